@@ -1,0 +1,44 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, Type } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import type { DestinationStream } from 'pino';
+import { AppConfig, ConfigModule } from '@crm/config';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { RequestIdMiddleware } from './logging/request-id.middleware';
+
+export interface AppModuleOptions {
+  /** Where JSON logs go (stdout when absent); tests pass a capturing stream. */
+  logStream?: DestinationStream;
+  /** Modules mounted beside the service's own; the tests mount probe controllers this way. */
+  extraModules?: Type<unknown>[];
+}
+
+/** Mongo driver options (besides the URI) derived from the validated configuration. */
+export function mongoConnectionOptions(config: AppConfig) {
+  return {
+    dbName: config.mongo.dbName,
+    maxPoolSize: config.mongo.maxPoolSize,
+    serverSelectionTimeoutMS: 5000,
+    ...(config.mongo.tlsCaCert ? { tls: true, ca: config.mongo.tlsCaCert } : {}),
+  };
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, options.logStream),
+        MongooseModule.forRoot(config.mongo.uri, { ...mongoConnectionOptions(config), retryAttempts: 3, retryDelay: 1000 }),
+        HealthModule,
+        ...(options.extraModules ?? []),
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestIdMiddleware).forRoutes('{*path}');
+  }
+}

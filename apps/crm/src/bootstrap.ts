@@ -1,0 +1,28 @@
+import type { IncomingMessage } from 'node:http';
+import { NestFactory, HttpAdapterHost } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppConfig } from '@crm/config';
+import { CrmExceptionFilter, CrmValidationPipe, JsonShapePipe, requestIdOf } from '@crm/http';
+import { AppModule, AppModuleOptions } from './app.module';
+import { setupSwagger } from './swagger';
+
+/**
+ * Builds the whole application on Fastify, used alike by `main.ts` and the integration tests,
+ * so what the tests exercise is what production runs.
+ */
+export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (request: IncomingMessage) => requestIdOf(request),
+    // Keep-alive sockets must not hold a shutdown open past the drain timeout.
+    forceCloseConnections: 'idle',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(new JsonShapePipe(), new CrmValidationPipe());
+  app.useGlobalFilters(new CrmExceptionFilter(app.get(HttpAdapterHost)));
+  setupSwagger(app);
+  await app.init();
+  return app;
+}

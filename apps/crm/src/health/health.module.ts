@@ -1,0 +1,15 @@
+import { Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health.controller';
+import { MongoReadiness } from './mongo.readiness';
+import { ReadinessRegistry } from './readiness.registry';
+
+/** `/health` (liveness), `/readyz` (readiness, extended by other modules through ReadinessRegistry), `/version`. */
+@Global()
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [ReadinessRegistry, MongoReadiness],
+  exports: [ReadinessRegistry, TerminusModule],
+})
+export class HealthModule {}

@@ -1,0 +1,29 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ReadinessRegistry } from './health/readiness.registry';
+
+/**
+ * On SIGTERM/SIGINT: readiness turns 503 at once (so Kubernetes stops routing here), the process
+ * keeps serving for `delayMs`, then closes the server, letting in-flight requests finish, and
+ * exits; if draining takes longer than `timeoutMs` it exits non-zero.
+ */
+export function installGracefulShutdown(app: INestApplication, options: { delayMs: number; timeoutMs: number }): void {
+  const logger = new Logger('Shutdown');
+  let started = false;
+  const shutdown = async (signal: string) => {
+    if (started) return;
+    started = true;
+    logger.log(`${signal} received: draining`);
+    app.get(ReadinessRegistry).beginDrain();
+    setTimeout(() => {
+      logger.error(`drain exceeded ${options.timeoutMs} ms; exiting`);
+      process.exit(1);
+    }, options.delayMs + options.timeoutMs).unref();
+    await sleep(options.delayMs);
+    await app.close();
+    logger.log('closed');
+    process.exit(0);
+  };
+  process.once('SIGTERM', (signal) => void shutdown(signal));
+  process.once('SIGINT', (signal) => void shutdown(signal));
+}

@@ -1,0 +1,27 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SERVICE_VERSION } from './health/version';
+
+export const SWAGGER_PATH = 'swagger';
+export const OPENAPI_JSON_PATH = 'swagger/json';
+
+/** The OpenAPI document, generated from the controllers' and DTOs' decorators. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('CRM API')
+    .setDescription(
+      'Holders and alias accounts behind a Midaz ledger. Sensitive fields are encrypted at rest and searchable through blind indexes. ' +
+        'Every business route requires the X-Organization-Id header (a UUID). Errors answer with {code, title, message, entityType?, fields?}.',
+    )
+    .setVersion(SERVICE_VERSION)
+    .addBearerAuth()
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Swagger UI at /swagger and the OpenAPI JSON at /swagger/json. */
+export function setupSwagger(app: INestApplication): OpenAPIObject {
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup(SWAGGER_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'swagger/yaml' });
+  return document;
+}

@@ -1,0 +1,5 @@
+export type { AppConfig } from './app-config';
+export { ConfigError, keyProblem, loadConfig } from './app-config';
+export { APP_CONFIG, ConfigModule } from './config.module';
+export type { Env } from './secret-files';
+export { SECRET_VARIABLES } from './secret-files';

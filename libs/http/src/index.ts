@@ -1,0 +1,11 @@
+export { CrmException } from './crm.exception';
+export type { CrmExceptionDetails, ErrorEnvelope } from './crm.exception';
+export { CrmExceptionFilter, toCrmException } from './crm-exception.filter';
+export { ERROR_CATALOG } from './error-catalog';
+export type { ErrorCode } from './error-catalog';
+export { JSON_LIMITS, JsonShapePipe, jsonShapeProblem } from './json-shape.pipe';
+export { REQUEST_ID_HEADER, rawRequestOf, requestIdOf } from './request-id';
+export { ORGANIZATION_HEADER, OrganizationGuard, OrganizationScoped, Tenant } from './tenant';
+export type { TenantContext } from './tenant';
+export { UuidParamPipe } from './uuid-param.pipe';
+export { CrmValidationPipe, validationErrorToException } from './validation';

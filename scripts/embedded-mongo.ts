@@ -1,0 +1,58 @@
+/**
+ * A MongoDB-wire server for tests and local runs when MONGO_URI is not given:
+ * mongodb-memory-server where mongod can be downloaded, otherwise FerretDB 1.24 (scripts/ferretdb.sh).
+ * Used by the jest global setup and by `npm run dev`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface EmbeddedMongo {
+  uri: string;
+  kind: 'mongodb-memory-server' | 'ferretdb';
+  stop(): Promise<void>;
+}
+
+const FERRETDB_SCRIPT = join(__dirname, 'ferretdb.sh');
+
+async function startMemoryServer(dataDir?: string): Promise<EmbeddedMongo> {
+  const { MongoMemoryServer } = await import('mongodb-memory-server');
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const server = await MongoMemoryServer.create({
+    instance: dataDir ? { dbPath: dataDir, storageEngine: 'wiredTiger' } : {},
+  });
+  return { uri: server.getUri(), kind: 'mongodb-memory-server', stop: async () => void (await server.stop({ doCleanup: !dataDir })) };
+}
+
+function startFerretDb(dataDir?: string): EmbeddedMongo {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'crm-ferretdb-'));
+  mkdirSync(dir, { recursive: true });
+  const uri = execFileSync('bash', [FERRETDB_SCRIPT, 'start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  return {
+    uri,
+    kind: 'ferretdb',
+    stop: async () => {
+      execFileSync('bash', [FERRETDB_SCRIPT, 'stop', dir], { stdio: 'inherit' });
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts the first server that works. `CRM_EMBEDDED_DB=ferretdb|mongodb-memory-server` forces one.
+ * With `dataDir`, data lives there and survives restarts (the dev run); without it, in a temp dir.
+ */
+export async function startEmbeddedMongo(options: { dataDir?: string; log?: (line: string) => void } = {}): Promise<EmbeddedMongo> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const forced = process.env.CRM_EMBEDDED_DB;
+  if (forced !== 'ferretdb') {
+    try {
+      return await startMemoryServer(options.dataDir && join(options.dataDir, 'mongodb'));
+    } catch (error) {
+      if (forced === 'mongodb-memory-server') throw error;
+      log(`embedded-mongo: mongodb-memory-server unavailable (${(error as Error).message.split('\n')[0].slice(0, 160)}); using FerretDB`);
+    }
+  }
+  return startFerretDb(options.dataDir && join(options.dataDir, 'ferretdb'));
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# FerretDB 1.24 (MongoDB wire protocol over SQLite) for machines where mongod cannot be downloaded.
+#   scripts/ferretdb.sh install        build it once (cached), print the binary path
+#   scripts/ferretdb.sh start DIR      start it on a free loopback port, data in DIR; print its mongodb:// URI
+#   scripts/ferretdb.sh stop DIR       stop the server started with DIR
+# Needs Go (it is built from the module proxy's source). The plain `go install …@v1.24.2` does not work:
+# the proxy refuses the module's version list that install asks for, and the module's source lacks the
+# build/version/version.txt that FerretDB generates in its own builds (without it the binary panics).
+set -euo pipefail
+
+FERRETDB_VERSION="v1.24.2"
+CACHE_DIR="${CRM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/crm-midaz}"
+BIN="$CACHE_DIR/ferretdb-$FERRETDB_VERSION/ferretdb"
+
+install() {
+  if [ -x "$BIN" ]; then echo "$BIN"; return; fi
+  command -v go >/dev/null || { echo "ferretdb.sh: Go is needed to build FerretDB" >&2; exit 1; }
+  echo "ferretdb.sh: building FerretDB $FERRETDB_VERSION (once; cached in $CACHE_DIR)" >&2
+  local work src
+  work="$(mktemp -d)"
+  (cd "$work" && go mod init ferretdb-build >/dev/null 2>&1 && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" > module.json)
+  src="$(sed -n 's/^\s*"Dir": "\(.*\)",\?$/\1/p' "$work/module.json")"
+  [ -n "$src" ] || { echo "ferretdb.sh: could not download FerretDB $FERRETDB_VERSION" >&2; exit 1; }
+  cp -r "$src" "$work/src" && chmod -R u+w "$work/src"
+  echo "$FERRETDB_VERSION" > "$work/src/build/version/version.txt"
+  mkdir -p "$(dirname "$BIN")"
+  (cd "$work/src" && go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb) && mv "$BIN.tmp" "$BIN"
+  rm -rf "$work"
+  echo "$BIN"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+start() {
+  local dir="$1" port
+  install >/dev/null
+  mkdir -p "$dir/data"
+  port="$(free_port)"
+  "$BIN" --handler=sqlite --sqlite-url="file:$dir/data/" --state-dir="$dir" \
+    --listen-addr="127.0.0.1:$port" --debug-addr=- --telemetry=disable --log-level=warn \
+    >"$dir/ferretdb.log" 2>&1 &
+  echo $! > "$dir/ferretdb.pid"
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "mongodb://127.0.0.1:$port/" | tee "$dir/uri"
+      return
+    fi
+    kill -0 "$(cat "$dir/ferretdb.pid")" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "ferretdb.sh: FerretDB did not start; its log:" >&2
+  cat "$dir/ferretdb.log" >&2
+  exit 1
+}
+
+stop() {
+  local dir="$1"
+  [ -f "$dir/ferretdb.pid" ] || return 0
+  kill "$(cat "$dir/ferretdb.pid")" 2>/dev/null || true
+  rm -f "$dir/ferretdb.pid"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start "${2:?usage: ferretdb.sh start DIR}" ;;
+  stop) stop "${2:?usage: ferretdb.sh stop DIR}" ;;
+  *) echo "usage: scripts/ferretdb.sh install | start DIR | stop DIR" >&2; exit 2 ;;
+esac
