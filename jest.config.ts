@@ -19,6 +19,7 @@ const moduleNameMapper = { '^@crm/(config|http|crypto|midaz)$': '<rootDir>/libs/
 
 const config: Config = {
   testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/utils/summary-reporter.cjs'],
   projects: [
     {
       displayName: 'unit',

@@ -1,0 +1,58 @@
+/**
+ * `npm run dev`: runs the service on a fresh clone.
+ * - Keys: `.env.local` (git-ignored) is created on first use with freshly generated keys.
+ * - Database: MONGO_URI when set, otherwise an embedded server with its data in `.data/` (git-ignored),
+ *   so it survives restarts (mongodb-memory-server, or FerretDB where mongod cannot be downloaded).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEmbeddedMongo } from './embedded-mongo';
+
+const root = join(__dirname, '..');
+const envFile = join(root, '.env.local');
+
+function ensureLocalEnv(): void {
+  if (existsSync(envFile)) return;
+  const lines = [
+    '# Local development settings, created by `npm run dev`. Git-ignored: never commit keys.',
+    `LCRYPTO_ENCRYPT_SECRET_KEY=${randomBytes(32).toString('hex')}`,
+    `LCRYPTO_HASH_SECRET_KEY=${randomBytes(32).toString('hex')}`,
+    'LOG_LEVEL=info',
+  ];
+  writeFileSync(envFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+  process.stderr.write('dev: created .env.local with freshly generated encryption and hash keys (keep it: data written with them needs them)\n');
+}
+
+/** Values from .env.local, never overriding the caller's environment. */
+function localEnv(): Record<string, string> {
+  const entries = readFileSync(envFile, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#') && line.includes('='))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const);
+  return Object.fromEntries(entries.filter(([key]) => process.env[key] === undefined));
+}
+
+async function main(): Promise<void> {
+  ensureLocalEnv();
+  const env: NodeJS.ProcessEnv = { ...process.env, ...localEnv() };
+  let stopDatabase = async () => undefined as void;
+  if (!env.MONGO_URI && !env.MONGO_HOST) {
+    const database = await startEmbeddedMongo({ dataDir: join(root, '.data') });
+    env.MONGO_URI = database.uri;
+    stopDatabase = database.stop;
+    process.stderr.write(`dev: ${database.kind} at ${database.uri} (data in .data/)\n`);
+  }
+  const service = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/crm/src/main.ts')], { env, stdio: 'inherit', cwd: root });
+  const forward = (signal: NodeJS.Signals) => service.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  service.on('exit', async (code) => {
+    await stopDatabase();
+    process.exit(code ?? 0);
+  });
+}
+
+void main();

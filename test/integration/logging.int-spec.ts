@@ -1,0 +1,27 @@
+import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+
+describe('request logging', () => {
+  let crm: TestApp;
+  beforeAll(async () => (crm = await startTestApp(testEnv({ LOG_LEVEL: 'info' }))));
+  afterAll(() => crm.close());
+
+  it('logs each request as JSON with its id, and redacts authorization and cookies', async () => {
+    const token = 'Bearer super-secret-token-value-42';
+    await crm.request('/health', { headers: { authorization: token, cookie: 'session=cookie-secret-99', 'x-request-id': 'redaction-check' } });
+    expect(await crm.logs.waitFor((entry) => entry.req?.id === 'redaction-check')).toBe(true);
+    const line = crm.logs.lines.map((text) => JSON.parse(text)).find((entry) => entry.req?.id === 'redaction-check');
+    expect(line.req.headers.authorization).toBe('[REDACTED]');
+    expect(line.req.headers.cookie).toBe('[REDACTED]');
+    expect(crm.logs.text).not.toContain('super-secret-token-value-42');
+    expect(crm.logs.text).not.toContain('cookie-secret-99');
+  });
+
+  it('masks query values that may carry personal data, keeping paging ones', async () => {
+    await crm.request('/health?document=123.456.789-09&metadata.email=x%40y.z&page=2', { headers: { 'x-request-id': 'query-check' } });
+    expect(await crm.logs.waitFor((entry) => entry.req?.id === 'query-check')).toBe(true);
+    const line = crm.logs.lines.map((text) => JSON.parse(text)).find((entry) => entry.req?.id === 'query-check');
+    expect(line.req.url).toBe('/health?document=[REDACTED]&metadata.email=[REDACTED]&page=2');
+    expect(crm.logs.text).not.toContain('123.456.789-09');
+    expect(crm.logs.text).not.toContain('x@y.z');
+  });
+});

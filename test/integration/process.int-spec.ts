@@ -1,0 +1,65 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { testEnv } from '../utils/test-app';
+
+// These tests run the real entry point (apps/crm/src/main.ts) as its own process.
+const root = join(__dirname, '../..');
+const MAIN = join(root, 'apps/crm/src/main.ts');
+
+function runService(env: Record<string, string | undefined>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', MAIN], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function get(url: string): Promise<number> {
+  try {
+    return (await fetch(url)).status;
+  } catch {
+    return 0;
+  }
+}
+
+async function waitForStatus(url: string, status: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await get(url)) === status) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+describe('the service process', () => {
+  it('refuses to start on a bad configuration, naming each variable and never the secret', async () => {
+    const badKey = 'abc123'.repeat(10);
+    const { output, exited } = runService({ ...testEnv(), LCRYPTO_ENCRYPT_SECRET_KEY: badKey, SERVER_PORT: 'eighty' });
+    expect(await exited).toBe(78);
+    expect(output()).toContain('refusing to start');
+    expect(output()).toContain('LCRYPTO_ENCRYPT_SECRET_KEY: must be exactly 64 hexadecimal characters');
+    expect(output()).toContain('SERVER_PORT: must be a number');
+    expect(output()).not.toContain(badKey);
+  });
+
+  it('drains on SIGTERM: readiness turns 503 while liveness still answers, then it exits 0', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const base = `http://127.0.0.1:${port}`;
+    const service = runService({ ...testEnv(), SERVER_ADDRESS: `127.0.0.1:${port}`, SHUTDOWN_DELAY_MS: '1500', SHUTDOWN_TIMEOUT_MS: '5000' });
+    try {
+      expect(await waitForStatus(`${base}/readyz`, 200, 30_000)).toBe(true);
+      service.child.kill('SIGTERM');
+      expect(await waitForStatus(`${base}/readyz`, 503, 1000)).toBe(true);
+      expect(await get(`${base}/health`)).toBe(200);
+      expect(await service.exited).toBe(0);
+      expect(await get(`${base}/health`)).toBe(0);
+    } finally {
+      service.child.kill('SIGKILL');
+    }
+  });
+});
