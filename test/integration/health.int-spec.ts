@@ -46,6 +46,7 @@ describe('health endpoints', () => {
     expect(response.body.details.mongo.status).toBe('up');
     expect(typeof response.body.details.mongo.responseTime).toBe('number');
     expect(response.body.details.lifecycle.status).toBe('up');
+    expect(response.body.details.keyring).toMatchObject({ status: 'up', canary: 'verified' });
   });
 
   it('GET /readyz turns 503 naming mongo while the database is unreachable, and recovers by itself', async () => {

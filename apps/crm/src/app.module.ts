@@ -2,6 +2,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule, Type } from '@ne
 import { MongooseModule } from '@nestjs/mongoose';
 import type { DestinationStream } from 'pino';
 import { AppConfig, ConfigModule } from '@crm/config';
+import { CryptoModule } from '@crm/crypto';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { RequestIdMiddleware } from './logging/request-id.middleware';
@@ -32,6 +33,7 @@ export class AppModule implements NestModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config, options.logStream),
         MongooseModule.forRoot(config.mongo.uri, { ...mongoConnectionOptions(config), retryAttempts: 3, retryDelay: 1000 }),
+        CryptoModule,
         HealthModule,
         ...(options.extraModules ?? []),
       ],

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { KeyringReadiness } from './keyring.readiness';
 import { MongoReadiness } from './mongo.readiness';
 import { ReadinessRegistry } from './readiness.registry';
 
@@ -9,7 +10,7 @@ import { ReadinessRegistry } from './readiness.registry';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [ReadinessRegistry, MongoReadiness],
+  providers: [ReadinessRegistry, MongoReadiness, KeyringReadiness],
   exports: [ReadinessRegistry, TerminusModule],
 })
 export class HealthModule {}

@@ -1,0 +1,32 @@
+import { createHmac } from 'node:crypto';
+import { Keyring, VersionedKey } from './keyring';
+import { NORMALIZERS, NormalizerKind } from './normalizers';
+
+/**
+ * HMAC-SHA256 blind indexes: equality search over encrypted fields without storing plaintext.
+ * Each field has its own derived key (`crm:bidx:<collection>.<field>`), and the organization is part
+ * of the hashed message, so equal values in two fields or two organizations give unrelated tokens.
+ */
+export class BlindIndex {
+  constructor(private readonly keyring: Keyring) {}
+
+  static scope(collection: string, fieldPath: string): string {
+    return `crm:bidx:${collection}.${fieldPath}`;
+  }
+
+  /** The token written for a value, under the current hash key. */
+  tokenFor(scope: string, kind: NormalizerKind, organizationId: string, value: string): string {
+    return this.token(this.keyring.hashing, scope, kind, organizationId, value);
+  }
+
+  /** Tokens under the current and every previous hash key: search with `$in`. */
+  candidatesFor(scope: string, kind: NormalizerKind, organizationId: string, value: string): string[] {
+    return this.keyring.allHashKeys().map((hashKey) => this.token(hashKey, scope, kind, organizationId, value));
+  }
+
+  private token(hashKey: VersionedKey, scope: string, kind: NormalizerKind, organizationId: string, value: string): string {
+    return createHmac('sha256', this.keyring.scopedHashKey(hashKey, scope))
+      .update(`${organizationId}\u0000${NORMALIZERS[kind](value)}`, 'utf8')
+      .digest('base64url');
+  }
+}

@@ -1,0 +1,102 @@
+import { BlindIndex } from './blind-index';
+import { ProtectedQueryError } from './errors';
+import { FieldCipher } from './field-cipher';
+import { FieldProtector, plainAccess } from './field-protector';
+import { Keyring } from './keyring';
+import { randomKeyMaterial } from './test-keys';
+
+const keyring = new Keyring(randomKeyMaterial());
+const cipher = new FieldCipher(keyring);
+const protector = new FieldProtector(
+  'things',
+  [
+    { path: 'name' },
+    { path: 'document', searchable: 'document' },
+    { path: 'contact.email', searchable: 'email' },
+    { path: 'parties[].document', searchable: 'document', searchAs: 'partyDocuments' },
+    { path: 'parties[].name' },
+  ],
+  cipher,
+  new BlindIndex(keyring),
+);
+
+const record = () => ({
+  _id: 'rec-1',
+  organizationId: 'org-1',
+  name: 'Ana',
+  document: '123.456.789-09',
+  contact: { email: 'Ana@Example.com', phone: 'plain' },
+  parties: [{ _id: 'p1', document: '11', name: 'Bia' }, { document: '22', name: 'Caio' }],
+});
+
+describe('FieldProtector', () => {
+  it('seals every protected value, writes tokens, and opens back to the same record', () => {
+    const stored = record();
+    protector.seal(plainAccess(stored));
+    expect(FieldCipher.isEnvelope(stored.name)).toBe(true);
+    expect(FieldCipher.isEnvelope(stored.contact.email)).toBe(true);
+    expect(stored.contact.phone).toBe('plain');
+    expect(stored.parties[1]).toHaveProperty('_id');
+    expect(JSON.stringify(stored)).not.toMatch(/Ana|Bia|Caio|123\.456|12345678909|example/i);
+    const search = (stored as unknown as { search: Record<string, unknown> }).search;
+    expect(search).toEqual({ document: expect.any(String), contactEmail: expect.any(String), partyDocuments: [expect.any(String), expect.any(String)] });
+    expect(protector.searchFilter('document', 'org-1', '12345678909')).toEqual({ 'search.document': { $in: [search.document] } });
+
+    protector.open(plainAccess(stored));
+    expect(stored).toMatchObject({ ...record(), parties: [{ _id: 'p1', document: '11', name: 'Bia' }, { document: '22', name: 'Caio' }] });
+  });
+
+  it('binds array elements to their own id: reordering elements still opens', () => {
+    const stored = record();
+    protector.seal(plainAccess(stored));
+    stored.parties.reverse();
+    protector.open(plainAccess(stored));
+    expect(stored.parties.map((party) => party.name)).toEqual(['Caio', 'Bia']);
+  });
+
+  it('refuses filters that compare protected paths with values', () => {
+    expect(() => protector.assertFilter({ document: '1' })).toThrow(ProtectedQueryError);
+    expect(() => protector.assertFilter({ $or: [{ organizationId: 'o' }, { 'contact.email': 'x' }] })).toThrow(ProtectedQueryError);
+    expect(() => protector.assertFilter({ contact: { email: 'x' } })).toThrow(ProtectedQueryError);
+    expect(() => protector.assertFilter({ 'parties.document': '1' })).toThrow(ProtectedQueryError);
+    expect(() => protector.assertFilter({ parties: { $elemMatch: { name: 'x' } } })).toThrow(ProtectedQueryError);
+    expect(() => protector.assertFilter({ organizationId: 'o', 'search.document': { $in: ['t'] }, 'contact.phone': '1' })).not.toThrow();
+    expect(() => protector.assertFilter({ 'contact.email': { $exists: true } })).not.toThrow();
+  });
+
+  describe('sealUpdate', () => {
+    it('encrypts $set of a field and of an object holding fields, and rewrites their tokens', () => {
+      const update = protector.sealUpdate({ $set: { name: 'Ana', contact: { email: 'a@b.c', phone: '1' } }, updatedAt: 1 }, 'org-1', 'rec-1');
+      const set = update.$set as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(cipher.decrypt(set.name, FieldCipher.aad('org-1', 'things', 'rec-1', 'name'))).toBe('Ana');
+      expect(cipher.decrypt(set.contact.email, FieldCipher.aad('org-1', 'things', 'rec-1', 'contact.email'))).toBe('a@b.c');
+      expect(set.contact.phone).toBe('1');
+      expect(set['search.contactEmail']).toEqual(expect.any(String));
+      expect(set.updatedAt).toBe(1);
+    });
+
+    it('unsets tokens with their fields', () => {
+      expect(protector.sealUpdate({ $unset: { document: '' } }, 'org-1', 'rec-1')).toEqual({ $unset: { document: '', 'search.document': '' } });
+    });
+
+    it('appends array elements with ids, ciphertexts and tokens', () => {
+      const update = protector.sealUpdate({ $push: { parties: { document: '33', name: 'Dora' } } }, 'org-1', 'rec-1');
+      const push = update.$push as Record<string, { $each: Array<Record<string, string>> }>;
+      const [party] = push.parties.$each;
+      expect(party._id).toEqual(expect.any(String));
+      expect(cipher.decrypt(party.name, FieldCipher.aad('org-1', 'things', 'rec-1', `parties.${party._id}.name`))).toBe('Dora');
+      expect(push['search.partyDocuments'].$each).toHaveLength(1);
+    });
+
+    it('refuses partial and arithmetic updates of protected values', () => {
+      expect(() => protector.sealUpdate({ $set: { 'parties.0.name': 'x' } }, 'o', 'r')).toThrow(ProtectedQueryError);
+      expect(() => protector.sealUpdate({ $inc: { name: 1 } }, 'o', 'r')).toThrow(ProtectedQueryError);
+      expect(() => protector.sealUpdate({ $pull: { parties: { _id: 'p1' } } }, 'o', 'r')).toThrow(ProtectedQueryError);
+    });
+
+    it('leaves updates of other paths alone', () => {
+      expect(protector.touchesProtected({ $set: { 'contact.phone': '1', status: 'x' } })).toBe(false);
+      expect(protector.touchesProtected({ $set: { contact: {} } })).toBe(true);
+    });
+  });
+});

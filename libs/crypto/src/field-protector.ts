@@ -1,0 +1,254 @@
+import { v7 as uuidv7 } from 'uuid';
+import { BlindIndex } from './blind-index';
+import { DecryptionError, ProtectedQueryError } from './errors';
+import { FieldCipher, ProtectedValue } from './field-cipher';
+import { NormalizerKind } from './normalizers';
+import { getIn, setIn } from './object-paths';
+
+/** A protected field as a schema declares it. */
+export interface ProtectedFieldSpec {
+  /** `name`, `contact.primaryEmail`, or `relatedParties[].document` for a field of every array element. */
+  path: string;
+  /** Makes the field searchable: the blind-index token of the value normalized this way. */
+  searchable?: NormalizerKind;
+  /** Where the token lives, under `search.` (defaults to the path in camelCase). */
+  searchAs?: string;
+}
+
+interface ProtectedField {
+  spec: string;
+  array?: string;
+  leaf: string;
+  searchable?: NormalizerKind;
+  tokenPath?: string;
+  scope: string;
+}
+
+/** How the protector reads and writes one record: a plain object, or a Mongoose document. */
+export interface RecordAccess {
+  get(path: string): unknown;
+  set(path: string, value: unknown): void;
+  /** Wraps an array element the same way. */
+  element(item: unknown): RecordAccess;
+}
+
+export function plainAccess(record: Record<string, unknown>): RecordAccess {
+  return { get: (path) => getIn(record, path), set: (path, value) => setIn(record, path, value), element: (item) => plainAccess(item as Record<string, unknown>) };
+}
+
+/** A plaintext taken out of a record while its ciphertext is written, to be put back after. */
+export interface SealedValue {
+  access: RecordAccess;
+  path: string;
+  plaintext: unknown;
+}
+
+const camelCase = (path: string) => path.replace(/\[\]/g, '').replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase());
+
+const isOperator = (key: string) => key.startsWith('$');
+
+/**
+ * Encrypts, decrypts and indexes the protected fields of one collection. The Mongoose plugin drives
+ * it from hooks; nothing outside this library calls it.
+ */
+export class FieldProtector {
+  readonly fields: ProtectedField[];
+
+  constructor(
+    readonly collection: string,
+    specs: ProtectedFieldSpec[],
+    private readonly cipher: FieldCipher,
+    private readonly blindIndex: BlindIndex,
+  ) {
+    this.fields = specs.map((spec) => {
+      const [array, leaf] = spec.path.includes('[].') ? spec.path.split('[].') : [undefined, spec.path];
+      return {
+        spec: spec.path,
+        array,
+        leaf,
+        searchable: spec.searchable,
+        tokenPath: spec.searchable ? `search.${spec.searchAs ?? camelCase(spec.path)}` : undefined,
+        scope: BlindIndex.scope(collection, spec.path.replace('[]', '')),
+      };
+    });
+  }
+
+  /** Paths the filter guard refuses: every protected path, and the array fields in dotted form. */
+  get protectedPaths(): string[] {
+    return this.fields.map((field) => (field.array ? `${field.array}.${field.leaf}` : field.leaf));
+  }
+
+  /** The filter that finds records by the blind index of a searchable field. */
+  searchFilter(searchAs: string, organizationId: string, value: string): Record<string, unknown> {
+    const field = this.fields.find((candidate) => candidate.tokenPath === `search.${searchAs}`);
+    if (!field?.searchable) throw new ProtectedQueryError(searchAs, 'is not a searchable field');
+    return { [field.tokenPath!]: { $in: this.blindIndex.candidatesFor(field.scope, field.searchable, organizationId, value) } };
+  }
+
+  /**
+   * Replaces plaintext by ciphertext (and writes tokens) in a record about to be stored.
+   * `include` picks the fields to seal (on an update of a loaded document, the modified ones).
+   */
+  seal(record: RecordAccess, include: (field: ProtectedField) => boolean = () => true): SealedValue[] {
+    const { organizationId, recordId } = this.identity(record);
+    const sealed: SealedValue[] = [];
+    for (const field of this.fields.filter(include)) {
+      const tokens: string[] = [];
+      for (const { access, aadPath } of this.locations(record, field, true)) {
+        const plaintext = access.get(field.leaf);
+        if (plaintext === undefined || plaintext === null) continue;
+        access.set(field.leaf, this.cipher.encrypt(plaintext as ProtectedValue, FieldCipher.aad(organizationId, this.collection, recordId, aadPath)));
+        sealed.push({ access, path: field.leaf, plaintext });
+        if (field.searchable) tokens.push(this.blindIndex.tokenFor(field.scope, field.searchable, organizationId, String(plaintext)));
+      }
+      if (field.tokenPath) record.set(field.tokenPath, field.array ? tokens : tokens[0]);
+    }
+    return sealed;
+  }
+
+  /** Replaces ciphertext by plaintext in a record read from the database. Fails closed. */
+  open(record: RecordAccess): void {
+    let identity: { organizationId: string; recordId: string } | undefined;
+    for (const field of this.fields) {
+      for (const { access, aadPath } of this.locations(record, field, false)) {
+        const stored = access.get(field.leaf);
+        if (stored === undefined || stored === null) continue;
+        identity ??= this.identity(record);
+        if (typeof stored !== 'string') throw new DecryptionError('not-encrypted');
+        access.set(field.leaf, this.cipher.decrypt(stored, FieldCipher.aad(identity.organizationId, this.collection, identity.recordId, aadPath)));
+      }
+    }
+  }
+
+  /** Where a field's values sit in a record: the field itself, or that field of every array element. */
+  private *locations(record: RecordAccess, field: ProtectedField, assignIds: boolean): Generator<{ access: RecordAccess; aadPath: string }> {
+    if (!field.array) {
+      yield { access: record, aadPath: field.leaf };
+      return;
+    }
+    for (const item of (record.get(field.array) as unknown[] | undefined) ?? []) {
+      const element = record.element(item);
+      // Array elements bind their ciphertexts to their own id, not to a position that can shift.
+      if (assignIds && element.get('_id') == null) element.set('_id', uuidv7());
+      yield { access: element, aadPath: `${field.array}.${String(element.get('_id'))}.${field.leaf}` };
+    }
+  }
+
+  /** Throws when a filter compares a protected path with a value: ciphertext never equals plaintext. */
+  assertFilter(filter: unknown, where = 'filter'): void {
+    if (!filter || typeof filter !== 'object') return;
+    for (const [key, value] of Object.entries(filter)) {
+      if (key === '$and' || key === '$or' || key === '$nor') {
+        for (const branch of value as unknown[]) this.assertFilter(branch, where);
+        continue;
+      }
+      const touched = this.protectedPaths.find((path) => path === key || path.startsWith(`${key}.`) || key.startsWith(`${path}.`));
+      if (touched && !isExistenceCheck(value)) {
+        throw new ProtectedQueryError(touched, `${where} compares it with a value; search through its blind index instead`);
+      }
+      const array = this.fields.find((field) => field.array === key);
+      if (array && value && typeof value === 'object' && '$elemMatch' in value) {
+        this.assertFilter({ [array.leaf]: undefined, ...(value as { $elemMatch: object }).$elemMatch }, where);
+      }
+    }
+  }
+
+  /** The fields an update payload writes, read or refused (see `sealUpdate`). */
+  touchesProtected(update: Record<string, unknown>): boolean {
+    return Object.entries(update).some(([key, value]) =>
+      isOperator(key) ? Object.keys((value as object) ?? {}).some((path) => this.relation(path) !== 'unrelated') : this.relation(key) !== 'unrelated',
+    );
+  }
+
+  /**
+   * Returns the update with protected values encrypted for one record, and its tokens written.
+   * Supports `$set`/`$setOnInsert` of protected fields or of objects containing them, `$unset`,
+   * and `$push`/`$addToSet` onto protected arrays; anything else on a protected path is refused.
+   */
+  sealUpdate(update: Record<string, unknown>, organizationId: string, recordId: string): Record<string, unknown> {
+    const sealed: Record<string, Record<string, unknown>> = {};
+    for (const [key, value] of Object.entries(update)) {
+      if (isOperator(key)) sealed[key] = { ...(sealed[key] ?? {}), ...(value as Record<string, unknown>) };
+      else sealed.$set = { ...(sealed.$set ?? {}), [key]: value };
+    }
+    for (const operator of Object.keys(sealed)) {
+      for (const path of Object.keys(sealed[operator])) {
+        const relation = this.relation(path);
+        if (relation === 'unrelated') continue;
+        this.sealUpdateEntry(sealed, operator, path, relation, organizationId, recordId);
+      }
+    }
+    return sealed;
+  }
+
+  private sealUpdateEntry(update: Record<string, Record<string, unknown>>, operator: string, path: string, relation: Relation, organizationId: string, recordId: string): void {
+    const refuse = (why: string) => {
+      throw new ProtectedQueryError(path, why);
+    };
+    if (relation === 'inside') refuse('cannot be updated in part; set the whole field');
+    const value = update[operator][path];
+    if (operator === '$unset') {
+      for (const field of this.fieldsUnder(path)) if (field.tokenPath) update.$unset[field.tokenPath] = '';
+      return;
+    }
+    if (operator === '$push' || operator === '$addToSet') {
+      const field = this.fields.find((candidate) => candidate.array === path);
+      if (!field) return refuse(`${operator} is only supported on protected arrays`);
+      const items = value && typeof value === 'object' && '$each' in value ? [...((value as { $each: unknown[] }).$each)] : [value];
+      const copies = items.map((item) => structuredClone(item) as Record<string, unknown>);
+      const tokens = this.sealDetached(copies, path, organizationId, recordId);
+      update[operator][path] = { $each: copies };
+      for (const [tokenPath, list] of Object.entries(tokens)) update[operator][tokenPath] = { $each: list };
+      return;
+    }
+    if (operator !== '$set' && operator !== '$setOnInsert') return refuse(`${operator} is not supported on protected paths`);
+    // Seal a detached copy of the written value shaped as a partial record, then write back its parts.
+    const record: Record<string, unknown> = { _id: recordId, organizationId };
+    setIn(record, path, structuredClone(value));
+    this.seal(plainAccess(record), (field) => this.fieldsUnder(path).includes(field));
+    update[operator][path] = getIn(record, path);
+    for (const field of this.fieldsUnder(path)) if (field.tokenPath) update[operator][field.tokenPath] = getIn(record, field.tokenPath);
+  }
+
+  /** Seals array elements being appended; returns the tokens to append beside them. */
+  private sealDetached(items: Record<string, unknown>[], arrayPath: string, organizationId: string, recordId: string): Record<string, string[]> {
+    const record: Record<string, unknown> = { _id: recordId, organizationId };
+    setIn(record, arrayPath, items);
+    this.seal(plainAccess(record), (field) => field.array === arrayPath);
+    const tokens: Record<string, string[]> = {};
+    for (const field of this.fields) if (field.array === arrayPath && field.tokenPath) tokens[field.tokenPath] = getIn(record, field.tokenPath) as string[];
+    return tokens;
+  }
+
+  private fieldsUnder(path: string): ProtectedField[] {
+    return this.fields.filter((field) => {
+      const full = field.array ?? field.leaf;
+      return full === path || full.startsWith(`${path}.`);
+    });
+  }
+
+  private relation(path: string): Relation {
+    if (path.startsWith('search.')) return 'unrelated';
+    for (const field of this.fields) {
+      const full = field.array ?? field.leaf;
+      if (full === path || full.startsWith(`${path}.`)) return 'covers';
+      if (path.startsWith(`${full}.`)) return 'inside';
+    }
+    return 'unrelated';
+  }
+
+  private identity(record: RecordAccess): { organizationId: string; recordId: string } {
+    const organizationId = record.get('organizationId');
+    const recordId = record.get('_id');
+    if (typeof organizationId !== 'string' || recordId === undefined || recordId === null) {
+      throw new ProtectedQueryError(this.collection, 'records with protected fields need organizationId and _id (keep them in projections)');
+    }
+    return { organizationId, recordId: String(recordId) };
+  }
+}
+
+type Relation = 'covers' | 'inside' | 'unrelated';
+
+function isExistenceCheck(value: unknown): boolean {
+  return !!value && typeof value === 'object' && Object.keys(value).length === 1 && '$exists' in value;
+}

@@ -1,0 +1,14 @@
+export { BlindIndex } from './blind-index';
+export { CryptoModule, protectedModel } from './crypto.module';
+export { DecryptionError, KeyMismatchError, ProtectedQueryError } from './errors';
+export { FieldCipher } from './field-cipher';
+export type { ProtectedValue } from './field-cipher';
+export { FieldProtector } from './field-protector';
+export type { ProtectedFieldSpec } from './field-protector';
+export { fingerprint, Keyring } from './keyring';
+export type { KeyMaterial } from './keyring';
+export { KeyringCanary } from './keyring-canary';
+export { NORMALIZERS } from './normalizers';
+export type { NormalizerKind } from './normalizers';
+export { fieldProtectionPlugin } from './protection.plugin';
+export type { ProtectedModelStatics } from './protection.plugin';

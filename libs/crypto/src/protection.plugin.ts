@@ -1,0 +1,160 @@
+import mongoose, { Document, Query, Schema } from 'mongoose';
+import { v7 as uuidv7 } from 'uuid';
+import { FieldProtector, plainAccess, RecordAccess } from './field-protector';
+import { ProtectedQueryError } from './errors';
+
+type AnyDocument = Document<unknown>;
+const isDocument = (value: unknown): value is AnyDocument => value instanceof Document;
+
+function documentAccess(doc: AnyDocument): RecordAccess {
+  return {
+    get: (path) => doc.get(path),
+    set: (path, value) => doc.set(path, value),
+    element: (item) => (isDocument(item) ? documentAccess(item) : plainAccess(item as Record<string, unknown>)),
+  };
+}
+
+function accessOf(record: unknown): RecordAccess {
+  return isDocument(record) ? documentAccess(record) : plainAccess(record as Record<string, unknown>);
+}
+
+const FILTERED_QUERIES: mongoose.MongooseQueryMiddleware[] = ['find', 'findOne', 'countDocuments', 'distinct', 'deleteOne', 'deleteMany', 'findOneAndDelete', 'updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'findOneAndReplace'];
+const LEAN_RESULTS: mongoose.MongooseQueryMiddleware[] = ['find', 'findOne', 'findOneAndUpdate', 'findOneAndDelete', 'findOneAndReplace'];
+
+/** Statics the plugin adds to a protected model. */
+export interface ProtectedModelStatics {
+  /** The filter that finds records whose searchable field equals `value` (any hash key version). */
+  blindIndexFilter(searchAs: string, organizationId: string, value: string): Record<string, unknown>;
+}
+
+/**
+ * The Mongoose plugin that keeps protected fields encrypted at rest: sealed on `save`/`create`,
+ * `insertMany` and updates, opened on load (hydrated documents, `lean()` results, cursors),
+ * and refused in filters. Business code never sees a ciphertext or calls a cipher.
+ */
+export function fieldProtectionPlugin(schema: Schema, { protector }: { protector: FieldProtector }): void {
+  assertStorableAsString(schema, protector);
+  if (schema.path('_id')?.instance !== 'String') throw new Error(`${protector.collection}: protected records need string (UUIDv7) ids, bound into each ciphertext`);
+  addTokenPaths(schema, protector);
+
+  schema.static('blindIndexFilter', (searchAs: string, organizationId: string, value: string) => protector.searchFilter(searchAs, organizationId, value));
+
+  // Writes of whole documents. Validation ran before this hook, on plaintext.
+  schema.pre('save', function () {
+    const include = this.isNew ? () => true : (field: { array?: string; leaf: string }) => this.isModified(field.array ?? field.leaf);
+    protector.seal(documentAccess(this), include);
+  });
+  // Back to plaintext in memory, with clean modification state, whether the write failed or not.
+  const reopen = (doc: AnyDocument) => doc.init(doc.toObject({ transform: false, virtuals: false, getters: false, depopulate: true }));
+  schema.post('save', function (doc: AnyDocument) {
+    reopen(doc);
+  });
+  schema.post('save', function (error: Error, doc: AnyDocument, next: (error?: Error) => void) {
+    reopen(doc);
+    next(error);
+  });
+
+  schema.pre('insertMany', function (docs: unknown[]) {
+    for (const doc of docs) {
+      const access = accessOf(doc);
+      if (access.get('_id') == null) access.set('_id', uuidv7());
+      protector.seal(access);
+    }
+  });
+  schema.post('insertMany', function (docs: unknown) {
+    if (!Array.isArray(docs)) return;
+    for (const doc of docs) {
+      if (isDocument(doc)) reopen(doc);
+      else protector.open(plainAccess(doc as Record<string, unknown>));
+    }
+  });
+
+  // Reads: hydration decrypts the raw document before Mongoose builds the object (cursors too).
+  schema.pre('init', function (raw: Record<string, unknown>) {
+    protector.open(plainAccess(raw));
+  });
+  schema.post(LEAN_RESULTS, function (this: Query<unknown, unknown>, result: unknown) {
+    if (!this.mongooseOptions().lean || !result) return;
+    for (const record of Array.isArray(result) ? result : [result]) protector.open(plainAccess(record as Record<string, unknown>));
+  });
+
+  schema.pre(FILTERED_QUERIES, function (this: Query<unknown, unknown>) {
+    protector.assertFilter(this.getFilter());
+  });
+  schema.pre('aggregate', function () {
+    for (const stage of this.pipeline()) if ('$match' in stage) protector.assertFilter(stage.$match, 'aggregation $match');
+  });
+
+  schema.pre(['updateOne', 'findOneAndUpdate'], async function (this: Query<unknown, unknown>) {
+    await sealSingleUpdate(this, protector);
+  });
+  schema.pre('updateMany', async function (this: Query<unknown, unknown>) {
+    return sealManyUpdate(this, protector);
+  });
+  schema.pre(['replaceOne', 'findOneAndReplace'], function (this: Query<unknown, unknown>) {
+    const replacement = this.getUpdate() as Record<string, unknown> | null;
+    if (replacement && protector.touchesProtected(replacement)) throw new ProtectedQueryError(protector.collection, 'replace is not supported; update the fields instead');
+  });
+}
+
+type Target = { _id: unknown; organizationId: string };
+
+/**
+ * Ciphertexts are bound to their record, so an update that writes protected values must know which
+ * record it writes: it is pinned to the one document its filter selects.
+ */
+async function sealSingleUpdate(query: Query<unknown, unknown>, protector: FieldProtector): Promise<void> {
+  const update = query.getUpdate() as Record<string, unknown> | null;
+  if (!update || !protector.touchesProtected(update)) return;
+  if (query.getOptions().upsert) throw new ProtectedQueryError(protector.collection, 'upserts cannot write protected fields');
+  const target = (await query.model
+    .findOne(query.getFilter(), { _id: 1, organizationId: 1 }, { sort: query.getOptions().sort })
+    .lean()) as Target | null;
+  if (!target) {
+    query.where({ _id: { $in: [] } }); // nothing matched: keep it so, even if a match appears meanwhile
+    return;
+  }
+  query.where({ _id: target._id });
+  query.setUpdate(protector.sealUpdate(update, target.organizationId, String(target._id)));
+}
+
+/** updateMany with protected values becomes one pinned update per matched record. */
+async function sealManyUpdate(query: Query<unknown, unknown>, protector: FieldProtector): Promise<unknown> {
+  const update = query.getUpdate() as Record<string, unknown> | null;
+  if (!update || !protector.touchesProtected(update)) return undefined;
+  if (query.getOptions().upsert) throw new ProtectedQueryError(protector.collection, 'upserts cannot write protected fields');
+  const filter = query.getFilter();
+  const targets = (await query.model.find(filter, { _id: 1, organizationId: 1 }).lean()) as Target[];
+  const operations = targets.map((target) => ({
+    updateOne: { filter: { ...filter, _id: target._id }, update: protector.sealUpdate(update, target.organizationId, String(target._id)) },
+  }));
+  const result = operations.length > 0 ? await query.model.bulkWrite(operations as never, { ordered: false }) : undefined;
+  return mongoose.skipMiddlewareFunction({
+    acknowledged: true,
+    matchedCount: result?.matchedCount ?? 0,
+    modifiedCount: result?.modifiedCount ?? 0,
+    upsertedCount: 0,
+    upsertedId: null,
+  });
+}
+
+/** Ciphertexts are strings: a protected path typed otherwise would fail casting (or lose data). */
+function assertStorableAsString(schema: Schema, protector: FieldProtector): void {
+  for (const field of protector.fields) {
+    const owner = field.array ? (schema.path(field.array) as unknown as { schema?: Schema }).schema : schema;
+    const type = owner?.path(field.leaf)?.instance;
+    if (type !== 'String' && type !== 'Mixed') {
+      throw new Error(`protected path ${field.spec} must be declared as String or Mixed in the ${protector.collection} schema (found ${type ?? 'nothing'})`);
+    }
+  }
+}
+
+/** Blind-index tokens live under `search`, never selected by default: they only serve filters. */
+function addTokenPaths(schema: Schema, protector: FieldProtector): void {
+  const tokens: Record<string, unknown> = {};
+  for (const field of protector.fields) {
+    if (!field.tokenPath) continue;
+    tokens[field.tokenPath.slice('search.'.length)] = { type: field.array ? [String] : String, select: false, default: undefined };
+  }
+  if (Object.keys(tokens).length > 0) schema.add({ search: tokens });
+}
