@@ -30,6 +30,8 @@ export interface RecordAccess {
   set(path: string, value: unknown): void;
   /** Wraps an array element the same way. */
   element(item: unknown): RecordAccess;
+  /** Forgets the modifications the protector itself made (documents only). */
+  settle?(): void;
 }
 
 export function plainAccess(record: Record<string, unknown>): RecordAccess {
@@ -118,6 +120,8 @@ export class FieldProtector {
         access.set(field.leaf, this.cipher.decrypt(stored, FieldCipher.aad(identity.organizationId, this.collection, identity.recordId, aadPath)));
       }
     }
+    // Tokens only serve filters: no read carries them further.
+    if (this.fields.some((field) => field.tokenPath)) record.set('search', undefined);
   }
 
   /** Where a field's values sit in a record: the field itself, or that field of every array element. */

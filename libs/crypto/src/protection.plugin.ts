@@ -1,6 +1,6 @@
 import mongoose, { Document, Query, Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
-import { FieldProtector, plainAccess, RecordAccess } from './field-protector';
+import { FieldProtector, plainAccess, RecordAccess, SealedValue } from './field-protector';
 import { ProtectedQueryError } from './errors';
 
 type AnyDocument = Document<unknown>;
@@ -10,6 +10,7 @@ function documentAccess(doc: AnyDocument): RecordAccess {
   return {
     get: (path) => doc.get(path),
     set: (path, value) => doc.set(path, value),
+    settle: () => doc.$clearModifiedPaths(),
     element: (item) => (isDocument(item) ? documentAccess(item) : plainAccess(item as Record<string, unknown>)),
   };
 }
@@ -40,17 +41,25 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   schema.static('blindIndexFilter', (searchAs: string, organizationId: string, value: string) => protector.searchFilter(searchAs, organizationId, value));
 
   // Writes of whole documents. Validation ran before this hook, on plaintext.
+  const sealedBySave = new WeakMap<AnyDocument, SealedValue[]>();
   schema.pre('save', function () {
     const include = this.isNew ? () => true : (field: { array?: string; leaf: string }) => this.isModified(field.array ?? field.leaf);
-    protector.seal(documentAccess(this), include);
+    sealedBySave.set(this, protector.seal(documentAccess(this), include));
   });
-  // Back to plaintext in memory, with clean modification state, whether the write failed or not.
-  const reopen = (doc: AnyDocument) => doc.init(doc.toObject({ transform: false, virtuals: false, getters: false, depopulate: true }));
+  // After the write the document holds plaintext again; after a success it is also clean.
+  const unseal = (doc: AnyDocument, saved: boolean) => {
+    const sealed = sealedBySave.get(doc) ?? [];
+    sealedBySave.delete(doc);
+    for (const { access, path, plaintext } of sealed) access.set(path, plaintext);
+    if (!saved) return;
+    for (const { access } of sealed) access.settle?.();
+    doc.$clearModifiedPaths();
+  };
   schema.post('save', function (doc: AnyDocument) {
-    reopen(doc);
+    unseal(doc, true);
   });
   schema.post('save', function (error: Error, doc: AnyDocument, next: (error?: Error) => void) {
-    reopen(doc);
+    unseal(doc, false);
     next(error);
   });
 
@@ -64,8 +73,8 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   schema.post('insertMany', function (docs: unknown) {
     if (!Array.isArray(docs)) return;
     for (const doc of docs) {
-      if (isDocument(doc)) reopen(doc);
-      else protector.open(plainAccess(doc as Record<string, unknown>));
+      protector.open(accessOf(doc));
+      if (isDocument(doc)) doc.$clearModifiedPaths();
     }
   });
 
@@ -89,7 +98,7 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
     await sealSingleUpdate(this, protector);
   });
   schema.pre('updateMany', async function (this: Query<unknown, unknown>) {
-    return sealManyUpdate(this, protector);
+    await sealManyUpdate(this, protector);
   });
   schema.pre(['replaceOne', 'findOneAndReplace'], function (this: Query<unknown, unknown>) {
     const replacement = this.getUpdate() as Record<string, unknown> | null;
@@ -119,9 +128,9 @@ async function sealSingleUpdate(query: Query<unknown, unknown>, protector: Field
 }
 
 /** updateMany with protected values becomes one pinned update per matched record. */
-async function sealManyUpdate(query: Query<unknown, unknown>, protector: FieldProtector): Promise<unknown> {
+async function sealManyUpdate(query: Query<unknown, unknown>, protector: FieldProtector): Promise<void> {
   const update = query.getUpdate() as Record<string, unknown> | null;
-  if (!update || !protector.touchesProtected(update)) return undefined;
+  if (!update || !protector.touchesProtected(update)) return;
   if (query.getOptions().upsert) throw new ProtectedQueryError(protector.collection, 'upserts cannot write protected fields');
   const filter = query.getFilter();
   const targets = (await query.model.find(filter, { _id: 1, organizationId: 1 }).lean()) as Target[];
@@ -129,7 +138,8 @@ async function sealManyUpdate(query: Query<unknown, unknown>, protector: FieldPr
     updateOne: { filter: { ...filter, _id: target._id }, update: protector.sealUpdate(update, target.organizationId, String(target._id)) },
   }));
   const result = operations.length > 0 ? await query.model.bulkWrite(operations as never, { ordered: false }) : undefined;
-  return mongoose.skipMiddlewareFunction({
+  // Kareem skips the wrapped updateMany when a pre hook throws this marker.
+  throw mongoose.skipMiddlewareFunction({
     acknowledged: true,
     matchedCount: result?.matchedCount ?? 0,
     modifiedCount: result?.modifiedCount ?? 0,
@@ -149,12 +159,15 @@ function assertStorableAsString(schema: Schema, protector: FieldProtector): void
   }
 }
 
-/** Blind-index tokens live under `search`, never selected by default: they only serve filters. */
+/**
+ * Blind-index tokens live under `search`. They serve filters only: reads drop them (see
+ * FieldProtector.open) rather than projecting them out, which FerretDB's findAndModify refuses.
+ */
 function addTokenPaths(schema: Schema, protector: FieldProtector): void {
   const tokens: Record<string, unknown> = {};
   for (const field of protector.fields) {
     if (!field.tokenPath) continue;
-    tokens[field.tokenPath.slice('search.'.length)] = { type: field.array ? [String] : String, select: false, default: undefined };
+    tokens[field.tokenPath.slice('search.'.length)] = { type: field.array ? [String] : String, default: undefined };
   }
   if (Object.keys(tokens).length > 0) schema.add({ search: tokens });
 }

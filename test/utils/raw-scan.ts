@@ -1,0 +1,19 @@
+import { EJSON } from 'bson';
+import { Connection } from 'mongoose';
+import { NORMALIZERS } from '@crm/crypto';
+
+/** Every stored byte of a collection, as the plain driver returns it (extended JSON). */
+export async function rawCollectionText(connection: Connection, collection: string): Promise<string> {
+  const documents = await connection.db!.collection(collection).find({}).toArray();
+  return EJSON.stringify(documents);
+}
+
+/** Asserts that no value, nor any normalized form of it, appears anywhere in the stored bytes. */
+export function expectNoPlaintext(stored: string, values: string[]): void {
+  for (const value of values) {
+    const forms = new Set([value, ...Object.values(NORMALIZERS).map((normalize) => normalize(value))].filter((form) => form.length >= 3));
+    for (const form of forms) {
+      if (stored.includes(form)) throw new Error(`plaintext "${form}" (from a protected value) found in stored data`);
+    }
+  }
+}
