@@ -1,3 +1,4 @@
+import { orgClient } from '../utils/api';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 
 describe('request logging', () => {
@@ -23,5 +24,12 @@ describe('request logging', () => {
     expect(line.req.url).toBe('/health?document=[REDACTED]&metadata.email=[REDACTED]&page=2');
     expect(crm.logs.text).not.toContain('123.456.789-09');
     expect(crm.logs.text).not.toContain('x@y.z');
+  });
+
+  it('warns about personal data in metadata by key name only (METADATA_PII_GUARD=warn, the default)', async () => {
+    const response = await orgClient(crm).post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Log Subject', document: '52998224725', metadata: { contactCpf: '111.444.777-35' } });
+    expect(response.status).toBe(201);
+    expect(await crm.logs.waitFor((entry) => Array.isArray(entry.metadataKeys) && entry.metadataKeys.includes('contactCpf'))).toBe(true);
+    for (const value of ['111.444.777-35', '11144477735', '52998224725', 'Log Subject']) expect(crm.logs.text).not.toContain(value);
   });
 });

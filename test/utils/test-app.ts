@@ -18,7 +18,11 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
   return { MONGO_URI: uri, MONGO_NAME: `crm_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`, LOG_LEVEL: 'silent', ...testKeys(), ...overrides };
 }
 
-/** Captures JSON log lines, for asserting what reaches (and what never reaches) the logs. */
+/**
+ * Captures JSON log lines, for asserting what reaches (and what never reaches) the logs.
+ * nestjs-pino keeps one pino-http logger per process: only the first app of a test file logs into
+ * its capture, so log assertions live in files that start one app.
+ */
 export class LogCapture extends Writable {
   readonly lines: string[] = [];
   override _write(chunk: Buffer, _encoding: string, done: () => void): void {

@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import { AppConfig, ConfigModule } from '@crm/config';
 import { CryptoModule } from '@crm/crypto';
 import { HealthModule } from './health/health.module';
+import { HolderModule } from './holder/holder.module';
 import { LoggingModule } from './logging/logging.module';
 import { RequestIdMiddleware } from './logging/request-id.middleware';
 
@@ -35,6 +36,7 @@ export class AppModule implements NestModule {
         MongooseModule.forRoot(config.mongo.uri, { ...mongoConnectionOptions(config), retryAttempts: 3, retryDelay: 1000 }),
         CryptoModule,
         HealthModule,
+        HolderModule,
         ...(options.extraModules ?? []),
       ],
     };

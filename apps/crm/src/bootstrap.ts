@@ -18,7 +18,7 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
     // Keep-alive sockets must not hold a shutdown open past the drain timeout.
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new JsonShapePipe(), new CrmValidationPipe());
   app.useGlobalFilters(new CrmExceptionFilter(app.get(HttpAdapterHost)));

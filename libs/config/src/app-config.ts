@@ -58,6 +58,8 @@ const schema = z
     BODY_LIMIT_BYTES: integer(1024, 64 * 1024 * 1024).default(1024 * 1024),
     SHUTDOWN_DELAY_MS: integer(0, 120_000).default(0),
     SHUTDOWN_TIMEOUT_MS: integer(100, 300_000).default(10_000),
+    DOCUMENT_VALIDATION: z.enum(['off', 'br'], { error: 'must be off or br' }).default('off'),
+    METADATA_PII_GUARD: z.enum(['off', 'warn', 'reject'], { error: 'must be off, warn or reject' }).default('warn'),
   })
   .superRefine((env, ctx) => {
     if (!env.MONGO_URI && !env.MONGO_HOST) {
@@ -83,6 +85,10 @@ export interface AppConfig {
   maxPaginationLimit: number;
   bodyLimitBytes: number;
   shutdown: { delayMs: number; timeoutMs: number };
+  /** `br`: NATURAL_PERSON documents must be valid CPFs and LEGAL_PERSON documents valid CNPJs. */
+  documentValidation: 'off' | 'br';
+  /** What to do with metadata values that look like personal data (metadata is stored in plain text). */
+  metadataPiiGuard: 'off' | 'warn' | 'reject';
 }
 
 /** Thrown when the environment cannot configure the service; its message names each variable and why. */
@@ -131,5 +137,7 @@ export function loadConfig(rawEnv: Env): AppConfig {
     maxPaginationLimit: value.MAX_PAGINATION_LIMIT,
     bodyLimitBytes: value.BODY_LIMIT_BYTES,
     shutdown: { delayMs: value.SHUTDOWN_DELAY_MS, timeoutMs: value.SHUTDOWN_TIMEOUT_MS },
+    documentValidation: value.DOCUMENT_VALIDATION,
+    metadataPiiGuard: value.METADATA_PII_GUARD,
   };
 }

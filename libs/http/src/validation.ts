@@ -54,6 +54,11 @@ export function validationErrorToException(errors: ValidationError[]): CrmExcept
 /** Generic body codes that mean "invalid query parameter" when the query string is at fault. */
 const QUERY_GENERIC_CODES = new Set<ErrorCode>(['CRM-0003', 'CRM-0004', 'CRM-0007']);
 
+/** A validation failure of the query string: CRM-0016 unless a rule named a more specific code. */
+export function asQueryException(error: CrmException): CrmException {
+  return QUERY_GENERIC_CODES.has(error.code) ? new CrmException('CRM-0016', { fields: error.details.fields }) : error;
+}
+
 /**
  * The strict global pipe: transform to DTO classes, reject unknown properties, map failures to
  * codes. Query-string failures answer CRM-0016 unless a rule names a more specific code (CRM-0009…).
@@ -74,10 +79,7 @@ export class CrmValidationPipe extends ValidationPipe {
     try {
       return await super.transform(value, metadata);
     } catch (error) {
-      if (metadata.type === 'query' && error instanceof CrmException && QUERY_GENERIC_CODES.has(error.code)) {
-        throw new CrmException('CRM-0016', { fields: error.details.fields });
-      }
-      throw error;
+      throw metadata.type === 'query' && error instanceof CrmException ? asQueryException(error) : error;
     }
   }
 }

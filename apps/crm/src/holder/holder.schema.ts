@@ -1,0 +1,87 @@
+import { Schema } from 'mongoose';
+import { v7 as uuidv7 } from 'uuid';
+import type { ProtectedFieldSpec } from '@crm/crypto';
+import type { Metadata } from '@crm/http';
+
+export const HOLDER_MODEL = 'Holder';
+export const HOLDER_TYPES = ['NATURAL_PERSON', 'LEGAL_PERSON'] as const;
+export type HolderType = (typeof HOLDER_TYPES)[number];
+
+export interface Address {
+  line1?: string;
+  line2?: string;
+  zipCode?: string;
+  city?: string;
+  state?: string;
+  country?: string;
+  description?: string;
+}
+
+/** A holder as the repository hands it to the service: decrypted, without tokens. */
+export interface HolderRecord {
+  _id: string;
+  organizationId: string;
+  type: HolderType;
+  name: string;
+  document: string;
+  externalId?: string;
+  addresses?: { primary?: Address; additional1?: Address; additional2?: Address };
+  contact?: { primaryEmail?: string; secondaryEmail?: string; mobilePhone?: string; otherPhone?: string };
+  naturalPerson?: { favoriteName?: string; socialName?: string; gender?: string; birthDate?: string; civilStatus?: string; nationality?: string; motherName?: string; fatherName?: string; status?: string };
+  legalPerson?: { tradeName?: string; activity?: string; type?: string; foundingDate?: string; size?: string; status?: string; representative?: { name?: string; document?: string; email?: string; role?: string } };
+  metadata?: Metadata;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+}
+
+/** Paths the crypto plugin encrypts; `document` is also searchable through its blind index. */
+export const HOLDER_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
+  { path: 'name' },
+  { path: 'document', searchable: 'document' },
+  { path: 'contact.primaryEmail' },
+  { path: 'contact.secondaryEmail' },
+  { path: 'contact.mobilePhone' },
+  { path: 'contact.otherPhone' },
+  { path: 'naturalPerson.motherName' },
+  { path: 'naturalPerson.fatherName' },
+  { path: 'legalPerson.representative.name' },
+  { path: 'legalPerson.representative.document' },
+  { path: 'legalPerson.representative.email' },
+];
+
+const address = new Schema<Address>({ line1: String, line2: String, zipCode: String, city: String, state: String, country: String, description: String }, { _id: false });
+
+export const HolderSchema = new Schema<HolderRecord>(
+  {
+    _id: { type: String, default: () => uuidv7() },
+    organizationId: { type: String, required: true },
+    type: { type: String, enum: HOLDER_TYPES, required: true },
+    name: { type: String, required: true },
+    document: { type: String, required: true },
+    externalId: String,
+    addresses: { primary: address, additional1: address, additional2: address },
+    contact: { primaryEmail: String, secondaryEmail: String, mobilePhone: String, otherPhone: String },
+    naturalPerson: { favoriteName: String, socialName: String, gender: String, birthDate: String, civilStatus: String, nationality: String, motherName: String, fatherName: String, status: String },
+    legalPerson: {
+      tradeName: String,
+      activity: String,
+      type: { type: String }, // spelled out: a bare `type: String` would declare legalPerson itself a string
+      foundingDate: String,
+      size: String,
+      status: String,
+      representative: { name: String, document: String, email: String, role: String },
+    },
+    metadata: { type: Schema.Types.Mixed },
+    deletedAt: { type: Date, default: null },
+  },
+  { collection: 'holders', timestamps: true, versionKey: false, minimize: true },
+);
+
+// One live holder per document per organization (CRM-0010). No partial index (FerretDB has none):
+// deletedAt is part of the key, so soft-deleted copies (distinct dates) never collide with the live one (null).
+HolderSchema.index({ organizationId: 1, 'search.document': 1, deletedAt: 1 }, { unique: true, name: 'holders_live_document_unique' });
+// Lists and keyset pagination: every query is scoped by organization and ordered by _id (UUIDv7 = creation order).
+HolderSchema.index({ organizationId: 1, _id: 1 }, { name: 'holders_org_id' });
+// GET /v1/holders?external_id=…
+HolderSchema.index({ organizationId: 1, externalId: 1 }, { name: 'holders_org_external_id' });

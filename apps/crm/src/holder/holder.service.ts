@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@crm/config';
+import { CrmException, ListQuery, PageOf, resolvePaging, TenantContext } from '@crm/http';
+import { isValidCnpj, isValidCpf, MetadataPiiGuard } from '@crm/identity';
+import { CreateHolderDto } from './dto/create-holder.dto';
+import { HolderResponseDto } from './dto/holder-response.dto';
+import { UpdateHolderDto } from './dto/update-holder.dto';
+import { toHolderResponse } from './holder.mapper';
+import { HolderFilters, HolderRepository } from './holder.repository';
+import { HolderRecord, HolderType } from './holder.schema';
+
+const ENTITY = 'Holder';
+const notFound = () => new CrmException('CRM-0006', { entityType: ENTITY });
+
+@Injectable()
+export class HolderService {
+  constructor(
+    private readonly holders: HolderRepository,
+    private readonly metadataGuard: MetadataPiiGuard,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async create(tenant: TenantContext, body: CreateHolderDto): Promise<HolderResponseDto> {
+    this.assertPersonMatchesType(body.type, body);
+    this.assertValidDocument(body.type, body.document);
+    this.metadataGuard.check(body.metadata, ENTITY);
+    // The unique index is the race-safe guard; this check also covers tokens of previous hash keys.
+    if (await this.holders.existsActiveWithDocument(tenant.organizationId, body.document)) throw new CrmException('CRM-0010', { entityType: ENTITY });
+    return toHolderResponse(await this.holders.create(tenant.organizationId, { ...body }));
+  }
+
+  async get(tenant: TenantContext, id: string, includeDeleted = false): Promise<HolderResponseDto> {
+    return toHolderResponse(await this.require(tenant, id, includeDeleted));
+  }
+
+  /** Loads a live (or, when asked, soft-deleted) holder of the tenant, or answers 404 CRM-0006. */
+  async require(tenant: TenantContext, id: string, includeDeleted = false): Promise<HolderRecord> {
+    const holder = await this.holders.findById(tenant.organizationId, id, { includeDeleted });
+    if (!holder) throw notFound();
+    return holder;
+  }
+
+  async update(tenant: TenantContext, id: string, patch: UpdateHolderDto): Promise<HolderResponseDto> {
+    const holder = await this.require(tenant, id);
+    this.assertPersonMatchesType(holder.type, patch);
+    if (patch.metadata) this.metadataGuard.check(patch.metadata, ENTITY);
+    const updated = await this.holders.applyPatch(tenant.organizationId, id, { ...patch });
+    if (!updated) throw notFound();
+    return toHolderResponse(updated);
+  }
+
+  async delete(tenant: TenantContext, id: string, hard: boolean): Promise<void> {
+    const deleted = hard ? await this.holders.hardDelete(tenant.organizationId, id) : await this.holders.softDelete(tenant.organizationId, id);
+    if (!deleted) throw notFound();
+  }
+
+  async list(tenant: TenantContext, query: ListQuery & { external_id?: string; document?: string; metadataFilters: Record<string, string> }): Promise<PageOf<HolderResponseDto>> {
+    const paging = resolvePaging(query, this.config.maxPaginationLimit);
+    const filters: HolderFilters = { externalId: query.external_id, document: query.document, metadata: query.metadataFilters };
+    const { items, total, nextCursor } = await this.holders.list(tenant.organizationId, filters, paging);
+    return {
+      items: items.map(toHolderResponse),
+      page: paging.page,
+      limit: paging.limit,
+      ...(total !== undefined ? { total } : {}),
+      ...(nextCursor ? { next_cursor: nextCursor } : {}),
+    };
+  }
+
+  /** naturalPerson belongs to NATURAL_PERSON holders and legalPerson to LEGAL_PERSON ones. */
+  private assertPersonMatchesType(type: HolderType, body: { naturalPerson?: unknown; legalPerson?: unknown }): void {
+    if (type === 'LEGAL_PERSON' && body.naturalPerson) {
+      throw new CrmException('CRM-0004', { entityType: ENTITY, fields: { naturalPerson: 'only allowed for NATURAL_PERSON holders' } });
+    }
+    if (type === 'NATURAL_PERSON' && body.legalPerson) {
+      throw new CrmException('CRM-0004', { entityType: ENTITY, fields: { legalPerson: 'only allowed for LEGAL_PERSON holders' } });
+    }
+  }
+
+  /** With DOCUMENT_VALIDATION=br, people need a valid CPF and companies a valid CNPJ (numeric or alphanumeric). */
+  private assertValidDocument(type: HolderType, document: string): void {
+    if (this.config.documentValidation !== 'br') return;
+    const valid = type === 'NATURAL_PERSON' ? isValidCpf(document) : isValidCnpj(document);
+    if (!valid) {
+      const expected = type === 'NATURAL_PERSON' ? 'a valid CPF' : 'a valid CNPJ';
+      throw new CrmException('CRM-0033', { entityType: ENTITY, message: `The document is not ${expected}.`, fields: { document: `must be ${expected}` } });
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { PipeTransform, Type } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Min, validate } from 'class-validator';
+import { IsCalendarDate } from './calendar-date';
+import { CrmException } from './crm.exception';
+import { asQueryException, validationErrorToException } from './validation';
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+/** Query parameters every list route shares (page or cursor paging, order, creation-date window). */
+export class ListQuery {
+  @ApiPropertyOptional({ default: 1, minimum: 1, description: 'Page number (offset paging).' })
+  @IsOptional() @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value)) @IsInt() @Min(1)
+  page?: number;
+
+  @ApiPropertyOptional({ default: 10, minimum: 1, description: 'Items per page, at most MAX_PAGINATION_LIMIT (default 100); above it: 400 CRM-0009.' })
+  @IsOptional() @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value)) @IsInt() @Min(1)
+  limit?: number;
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc', description: 'Order of creation (UUIDv7 ids sort by time).' })
+  @IsOptional() @IsIn(['asc', 'desc', 'ASC', 'DESC'], { context: { code: 'CRM-0011' } })
+  sort_order?: string;
+
+  @ApiPropertyOptional({ example: '2026-01-01', description: 'Created on or after this day (UTC). Give both dates or neither.' })
+  @IsOptional() @IsCalendarDate()
+  start_date?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-31', description: 'Created on or before this day (UTC).' })
+  @IsOptional() @IsCalendarDate()
+  end_date?: string;
+
+  @ApiPropertyOptional({ description: 'Include soft-deleted records.' })
+  @IsOptional() @Transform(toBoolean) @IsIn([true, false])
+  include_deleted?: boolean;
+
+  @ApiPropertyOptional({ description: 'Also return `total`, the number of matching records.' })
+  @IsOptional() @Transform(toBoolean) @IsIn([true, false])
+  count?: boolean;
+
+  @ApiPropertyOptional({ description: 'Keyset paging: the `next_cursor` of the previous page (then `page` is ignored). Best for deep pages.' })
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_-]{1,200}$/)
+  cursor?: string;
+}
+
+export type WithMetadataFilters<T> = T & { metadataFilters: Record<string, string> };
+
+/**
+ * Validates a list query: `metadata.<key>=<value>` parameters become `metadataFilters` (any number,
+ * combined with AND); every other parameter must belong to the DTO. Applied as a parameter pipe on
+ * an untyped `@Query()`, so the global pipe leaves the raw query to it.
+ */
+export class ListQueryPipe<T extends object> implements PipeTransform<Record<string, unknown>, Promise<WithMetadataFilters<T>>> {
+  constructor(private readonly dto: Type<T>) {}
+
+  async transform(raw: Record<string, unknown>): Promise<WithMetadataFilters<T>> {
+    const metadataFilters: Record<string, string> = {};
+    const rest: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(raw ?? {})) {
+      if (Array.isArray(value)) throw new CrmException('CRM-0016', { fields: { [key]: 'must be given once' } });
+      if (key.startsWith('metadata.') && key.length > 'metadata.'.length) metadataFilters[key.slice('metadata.'.length)] = String(value);
+      else rest[key] = value;
+    }
+    const query = plainToInstance(this.dto, rest);
+    const errors = await validate(query, { whitelist: true, forbidNonWhitelisted: true });
+    if (errors.length > 0) throw asQueryException(validationErrorToException(errors));
+    return Object.assign(query, { metadataFilters });
+  }
+}

@@ -1,0 +1,46 @@
+import { registerDecorator, ValidationArguments } from 'class-validator';
+import { ErrorCode } from './error-catalog';
+
+export const METADATA_LIMITS = { keyLength: 100, valueLength: 2000 } as const;
+
+export type MetadataValue = string | number | boolean | null;
+export type Metadata = Record<string, MetadataValue>;
+
+/** The first rule a metadata object breaks, with its code, or undefined. */
+export function metadataProblem(value: unknown): { code: ErrorCode; message: string } | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { code: 'CRM-0001', message: 'metadata must be a flat object' };
+  for (const [key, item] of Object.entries(value)) {
+    if (key.length > METADATA_LIMITS.keyLength) return { code: 'CRM-0002', message: `metadata keys must be at most ${METADATA_LIMITS.keyLength} characters` };
+    if (key === '' || key.includes('.') || key.startsWith('$')) return { code: 'CRM-0001', message: 'metadata keys must be non-empty and contain no "." nor a leading "$"' };
+    if (item !== null && typeof item === 'object') return { code: 'CRM-0001', message: 'metadata values must be strings, numbers, booleans or null; nesting is not allowed' };
+    if (typeof item === 'string' && item.length > METADATA_LIMITS.valueLength) return { code: 'CRM-0012', message: `metadata values must be at most ${METADATA_LIMITS.valueLength} characters` };
+  }
+  return undefined;
+}
+
+/** class-validator rule for a `metadata` property: flat, bounded keys and values; the code names the rule broken. */
+export function IsMetadata(): PropertyDecorator {
+  return (target, propertyName) => {
+    for (const code of ['CRM-0001', 'CRM-0002', 'CRM-0012'] as const) {
+      registerDecorator({
+        name: `metadata${code.slice(-2)}`,
+        target: target.constructor,
+        propertyName: propertyName as string,
+        options: { context: { code } },
+        validator: {
+          validate: (value: unknown) => value === undefined || value === null || metadataProblem(value)?.code !== code,
+          defaultMessage: (args?: ValidationArguments) => metadataProblem(args?.value)?.message ?? 'invalid metadata',
+        },
+      });
+    }
+  };
+}
+
+/** Stored metadata values are typed: a filter value also matches its number or boolean reading. */
+export function metadataFilterValues(value: string): MetadataValue[] {
+  const values: MetadataValue[] = [value];
+  if (value === 'true' || value === 'false') values.push(value === 'true');
+  else if (value.trim() !== '' && Number.isFinite(Number(value))) values.push(Number(value));
+  else if (value === 'null') values.push(null);
+  return values;
+}

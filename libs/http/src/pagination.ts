@@ -1,0 +1,77 @@
+import { CrmException } from './crm.exception';
+import { ListQuery } from './list-query';
+import { metadataFilterValues } from './metadata';
+
+/** A list request resolved against the configuration: what the repository needs to read one page. */
+export interface Paging {
+  page: number;
+  limit: number;
+  direction: 1 | -1;
+  createdAt?: { $gte: Date; $lt: Date };
+  afterId?: string;
+  includeDeleted: boolean;
+  withTotal: boolean;
+}
+
+/** The list envelope: `{items, page, limit}` as the original, plus `total` and `next_cursor` when asked or useful. */
+export interface PageOf<T> {
+  items: T[];
+  page: number;
+  limit: number;
+  total?: number;
+  next_cursor?: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(lastId, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw new CrmException('CRM-0016', { fields: { cursor: 'is not a cursor returned by this API' } });
+  return id;
+}
+
+/** Checks the cross-field rules of a list query and turns it into a `Paging`. */
+export function resolvePaging(query: ListQuery, maxLimit: number): Paging {
+  const limit = query.limit ?? 10;
+  if (limit > maxLimit) throw new CrmException('CRM-0009', { message: `limit must be at most ${maxLimit}.`, fields: { limit: `must be at most ${maxLimit}` } });
+  if (Boolean(query.start_date) !== Boolean(query.end_date)) {
+    throw new CrmException('CRM-0016', { fields: { [query.start_date ? 'end_date' : 'start_date']: 'give start_date and end_date together' } });
+  }
+  let createdAt: Paging['createdAt'];
+  if (query.start_date && query.end_date) {
+    const start = new Date(`${query.start_date}T00:00:00Z`);
+    const end = new Date(new Date(`${query.end_date}T00:00:00Z`).getTime() + DAY_MS);
+    if (start >= end) throw new CrmException('CRM-0016', { fields: { end_date: 'must not be before start_date' } });
+    createdAt = { $gte: start, $lt: end };
+  }
+  return {
+    page: query.page ?? 1,
+    limit,
+    direction: query.sort_order?.toLowerCase() === 'asc' ? 1 : -1,
+    createdAt,
+    afterId: query.cursor ? decodeCursor(query.cursor) : undefined,
+    includeDeleted: query.include_deleted === true,
+    withTotal: query.count === true,
+  };
+}
+
+/** The filter of one page: the list's filter past the cursor, if any. */
+export function pageFilter(filter: Record<string, unknown>, paging: Paging): Record<string, unknown> {
+  return paging.afterId ? { ...filter, _id: { [paging.direction === 1 ? '$gt' : '$lt']: paging.afterId } } : filter;
+}
+
+/** The Mongo filter parts every list shares: liveness, creation window, metadata (AND). */
+export function listFilter(paging: Paging, metadataFilters: Record<string, string>): Record<string, unknown> {
+  const filter: Record<string, unknown> = {};
+  if (!paging.includeDeleted) filter.deletedAt = null;
+  if (paging.createdAt) filter.createdAt = paging.createdAt;
+  for (const [key, value] of Object.entries(metadataFilters)) {
+    if (key.startsWith('$') || key.includes('\u0000')) throw new CrmException('CRM-0016', { fields: { [`metadata.${key}`]: 'is not a valid metadata key' } });
+    filter[`metadata.${key}`] = { $in: metadataFilterValues(value) };
+  }
+  return filter;
+}

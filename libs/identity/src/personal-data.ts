@@ -1,0 +1,30 @@
+import { isValidCnpj, isValidCpf } from './brazilian-documents';
+
+export type PersonalDataKind = 'CPF' | 'CNPJ' | 'e-mail address' | 'phone number' | 'card number';
+
+function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  for (let index = 0; index < digits.length; index++) {
+    let digit = Number(digits[digits.length - 1 - index]);
+    if (index % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * What kind of personal data a free-text value looks like, if any. Used to guard metadata, which is
+ * stored in plain text: a value that is a CPF/CNPJ, an e-mail address, a phone or a card number.
+ */
+export function personalDataKind(value: string | number | boolean | null): PersonalDataKind | undefined {
+  if (value === null || typeof value === 'boolean') return undefined;
+  const text = String(value).trim();
+  if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) return 'e-mail address';
+  const compact = text.replace(/[.\-/\s()]/g, '');
+  if (/^\d{11}$/.test(compact) && isValidCpf(compact)) return 'CPF';
+  if (/^[0-9A-Za-z]{12}\d{2}$/.test(compact) && isValidCnpj(compact)) return 'CNPJ';
+  if (/^\d{13,19}$/.test(compact) && passesLuhn(compact)) return 'card number';
+  if (/^\+?\d{10,15}$/.test(compact) && /[\s()+-]/.test(text)) return 'phone number';
+  if (/^\+\d{10,15}$/.test(compact)) return 'phone number';
+  return undefined;
+}
