@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import type { DestinationStream } from 'pino';
 import { AppConfig, ConfigModule } from '@crm/config';
 import { CryptoModule } from '@crm/crypto';
+import { MidazModule } from '@crm/midaz';
 import { HealthModule } from './health/health.module';
 import { HolderModule } from './holder/holder.module';
 import { LoggingModule } from './logging/logging.module';
@@ -35,6 +36,7 @@ export class AppModule implements NestModule {
         LoggingModule.forRoot(config, options.logStream),
         MongooseModule.forRoot(config.mongo.uri, { ...mongoConnectionOptions(config), retryAttempts: 3, retryDelay: 1000 }),
         CryptoModule,
+        MidazModule,
         HealthModule,
         HolderModule,
         ...(options.extraModules ?? []),

@@ -60,6 +60,13 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: integer(100, 300_000).default(10_000),
     DOCUMENT_VALIDATION: z.enum(['off', 'br'], { error: 'must be off or br' }).default('off'),
     METADATA_PII_GUARD: z.enum(['off', 'warn', 'reject'], { error: 'must be off, warn or reject' }).default('warn'),
+    MIDAZ_LEDGER_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    MIDAZ_AUTH_TOKEN: optionalText,
+    MIDAZ_VALIDATION: z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
+    MIDAZ_TIMEOUT_MS: integer(50, 60_000).default(3000),
+    MIDAZ_RETRIES: integer(0, 10).default(2),
+    MIDAZ_CACHE_TTL_MS: integer(0, 3_600_000).default(30_000),
+    MIDAZ_BREAKER_RESET_MS: integer(100, 600_000).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (!env.MONGO_URI && !env.MONGO_HOST) {
@@ -70,6 +77,9 @@ const schema = z
     }
     if (env.SERVER_ADDRESS && !/^[^:]*:\d{1,5}$/.test(env.SERVER_ADDRESS)) {
       ctx.addIssue({ code: 'custom', path: ['SERVER_ADDRESS'], message: 'must look like host:port or :port' });
+    }
+    if (env.MIDAZ_VALIDATION === 'on' && !env.MIDAZ_LEDGER_URL) {
+      ctx.addIssue({ code: 'custom', path: ['MIDAZ_VALIDATION'], message: 'is on, but MIDAZ_LEDGER_URL is not set' });
     }
     if (env.LCRYPTO_HASH_SECRET_KEY && env.LCRYPTO_HASH_SECRET_KEY.toLowerCase() === env.LCRYPTO_ENCRYPT_SECRET_KEY?.toLowerCase()) {
       ctx.addIssue({ code: 'custom', path: ['LCRYPTO_ENCRYPT_SECRET_KEY'], message: 'must differ from LCRYPTO_HASH_SECRET_KEY' });
@@ -89,6 +99,18 @@ export interface AppConfig {
   documentValidation: 'off' | 'br';
   /** What to do with metadata values that look like personal data (metadata is stored in plain text). */
   metadataPiiGuard: 'off' | 'warn' | 'reject';
+  midaz: MidazConfig;
+}
+
+export interface MidazConfig {
+  /** Whether alias accounts are checked against the ledger (default: on when a URL is set). */
+  validation: boolean;
+  ledgerUrl?: string;
+  authToken?: string;
+  timeoutMs: number;
+  retries: number;
+  cacheTtlMs: number;
+  breakerResetMs: number;
 }
 
 /** Thrown when the environment cannot configure the service; its message names each variable and why. */
@@ -139,5 +161,14 @@ export function loadConfig(rawEnv: Env): AppConfig {
     shutdown: { delayMs: value.SHUTDOWN_DELAY_MS, timeoutMs: value.SHUTDOWN_TIMEOUT_MS },
     documentValidation: value.DOCUMENT_VALIDATION,
     metadataPiiGuard: value.METADATA_PII_GUARD,
+    midaz: {
+      validation: (value.MIDAZ_VALIDATION ?? (value.MIDAZ_LEDGER_URL ? 'on' : 'off')) === 'on',
+      ledgerUrl: value.MIDAZ_LEDGER_URL?.replace(/\/+$/, ''),
+      authToken: value.MIDAZ_AUTH_TOKEN,
+      timeoutMs: value.MIDAZ_TIMEOUT_MS,
+      retries: value.MIDAZ_RETRIES,
+      cacheTtlMs: value.MIDAZ_CACHE_TTL_MS,
+      breakerResetMs: value.MIDAZ_BREAKER_RESET_MS,
+    },
   };
 }

@@ -1,4 +1,4 @@
-export type { AppConfig } from './app-config';
+export type { AppConfig, MidazConfig } from './app-config';
 export { ConfigError, keyProblem, loadConfig } from './app-config';
 export { APP_CONFIG, ConfigModule } from './config.module';
 export type { Env } from './secret-files';

@@ -1,3 +1,4 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
@@ -25,3 +26,16 @@ export function rawRequestOf(request: unknown): RawRequest {
   const wrapped = request as { raw?: RawRequest };
   return wrapped.raw ?? (request as RawRequest);
 }
+
+/** What a call to another service carries on behalf of the caller. */
+export interface CallerContext {
+  requestId: string;
+  authorization?: string;
+}
+
+/** Injects the caller's request id and Authorization header (forwarded to Midaz, never logged). */
+export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): CallerContext => {
+  const raw = rawRequestOf(context.switchToHttp().getRequest());
+  const authorization = raw.headers.authorization;
+  return { requestId: requestIdOf(raw), ...(authorization ? { authorization } : {}) };
+});

@@ -29,9 +29,9 @@ const fieldsOf = (failures: FieldFailure[], describe: (failure: FieldFailure) =>
   Object.fromEntries(failures.map((failure) => [failure.path, describe(failure)]));
 
 /**
- * Turns class-validator errors into the CRM vocabulary, most specific first:
- * unknown fields (CRM-0007), missing required fields (CRM-0003), a code a DTO rule names
- * in its `context` (metadata, related parties…), and otherwise a wrong type or format (CRM-0004).
+ * Turns class-validator errors into the CRM vocabulary, most specific first: unknown fields
+ * (CRM-0007); a code a DTO rule names in its `context` (metadata, related parties…); missing
+ * required fields (CRM-0003); and otherwise a wrong type or format (CRM-0004).
  */
 export function validationErrorToException(errors: ValidationError[]): CrmException {
   const failures = flatten(errors);
@@ -39,14 +39,14 @@ export function validationErrorToException(errors: ValidationError[]): CrmExcept
   if (unexpected.length > 0) {
     return new CrmException('CRM-0007', { fields: fieldsOf(unexpected, () => 'field is not allowed') });
   }
+  const describe = (failure: FieldFailure) => Object.values(failure.constraints).join('; ');
+  const coded = failures.find((failure) => failure.codes.length > 0);
+  if (coded) {
+    return new CrmException(coded.codes[0], { fields: fieldsOf(failures.filter((failure) => failure.codes.includes(coded.codes[0])), describe) });
+  }
   const missing = failures.filter((failure) => failure.value === undefined || failure.value === null);
   if (missing.length > 0) {
     return new CrmException('CRM-0003', { fields: fieldsOf(missing, (failure) => `${failure.path} is required`) });
-  }
-  const coded = failures.find((failure) => failure.codes.length > 0);
-  const describe = (failure: FieldFailure) => Object.values(failure.constraints).join('; ');
-  if (coded) {
-    return new CrmException(coded.codes[0], { fields: fieldsOf(failures.filter((failure) => failure.codes.includes(coded.codes[0])), describe) });
   }
   return new CrmException('CRM-0004', { fields: fieldsOf(failures, describe) });
 }

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { KeyringReadiness } from './keyring.readiness';
+import { MidazReadiness } from './midaz.readiness';
 import { MongoReadiness } from './mongo.readiness';
 import { ReadinessRegistry } from './readiness.registry';
 
@@ -10,7 +11,7 @@ import { ReadinessRegistry } from './readiness.registry';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [ReadinessRegistry, MongoReadiness, KeyringReadiness],
+  providers: [ReadinessRegistry, MongoReadiness, KeyringReadiness, MidazReadiness],
   exports: [ReadinessRegistry, TerminusModule],
 })
 export class HealthModule {}

@@ -2,10 +2,9 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import type { ProtectedModelStatics } from '@crm/crypto';
-import { CrmException, encodeCursor, listFilter, mergePatch, pageFilter, Paging } from '@crm/http';
+import { CrmException, Paging } from '@crm/http';
+import { ScopedStore } from '@crm/persistence';
 import { HOLDER_MODEL, HolderRecord } from './holder.schema';
-
-type HolderModel = Model<HolderRecord> & ProtectedModelStatics;
 
 export interface HolderFilters {
   externalId?: string;
@@ -13,72 +12,55 @@ export interface HolderFilters {
   metadata: Record<string, string>;
 }
 
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
+export type NewHolder = Omit<HolderRecord, '_id' | 'organizationId' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
 
 /** Every read and write of holders. Each method takes the organization: no query goes unscoped. */
 @Injectable()
 export class HolderRepository implements OnModuleInit {
-  constructor(@InjectModel(HOLDER_MODEL) private readonly holders: HolderModel) {}
+  private readonly store: ScopedStore<HolderRecord>;
 
-  /** The unique index must exist before the first write, or concurrent duplicates could slip in. */
-  async onModuleInit(): Promise<void> {
-    await this.holders.createIndexes();
+  constructor(@InjectModel(HOLDER_MODEL) holders: Model<HolderRecord> & ProtectedModelStatics) {
+    this.store = new ScopedStore<HolderRecord>(holders, () => new CrmException('CRM-0010', { entityType: 'Holder' }));
   }
 
-  async create(organizationId: string, data: Omit<HolderRecord, '_id' | 'organizationId' | 'createdAt' | 'updatedAt' | 'deletedAt'>): Promise<HolderRecord> {
-    try {
-      const created = await this.holders.create({ ...data, organizationId });
-      return created.toObject() as HolderRecord;
-    } catch (error) {
-      if (isDuplicateKey(error)) throw new CrmException('CRM-0010', { entityType: 'Holder' });
-      throw error;
-    }
+  onModuleInit(): Promise<void> {
+    return this.store.ensureIndexes();
+  }
+
+  create(organizationId: string, holder: NewHolder): Promise<HolderRecord> {
+    return this.store.insert(organizationId, { ...holder });
   }
 
   findById(organizationId: string, id: string, options: { includeDeleted?: boolean } = {}): Promise<HolderRecord | null> {
-    return this.holders.findOne({ _id: id, organizationId, ...(options.includeDeleted ? {} : { deletedAt: null }) }).lean<HolderRecord>();
+    return this.store.findOne(organizationId, { _id: id }, options);
   }
 
-  async existsActiveWithDocument(organizationId: string, document: string): Promise<boolean> {
-    return (await this.holders.countDocuments({ organizationId, deletedAt: null, ...this.holders.blindIndexFilter('document', organizationId, document) })) > 0;
+  existsActiveWithDocument(organizationId: string, document: string): Promise<boolean> {
+    return this.store.existsLive(organizationId, this.store.blindIndex('document', organizationId, document));
   }
 
   /** Applies a JSON merge patch to a live holder; null when there is none. */
-  async applyPatch(organizationId: string, id: string, patch: Record<string, unknown>): Promise<HolderRecord | null> {
-    const holder = await this.holders.findOne({ _id: id, organizationId, deletedAt: null });
-    if (!holder) return null;
-    const current = holder.toObject() as unknown as Record<string, unknown>;
-    const merged = mergePatch(current, patch) as Record<string, unknown>;
-    for (const key of Object.keys(patch)) {
-      holder.set(key, merged[key]);
-      if (key === 'metadata') holder.markModified('metadata');
-    }
-    await holder.save();
-    return holder.toObject() as HolderRecord;
+  applyPatch(organizationId: string, id: string, patch: Record<string, unknown>): Promise<HolderRecord | null> {
+    return this.store.patch(organizationId, { _id: id }, patch);
   }
 
-  /** Sets deletedAt on a live holder; false when there is none. */
-  async softDelete(organizationId: string, id: string): Promise<boolean> {
-    const result = await this.holders.updateOne({ _id: id, organizationId, deletedAt: null }, { $set: { deletedAt: new Date() } });
-    return result.matchedCount > 0;
+  softDelete(organizationId: string, id: string): Promise<boolean> {
+    return this.store.softDelete(organizationId, { _id: id });
   }
 
-  /** Removes a holder for good, live or soft-deleted; false when there is none. */
-  async hardDelete(organizationId: string, id: string): Promise<boolean> {
-    return (await this.holders.deleteOne({ _id: id, organizationId })).deletedCount > 0;
+  hardDelete(organizationId: string, id: string): Promise<boolean> {
+    return this.store.hardDelete(organizationId, { _id: id });
   }
 
-  async list(organizationId: string, filters: HolderFilters, paging: Paging): Promise<{ items: HolderRecord[]; total?: number; nextCursor?: string }> {
-    const filter = {
+  list(organizationId: string, filters: HolderFilters, paging: Paging) {
+    return this.store.page(
       organizationId,
-      ...listFilter(paging, filters.metadata),
-      ...(filters.externalId !== undefined ? { externalId: filters.externalId } : {}),
-      ...(filters.document !== undefined ? this.holders.blindIndexFilter('document', organizationId, filters.document) : {}),
-    };
-    const query = this.holders.find(pageFilter(filter, paging)).sort({ _id: paging.direction }).limit(paging.limit);
-    if (!paging.afterId) query.skip((paging.page - 1) * paging.limit);
-    const [items, total] = await Promise.all([query.lean<HolderRecord[]>(), paging.withTotal ? this.holders.countDocuments(filter) : undefined]);
-    const nextCursor = items.length === paging.limit ? encodeCursor(items[items.length - 1]._id) : undefined;
-    return { items, total, nextCursor };
+      {
+        ...(filters.externalId !== undefined ? { externalId: filters.externalId } : {}),
+        ...(filters.document !== undefined ? this.store.blindIndex('document', organizationId, filters.document) : {}),
+      },
+      paging,
+      filters.metadata,
+    );
   }
 }

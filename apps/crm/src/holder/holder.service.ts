@@ -6,6 +6,7 @@ import { CreateHolderDto } from './dto/create-holder.dto';
 import { HolderResponseDto } from './dto/holder-response.dto';
 import { UpdateHolderDto } from './dto/update-holder.dto';
 import { toHolderResponse } from './holder.mapper';
+import { HolderDeletionChecks } from './holder-deletion.checks';
 import { HolderFilters, HolderRepository } from './holder.repository';
 import { HolderRecord, HolderType } from './holder.schema';
 
@@ -17,6 +18,7 @@ export class HolderService {
   constructor(
     private readonly holders: HolderRepository,
     private readonly metadataGuard: MetadataPiiGuard,
+    private readonly deletionChecks: HolderDeletionChecks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -50,6 +52,7 @@ export class HolderService {
   }
 
   async delete(tenant: TenantContext, id: string, hard: boolean): Promise<void> {
+    await this.deletionChecks.assertDeletable(tenant, id);
     const deleted = hard ? await this.holders.hardDelete(tenant.organizationId, id) : await this.holders.softDelete(tenant.organizationId, id);
     if (!deleted) throw notFound();
   }

@@ -1,0 +1,104 @@
+import { Schema } from 'mongoose';
+import { v7 as uuidv7 } from 'uuid';
+import type { ProtectedFieldSpec } from '@crm/crypto';
+import type { Metadata } from '@crm/http';
+
+export const ALIAS_ACCOUNT_MODEL = 'AliasAccount';
+export const RELATED_PARTY_ROLES = ['PRIMARY_HOLDER', 'LEGAL_REPRESENTATIVE', 'RESPONSIBLE_PARTY'] as const;
+export type RelatedPartyRole = (typeof RELATED_PARTY_ROLES)[number];
+
+export interface RelatedPartyRecord {
+  _id: string;
+  document: string;
+  name: string;
+  role: RelatedPartyRole;
+  startDate: string;
+  endDate?: string;
+}
+
+export interface BankingDetails {
+  branch?: string;
+  account?: string;
+  type?: string;
+  openingDate?: string;
+  closingDate?: string;
+  iban?: string;
+  countryCode?: string;
+  bankId?: string;
+}
+
+/** An alias account as the repository hands it to the service: decrypted, without tokens. */
+export interface AliasAccountRecord {
+  _id: string;
+  organizationId: string;
+  holderId: string;
+  ledgerId: string;
+  accountId: string;
+  type: string;
+  document: string;
+  bankingDetails?: BankingDetails;
+  regulatoryFields?: { participantDocument?: string };
+  relatedParties?: RelatedPartyRecord[];
+  metadata?: Metadata;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+}
+
+/** Encrypted by the crypto plugin; those with `searchable` also get a blind index under `search`. */
+export const ALIAS_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
+  { path: 'document', searchable: 'document' },
+  { path: 'bankingDetails.account', searchable: 'account' },
+  { path: 'bankingDetails.iban', searchable: 'iban' },
+  { path: 'regulatoryFields.participantDocument', searchable: 'document' },
+  { path: 'relatedParties[].document', searchable: 'document', searchAs: 'relatedPartyDocuments' },
+  { path: 'relatedParties[].name' },
+];
+
+const relatedParty = new Schema<RelatedPartyRecord>({
+  _id: { type: String, default: () => uuidv7() },
+  document: { type: String, required: true },
+  name: { type: String, required: true },
+  role: { type: String, enum: RELATED_PARTY_ROLES, required: true },
+  startDate: { type: String, required: true },
+  endDate: String,
+});
+
+export const AliasAccountSchema = new Schema<AliasAccountRecord>(
+  {
+    _id: { type: String, default: () => uuidv7() },
+    organizationId: { type: String, required: true },
+    holderId: { type: String, required: true },
+    ledgerId: { type: String, required: true },
+    accountId: { type: String, required: true },
+    type: { type: String, required: true },
+    document: { type: String, required: true },
+    bankingDetails: {
+      branch: String,
+      account: String,
+      type: { type: String }, // spelled out: a bare `type: String` would declare bankingDetails itself a string
+      openingDate: String,
+      closingDate: String,
+      iban: String,
+      countryCode: String,
+      bankId: String,
+    },
+    regulatoryFields: { participantDocument: String },
+    relatedParties: { type: [relatedParty], default: undefined },
+    metadata: { type: Schema.Types.Mixed },
+    deletedAt: { type: Date, default: null },
+  },
+  { collection: 'alias_accounts', timestamps: true, versionKey: false, minimize: true },
+);
+
+// One live alias per ledger account in an organization (CRM-0013); deletedAt in the key stands in
+// for a partial index, which FerretDB lacks.
+AliasAccountSchema.index({ organizationId: 1, ledgerId: 1, accountId: 1, deletedAt: 1 }, { unique: true, name: 'aliases_live_account_unique' });
+// A holder's aliases: GET /v1/aliases?holder_id=…, and the "holder has active aliases" delete check.
+AliasAccountSchema.index({ organizationId: 1, holderId: 1, deletedAt: 1 }, { name: 'aliases_org_holder' });
+// Lists and keyset pagination, ordered by _id (UUIDv7 = creation order).
+AliasAccountSchema.index({ organizationId: 1, _id: 1 }, { name: 'aliases_org_id' });
+// Blind-index searches: document, banking account, IBAN, participant document, related-party documents.
+for (const token of ['document', 'bankingDetailsAccount', 'bankingDetailsIban', 'regulatoryFieldsParticipantDocument', 'relatedPartyDocuments']) {
+  AliasAccountSchema.index({ organizationId: 1, [`search.${token}`]: 1 }, { name: `aliases_org_search_${token}` });
+}

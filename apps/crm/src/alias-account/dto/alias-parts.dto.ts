@@ -1,0 +1,59 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateBy, ValidationArguments } from 'class-validator';
+import { IsCalendarDate } from '@crm/http';
+import { RELATED_PARTY_ROLES, RelatedPartyRole } from '../alias-account.schema';
+
+export class BankingDetailsDto {
+  @ApiPropertyOptional({ example: '0001', maxLength: 50 }) @IsOptional() @IsString() @MaxLength(50) branch?: string;
+  @ApiPropertyOptional({ example: '123450', maxLength: 50, description: 'Encrypted at rest; searchable.' }) @IsOptional() @IsString() @MaxLength(50) account?: string;
+  @ApiPropertyOptional({ example: 'CACC', maxLength: 50 }) @IsOptional() @IsString() @MaxLength(50) type?: string;
+  @ApiPropertyOptional({ example: '2025-01-01', description: 'YYYY-MM-DD' }) @IsOptional() @IsCalendarDate() openingDate?: string;
+  @ApiPropertyOptional({ example: '2030-01-01', description: 'YYYY-MM-DD; not before the alias creation date (CRM-0023).' }) @IsOptional() @IsCalendarDate() closingDate?: string;
+  @ApiPropertyOptional({ example: 'GB82WEST12345698765432', maxLength: 42, description: 'Encrypted at rest; searchable.' }) @IsOptional() @IsString() @MaxLength(42) iban?: string;
+  @ApiPropertyOptional({ example: 'BR', description: 'ISO 3166-1 alpha-2' })
+  @IsOptional() @IsString() @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be an ISO 3166-1 alpha-2 code (two capital letters)' })
+  countryCode?: string;
+  @ApiPropertyOptional({ example: '001', maxLength: 50 }) @IsOptional() @IsString() @MaxLength(50) bankId?: string;
+}
+
+export class RegulatoryFieldsDto {
+  @ApiPropertyOptional({ example: '12345678', maxLength: 50, description: 'Encrypted at rest; searchable.' }) @IsOptional() @IsString() @MaxLength(50) participantDocument?: string;
+}
+
+/** endDate, when given, is on or after startDate (CRM-0029). */
+const NotBeforeStartDate = () =>
+  ValidateBy(
+    {
+      name: 'notBeforeStartDate',
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) => {
+          const startDate = (args?.object as { startDate?: unknown }).startDate;
+          return typeof value !== 'string' || typeof startDate !== 'string' || value >= startDate;
+        },
+        defaultMessage: () => 'endDate must not be before startDate',
+      },
+    },
+    { context: { code: 'CRM-0029' } },
+  );
+
+export class RelatedPartyDto {
+  @ApiProperty({ example: '91315026015', maxLength: 50, description: 'Encrypted at rest; searchable.' })
+  @IsString({ context: { code: 'CRM-0026' } }) @IsNotEmpty({ context: { code: 'CRM-0026' } }) @MaxLength(50)
+  document: string;
+
+  @ApiProperty({ example: 'Jane Doe', maxLength: 256, description: 'Encrypted at rest.' })
+  @IsString({ context: { code: 'CRM-0027' } }) @IsNotEmpty({ context: { code: 'CRM-0027' } }) @MaxLength(256)
+  name: string;
+
+  @ApiProperty({ enum: RELATED_PARTY_ROLES })
+  @IsIn(RELATED_PARTY_ROLES, { context: { code: 'CRM-0025' }, message: `role must be one of ${RELATED_PARTY_ROLES.join(', ')}` })
+  role: RelatedPartyRole;
+
+  @ApiProperty({ example: '2025-01-01', description: 'YYYY-MM-DD' })
+  @IsNotEmpty({ context: { code: 'CRM-0028' } }) @IsCalendarDate()
+  startDate: string;
+
+  @ApiPropertyOptional({ example: '2026-01-01', description: 'YYYY-MM-DD, not before startDate.' })
+  @IsOptional() @IsCalendarDate() @NotBeforeStartDate()
+  endDate?: string;
+}

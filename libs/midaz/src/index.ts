@@ -1,0 +1,3 @@
+export { MidazLedgerClient } from './midaz-ledger.client';
+export type { LedgerAccountRef, MidazCallContext } from './midaz-ledger.client';
+export { MidazModule } from './midaz.module';

@@ -1,0 +1,1 @@
+export { ScopedStore } from './scoped-store';

@@ -1,0 +1,92 @@
+import { Document, Model } from 'mongoose';
+import type { ProtectedModelStatics } from '@crm/crypto';
+import { CrmException, encodeCursor, listFilter, mergePatch, pageFilter, Paging } from '@crm/http';
+
+type Filter = Record<string, unknown>;
+type ProtectedModel<T> = Model<T> & ProtectedModelStatics;
+
+const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
+
+/**
+ * The persistence mechanics every organization-scoped, soft-deletable collection shares. Each method
+ * takes the organization id first, so no query can go unscoped. Repositories compose it and expose
+ * narrow, named methods; they never hand out a generic `find`.
+ */
+export class ScopedStore<T extends { _id: string }> {
+  constructor(
+    private readonly model: ProtectedModel<T>,
+    /** The refusal when a unique index rejects a write (e.g. 409 CRM-0010). */
+    private readonly onDuplicate: () => CrmException,
+  ) {}
+
+  /** Unique indexes must exist before the first write, or concurrent duplicates could slip in. */
+  async ensureIndexes(): Promise<void> {
+    await this.model.createIndexes();
+  }
+
+  async insert(organizationId: string, data: Filter): Promise<T> {
+    try {
+      const created = (await this.model.create({ ...data, organizationId } as never)) as unknown as Document;
+      return created.toObject() as T;
+    } catch (error) {
+      if (isDuplicateKey(error)) throw this.onDuplicate();
+      throw error;
+    }
+  }
+
+  findOne(organizationId: string, filter: Filter, options: { includeDeleted?: boolean } = {}): Promise<T | null> {
+    return this.model.findOne({ ...filter, organizationId, ...(options.includeDeleted ? {} : { deletedAt: null }) }).lean<T>();
+  }
+
+  async existsLive(organizationId: string, filter: Filter): Promise<boolean> {
+    return (await this.model.countDocuments({ ...filter, organizationId, deletedAt: null }).limit(1)) > 0;
+  }
+
+  /** The filter that matches a searchable protected field through its blind index. */
+  blindIndex(searchAs: string, organizationId: string, value: string): Filter {
+    return this.model.blindIndexFilter(searchAs, organizationId, value);
+  }
+
+  /**
+   * Applies a JSON merge patch to one live record, then `mutate` for what a patch cannot say
+   * (appending to arrays), and saves: the crypto plugin re-seals what changed. Null when absent.
+   */
+  async patch(organizationId: string, filter: Filter, patch: Filter, mutate?: (document: Document & T) => boolean | void): Promise<T | null> {
+    const document = (await this.model.findOne({ ...filter, organizationId, deletedAt: null })) as (Document & T) | null;
+    if (!document) return null;
+    const merged = mergePatch(document.toObject(), patch) as Filter;
+    for (const key of Object.keys(patch)) {
+      document.set(key, merged[key]);
+      if (key === 'metadata') document.markModified('metadata'); // Mixed: changes are not tracked by themselves
+    }
+    if (mutate?.(document) === false) return null;
+    try {
+      await document.save();
+    } catch (error) {
+      if (isDuplicateKey(error)) throw this.onDuplicate();
+      throw error;
+    }
+    return document.toObject() as T;
+  }
+
+  /** Sets deletedAt on a live record; false when there is none. */
+  async softDelete(organizationId: string, filter: Filter): Promise<boolean> {
+    const result = await this.model.updateOne({ ...filter, organizationId, deletedAt: null }, { $set: { deletedAt: new Date() } });
+    return result.matchedCount > 0;
+  }
+
+  /** Removes a record for good, live or soft-deleted; false when there is none. */
+  async hardDelete(organizationId: string, filter: Filter): Promise<boolean> {
+    return (await this.model.deleteOne({ ...filter, organizationId })).deletedCount > 0;
+  }
+
+  /** One page of a list, ordered by _id (UUIDv7 = creation order), with total and next cursor. */
+  async page(organizationId: string, filter: Filter, paging: Paging, metadataFilters: Record<string, string>): Promise<{ items: T[]; total?: number; nextCursor?: string }> {
+    const scoped = { ...filter, organizationId, ...listFilter(paging, metadataFilters) };
+    const query = this.model.find(pageFilter(scoped, paging)).sort({ _id: paging.direction }).limit(paging.limit);
+    if (!paging.afterId) query.skip((paging.page - 1) * paging.limit);
+    const [items, total] = await Promise.all([query.lean<T[]>(), paging.withTotal ? this.model.countDocuments(scoped) : undefined]);
+    const nextCursor = items.length === paging.limit ? encodeCursor(items[items.length - 1]._id) : undefined;
+    return { items, total, nextCursor };
+  }
+}
