@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import { AppConfig, ConfigModule } from '@crm/config';
 import { CryptoModule } from '@crm/crypto';
 import { MidazModule } from '@crm/midaz';
+import { AliasAccountModule } from './alias-account/alias-account.module';
 import { HealthModule } from './health/health.module';
 import { HolderModule } from './holder/holder.module';
 import { LoggingModule } from './logging/logging.module';
@@ -39,6 +40,7 @@ export class AppModule implements NestModule {
         MidazModule,
         HealthModule,
         HolderModule,
+        AliasAccountModule,
         ...(options.extraModules ?? []),
       ],
     };

@@ -23,6 +23,12 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   app.useGlobalPipes(new JsonShapePipe(), new CrmValidationPipe());
   app.useGlobalFilters(new CrmExceptionFilter(app.get(HttpAdapterHost)));
   setupSwagger(app);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A refused boot (database unreachable, keys that do not match) releases what it opened.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }

@@ -8,6 +8,20 @@ import { asQueryException, validationErrorToException } from './validation';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
+/** `?include_deleted=true`: also return a soft-deleted record. */
+export class IncludeDeletedQuery {
+  @ApiPropertyOptional({ description: 'Also return the record when it was soft-deleted.' })
+  @IsOptional() @Transform(toBoolean) @IsIn([true, false])
+  include_deleted?: boolean;
+}
+
+/** `?hard_delete=true`: remove the record for good (also a soft-deleted one) instead of setting deletedAt. */
+export class HardDeleteQuery {
+  @ApiPropertyOptional({ description: 'Remove the record permanently (also when it was soft-deleted before).' })
+  @IsOptional() @Transform(toBoolean) @IsIn([true, false])
+  hard_delete?: boolean;
+}
+
 /** Query parameters every list route shares (page or cursor paging, order, creation-date window). */
 export class ListQuery {
   @ApiPropertyOptional({ default: 1, minimum: 1, description: 'Page number (offset paging).' })

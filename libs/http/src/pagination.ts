@@ -75,3 +75,14 @@ export function listFilter(paging: Paging, metadataFilters: Record<string, strin
   }
   return filter;
 }
+
+/** The list envelope of one page read by a repository. */
+export function pageOf<R, T>(paging: Paging, read: { items: R[]; total?: number; nextCursor?: string }, toResponse: (record: R) => T): PageOf<T> {
+  return {
+    items: read.items.map(toResponse),
+    page: paging.page,
+    limit: paging.limit,
+    ...(read.total !== undefined ? { total: read.total } : {}),
+    ...(read.nextCursor ? { next_cursor: read.nextCursor } : {}),
+  };
+}

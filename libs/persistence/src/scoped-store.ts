@@ -51,7 +51,7 @@ export class ScopedStore<T extends { _id: string }> {
    * Applies a JSON merge patch to one live record, then `mutate` for what a patch cannot say
    * (appending to arrays), and saves: the crypto plugin re-seals what changed. Null when absent.
    */
-  async patch(organizationId: string, filter: Filter, patch: Filter, mutate?: (document: Document & T) => boolean | void): Promise<T | null> {
+  async patch(organizationId: string, filter: Filter, patch: Filter, mutate?: (document: Document & T) => void): Promise<T | null> {
     const document = (await this.model.findOne({ ...filter, organizationId, deletedAt: null })) as (Document & T) | null;
     if (!document) return null;
     const merged = mergePatch(document.toObject(), patch) as Filter;
@@ -59,7 +59,7 @@ export class ScopedStore<T extends { _id: string }> {
       document.set(key, merged[key]);
       if (key === 'metadata') document.markModified('metadata'); // Mixed: changes are not tracked by themselves
     }
-    if (mutate?.(document) === false) return null;
+    mutate?.(document);
     try {
       await document.save();
     } catch (error) {

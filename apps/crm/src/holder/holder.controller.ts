@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ListQueryPipe, OrganizationScoped, Tenant, TenantContext, UuidParamPipe, WithMetadataFilters } from '@crm/http';
+import { HardDeleteQuery, IncludeDeletedQuery, ListQueryPipe, OrganizationScoped, Tenant, TenantContext, UuidParamPipe, WithMetadataFilters } from '@crm/http';
 import { CreateHolderDto } from './dto/create-holder.dto';
-import { DeleteHolderQuery, GetHolderQuery, ListHoldersQuery } from './dto/holder-queries.dto';
+import { ListHoldersQuery } from './dto/holder-queries.dto';
 import { HolderPageDto, HolderResponseDto } from './dto/holder-response.dto';
 import { UpdateHolderDto } from './dto/update-holder.dto';
 import { HolderService } from './holder.service';
@@ -37,7 +37,7 @@ export class HolderController {
   @ApiOperation({ summary: 'Retrieve a holder' })
   @ApiOkResponse({ type: HolderResponseDto })
   @ApiNotFoundResponse({ description: 'CRM-0006' })
-  get(@Tenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Query() query: GetHolderQuery): Promise<HolderResponseDto> {
+  get(@Tenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Query() query: IncludeDeletedQuery): Promise<HolderResponseDto> {
     return this.holders.get(tenant, id, query.include_deleted === true);
   }
 
@@ -54,7 +54,7 @@ export class HolderController {
   @ApiOperation({ summary: 'Delete a holder', description: 'Soft delete (sets deletedAt) unless hard_delete=true.' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'CRM-0006' })
-  async delete(@Tenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Query() query: DeleteHolderQuery): Promise<void> {
+  async delete(@Tenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Query() query: HardDeleteQuery): Promise<void> {
     await this.holders.delete(tenant, id, query.hard_delete === true);
   }
 }

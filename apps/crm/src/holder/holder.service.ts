@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
-import { CrmException, ListQuery, PageOf, resolvePaging, TenantContext } from '@crm/http';
+import { CrmException, ListQuery, PageOf, pageOf, resolvePaging, TenantContext } from '@crm/http';
 import { isValidCnpj, isValidCpf, MetadataPiiGuard } from '@crm/identity';
 import { CreateHolderDto } from './dto/create-holder.dto';
 import { HolderResponseDto } from './dto/holder-response.dto';
@@ -60,14 +60,7 @@ export class HolderService {
   async list(tenant: TenantContext, query: ListQuery & { external_id?: string; document?: string; metadataFilters: Record<string, string> }): Promise<PageOf<HolderResponseDto>> {
     const paging = resolvePaging(query, this.config.maxPaginationLimit);
     const filters: HolderFilters = { externalId: query.external_id, document: query.document, metadata: query.metadataFilters };
-    const { items, total, nextCursor } = await this.holders.list(tenant.organizationId, filters, paging);
-    return {
-      items: items.map(toHolderResponse),
-      page: paging.page,
-      limit: paging.limit,
-      ...(total !== undefined ? { total } : {}),
-      ...(nextCursor ? { next_cursor: nextCursor } : {}),
-    };
+    return pageOf(paging, await this.holders.list(tenant.organizationId, filters, paging), toHolderResponse);
   }
 
   /** naturalPerson belongs to NATURAL_PERSON holders and legalPerson to LEGAL_PERSON ones. */

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { protectedModel } from '@crm/crypto';
+import { MetadataPiiGuard } from '@crm/identity';
+import { HolderModule } from '../holder/holder.module';
+import { AliasAccountController, AliasAccountListController } from './alias-account.controller';
+import { AliasAccountRepository } from './alias-account.repository';
+import { ALIAS_ACCOUNT_MODEL, ALIAS_PROTECTED_FIELDS, AliasAccountSchema } from './alias-account.schema';
+import { AliasAccountService } from './alias-account.service';
+
+@Module({
+  imports: [HolderModule, MongooseModule.forFeatureAsync([protectedModel(ALIAS_ACCOUNT_MODEL, AliasAccountSchema, ALIAS_PROTECTED_FIELDS)])],
+  controllers: [AliasAccountController, AliasAccountListController],
+  providers: [AliasAccountRepository, AliasAccountService, MetadataPiiGuard],
+})
+export class AliasAccountModule {}

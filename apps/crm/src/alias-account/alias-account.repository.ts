@@ -1,0 +1,106 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import type { ProtectedModelStatics } from '@crm/crypto';
+import { CrmException, Paging } from '@crm/http';
+import { ScopedStore } from '@crm/persistence';
+import { ALIAS_ACCOUNT_MODEL, AliasAccountRecord, RelatedPartyRecord } from './alias-account.schema';
+
+export interface AliasAccountFilters {
+  holderId?: string;
+  ledgerId?: string;
+  accountId?: string;
+  document?: string;
+  bankingDetailsBranch?: string;
+  bankingDetailsAccount?: string;
+  bankingDetailsIban?: string;
+  participantDocument?: string;
+  relatedPartyDocument?: string;
+  relatedPartyRole?: string;
+  metadata: Record<string, string>;
+}
+
+export type NewAliasAccount = Omit<AliasAccountRecord, '_id' | 'organizationId' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'relatedParties'> & {
+  relatedParties?: Array<Omit<RelatedPartyRecord, '_id'>>;
+};
+
+/** Every read and write of alias accounts, scoped by organization and, for single records, by holder. */
+@Injectable()
+export class AliasAccountRepository implements OnModuleInit {
+  private readonly store: ScopedStore<AliasAccountRecord>;
+
+  constructor(@InjectModel(ALIAS_ACCOUNT_MODEL) aliases: Model<AliasAccountRecord> & ProtectedModelStatics) {
+    this.store = new ScopedStore<AliasAccountRecord>(aliases, () => new CrmException('CRM-0013', { entityType: 'AliasAccount' }));
+  }
+
+  onModuleInit(): Promise<void> {
+    return this.store.ensureIndexes();
+  }
+
+  create(organizationId: string, alias: NewAliasAccount): Promise<AliasAccountRecord> {
+    return this.store.insert(organizationId, { ...alias });
+  }
+
+  findById(organizationId: string, holderId: string, id: string, options: { includeDeleted?: boolean } = {}): Promise<AliasAccountRecord | null> {
+    return this.store.findOne(organizationId, { _id: id, holderId }, options);
+  }
+
+  existsActiveForAccount(organizationId: string, ledgerId: string, accountId: string): Promise<boolean> {
+    return this.store.existsLive(organizationId, { ledgerId, accountId });
+  }
+
+  existsActiveForHolder(organizationId: string, holderId: string): Promise<boolean> {
+    return this.store.existsLive(organizationId, { holderId });
+  }
+
+  /** Merge-patches a live alias and appends related parties (each gets a new id). */
+  applyPatch(organizationId: string, holderId: string, id: string, patch: Record<string, unknown>, appendParties: Array<Omit<RelatedPartyRecord, '_id'>>): Promise<AliasAccountRecord | null> {
+    return this.store.patch(organizationId, { _id: id, holderId }, patch, (alias) => {
+      if (appendParties.length === 0) return;
+      const current = alias.get('relatedParties') as Types.DocumentArray<RelatedPartyRecord> | undefined;
+      if (current) current.push(...appendParties);
+      else alias.set('relatedParties', appendParties);
+    });
+  }
+
+  /** Removes one related party of a live alias; the save re-computes the related-party tokens. */
+  async removeRelatedParty(organizationId: string, holderId: string, id: string, partyId: string): Promise<AliasAccountRecord | 'alias-missing' | 'party-missing'> {
+    const alias = await this.findById(organizationId, holderId, id);
+    if (!alias) return 'alias-missing';
+    if (!alias.relatedParties?.some((party) => party._id === partyId)) return 'party-missing';
+    // The whole array is written again: the remaining elements are re-sealed and their tokens recomputed.
+    const remaining = alias.relatedParties.filter((party) => party._id !== partyId);
+    const updated = await this.store.patch(organizationId, { _id: id, holderId }, {}, (document) => document.set('relatedParties', remaining));
+    return updated ?? 'alias-missing';
+  }
+
+  softDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
+    return this.store.softDelete(organizationId, { _id: id, holderId });
+  }
+
+  hardDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
+    return this.store.hardDelete(organizationId, { _id: id, holderId });
+  }
+
+  list(organizationId: string, filters: AliasAccountFilters, paging: Paging) {
+    const blind = (searchAs: string, value: string | undefined) => (value !== undefined ? this.store.blindIndex(searchAs, organizationId, value) : {});
+    const exact = (path: string, value: string | undefined) => (value !== undefined ? { [path]: value } : {});
+    return this.store.page(
+      organizationId,
+      {
+        ...exact('holderId', filters.holderId),
+        ...exact('ledgerId', filters.ledgerId),
+        ...exact('accountId', filters.accountId),
+        ...exact('bankingDetails.branch', filters.bankingDetailsBranch),
+        ...exact('relatedParties.role', filters.relatedPartyRole),
+        ...blind('document', filters.document),
+        ...blind('bankingDetailsAccount', filters.bankingDetailsAccount),
+        ...blind('bankingDetailsIban', filters.bankingDetailsIban),
+        ...blind('regulatoryFieldsParticipantDocument', filters.participantDocument),
+        ...blind('relatedPartyDocuments', filters.relatedPartyDocument),
+      },
+      paging,
+      filters.metadata,
+    );
+  }
+}

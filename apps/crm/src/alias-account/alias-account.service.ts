@@ -1,0 +1,120 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@crm/config';
+import { CallerContext, CrmException, PageOf, pageOf, resolvePaging, TenantContext, WithMetadataFilters } from '@crm/http';
+import { MetadataPiiGuard } from '@crm/identity';
+import { MidazLedgerClient } from '@crm/midaz';
+import { HolderDeletionChecks } from '../holder/holder-deletion.checks';
+import { HolderService } from '../holder/holder.service';
+import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
+import { AliasAccountResponseDto } from './dto/alias-account-response.dto';
+import { CreateAliasAccountDto, UpdateAliasAccountDto } from './dto/create-alias-account.dto';
+import { toAliasAccountResponse } from './alias-account.mapper';
+import { AliasAccountRepository } from './alias-account.repository';
+import { AliasAccountRecord } from './alias-account.schema';
+
+const ENTITY = 'AliasAccount';
+const notFound = () => new CrmException('CRM-0008', { entityType: ENTITY });
+const today = () => new Date().toISOString().slice(0, 10);
+
+@Injectable()
+export class AliasAccountService implements OnModuleInit {
+  constructor(
+    private readonly aliases: AliasAccountRepository,
+    private readonly holders: HolderService,
+    private readonly holderDeletion: HolderDeletionChecks,
+    private readonly midaz: MidazLedgerClient,
+    private readonly metadataGuard: MetadataPiiGuard,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A holder with live aliases cannot be deleted (400 CRM-0017). */
+  onModuleInit(): void {
+    this.holderDeletion.register(async (tenant, holderId) => {
+      if (await this.aliases.existsActiveForHolder(tenant.organizationId, holderId)) throw new CrmException('CRM-0017', { entityType: 'Holder' });
+    });
+  }
+
+  /**
+   * The integration order the CRM enforces: the holder exists and is live, the ledger and the account
+   * exist in Midaz, and the account has no other live alias. Nothing is written unless all hold.
+   */
+  async create(tenant: TenantContext, holderId: string, body: CreateAliasAccountDto, caller: CallerContext): Promise<AliasAccountResponseDto> {
+    const holder = await this.holders.require(tenant, holderId);
+    this.assertClosingDate(body.bankingDetails?.closingDate, today());
+    this.metadataGuard.check(body.metadata, ENTITY);
+    if (await this.aliases.existsActiveForAccount(tenant.organizationId, body.ledgerId, body.accountId)) throw new CrmException('CRM-0013', { entityType: ENTITY });
+    await this.midaz.assertAccountExists({ organizationId: tenant.organizationId, ledgerId: body.ledgerId, accountId: body.accountId }, caller);
+    const created = await this.aliases.create(tenant.organizationId, {
+      holderId,
+      ledgerId: body.ledgerId,
+      accountId: body.accountId,
+      type: holder.type,
+      document: holder.document,
+      ...(body.bankingDetails ? { bankingDetails: { ...body.bankingDetails } } : {}),
+      ...(body.regulatoryFields ? { regulatoryFields: { ...body.regulatoryFields } } : {}),
+      ...(body.relatedParties ? { relatedParties: body.relatedParties.map((party) => ({ ...party })) } : {}),
+      ...(body.metadata ? { metadata: body.metadata } : {}),
+    });
+    return toAliasAccountResponse(created);
+  }
+
+  async get(tenant: TenantContext, holderId: string, id: string, includeDeleted: boolean): Promise<AliasAccountResponseDto> {
+    return toAliasAccountResponse(await this.require(tenant, holderId, id, includeDeleted));
+  }
+
+  async update(tenant: TenantContext, holderId: string, id: string, body: UpdateAliasAccountDto): Promise<AliasAccountResponseDto> {
+    const alias = await this.require(tenant, holderId, id);
+    this.assertClosingDate(body.bankingDetails?.closingDate, alias.createdAt.toISOString().slice(0, 10));
+    if (body.metadata) this.metadataGuard.check(body.metadata, ENTITY);
+    const { relatedParties, ...patch } = body;
+    const updated = await this.aliases.applyPatch(tenant.organizationId, holderId, id, { ...patch }, (relatedParties ?? []).map((party) => ({ ...party })));
+    if (!updated) throw notFound();
+    return toAliasAccountResponse(updated);
+  }
+
+  async delete(tenant: TenantContext, holderId: string, id: string, hard: boolean): Promise<void> {
+    const deleted = hard ? await this.aliases.hardDelete(tenant.organizationId, holderId, id) : await this.aliases.softDelete(tenant.organizationId, holderId, id);
+    if (!deleted) throw notFound();
+  }
+
+  async deleteRelatedParty(tenant: TenantContext, holderId: string, id: string, partyId: string): Promise<void> {
+    const result = await this.aliases.removeRelatedParty(tenant.organizationId, holderId, id, partyId);
+    if (result === 'alias-missing') throw notFound();
+    if (result === 'party-missing') throw new CrmException('CRM-0024', { entityType: 'RelatedParty' });
+  }
+
+  async list(tenant: TenantContext, query: WithMetadataFilters<ListAliasAccountsQuery>): Promise<PageOf<AliasAccountResponseDto>> {
+    const paging = resolvePaging(query, this.config.maxPaginationLimit);
+    const read = await this.aliases.list(
+      tenant.organizationId,
+      {
+        holderId: query.holder_id,
+        ledgerId: query.ledger_id,
+        accountId: query.account_id,
+        document: query.document,
+        bankingDetailsBranch: query.banking_details_branch,
+        bankingDetailsAccount: query.banking_details_account,
+        bankingDetailsIban: query.banking_details_iban,
+        participantDocument: query.regulatory_fields_participant_document,
+        relatedPartyDocument: query.related_party_document,
+        relatedPartyRole: query.related_party_role,
+        metadata: query.metadataFilters,
+      },
+      paging,
+    );
+    return pageOf(paging, read, toAliasAccountResponse);
+  }
+
+  private async require(tenant: TenantContext, holderId: string, id: string, includeDeleted = false): Promise<AliasAccountRecord> {
+    const alias = await this.aliases.findById(tenant.organizationId, holderId, id, { includeDeleted });
+    if (!alias) throw notFound();
+    return alias;
+  }
+
+  /** closingDate may not precede the day the alias was created (checked on create and on update). */
+  private assertClosingDate(closingDate: string | null | undefined, createdOn: string): void {
+    if (closingDate && closingDate < createdOn) {
+      throw new CrmException('CRM-0023', { entityType: ENTITY, fields: { 'bankingDetails.closingDate': `must not be before ${createdOn}` } });
+    }
+  }
+}

@@ -1,0 +1,405 @@
+import mongoose, { Connection } from 'mongoose';
+import { randomUUID } from 'node:crypto';
+import { orgClient, OrgClient } from '../utils/api';
+import { FakeMidaz } from '../utils/fake-midaz';
+import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
+import { REFERENCE_AVAILABLE, REFERENCE_SKIP_REASON, referenceValidator } from '../utils/reference-contract';
+import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+
+let serial = 0;
+const uniqueDocument = () => `${String(20_000_000_000 + ++serial * 7907).slice(-11)}`;
+
+const holderBody = () => ({ type: 'NATURAL_PERSON', name: 'Paula Ferreira', document: uniqueDocument(), contact: { primaryEmail: 'paula@example.com' } });
+
+const party = (overrides: Record<string, unknown> = {}) => ({ document: '987.654.321-00', name: 'Roberto Lima', role: 'LEGAL_REPRESENTATIVE', startDate: '2025-01-01', ...overrides });
+
+describe('alias accounts API', () => {
+  const midaz = new FakeMidaz();
+  let crm: TestApp;
+  let api: OrgClient;
+  let connection: Connection;
+
+  /** A live holder and a ledger account known to the fake Midaz. */
+  async function fixture(client: OrgClient = api) {
+    const holder = (await client.post('/v1/holders', holderBody())).body;
+    const ledgerId = randomUUID();
+    const accountId = randomUUID();
+    midaz.addAccount(client.organizationId, ledgerId, accountId);
+    return { holder, ledgerId, accountId };
+  }
+
+  async function createAlias(client: OrgClient = api, body: Record<string, unknown> = {}) {
+    const { holder, ledgerId, accountId } = await fixture(client);
+    const response = await client.post(`/v1/holders/${holder.id}/aliases`, {
+      ledgerId,
+      accountId,
+      bankingDetails: { branch: '0001', account: '12345-6', type: 'CACC', openingDate: '2025-01-01', iban: 'GB82 WEST 1234 5698 7654 32', countryCode: 'BR', bankId: '001' },
+      regulatoryFields: { participantDocument: '12.345.678/0001-95' },
+      relatedParties: [party()],
+      metadata: { channel: 'app' },
+      ...body,
+    });
+    return { holder, ledgerId, accountId, response, alias: response.body };
+  }
+
+  const aliasCount = () => connection.db!.collection('alias_accounts').countDocuments({});
+
+  beforeAll(async () => {
+    await midaz.start();
+    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, MIDAZ_TIMEOUT_MS: '400', MIDAZ_RETRIES: '2', MIDAZ_CACHE_TTL_MS: '60000' }));
+    api = orgClient(crm);
+    connection = await mongoose.createConnection(crm.config.mongo.uri, { dbName: crm.config.mongo.dbName }).asPromise();
+  });
+  afterAll(async () => {
+    await connection.close();
+    await crm.close();
+    await midaz.stop();
+  });
+
+  describe('the integration flow', () => {
+    it('holder, then alias linked to a real ledger account, then both read back', async () => {
+      const { holder, ledgerId, accountId, response, alias } = await createAlias();
+      expect(response.status).toBe(201);
+      expect(alias).toMatchObject({ holderId: holder.id, ledgerId, accountId, type: 'NATURAL_PERSON', document: holder.document, metadata: { channel: 'app' }, deletedAt: null });
+      expect(alias.bankingDetails).toMatchObject({ account: '12345-6', iban: 'GB82 WEST 1234 5698 7654 32' });
+      expect(alias.relatedParties).toEqual([{ id: expect.stringMatching(/^[0-9a-f-]{36}$/), ...party() }]);
+      expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body).toEqual(alias);
+      expect((await api.get(`/v1/holders/${holder.id}`)).body.id).toBe(holder.id);
+      expect(midaz.callsTo(ledgerId).map((call) => call.path)).toEqual([`/v1/organizations/${api.organizationId}/ledgers/${ledgerId}`, `/v1/organizations/${api.organizationId}/ledgers/${ledgerId}/accounts/${accountId}`]);
+    });
+
+    it('forwards the caller\'s Authorization and X-Request-Id to Midaz', async () => {
+      const { holder, ledgerId, accountId } = await fixture();
+      const response = await crm.request(`/v1/holders/${holder.id}/aliases`, { method: 'POST', headers: { 'x-organization-id': api.organizationId, authorization: 'Bearer caller-token', 'x-request-id': 'alias-req-1' }, json: { ledgerId, accountId } });
+      expect(response.status).toBe(201);
+      expect(midaz.callsTo(accountId)[0]).toMatchObject({ authorization: 'Bearer caller-token', requestId: 'alias-req-1' });
+    });
+
+    it('stores no protected value in plain text', async () => {
+      await createAlias();
+      expectNoPlaintext(await rawCollectionText(connection, 'alias_accounts'), ['12345-6', 'GB82 WEST 1234 5698 7654 32', '12.345.678/0001-95', '987.654.321-00', 'Roberto Lima']);
+    });
+  });
+
+  describe('creation rules', () => {
+    it('needs a live holder: 404 CRM-0006 for a missing or soft-deleted one', async () => {
+      const { holder, ledgerId, accountId } = await fixture();
+      expect((await api.post(`/v1/holders/${randomUUID()}/aliases`, { ledgerId, accountId })).body.code).toBe('CRM-0006');
+      await api.delete(`/v1/holders/${holder.id}`);
+      const response = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+      expect(response.status).toBe(404);
+      expect(response.body.code).toBe('CRM-0006');
+    });
+
+    it('unknown ledger: 422 CRM-0030; unknown account: 422 CRM-0031; nothing stored', async () => {
+      const before = await aliasCount();
+      const { holder, ledgerId } = await fixture();
+      const noLedger = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId: randomUUID(), accountId: randomUUID() });
+      expect(noLedger.status).toBe(422);
+      expect(noLedger.body.code).toBe('CRM-0030');
+      const noAccount = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId: randomUUID() });
+      expect(noAccount.status).toBe(422);
+      expect(noAccount.body.code).toBe('CRM-0031');
+      expect(await aliasCount()).toBe(before);
+    });
+
+    it('retries a Midaz 500 and succeeds', async () => {
+      const { holder, ledgerId, accountId } = await fixture();
+      midaz.failNext(1);
+      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+      expect(midaz.callsTo(`ledgers/${ledgerId}`).length).toBe(3); // ledger twice (500, then 200), account once
+    });
+
+    it('Midaz failing or too slow: 503 CRM-0032 and nothing stored', async () => {
+      const before = await aliasCount();
+      const { holder, ledgerId, accountId } = await fixture();
+      midaz.failNext(3);
+      const failing = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+      expect(failing.status).toBe(503);
+      expect(failing.body.code).toBe('CRM-0032');
+      midaz.delayMs = 1000;
+      try {
+        const slow = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+        expect(slow.status).toBe(503);
+        expect(slow.body.code).toBe('CRM-0032');
+      } finally {
+        midaz.delayMs = 0;
+      }
+      expect(await aliasCount()).toBe(before);
+    });
+
+    it('caches positive answers: a burst of aliases on one ledger asks Midaz for the ledger once', async () => {
+      const { holder, ledgerId } = await fixture();
+      const accounts = [randomUUID(), randomUUID(), randomUUID()];
+      for (const accountId of accounts) {
+        midaz.addAccount(api.organizationId, ledgerId, accountId);
+        expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+      }
+      expect(midaz.calls.filter((call) => call.path.endsWith(`/ledgers/${ledgerId}`))).toHaveLength(1);
+    });
+
+    it('50 concurrent aliases for one ledger account: exactly one 201, 49 × 409 CRM-0013', async () => {
+      const { holder, ledgerId, accountId } = await fixture();
+      const responses = await Promise.all(Array.from({ length: 50 }, () => api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })));
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 409)).toHaveLength(49);
+      expect(responses.filter((response) => response.status === 409).every((response) => response.body.code === 'CRM-0013')).toBe(true);
+    });
+
+    it('frees the ledger account once its alias is deleted', async () => {
+      const { holder, ledgerId, accountId, alias } = await createAlias();
+      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(409);
+      await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`);
+      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+    });
+
+    it.each([
+      ['a closingDate before today', { bankingDetails: { closingDate: '2000-01-01' } }, 'CRM-0023'],
+      ['a related party with an unknown role', { relatedParties: [party({ role: 'FRIEND' })] }, 'CRM-0025'],
+      ['a related party without document', { relatedParties: [party({ document: undefined })] }, 'CRM-0026'],
+      ['a related party without name', { relatedParties: [party({ name: '' })] }, 'CRM-0027'],
+      ['a related party without startDate', { relatedParties: [party({ startDate: undefined })] }, 'CRM-0028'],
+      ['a related party ending before it starts', { relatedParties: [party({ endDate: '2024-12-31' })] }, 'CRM-0029'],
+      ['a ledgerId that is not a UUID', { ledgerId: 'ledger-1' }, 'CRM-0004'],
+      ['an impossible openingDate', { bankingDetails: { openingDate: '2025-02-30' } }, 'CRM-0004'],
+      ['nested metadata', { metadata: { a: [1] } }, 'CRM-0001'],
+      ['an unknown field', { holderId: randomUUID() }, 'CRM-0007'],
+    ])('rejects %s with 400 %s before calling Midaz', async (_case, body, code) => {
+      const callsBefore = midaz.calls.length;
+      const { response } = await createAlias(api, body);
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe(code);
+      expect(midaz.calls.length).toBe(callsBefore);
+    });
+
+    it('requires ledgerId and accountId: 400 CRM-0003', async () => {
+      const { holder } = await fixture();
+      const response = await api.post(`/v1/holders/${holder.id}/aliases`, {});
+      expect(response.body).toMatchObject({ code: 'CRM-0003', fields: { ledgerId: expect.any(String), accountId: expect.any(String) } });
+    });
+  });
+
+  describe('reading, updating, deleting', () => {
+    it('GET: 404 CRM-0008 for an unknown alias, or one of another holder or organization', async () => {
+      const { holder, alias } = await createAlias();
+      const other = await fixture();
+      expect((await api.get(`/v1/holders/${holder.id}/aliases/${randomUUID()}`)).body.code).toBe('CRM-0008');
+      expect((await api.get(`/v1/holders/${other.holder.id}/aliases/${alias.id}`)).status).toBe(404);
+      expect((await orgClient(crm).get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(404);
+      expect((await api.get(`/v1/holders/${holder.id}/aliases/nope`)).body.code).toBe('CRM-0005');
+    });
+
+    it('PATCH merges banking details, appends related parties with new ids, and keeps ledger links immutable', async () => {
+      const { holder, alias } = await createAlias();
+      const response = await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {
+        bankingDetails: { branch: '0002', iban: null },
+        relatedParties: [party({ document: '111.444.777-35', name: 'Nova Parte', role: 'RESPONSIBLE_PARTY' })],
+        metadata: { channel: null, tier: 'gold' },
+      });
+      expect(response.status).toBe(200);
+      expect(response.body.bankingDetails).toMatchObject({ branch: '0002', account: '12345-6' });
+      expect(response.body.bankingDetails).not.toHaveProperty('iban');
+      expect(response.body.metadata).toEqual({ tier: 'gold' });
+      expect(response.body.relatedParties.map((item: { name: string }) => item.name)).toEqual(['Roberto Lima', 'Nova Parte']);
+      expect(new Set(response.body.relatedParties.map((item: { id: string }) => item.id)).size).toBe(2);
+      const [first, second] = response.body.relatedParties;
+      expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${first.id}`)).status).toBe(204);
+      expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body.relatedParties).toEqual([second]);
+      expect((await api.get(`/v1/aliases?related_party_document=11144477735`)).body.items.map((item: { id: string }) => item.id)).toEqual([alias.id]);
+      const immutable = await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { accountId: randomUUID() });
+      expect(immutable.body.code).toBe('CRM-0007');
+      expectNoPlaintext(await rawCollectionText(connection, 'alias_accounts'), ['111.444.777-35', 'Nova Parte']);
+    });
+
+    it('PATCH checks closingDate against the creation date: 400 CRM-0023', async () => {
+      const { holder, alias } = await createAlias();
+      expect((await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { bankingDetails: { closingDate: '2001-01-01' } })).body.code).toBe('CRM-0023');
+      const closing = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+      expect((await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { bankingDetails: { closingDate: closing } })).body.bankingDetails.closingDate).toBe(closing);
+    });
+
+    it('DELETE related party: 204, then 404 CRM-0024; the related-party search follows', async () => {
+      const { holder, alias } = await createAlias();
+      const partyId = alias.relatedParties[0].id;
+      const path = `/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${partyId}`;
+      expect((await api.get(`/v1/aliases?related_party_document=98765432100&holder_id=${holder.id}`)).body.items).toHaveLength(1);
+      expect((await api.delete(path)).status).toBe(204);
+      expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body.relatedParties).toEqual([]);
+      expect((await api.get(`/v1/aliases?related_party_document=98765432100&holder_id=${holder.id}`)).body.items).toHaveLength(0);
+      const again = await api.delete(path);
+      expect(again.status).toBe(404);
+      expect(again.body.code).toBe('CRM-0024');
+      expect((await api.delete(`/v1/holders/${holder.id}/aliases/${randomUUID()}/related-parties/${partyId}`)).body.code).toBe('CRM-0008');
+    });
+
+    it('DELETE: soft by default, hard on request; a holder with live aliases cannot be deleted (CRM-0017)', async () => {
+      const { holder, alias } = await createAlias();
+      const refused = await api.delete(`/v1/holders/${holder.id}`);
+      expect(refused.status).toBe(400);
+      expect(refused.body.code).toBe('CRM-0017');
+      expect((await api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).body.code).toBe('CRM-0017');
+
+      expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
+      expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(404);
+      expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`)).body.deletedAt).not.toBeNull();
+      expect((await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { metadata: { a: 1 } })).status).toBe(404);
+      expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}?hard_delete=true`)).status).toBe(204);
+      expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`)).status).toBe(404);
+
+      expect((await api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
+    });
+  });
+
+  describe('GET /v1/aliases', () => {
+    it('applies every filter, combined with AND', async () => {
+      const client = orgClient(crm);
+      const target = await createAlias(client, {
+        bankingDetails: { branch: '7777', account: '55.555-5', iban: 'de89 3704 0044 0532 0130 00' },
+        regulatoryFields: { participantDocument: '60.701.190/0001-04' },
+        relatedParties: [party({ document: '222.333.444-05', role: 'PRIMARY_HOLDER' })],
+        metadata: { channel: 'branch', priority: 2 },
+      });
+      await createAlias(client);
+      await createAlias(client, { metadata: { channel: 'branch', priority: 3 } });
+      const ids = async (query: string) => {
+        const response = await client.get(`/v1/aliases?${query}`);
+        expect(response.status).toBe(200);
+        return response.body.items.map((item: { id: string }) => item.id);
+      };
+      const only = [target.alias.id];
+      expect(await ids(`holder_id=${target.holder.id}`)).toEqual(only);
+      expect(await ids(`ledger_id=${target.ledgerId}`)).toEqual(only);
+      expect(await ids(`account_id=${target.accountId}`)).toEqual(only);
+      expect(await ids(`document=${target.holder.document}`)).toEqual(only);
+      expect(await ids('banking_details_branch=7777')).toEqual(only);
+      expect(await ids('banking_details_account=555555')).toEqual(only);
+      expect(await ids('banking_details_iban=DE89370400440532013000')).toEqual(only);
+      expect(await ids('regulatory_fields_participant_document=60701190000104')).toEqual(only);
+      expect(await ids('related_party_document=22233344405')).toEqual(only);
+      expect(await ids('related_party_role=PRIMARY_HOLDER')).toEqual(only);
+      expect(await ids('metadata.channel=branch&metadata.priority=2')).toEqual(only);
+      expect(await ids(`holder_id=${target.holder.id}&banking_details_branch=0001`)).toEqual([]);
+      expect(await ids('count=true&limit=1')).toHaveLength(1);
+      expect((await client.get('/v1/aliases?count=true')).body.total).toBe(3);
+    });
+
+    it('orders, pages, windows by date and includes deleted on request', async () => {
+      const client = orgClient(crm);
+      const first = (await createAlias(client)).alias;
+      const second = (await createAlias(client)).alias;
+      expect((await client.get('/v1/aliases')).body.items.map((item: { id: string }) => item.id)).toEqual([second.id, first.id]);
+      expect((await client.get('/v1/aliases?sort_order=asc&limit=1')).body).toMatchObject({ items: [{ id: first.id }], next_cursor: expect.any(String) });
+      const today = new Date().toISOString().slice(0, 10);
+      expect((await client.get(`/v1/aliases?start_date=${today}&end_date=${today}`)).body.items).toHaveLength(2);
+      expect((await client.get('/v1/aliases?start_date=2001-01-01&end_date=2001-01-02')).body.items).toHaveLength(0);
+      await client.delete(`/v1/holders/${first.holderId}/aliases/${first.id}`);
+      expect((await client.get('/v1/aliases')).body.items).toHaveLength(1);
+      expect((await client.get('/v1/aliases?include_deleted=true')).body.items).toHaveLength(2);
+    });
+
+    it.each([['holder_id=not-a-uuid', 'CRM-0016'], ['related_party_role=BOSS', 'CRM-0016'], ['limit=1000', 'CRM-0009'], ['sort_order=up', 'CRM-0011']])('rejects %s with %s (never a 500)', async (query, code) => {
+      const response = await api.get(`/v1/aliases?${query}`);
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe(code);
+    });
+  });
+
+  describe('reference contract', () => {
+    if (!REFERENCE_AVAILABLE) {
+      it.skip(`AliasResponse: ${REFERENCE_SKIP_REASON}`, () => undefined);
+      return;
+    }
+    it('responses validate against the reference AliasResponse schema', async () => {
+      const validate = referenceValidator('AliasResponse');
+      const { alias } = await createAlias();
+      const bare = (await createAlias(api, { bankingDetails: undefined, regulatoryFields: undefined, relatedParties: undefined, metadata: undefined })).alias;
+      for (const body of [alias, bare, ...(await api.get('/v1/aliases?limit=5')).body.items]) {
+        if (!validate(body)) throw new Error(`AliasResponse mismatch: ${JSON.stringify(validate.errors)}`);
+      }
+    });
+  });
+});
+
+describe('Midaz resilience and switches', () => {
+  it('opens the circuit while Midaz is down (fails fast, Midaz untouched), and recovers by itself', async () => {
+    const midaz = new FakeMidaz();
+    await midaz.start();
+    const crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, MIDAZ_RETRIES: '0', MIDAZ_TIMEOUT_MS: '300', MIDAZ_BREAKER_RESET_MS: '800' }));
+    const api = orgClient(crm);
+    try {
+      const holder = (await api.post('/v1/holders', holderBody())).body;
+      const ledgerId = randomUUID();
+      const accountId = randomUUID();
+      midaz.addAccount(api.organizationId, ledgerId, accountId);
+      const create = () => api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+
+      midaz.failNext(1000);
+      for (let i = 0; i < 3; i++) expect((await create()).body.code).toBe('CRM-0032');
+      const callsWhenOpen = midaz.calls.length;
+      const fast = await create();
+      expect(fast.body).toMatchObject({ code: 'CRM-0032', message: expect.stringContaining('circuit open') });
+      expect(midaz.calls.length).toBe(callsWhenOpen);
+      expect((await crm.request('/readyz')).status).toBe(200);
+
+      midaz.failNext(0);
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      expect((await create()).status).toBe(201);
+    } finally {
+      await crm.close();
+      await midaz.stop();
+    }
+  });
+
+  it('reports Midaz as degraded in /readyz while it is down (still 200), and up when back', async () => {
+    const midaz = new FakeMidaz();
+    await midaz.start();
+    const crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, MIDAZ_TIMEOUT_MS: '300' }));
+    try {
+      expect((await crm.request('/readyz')).body.details.midaz).toMatchObject({ status: 'up', circuit: 'closed' });
+      await midaz.stop();
+      const degraded = await crm.request('/readyz');
+      expect(degraded.status).toBe(200);
+      expect(degraded.body.details.midaz.status).toBe('degraded');
+      const holder = (await orgClient(crm).post('/v1/holders', holderBody())).body;
+      const response = await crm.request(`/v1/holders/${holder.id}/aliases`, { method: 'POST', headers: { 'x-organization-id': randomUUID() }, json: { ledgerId: randomUUID(), accountId: randomUUID() } });
+      expect(response.status).toBe(404); // another organization's holder: found nothing, never reached Midaz
+      await midaz.start();
+      expect((await crm.request('/readyz')).body.details.midaz.status).toBe('up');
+    } finally {
+      await crm.close();
+      await midaz.stop();
+    }
+  });
+
+  it('uses MIDAZ_AUTH_TOKEN instead of the caller\'s header when configured', async () => {
+    const midaz = new FakeMidaz();
+    await midaz.start();
+    const crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, MIDAZ_AUTH_TOKEN: 'service-token' }));
+    const api = orgClient(crm);
+    try {
+      const holder = (await api.post('/v1/holders', holderBody())).body;
+      const ledgerId = randomUUID();
+      const accountId = randomUUID();
+      midaz.addAccount(api.organizationId, ledgerId, accountId);
+      const response = await crm.request(`/v1/holders/${holder.id}/aliases`, { method: 'POST', headers: { 'x-organization-id': api.organizationId, authorization: 'Bearer caller' }, json: { ledgerId, accountId } });
+      expect(response.status).toBe(201);
+      expect(midaz.calls.every((call) => call.authorization === 'Bearer service-token')).toBe(true);
+    } finally {
+      await crm.close();
+      await midaz.stop();
+    }
+  });
+
+  it('MIDAZ_VALIDATION off (no URL): aliases are created without asking Midaz, and /readyz says so', async () => {
+    const crm = await startTestApp(testEnv());
+    const api = orgClient(crm);
+    try {
+      const holder = (await api.post('/v1/holders', holderBody())).body;
+      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId: randomUUID(), accountId: randomUUID() })).status).toBe(201);
+      expect((await crm.request('/readyz')).body.details.midaz).toMatchObject({ status: 'up', validation: 'off' });
+    } finally {
+      await crm.close();
+    }
+  });
+});
