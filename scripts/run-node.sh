@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs a command with a supported Node on PATH and the project's dependencies installed
-# (`npm ci` when node_modules is missing or older than package-lock.json).
+# (when node_modules is missing or older than package-lock.json). It uses `npm install --no-save`,
+# which installs the versions package-lock.json pins: npm 11's `npm ci` rejects lockfiles that npm 11
+# itself writes, because they record only the host platform's optional binaries (npm/cli#8805).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-env.sh
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "run-node: installing dependencies (npm ci)" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "run-node: installing dependencies" >&2
+  npm install --no-save --no-audit --no-fund --loglevel=error
 fi
 export PATH="$PWD/node_modules/.bin:$PATH"
 exec "$@"
