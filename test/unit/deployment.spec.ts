@@ -1,0 +1,152 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+
+// Deployment artefacts, checked without a Docker engine or a cluster: files are parsed and asserted,
+// and the Helm chart is linted and rendered by a pinned helm (scripts/helm.sh builds it once).
+
+const root = join(__dirname, '../..');
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+const KEY_LITERAL = /\b[0-9a-fA-F]{64}\b/;
+type Manifest = { kind: string; metadata: { name: string }; spec?: any; data?: Record<string, string>; stringData?: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+
+  it('builds in one stage and runs on Node 24 with production dependencies only, as a non-root user', () => {
+    expect(dockerfile.match(/^FROM node:24\S* AS \w+/gm)).toHaveLength(2);
+    expect(dockerfile).toMatch(/npm prune --omit=dev/);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/health/m);
+  });
+
+  it('bakes in no keys or env files', () => {
+    const instructions = dockerfile.split('\n').filter((line) => !line.startsWith('#'));
+    expect(instructions.join('\n')).not.toMatch(/LCRYPTO/);
+    expect(instructions.join('\n')).not.toMatch(/COPY[^\n]*(\.env|\s\.\s)/);
+    expect(read('.dockerignore').split('\n')).toEqual(expect.arrayContaining(['.env', '.env.*', '.git', 'node_modules']));
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const compose = parse(read('docker-compose.yml'));
+
+  it('runs MongoDB 8 as a single-node replica set with a health check and a named volume', () => {
+    const mongo = compose.services.mongo;
+    expect(mongo.image).toBe('mongo:8');
+    expect(mongo.command).toEqual(expect.arrayContaining(['--replSet', 'rs0']));
+    expect(mongo.healthcheck.test.join(' ')).toContain('rs.initiate');
+    expect(mongo.volumes).toEqual(['mongo-data:/data/db']);
+    expect(compose.volumes).toHaveProperty('mongo-data');
+    expect(mongo.ports).toBeUndefined();
+  });
+
+  it('builds the CRM, waits for a healthy MongoDB and takes keys from .env only', () => {
+    const crm = compose.services.crm;
+    expect(crm.build).toBe('.');
+    expect(crm.depends_on.mongo.condition).toBe('service_healthy');
+    expect(crm.env_file).toEqual(['.env']);
+    expect(crm.environment.MONGO_URI).toContain('replicaSet=rs0');
+    expect(Object.keys(crm.environment).some((name) => name.startsWith('LCRYPTO'))).toBe(false);
+    expect(crm.healthcheck.test.join(' ')).toContain('/readyz');
+    expect(read('docker-compose.yml')).not.toMatch(KEY_LITERAL);
+  });
+
+  it('ships a .env.example with empty keys and the command that generates them', () => {
+    const example = read('.env.example');
+    expect(example).toMatch(/^LCRYPTO_ENCRYPT_SECRET_KEY=$/m);
+    expect(example).toMatch(/^LCRYPTO_HASH_SECRET_KEY=$/m);
+    expect(example).toContain('openssl rand -hex 32');
+    expect(example).not.toMatch(KEY_LITERAL);
+    expect(read('.gitignore').split('\n')).toContain('.env');
+  });
+});
+
+describe('Helm chart charts/crm', () => {
+  let helm: string;
+  const chart = join(root, 'charts/crm');
+  // A source-built helm assumes Kubernetes 1.20 unless told; the chart needs >= 1.25.
+  const KUBE = ['--kube-version', '1.30.0'];
+  const keys = ['--set', `secrets.encryptKey=${'ab'.repeat(31)}cd`, '--set', `secrets.hashKey=${'cd'.repeat(31)}ab`];
+  const existing = ['--set', 'useExistingSecret=true', '--set', 'existingSecretName=crm-keys'];
+
+  const render = (...args: string[]): Manifest[] =>
+    parseAllDocuments(execFileSync(helm, ['template', 'crm', chart, ...KUBE, ...args], { encoding: 'utf8' }))
+      .map((document) => document.toJS() as Manifest)
+      .filter(Boolean);
+  const find = (manifests: Manifest[], kind: string) => manifests.find((manifest) => manifest.kind === kind);
+
+  beforeAll(() => {
+    helm = execFileSync('bash', [join(root, 'scripts/helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  }, 600_000);
+
+  it('passes helm lint with an existing secret and with inline keys', () => {
+    for (const args of [existing, keys]) {
+      const lint = spawnSync(helm, ['lint', chart, ...KUBE, ...args], { encoding: 'utf8' });
+      expect(lint.stdout + lint.stderr).toContain('0 chart(s) failed');
+      expect(lint.status).toBe(0);
+    }
+  });
+
+  it('refuses to install without keys, with a message instead of a generated key', () => {
+    const result = spawnSync(helm, ['template', 'crm', chart, ...KUBE], { encoding: 'utf8' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('secrets.encryptKey is required');
+    const badKey = spawnSync(helm, ['template', 'crm', chart, ...KUBE, '--set', 'secrets.encryptKey=short', '--set', `secrets.hashKey=${'cd'.repeat(32)}`], { encoding: 'utf8' });
+    expect(badKey.status).not.toBe(0);
+    expect(badKey.stderr).toMatch(/encryptKey/);
+  });
+
+  it('defaults + existing secret: probes, secret reference, hardened pod, ClusterIP, no Secret, no Ingress', () => {
+    const manifests = render(...existing);
+    expect(find(manifests, 'Secret')).toBeUndefined();
+    expect(find(manifests, 'Ingress')).toBeUndefined();
+    expect(find(manifests, 'Service')!.spec.type).toBe('ClusterIP');
+    const pod = find(manifests, 'Deployment')!.spec.template.spec;
+    const container = pod.containers[0];
+    expect(container.livenessProbe.httpGet.path).toBe('/health');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(container.startupProbe.httpGet.path).toBe('/health');
+    expect(container.envFrom).toEqual(expect.arrayContaining([{ secretRef: { name: 'crm-keys' } }]));
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(pod.volumes[0]).toMatchObject({ name: 'tmp', emptyDir: expect.any(Object) });
+    expect(pod.topologySpreadConstraints).toHaveLength(1);
+    expect(find(manifests, 'PodDisruptionBudget')!.spec.minAvailable).toBe(1);
+    expect(find(manifests, 'HorizontalPodAutoscaler')).toBeUndefined();
+    const config = find(manifests, 'ConfigMap')!.data!;
+    expect(Object.keys(config).some((name) => /LCRYPTO|PASSWORD|TOKEN|MONGO_URI/.test(name))).toBe(false);
+    // No key-like literal anywhere, once the config checksum (also 64 hex) is set aside.
+    const rendered = JSON.stringify(manifests).replace(/"checksum\/config":"[0-9a-f]{64}"/g, '');
+    expect(rendered).not.toMatch(KEY_LITERAL);
+  });
+
+  it('NetworkPolicy (default on): ingress only from the configured callers, egress only to MongoDB, Midaz and DNS', () => {
+    const policy = find(render(...existing), 'NetworkPolicy')!.spec;
+    expect(policy.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'crm-client': 'true' } } }], ports: [{ port: 4003, protocol: 'TCP' }] }]);
+    expect(policy.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port))).toEqual([[27017], [3002], [53, 53]]);
+    const withTelemetry = find(render(...existing, '--set', 'telemetry.enabled=true', '--set', 'telemetry.otlpEndpoint=http://otel:4318'), 'NetworkPolicy')!.spec;
+    expect(withTelemetry.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port))).toContainEqual([4317, 4318]);
+    expect(find(render(...existing, '--set', 'networkPolicy.enabled=false'), 'NetworkPolicy')).toBeUndefined();
+  });
+
+  it('inline keys go to the chart\'s own Secret; HPA replaces the fixed replica count when enabled', () => {
+    const manifests = render(...keys, '--set', 'autoscaling.enabled=true');
+    const secret = find(manifests, 'Secret')!;
+    expect(Object.keys(secret.stringData!)).toEqual(['LCRYPTO_ENCRYPT_SECRET_KEY', 'LCRYPTO_HASH_SECRET_KEY']);
+    expect(find(manifests, 'Deployment')!.spec.template.spec.containers[0].envFrom).toContainEqual({ secretRef: { name: secret.metadata.name } });
+    const hpa = find(manifests, 'HorizontalPodAutoscaler')!.spec;
+    expect(hpa.metrics.map((metric: { resource: { name: string } }) => metric.resource.name)).toEqual(['cpu', 'memory']);
+    expect(find(manifests, 'Deployment')!.spec.replicas).toBeUndefined();
+  });
+
+  it('rejects a service type other than ClusterIP (values.schema.json)', () => {
+    const result = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...existing, '--set', 'service.type=LoadBalancer'], { encoding: 'utf8' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/service\.type|ClusterIP/);
+  });
+});
