@@ -9,12 +9,16 @@ import { HealthModule } from './health/health.module';
 import { HolderModule } from './holder/holder.module';
 import { LoggingModule } from './logging/logging.module';
 import { RequestIdMiddleware } from './logging/request-id.middleware';
+import { MetricsModule } from './telemetry/metrics.controller';
+import type { Telemetry } from './telemetry/telemetry';
 
 export interface AppModuleOptions {
   /** Where JSON logs go (stdout when absent); tests pass a capturing stream. */
   logStream?: DestinationStream;
   /** Modules mounted beside the service's own; the tests mount probe controllers this way. */
   extraModules?: Type<unknown>[];
+  /** Started telemetry (see telemetry/telemetry.ts); with Prometheus on, GET /metrics is served. */
+  telemetry?: Telemetry;
 }
 
 /** Mongo driver options (besides the URI) derived from the validated configuration. */
@@ -41,6 +45,7 @@ export class AppModule implements NestModule {
         HealthModule,
         HolderModule,
         AliasAccountModule,
+        ...(options.telemetry?.prometheus ? [MetricsModule.forRoot(options.telemetry.prometheus)] : []),
         ...(options.extraModules ?? []),
       ],
     };

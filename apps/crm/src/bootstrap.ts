@@ -6,6 +6,7 @@ import { AppConfig } from '@crm/config';
 import { CrmExceptionFilter, CrmValidationPipe, JsonShapePipe, requestIdOf } from '@crm/http';
 import { AppModule, AppModuleOptions } from './app.module';
 import { setupSwagger } from './swagger';
+import { RouteTelemetryInterceptor } from './telemetry/route.interceptor';
 
 /**
  * Builds the whole application on Fastify, used alike by `main.ts` and the integration tests,
@@ -22,6 +23,7 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new JsonShapePipe(), new CrmValidationPipe());
   app.useGlobalFilters(new CrmExceptionFilter(app.get(HttpAdapterHost)));
+  if (options.telemetry) app.useGlobalInterceptors(new RouteTelemetryInterceptor());
   setupSwagger(app);
   try {
     await app.init();

@@ -1,21 +1,11 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@crm/config';
+import { config, telemetry } from './preload'; // first: validated config and telemetry before http/mongodb load
 import { createApp } from './bootstrap';
 import { installGracefulShutdown } from './shutdown';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`crm: refusing to start. ${error.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
-  const app = await createApp(config);
-  installGracefulShutdown(app, config.shutdown);
+  const app = await createApp(config, { telemetry });
+  installGracefulShutdown(app, config.shutdown, telemetry);
   await app.listen(config.server.port, config.server.host);
 }
 

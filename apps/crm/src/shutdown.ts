@@ -1,13 +1,14 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReadinessRegistry } from './health/readiness.registry';
+import type { Telemetry } from './telemetry/telemetry';
 
 /**
  * On SIGTERM/SIGINT: readiness turns 503 at once (so Kubernetes stops routing here), the process
  * keeps serving for `delayMs`, then closes the server, letting in-flight requests finish, and
  * exits; if draining takes longer than `timeoutMs` it exits non-zero.
  */
-export function installGracefulShutdown(app: INestApplication, options: { delayMs: number; timeoutMs: number }): void {
+export function installGracefulShutdown(app: INestApplication, options: { delayMs: number; timeoutMs: number }, telemetry?: Telemetry): void {
   const logger = new Logger('Shutdown');
   let started = false;
   const shutdown = async (signal: string) => {
@@ -21,6 +22,7 @@ export function installGracefulShutdown(app: INestApplication, options: { delayM
     }, options.delayMs + options.timeoutMs).unref();
     await sleep(options.delayMs);
     await app.close();
+    await telemetry?.shutdown(); // flushes the last spans and metrics
     logger.log('closed');
     process.exit(0);
   };

@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(config.mongo).toMatchObject({ uri: 'mongodb://db:27017/', dbName: 'crm', maxPoolSize: 1000 });
     expect(config.maxPaginationLimit).toBe(100);
     expect(config.bodyLimitBytes).toBe(1024 * 1024);
-    expect(config.telemetryEnabled).toBe(false);
+    expect(config.telemetry).toEqual({ enabled: false, serviceName: 'crm', otlpEndpoint: undefined, prometheus: false });
     expect(config.crypto.previousHashKeys).toEqual([]);
   });
 

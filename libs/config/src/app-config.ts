@@ -67,6 +67,9 @@ const schema = z
     MIDAZ_RETRIES: integer(0, 10).default(2),
     MIDAZ_CACHE_TTL_MS: integer(0, 3_600_000).default(30_000),
     MIDAZ_BREAKER_RESET_MS: integer(100, 600_000).default(10_000),
+    OTEL_SERVICE_NAME: z.string().min(1).default('crm'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    METRICS_ENABLED: flag.default(false),
   })
   .superRefine((env, ctx) => {
     if (!env.MONGO_URI && !env.MONGO_HOST) {
@@ -91,7 +94,14 @@ export interface AppConfig {
   mongo: { uri: string; dbName: string; maxPoolSize: number; tlsCaCert?: string };
   crypto: { encryptKey: string; hashKey: string; previousEncryptKeys: string[]; previousHashKeys: string[] };
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-  telemetryEnabled: boolean;
+  telemetry: {
+    /** Traces and metrics exported over OTLP (ENABLE_TELEMETRY). */
+    enabled: boolean;
+    serviceName: string;
+    otlpEndpoint?: string;
+    /** A Prometheus scrape endpoint at /metrics (METRICS_ENABLED). */
+    prometheus: boolean;
+  };
   maxPaginationLimit: number;
   bodyLimitBytes: number;
   shutdown: { delayMs: number; timeoutMs: number };
@@ -155,7 +165,7 @@ export function loadConfig(rawEnv: Env): AppConfig {
       previousHashKeys: value.LCRYPTO_HASH_PREVIOUS_KEYS.map((key) => key.toLowerCase()),
     },
     logLevel: value.LOG_LEVEL,
-    telemetryEnabled: value.ENABLE_TELEMETRY,
+    telemetry: { enabled: value.ENABLE_TELEMETRY, serviceName: value.OTEL_SERVICE_NAME, otlpEndpoint: value.OTEL_EXPORTER_OTLP_ENDPOINT, prometheus: value.METRICS_ENABLED },
     maxPaginationLimit: value.MAX_PAGINATION_LIMIT,
     bodyLimitBytes: value.BODY_LIMIT_BYTES,
     shutdown: { delayMs: value.SHUTDOWN_DELAY_MS, timeoutMs: value.SHUTDOWN_TIMEOUT_MS },

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { cryptoMetrics } from './crypto-metrics';
 import { Keyring, VersionedKey } from './keyring';
 import { NORMALIZERS, NormalizerKind } from './normalizers';
 
@@ -25,6 +26,7 @@ export class BlindIndex {
   }
 
   private token(hashKey: VersionedKey, scope: string, kind: NormalizerKind, organizationId: string, value: string): string {
+    cryptoMetrics.hashed();
     return createHmac('sha256', this.keyring.scopedHashKey(hashKey, scope))
       .update(`${organizationId}\u0000${NORMALIZERS[kind](value)}`, 'utf8')
       .digest('base64url');

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { cryptoMetrics } from './crypto-metrics';
 import { DecryptionError } from './errors';
 import { Keyring } from './keyring';
 
@@ -59,6 +60,7 @@ export class FieldCipher {
     const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const body = Buffer.concat([nonce, cipher.update(encode(value)), cipher.final(), cipher.getAuthTag()]);
+    cryptoMetrics.encrypted();
     return `${VERSION}:${id}:${body.toString('base64url')}`;
   }
 
@@ -73,6 +75,7 @@ export class FieldCipher {
       const decipher = createDecipheriv('aes-256-gcm', key, body.subarray(0, NONCE_BYTES), { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(aad, 'utf8'));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
+      cryptoMetrics.decrypted();
       return decode(Buffer.concat([decipher.update(body.subarray(NONCE_BYTES, body.length - TAG_BYTES)), decipher.final()]));
     } catch (error) {
       if (error instanceof DecryptionError) throw error;

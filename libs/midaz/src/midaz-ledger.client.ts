@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { metrics } from '@opentelemetry/api';
 import CircuitBreaker from 'opossum';
 import { LRUCache } from 'lru-cache';
 import { Agent, Dispatcher, interceptors, request } from 'undici';
@@ -43,6 +44,9 @@ export class MidazLedgerClient implements OnModuleInit, OnModuleDestroy {
   private readonly breaker: CircuitBreaker<[string, MidazCallContext], number>;
   private readonly known: LRUCache<string, true>;
 
+  // Latency by outcome and the circuit state; no-ops unless telemetry was started first.
+  private readonly callDuration = metrics.getMeter('crm.midaz').createHistogram('crm.midaz.request.duration', { unit: 'ms', description: 'Midaz ledger calls, retries included' });
+
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.settings = config.midaz;
     const timeout = this.settings.timeoutMs;
@@ -69,6 +73,10 @@ export class MidazLedgerClient implements OnModuleInit, OnModuleDestroy {
     this.breaker.on('open', () => this.logger.warn('Midaz circuit open: alias checks fail fast'));
     this.breaker.on('close', () => this.logger.log('Midaz circuit closed'));
     this.known = new LRUCache<string, true>({ max: 10_000, ttl: Math.max(this.settings.cacheTtlMs, 1) });
+    metrics
+      .getMeter('crm.midaz')
+      .createObservableGauge('crm.midaz.circuit.open', { description: '1 while the Midaz circuit breaker is open' })
+      .addCallback((result) => result.observe(this.breaker.opened ? 1 : 0));
   }
 
   onModuleInit(): void {
@@ -126,6 +134,7 @@ export class MidazLedgerClient implements OnModuleInit, OnModuleDestroy {
 
   private async getStatus(path: string, context: MidazCallContext): Promise<number> {
     const authorization = this.settings.authToken ? `Bearer ${this.settings.authToken}` : context.authorization;
+    const started = performance.now();
     let statusCode: number;
     try {
       const response = await request(`${this.settings.ledgerUrl}${path}`, {
@@ -136,8 +145,10 @@ export class MidazLedgerClient implements OnModuleInit, OnModuleDestroy {
       statusCode = response.statusCode;
       await response.body.dump();
     } catch {
+      this.callDuration.record(performance.now() - started, { outcome: 'unreachable' });
       throw new MidazUnavailableError();
     }
+    this.callDuration.record(performance.now() - started, { outcome: statusCode >= 500 ? 'server_error' : statusCode >= 400 ? 'client_error' : 'ok' });
     if (statusCode >= 500) throw new MidazUnavailableError(statusCode);
     return statusCode;
   }

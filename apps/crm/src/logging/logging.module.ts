@@ -4,11 +4,7 @@ import type { DestinationStream } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from '@crm/config';
 import { requestIdOf } from '@crm/http';
-
-/** Query parameters whose values are safe to log; every other value (documents, metadata…) is masked. */
-const LOGGABLE_QUERY_PARAMETERS = new Set([
-  'page', 'limit', 'sort_order', 'include_deleted', 'hard_delete', 'count', 'start_date', 'end_date', 'cursor', 'holder_id', 'ledger_id', 'account_id',
-]);
+import { loggableUrl } from './loggable-url';
 
 /** Header, body and query paths that never reach a log line, even if a serializer changes. */
 export const REDACTED_LOG_PATHS = [
@@ -19,16 +15,6 @@ export const REDACTED_LOG_PATHS = [
   'req.body',
   'res.body',
 ];
-
-/** The URL as logged: path kept, values of query parameters outside the allow-list masked. */
-export function loggableUrl(url: string | undefined): string {
-  if (!url) return '';
-  const [path, query] = url.split('?', 2);
-  if (!query) return path;
-  const params = new URLSearchParams(query);
-  const masked = [...params.entries()].map(([key, value]) => `${key}=${LOGGABLE_QUERY_PARAMETERS.has(key) ? encodeURIComponent(value) : '[REDACTED]'}`);
-  return `${path}?${masked.join('&')}`;
-}
 
 type LoggedRequest = IncomingMessage & { id?: string; raw?: IncomingMessage };
 

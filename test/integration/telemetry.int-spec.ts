@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { testEnv } from '../utils/test-app';
+
+// Known personal data sent through the whole flow; none of it may reach a span, an attribute or a metric.
+const PII = {
+  name: 'Telemetria Souza Lima',
+  document: '529.982.247-25',
+  email: 'telemetria.souza@example.com',
+  phone: '+55 11 91234-5678',
+  motherName: 'Mae Telemetria Souza',
+  account: '98765-4',
+  iban: 'GB29NWBK60161331926819',
+  partyDocument: '111.444.777-35',
+  partyName: 'Parte Relacionada Telemetria',
+  token: 'probe-secret-token',
+};
+
+describe('telemetry (ENABLE_TELEMETRY=true)', () => {
+  it('traces HTTP, MongoDB and Midaz calls, measures them, and records no personal data anywhere', () => {
+    const flow = {
+      holder: { type: 'NATURAL_PERSON', name: PII.name, document: PII.document, contact: { primaryEmail: PII.email, mobilePhone: PII.phone }, naturalPerson: { motherName: PII.motherName } },
+      alias: {
+        ledgerId: randomUUID(),
+        accountId: randomUUID(),
+        bankingDetails: { account: PII.account, iban: PII.iban },
+        relatedParties: [{ document: PII.partyDocument, name: PII.partyName, role: 'PRIMARY_HOLDER', startDate: '2025-01-01' }],
+      },
+      searches: [`/v1/holders?document=${encodeURIComponent(PII.document)}&limit=5`, `/v1/aliases?banking_details_iban=${PII.iban}&related_party_document=${encodeURIComponent(PII.partyDocument)}`],
+    };
+    const probe = spawnSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, '../telemetry/telemetry-probe.ts')], {
+      cwd: join(__dirname, '../..'),
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...testEnv({ ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true' }), PROBE_FLOW: JSON.stringify(flow), PROBE_ORGANIZATION: randomUUID() },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const line = probe.stdout.split('\n').find((text) => text.startsWith('PROBE_RESULT '));
+    if (!line) throw new Error(`probe printed no result: ${probe.stderr}`);
+    const result = JSON.parse(line.slice('PROBE_RESULT '.length)) as { statuses: number[]; spans: Array<{ name: string; kind: number; attributes: Record<string, unknown> }>; prometheus: string };
+    expect(result.statuses).toEqual([201, 201]);
+
+    const server = result.spans.filter((span) => span.kind === 1);
+    expect(server.map((span) => span.attributes['http.route'])).toEqual(expect.arrayContaining(['/v1/holders', '/v1/holders/:holder_id/aliases', '/v1/aliases']));
+    expect(result.spans.some((span) => /mongodb|insert|find/i.test(span.name) && Object.keys(span.attributes).some((key) => key.startsWith('db.')))).toBe(true);
+    expect(result.spans.some((span) => span.kind === 2 && JSON.stringify(span.attributes).includes('/ledgers/'))).toBe(true);
+    expect(result.prometheus).toContain('crm_crypto_operations');
+    expect(result.prometheus).toContain('crm_midaz_request_duration');
+
+    const recorded = JSON.stringify(result.spans) + result.prometheus;
+    for (const value of Object.values(PII)) {
+      expect({ value, found: recorded.includes(value) || recorded.includes(encodeURIComponent(value)) }).toEqual({ value, found: false });
+    }
+    expect(recorded).not.toContain('52998224725');
+  });
+});
