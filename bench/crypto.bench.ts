@@ -13,6 +13,7 @@ import mongoose, { Schema } from 'mongoose';
 import { fieldEncryption } from 'mongoose-field-encryption';
 import { BlindIndex, FieldCipher, FieldProtector, Keyring } from '@crm/crypto';
 import { plainAccess } from '../libs/crypto/src/field-protector';
+import { HOLDER_PROTECTED_FIELDS } from '../apps/crm/src/holder/holder.schema';
 
 const ROUND_MS = 300;
 const ROUNDS = 7;
@@ -44,19 +45,6 @@ function holder(): Record<string, unknown> {
   };
 }
 
-const HOLDER_FIELDS = [
-  { path: 'name' },
-  { path: 'document', searchable: 'document' as const },
-  { path: 'contact.primaryEmail' },
-  { path: 'contact.secondaryEmail' },
-  { path: 'contact.mobilePhone' },
-  { path: 'contact.otherPhone' },
-  { path: 'naturalPerson.motherName' },
-  { path: 'naturalPerson.fatherName' },
-  { path: 'legalPerson.representative.name' },
-  { path: 'legalPerson.representative.document' },
-  { path: 'legalPerson.representative.email' },
-];
 
 interface Contender {
   name: string;
@@ -88,7 +76,7 @@ function measure(contenders: Contender[]): Map<string, number> {
 function main(): void {
   const keyring = new Keyring({ encryptKey: randomBytes(32).toString('hex'), hashKey: randomBytes(32).toString('hex'), previousEncryptKeys: [], previousHashKeys: [] });
   const cipher = new FieldCipher(keyring);
-  const protector = new FieldProtector('holders', HOLDER_FIELDS, cipher, new BlindIndex(keyring));
+  const protector = new FieldProtector('holders', HOLDER_PROTECTED_FIELDS, cipher, new BlindIndex(keyring));
 
   // The peer: mongoose-field-encryption on a flat schema holding the same 11 values.
   const peerSchema = new Schema(Object.fromEntries(Object.keys(VALUES).map((key) => [key, String])));
