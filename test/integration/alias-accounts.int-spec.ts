@@ -288,8 +288,8 @@ describe('alias accounts API', () => {
       const client = orgClient(crm);
       const first = (await createAlias(client)).alias;
       const second = (await createAlias(client)).alias;
-      expect((await client.get('/v1/aliases')).body.items.map((item: { id: string }) => item.id)).toEqual([second.id, first.id]);
-      expect((await client.get('/v1/aliases?sort_order=asc&limit=1')).body).toMatchObject({ items: [{ id: first.id }], next_cursor: expect.any(String) });
+      expect((await client.get('/v1/aliases')).body.items.map((item: { id: string }) => item.id)).toEqual([first.id, second.id]);
+      expect((await client.get('/v1/aliases?sort_order=desc&limit=1')).body).toMatchObject({ items: [{ id: second.id }], next_cursor: expect.any(String) });
       const today = new Date().toISOString().slice(0, 10);
       expect((await client.get(`/v1/aliases?start_date=${today}&end_date=${today}`)).body.items).toHaveLength(2);
       expect((await client.get('/v1/aliases?start_date=2001-01-01&end_date=2001-01-02')).body.items).toHaveLength(0);

@@ -206,18 +206,18 @@ describe('holders API', () => {
   describe('GET /v1/holders', () => {
     const lister = () => orgClient(crm);
 
-    it('pages newest first by default, oldest first with sort_order=asc, with total on request', async () => {
+    it('pages in creation order by default, newest first with sort_order=desc, with total on request', async () => {
       const client = lister();
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push((await client.post('/v1/holders', person())).body.id);
       const first = await client.get('/v1/holders?limit=2&count=true');
       expect(first.body).toMatchObject({ page: 1, limit: 2, total: 5 });
-      expect(first.body.items.map((item: { id: string }) => item.id)).toEqual([ids[4], ids[3]]);
+      expect(first.body.items.map((item: { id: string }) => item.id)).toEqual([ids[0], ids[1]]);
       const third = await client.get('/v1/holders?limit=2&page=3');
-      expect(third.body.items.map((item: { id: string }) => item.id)).toEqual([ids[0]]);
-      const ascending = await client.get('/v1/holders?sort_order=asc&limit=10');
-      expect(ascending.body.items.map((item: { id: string }) => item.id)).toEqual(ids);
-      expect(ascending.body).not.toHaveProperty('total');
+      expect(third.body.items.map((item: { id: string }) => item.id)).toEqual([ids[4]]);
+      const descending = await client.get('/v1/holders?sort_order=desc&limit=10');
+      expect(descending.body.items.map((item: { id: string }) => item.id)).toEqual([...ids].reverse());
+      expect(descending.body).not.toHaveProperty('total');
     });
 
     it('walks every page with the keyset cursor', async () => {
@@ -227,12 +227,12 @@ describe('holders API', () => {
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
-        const page = await client.get(`/v1/holders?limit=2&sort_order=asc${cursor ? `&cursor=${cursor}` : ''}`);
+        const page = await client.get(`/v1/holders?limit=2&sort_order=desc${cursor ? `&cursor=${cursor}` : ''}`);
         expect(page.status).toBe(200);
         seen.push(...page.body.items.map((item: { id: string }) => item.id));
         cursor = page.body.next_cursor;
       } while (cursor);
-      expect(seen).toEqual(ids);
+      expect(seen).toEqual([...ids].reverse());
       expect((await client.get('/v1/holders?cursor=bm90LWEtY3Vyc29y')).body.code).toBe('CRM-0016');
     });
 

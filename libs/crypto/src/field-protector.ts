@@ -55,6 +55,8 @@ const isOperator = (key: string) => key.startsWith('$');
  */
 export class FieldProtector {
   readonly fields: ProtectedField[];
+  /** Paths the filter guard refuses: every protected path, and the array fields in dotted form. */
+  private readonly protectedPaths: string[];
 
   constructor(
     readonly collection: string,
@@ -73,11 +75,7 @@ export class FieldProtector {
         scope: BlindIndex.scope(collection, spec.path.replace('[]', '')),
       };
     });
-  }
-
-  /** Paths the filter guard refuses: every protected path, and the array fields in dotted form. */
-  get protectedPaths(): string[] {
-    return this.fields.map((field) => (field.array ? `${field.array}.${field.leaf}` : field.leaf));
+    this.protectedPaths = this.fields.map((field) => (field.array ? `${field.array}.${field.leaf}` : field.leaf));
   }
 
   /** The filter that finds records by the blind index of a searchable field. */

@@ -32,7 +32,7 @@ export class ListQuery {
   @IsOptional() @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value)) @IsInt() @Min(1)
   limit?: number;
 
-  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc', description: 'Order of creation (UUIDv7 ids sort by time).' })
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc', description: 'Order of creation (UUIDv7 ids sort by time): chronological by default, as the original.' })
   @IsOptional() @IsIn(['asc', 'desc', 'ASC', 'DESC'], { context: { code: 'CRM-0011' } })
   sort_order?: string;
 

@@ -51,7 +51,7 @@ export function resolvePaging(query: ListQuery, maxLimit: number): Paging {
   return {
     page: query.page ?? 1,
     limit,
-    direction: query.sort_order?.toLowerCase() === 'asc' ? 1 : -1,
+    direction: query.sort_order?.toLowerCase() === 'desc' ? -1 : 1,
     createdAt,
     afterId: query.cursor ? decodeCursor(query.cursor) : undefined,
     includeDeleted: query.include_deleted === true,

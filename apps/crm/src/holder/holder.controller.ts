@@ -25,7 +25,7 @@ export class HolderController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List holders', description: 'Offset (page) or keyset (cursor) paging, newest first unless sort_order=asc. Any number of `metadata.<key>=<value>` filters, combined with AND.' })
+  @ApiOperation({ summary: 'List holders', description: 'Offset (page) or keyset (cursor) paging, in creation order (sort_order=desc for newest first). Any number of `metadata.<key>=<value>` filters, combined with AND.' })
   @ApiQuery({ type: ListHoldersQuery })
   @ApiQuery({ name: 'metadata.<key>', required: false, description: 'Metadata filter, e.g. metadata.segment=retail; numbers and booleans also match typed values.', schema: { type: 'string' } })
   @ApiOkResponse({ type: HolderPageDto })
