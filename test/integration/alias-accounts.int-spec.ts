@@ -362,10 +362,15 @@ describe('Midaz resilience and switches', () => {
       expect((await create()).status).toBe(201);
     }));
 
-  it('reports Midaz as degraded in /readyz while it is down (still 200), and up when back', () =>
-    withMidaz({ MIDAZ_TIMEOUT_MS: '300' }, async ({ midaz, crm }) => {
+  it('Midaz stopped: alias creation answers 503 CRM-0032 and stores nothing; /readyz says degraded (still 200) until it is back', () =>
+    withMidaz({ MIDAZ_TIMEOUT_MS: '300', MIDAZ_RETRIES: '1' }, async ({ midaz, crm, api }) => {
       expect((await crm.request('/readyz')).body.details.midaz).toMatchObject({ status: 'up', circuit: 'closed' });
+      const { holder, ledgerId, accountId } = await linkable(midaz, api);
       await midaz.stop();
+      const refused = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+      expect(refused.status).toBe(503);
+      expect(refused.body.code).toBe('CRM-0032');
+      expect((await api.get(`/v1/aliases?holder_id=${holder.id}&include_deleted=true`)).body.items).toEqual([]);
       const degraded = await crm.request('/readyz');
       expect(degraded.status).toBe(200);
       expect(degraded.body.details.midaz.status).toBe('degraded');

@@ -44,8 +44,12 @@ describe('telemetry (ENABLE_TELEMETRY=true)', () => {
     expect(server.map((span) => span.attributes['http.route'])).toEqual(expect.arrayContaining(['/v1/holders', '/v1/holders/:holder_id/aliases', '/v1/aliases']));
     expect(result.spans.some((span) => /mongodb|insert|find/i.test(span.name) && Object.keys(span.attributes).some((key) => key.startsWith('db.')))).toBe(true);
     expect(result.spans.some((span) => span.kind === 2 && JSON.stringify(span.attributes).includes('/ledgers/'))).toBe(true);
-    expect(result.prometheus).toContain('crm_crypto_operations');
-    expect(result.prometheus).toContain('crm_midaz_request_duration');
+    expect(result.prometheus).toMatch(/^http_server_request_duration_count\{[^}]*http_route="\/v1\/holders\/:holder_id\/aliases"[^}]*http_response_status_code="201"/m);
+    expect(result.prometheus).toMatch(/^crm_crypto_operations_total\{[^}]*operation="encrypt"/m);
+    expect(result.prometheus).toMatch(/^crm_crypto_operations_total\{[^}]*operation="hash"/m);
+    expect(result.prometheus).toMatch(/^crm_midaz_request_duration_count\{[^}]*outcome="ok"/m);
+    expect(result.prometheus).toMatch(/^crm_midaz_circuit_open\{[^}]*\} 0$/m);
+    expect(result.prometheus).toMatch(/^db_client_connection_count\{/m);
 
     const recorded = JSON.stringify(result.spans) + result.prometheus;
     for (const value of Object.values(PII)) {
