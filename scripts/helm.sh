@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Prints the path of a pinned helm v3, building it once with `go install` (cached in ~/.cache/crm-midaz).
-# helm is in neither Debian's nor npm's registry; the Go module proxy serves its source.
+# Prints the path of a helm v3 for the chart checks: an installed `helm` v3 if there is one, otherwise a
+# pinned v3 built once with `go install` (cached in ~/.cache/crm-midaz). helm is in neither Debian's nor
+# npm's registry; the Go module proxy serves its source. Exit 3: neither helm v3 nor Go is available.
 set -euo pipefail
 HELM_VERSION="v3.22.0"
 CACHE_DIR="${CRM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/crm-midaz}"
 BIN_DIR="$CACHE_DIR/helm-$HELM_VERSION"
-if [ ! -x "$BIN_DIR/helm" ]; then
-  command -v go >/dev/null || { echo "helm.sh: Go is needed to build helm" >&2; exit 1; }
-  echo "helm.sh: building helm $HELM_VERSION (once; cached in $BIN_DIR)" >&2
-  (cd "$(mktemp -d)" && GOFLAGS=-mod=mod GOBIN="$BIN_DIR" go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION")
-fi
+if [ -x "$BIN_DIR/helm" ]; then echo "$BIN_DIR/helm"; exit 0; fi
+if command -v helm >/dev/null && helm version --short 2>/dev/null | grep -q '^v3\.'; then command -v helm; exit 0; fi
+command -v go >/dev/null || { echo "helm.sh: neither helm v3 nor Go (to build it) is installed" >&2; exit 3; }
+echo "helm.sh: building helm $HELM_VERSION (once; cached in $BIN_DIR)" >&2
+(cd "$(mktemp -d)" && GOFLAGS=-mod=mod GOBIN="$BIN_DIR" go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION")
 echo "$BIN_DIR/helm"

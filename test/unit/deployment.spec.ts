@@ -14,7 +14,7 @@ type Manifest = { kind: string; metadata: { name: string }; spec?: any; data?: R
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
 
-  it('builds in one stage and runs on Node 24 with production dependencies only, as a non-root user', () => {
+  it('builds in one stage and runs in another, on Node 24, with production dependencies only, as a non-root user', () => {
     expect(dockerfile.match(/^FROM node:24\S* AS \w+/gm)).toHaveLength(2);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^USER node$/m);
@@ -63,8 +63,19 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe('Helm chart charts/crm', () => {
-  let helm: string;
+/** helm v3 from scripts/helm.sh, or why there is none (no helm v3 and no Go to build it). */
+function locateHelm(): { helm?: string; reason?: string } {
+  const located = spawnSync('bash', [join(root, 'scripts/helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
+  if (located.status === 0) return { helm: located.stdout.trim() };
+  if (located.status === 3) return { reason: 'skipped: neither helm v3 nor Go is installed (scripts/helm.sh builds helm with Go; CI has Go)' };
+  throw new Error(`scripts/helm.sh failed with status ${located.status}`);
+}
+
+const located = locateHelm();
+const describeChart = located.helm ? describe : (name: string, body: () => void) => describe(name, () => it.skip(located.reason!, body));
+
+describeChart('Helm chart charts/crm', () => {
+  const helm = located.helm!;
   const chart = join(root, 'charts/crm');
   // A source-built helm assumes Kubernetes 1.20 unless told; the chart needs >= 1.25.
   const KUBE = ['--kube-version', '1.30.0'];
@@ -76,10 +87,6 @@ describe('Helm chart charts/crm', () => {
       .map((document) => document.toJS() as Manifest)
       .filter(Boolean);
   const find = (manifests: Manifest[], kind: string) => manifests.find((manifest) => manifest.kind === kind);
-
-  beforeAll(() => {
-    helm = execFileSync('bash', [join(root, 'scripts/helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  }, 600_000);
 
   it('passes helm lint with an existing secret and with inline keys', () => {
     for (const args of [existing, keys]) {
