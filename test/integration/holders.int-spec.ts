@@ -68,6 +68,7 @@ describe('holders API', () => {
       ['an impossible birthDate', { naturalPerson: { birthDate: '2023-02-29' } }, 'CRM-0004'],
       ['a badly written birthDate', { naturalPerson: { birthDate: '28/02/1990' } }, 'CRM-0004'],
       ['a lower-case country', { addresses: { primary: { country: 'br' } } }, 'CRM-0004'],
+      ['an array where an object belongs', { addresses: [] }, 'CRM-0004'],
       ['a nested metadata value', { metadata: { a: { b: 1 } } }, 'CRM-0001'],
       ['a metadata key over 100 characters', { metadata: { ['k'.repeat(101)]: 1 } }, 'CRM-0002'],
       ['a metadata value over 2000 characters', { metadata: { note: 'x'.repeat(2001) } }, 'CRM-0012'],
@@ -274,6 +275,7 @@ describe('holders API', () => {
     it.each([
       ['limit=51', 'CRM-0009'],
       ['limit=0', 'CRM-0016'],
+      ['page=99999999999999999999', 'CRM-0016'],
       ['page=0', 'CRM-0016'],
       ['sort_order=sideways', 'CRM-0011'],
       ['include_deleted=maybe', 'CRM-0016'],

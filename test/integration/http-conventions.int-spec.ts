@@ -123,6 +123,12 @@ describe('HTTP conventions', () => {
   });
 
   describe('hostile input never reaches a 500', () => {
+    it.each(['[]', 'null', '"text"', '42'])('a body that is not a JSON object (%s): 400 CRM-0004', async (body) => {
+      const response = await crm.request('/v1/probe', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('CRM-0004');
+    });
+
     it('NUL bytes in strings: 400 CRM-0004', async () => {
       const response = await crm.request('/v1/probe', { method: 'POST', headers, json: { name: 'a\u0000b', kind: 'A' } });
       expect(response.status).toBe(400);

@@ -32,6 +32,9 @@ export function jsonShapeProblem(value: unknown, depth = 0): CrmException | unde
 export class JsonShapePipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type !== 'body' && metadata.type !== 'query') return value;
+    if (metadata.type === 'body' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      throw new CrmException('CRM-0004', { message: 'The request body must be a JSON object.' });
+    }
     const problem = jsonShapeProblem(value);
     if (problem) throw problem;
     return value;

@@ -1,10 +1,13 @@
 import { PipeTransform, Type } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Min, validate } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validate } from 'class-validator';
 import { IsCalendarDate } from './calendar-date';
 import { CrmException } from './crm.exception';
 import { asQueryException, validationErrorToException } from './validation';
+
+/** Offset paging skips (page - 1) x limit records: bounded so the skip stays a sane 32-bit number. */
+const MAX_PAGE = 100_000;
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -24,8 +27,8 @@ export class HardDeleteQuery {
 
 /** Query parameters every list route shares (page or cursor paging, order, creation-date window). */
 export class ListQuery {
-  @ApiPropertyOptional({ default: 1, minimum: 1, description: 'Page number (offset paging).' })
-  @IsOptional() @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value)) @IsInt() @Min(1)
+  @ApiPropertyOptional({ default: 1, minimum: 1, maximum: MAX_PAGE, description: 'Page number (offset paging). Deep pages: use `cursor`.' })
+  @IsOptional() @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value)) @IsInt() @Min(1) @Max(MAX_PAGE)
   page?: number;
 
   @ApiPropertyOptional({ default: 10, minimum: 1, description: 'Items per page, at most MAX_PAGINATION_LIMIT (default 100); above it: 400 CRM-0009.' })

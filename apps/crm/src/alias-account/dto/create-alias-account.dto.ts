@@ -11,8 +11,8 @@ export class CreateAliasAccountDto {
   @ApiProperty({ example: '01965ed9-7fa4-75b2-8872-fc9e8509ab0b', description: 'Midaz account id; must exist in the ledger. One live alias per account.' })
   @IsUUID('all') accountId: string;
 
-  @ApiPropertyOptional({ type: BankingDetailsDto }) @IsOptional() @ValidateNested() @Type(() => BankingDetailsDto) bankingDetails?: BankingDetailsDto;
-  @ApiPropertyOptional({ type: RegulatoryFieldsDto }) @IsOptional() @ValidateNested() @Type(() => RegulatoryFieldsDto) regulatoryFields?: RegulatoryFieldsDto;
+  @ApiPropertyOptional({ type: BankingDetailsDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => BankingDetailsDto) bankingDetails?: BankingDetailsDto;
+  @ApiPropertyOptional({ type: RegulatoryFieldsDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => RegulatoryFieldsDto) regulatoryFields?: RegulatoryFieldsDto;
   @ApiPropertyOptional({ type: [RelatedPartyDto] }) @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => RelatedPartyDto) relatedParties?: RelatedPartyDto[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] }, example: { channel: 'app' }, description: 'Flat, plain text (not encrypted).' })
@@ -25,8 +25,8 @@ export class CreateAliasAccountDto {
  * relatedParties are appended, each with a new id. ledgerId and accountId cannot change (CRM-0007).
  */
 export class UpdateAliasAccountDto {
-  @ApiPropertyOptional({ type: BankingDetailsDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => BankingDetailsDto) bankingDetails?: BankingDetailsDto | null;
-  @ApiPropertyOptional({ type: RegulatoryFieldsDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => RegulatoryFieldsDto) regulatoryFields?: RegulatoryFieldsDto | null;
+  @ApiPropertyOptional({ type: BankingDetailsDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => BankingDetailsDto) bankingDetails?: BankingDetailsDto | null;
+  @ApiPropertyOptional({ type: RegulatoryFieldsDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => RegulatoryFieldsDto) regulatoryFields?: RegulatoryFieldsDto | null;
   @ApiPropertyOptional({ type: [RelatedPartyDto], description: 'Appended to the existing related parties.' }) @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => RelatedPartyDto) relatedParties?: RelatedPartyDto[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] }, nullable: true })

@@ -22,10 +22,10 @@ export class CreateHolderDto {
   @IsOptional() @IsString() @MaxLength(256)
   externalId?: string;
 
-  @ApiPropertyOptional({ type: AddressesDto }) @IsOptional() @ValidateNested() @Type(() => AddressesDto) addresses?: AddressesDto;
-  @ApiPropertyOptional({ type: ContactDto }) @IsOptional() @ValidateNested() @Type(() => ContactDto) contact?: ContactDto;
-  @ApiPropertyOptional({ type: NaturalPersonDto, description: 'Only for NATURAL_PERSON holders.' }) @IsOptional() @ValidateNested() @Type(() => NaturalPersonDto) naturalPerson?: NaturalPersonDto;
-  @ApiPropertyOptional({ type: LegalPersonDto, description: 'Only for LEGAL_PERSON holders.' }) @IsOptional() @ValidateNested() @Type(() => LegalPersonDto) legalPerson?: LegalPersonDto;
+  @ApiPropertyOptional({ type: AddressesDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AddressesDto) addresses?: AddressesDto;
+  @ApiPropertyOptional({ type: ContactDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => ContactDto) contact?: ContactDto;
+  @ApiPropertyOptional({ type: NaturalPersonDto, description: 'Only for NATURAL_PERSON holders.' }) @IsOptional() @IsObject() @ValidateNested() @Type(() => NaturalPersonDto) naturalPerson?: NaturalPersonDto;
+  @ApiPropertyOptional({ type: LegalPersonDto, description: 'Only for LEGAL_PERSON holders.' }) @IsOptional() @IsObject() @ValidateNested() @Type(() => LegalPersonDto) legalPerson?: LegalPersonDto;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] }, example: { segment: 'retail' }, description: 'Flat, plain text (not encrypted): keys ≤ 100, values ≤ 2000 characters.' })
   @IsOptional() @IsObject({ context: { code: 'CRM-0001' } }) @IsMetadata()

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsCalendarDate } from '@crm/http';
 
 // Nested parts of a holder, shared by the create and update bodies. Every property is optional here;
@@ -19,9 +19,9 @@ export class AddressDto {
 }
 
 export class AddressesDto {
-  @ApiPropertyOptional({ type: AddressDto }) @IsOptional() @ValidateNested() @Type(() => AddressDto) primary?: AddressDto;
-  @ApiPropertyOptional({ type: AddressDto }) @IsOptional() @ValidateNested() @Type(() => AddressDto) additional1?: AddressDto;
-  @ApiPropertyOptional({ type: AddressDto }) @IsOptional() @ValidateNested() @Type(() => AddressDto) additional2?: AddressDto;
+  @ApiPropertyOptional({ type: AddressDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AddressDto) primary?: AddressDto;
+  @ApiPropertyOptional({ type: AddressDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AddressDto) additional1?: AddressDto;
+  @ApiPropertyOptional({ type: AddressDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AddressDto) additional2?: AddressDto;
 }
 
 export class ContactDto {
@@ -57,5 +57,5 @@ export class LegalPersonDto {
   @ApiPropertyOptional({ example: '2025-01-01', description: 'YYYY-MM-DD, a real calendar date.' }) @IsOptional() @IsCalendarDate() foundingDate?: string;
   @ApiPropertyOptional({ example: 'Medium' }) @IsOptional() @IsString() @MaxLength(50) size?: string;
   @ApiPropertyOptional({ example: 'Active' }) @IsOptional() @IsString() @MaxLength(50) status?: string;
-  @ApiPropertyOptional({ type: RepresentativeDto }) @IsOptional() @ValidateNested() @Type(() => RepresentativeDto) representative?: RepresentativeDto;
+  @ApiPropertyOptional({ type: RepresentativeDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => RepresentativeDto) representative?: RepresentativeDto;
 }
