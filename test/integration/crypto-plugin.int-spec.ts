@@ -89,6 +89,9 @@ describe('field-protection plugin on a real server', () => {
     const viaCursor: string[] = [];
     for await (const doc of Things.find({ organizationId: org }).cursor()) viaCursor.push(doc.name!);
     expect(viaCursor).toEqual([PLAIN.name]);
+    const viaLeanCursor: Array<string | undefined> = [];
+    for await (const doc of Things.find({ organizationId: org }).lean<Thing>().cursor()) viaLeanCursor.push(doc.contact?.email);
+    expect(viaLeanCursor).toEqual([PLAIN.email]);
   });
 
   it('search: finds by blind index, format-insensitively, never by plaintext', async () => {

@@ -20,7 +20,10 @@ function accessOf(record: unknown): RecordAccess {
 }
 
 const FILTERED_QUERIES: mongoose.MongooseQueryMiddleware[] = ['find', 'findOne', 'countDocuments', 'distinct', 'deleteOne', 'deleteMany', 'findOneAndDelete', 'updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'findOneAndReplace'];
-const LEAN_RESULTS: mongoose.MongooseQueryMiddleware[] = ['find', 'findOne', 'findOneAndUpdate', 'findOneAndDelete', 'findOneAndReplace'];
+/** Reads whose lean results a query transform opens (exec and cursors alike). */
+const LEAN_READS: mongoose.MongooseQueryMiddleware[] = ['find', 'findOne'];
+/** Writes returning a record: Mongoose runs their transforms twice, so a post hook opens their lean results. */
+const LEAN_WRITES_RETURNING: mongoose.MongooseQueryMiddleware[] = ['findOneAndUpdate', 'findOneAndDelete', 'findOneAndReplace'];
 
 /** Statics the plugin adds to a protected model. */
 export interface ProtectedModelStatics {
@@ -30,7 +33,7 @@ export interface ProtectedModelStatics {
 
 /**
  * The Mongoose plugin that keeps protected fields encrypted at rest: sealed on `save`/`create`,
- * `insertMany` and updates, opened on load (hydrated documents, `lean()` results, cursors),
+ * `insertMany` and updates, opened on load (hydrated documents, `lean()` results, cursors of both),
  * and refused in filters. Business code never sees a ciphertext or calls a cipher.
  */
 export function fieldProtectionPlugin(schema: Schema, { protector }: { protector: FieldProtector }): void {
@@ -82,9 +85,19 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   schema.pre('init', function (raw: Record<string, unknown>) {
     protector.open(plainAccess(raw));
   });
-  schema.post(LEAN_RESULTS, function (this: Query<unknown, unknown>, result: unknown) {
-    if (!this.mongooseOptions().lean || !result) return;
-    for (const record of Array.isArray(result) ? result : [result]) protector.open(plainAccess(record as Record<string, unknown>));
+  // lean() results are plain records. For reads a query transform opens them, both for exec() (the
+  // whole result) and for cursors (each record), which take a query's transforms after its pre hooks.
+  const openLean = (result: unknown) => {
+    for (const record of Array.isArray(result) ? result : [result]) {
+      if (record && typeof record === 'object' && !isDocument(record)) protector.open(plainAccess(record as Record<string, unknown>));
+    }
+    return result;
+  };
+  schema.pre(LEAN_READS, function (this: Query<unknown, unknown>) {
+    if (this.mongooseOptions().lean) this.transform(openLean);
+  });
+  schema.post(LEAN_WRITES_RETURNING, function (this: Query<unknown, unknown>, result: unknown) {
+    if (this.mongooseOptions().lean) openLean(result);
   });
 
   schema.pre(FILTERED_QUERIES, function (this: Query<unknown, unknown>) {
