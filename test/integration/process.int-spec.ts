@@ -2,7 +2,9 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { FakeMidaz } from '../utils/fake-midaz';
 import { testEnv } from '../utils/test-app';
 
 // These tests run the real entry point (apps/crm/src/main.ts) as its own process.
@@ -63,6 +65,32 @@ describe('the service process', () => {
       expect(await get(`${base}/health`)).toBe(0);
     } finally {
       service.child.kill('SIGKILL');
+    }
+  });
+
+  it('lets an in-flight request finish after SIGTERM before exiting', async () => {
+    const midaz = new FakeMidaz();
+    await midaz.start();
+    const organizationId = randomUUID();
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const base = `http://127.0.0.1:${port}`;
+    const service = runService({ ...testEnv(), SERVER_ADDRESS: `127.0.0.1:${port}`, MIDAZ_LEDGER_URL: midaz.url, MIDAZ_TIMEOUT_MS: '5000', SHUTDOWN_TIMEOUT_MS: '8000' });
+    try {
+      expect(await waitForStatus(`${base}/readyz`, 200, 30_000)).toBe(true);
+      const headers = { 'x-organization-id': organizationId, 'content-type': 'application/json' };
+      const holder = (await (await fetch(`${base}/v1/holders`, { method: 'POST', headers, body: JSON.stringify({ type: 'NATURAL_PERSON', name: 'In Flight', document: '52998224725' }) })).json()) as { id: string };
+      const ledgerId = randomUUID();
+      const accountId = randomUUID();
+      midaz.addAccount(organizationId, ledgerId, accountId);
+      midaz.delayMs = 1500; // the alias request is still waiting on Midaz when SIGTERM arrives
+      const inFlight = fetch(`${base}/v1/holders/${holder.id}/aliases`, { method: 'POST', headers, body: JSON.stringify({ ledgerId, accountId }) });
+      while (midaz.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      service.child.kill('SIGTERM');
+      expect((await inFlight).status).toBe(201);
+      expect(await service.exited).toBe(0);
+    } finally {
+      service.child.kill('SIGKILL');
+      await midaz.stop();
     }
   });
 

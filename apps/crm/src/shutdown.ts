@@ -1,4 +1,5 @@
 import { INestApplication, Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReadinessRegistry } from './health/readiness.registry';
 import type { Telemetry } from './telemetry/telemetry';
@@ -21,6 +22,16 @@ export function installGracefulShutdown(app: INestApplication, options: { delayM
       process.exit(1);
     }, options.delayMs + options.timeoutMs).unref();
     await sleep(options.delayMs);
+    // Nest's close() runs the providers' destroy hooks (database, Midaz client) before it stops the
+    // server; stop the server first, so in-flight requests finish with their dependencies intact.
+    // Connections that turn idle once their last response is sent (keep-alive) are closed as they do.
+    const server = app.getHttpServer() as Server;
+    const reaper = setInterval(() => server.closeIdleConnections(), 100);
+    try {
+      await app.getHttpAdapter().close();
+    } finally {
+      clearInterval(reaper);
+    }
     await app.close();
     await telemetry?.shutdown(); // flushes the last spans and metrics
     logger.log('closed');
