@@ -59,7 +59,8 @@ describe('FieldProtector', () => {
     expect(() => protector.assertFilter({ $or: [{ organizationId: 'o' }, { 'contact.email': 'x' }] })).toThrow(ProtectedQueryError);
     expect(() => protector.assertFilter({ contact: { email: 'x' } })).toThrow(ProtectedQueryError);
     expect(() => protector.assertFilter({ 'parties.document': '1' })).toThrow(ProtectedQueryError);
-    expect(() => protector.assertFilter({ parties: { $elemMatch: { name: 'x' } } })).toThrow(ProtectedQueryError);
+    expect(() => protector.assertFilter({ parties: { $elemMatch: { name: 'x' } } })).toThrow('protected path "parties.name"');
+    expect(() => protector.assertFilter({ parties: { $elemMatch: { role: 'PRIMARY_HOLDER' } } })).not.toThrow();
     expect(() => protector.assertFilter({ organizationId: 'o', 'search.document': { $in: ['t'] }, 'contact.phone': '1' })).not.toThrow();
     expect(() => protector.assertFilter({ 'contact.email': { $exists: true } })).not.toThrow();
   });

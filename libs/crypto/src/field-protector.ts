@@ -144,18 +144,20 @@ export class FieldProtector {
         for (const branch of value as unknown[]) this.assertFilter(branch, where);
         continue;
       }
+      // $elemMatch on a protected array: its keys are relative to the array's elements.
+      if (this.fields.some((field) => field.array === key) && value && typeof value === 'object' && '$elemMatch' in value) {
+        const conditions = Object.entries((value as { $elemMatch: object }).$elemMatch);
+        this.assertFilter(Object.fromEntries(conditions.map(([path, condition]) => [isOperator(path) ? path : `${key}.${path}`, condition])), where);
+        continue;
+      }
       const touched = this.protectedPaths.find((path) => path === key || path.startsWith(`${key}.`) || key.startsWith(`${path}.`));
       if (touched && !isExistenceCheck(value)) {
         throw new ProtectedQueryError(touched, `${where} compares it with a value; search through its blind index instead`);
       }
-      const array = this.fields.find((field) => field.array === key);
-      if (array && value && typeof value === 'object' && '$elemMatch' in value) {
-        this.assertFilter({ [array.leaf]: undefined, ...(value as { $elemMatch: object }).$elemMatch }, where);
-      }
     }
   }
 
-  /** The fields an update payload writes, read or refused (see `sealUpdate`). */
+  /** Whether an update payload writes a protected path (it must then be sealed per record, see `sealUpdate`). */
   touchesProtected(update: Record<string, unknown>): boolean {
     return Object.entries(update).some(([key, value]) =>
       isOperator(key) ? Object.keys((value as object) ?? {}).some((path) => this.relation(path) !== 'unrelated') : this.relation(key) !== 'unrelated',
