@@ -92,4 +92,3 @@ export async function startTestApp(env: Record<string, string | undefined> = tes
   return { app, config, baseUrl, logs, request, close };
 }
 
-export const ORG = () => randomUUID();

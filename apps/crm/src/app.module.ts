@@ -22,7 +22,7 @@ export interface AppModuleOptions {
 }
 
 /** Mongo driver options (besides the URI) derived from the validated configuration. */
-export function mongoConnectionOptions(config: AppConfig) {
+function mongoConnectionOptions(config: AppConfig) {
   return {
     dbName: config.mongo.dbName,
     maxPoolSize: config.mongo.maxPoolSize,

@@ -1,7 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ReadinessRegistry } from './health/readiness.registry';
+import { DrainState } from './health/drain-state';
 import type { Telemetry } from './telemetry/telemetry';
 
 /**
@@ -16,7 +16,7 @@ export function installGracefulShutdown(app: INestApplication, options: { delayM
     if (started) return;
     started = true;
     logger.log(`${signal} received: draining`);
-    app.get(ReadinessRegistry).beginDrain();
+    app.get(DrainState).begin();
     setTimeout(() => {
       logger.error(`drain exceeded ${options.timeoutMs} ms; exiting`);
       process.exit(1);

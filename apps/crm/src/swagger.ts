@@ -2,8 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { SERVICE_VERSION } from './health/version';
 
-export const SWAGGER_PATH = 'swagger';
-export const OPENAPI_JSON_PATH = 'swagger/json';
+const SWAGGER_PATH = 'swagger';
+const OPENAPI_JSON_PATH = 'swagger/json';
 
 /** The OpenAPI document, generated from the controllers' and DTOs' decorators. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

@@ -2,7 +2,8 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { ReadinessRegistry } from './readiness.registry';
+import { DependencyChecks } from './dependency.checks';
+import { DrainState } from './drain-state';
 import { SERVICE_VERSION } from './version';
 
 @ApiTags('Health')
@@ -11,7 +12,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    private readonly registry: ReadinessRegistry,
+    private readonly drain: DrainState,
+    private readonly dependencies: DependencyChecks,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
@@ -29,10 +31,10 @@ export class HealthController {
   async readiness(@Res({ passthrough: true }) response: unknown): Promise<HealthCheckResult> {
     const lifecycle = () => {
       const session = this.indicators.check('lifecycle');
-      return Promise.resolve(this.registry.isDraining ? session.down({ message: 'shutting down' }) : session.up());
+      return Promise.resolve(this.drain.active ? session.down({ message: 'shutting down' }) : session.up());
     };
     try {
-      return await this.health.check([lifecycle, ...this.registry.all()]);
+      return await this.health.check([lifecycle, () => this.dependencies.mongo(), () => this.dependencies.keyring(), () => this.dependencies.midazLedger()]);
     } catch (error) {
       // Terminus reports failed checks as a 503 carrying the per-check result: answer it as it is,
       // not as an error envelope, so probes and operators see which check failed.

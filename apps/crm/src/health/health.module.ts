@@ -1,17 +1,15 @@
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { DependencyChecks } from './dependency.checks';
+import { DrainState } from './drain-state';
 import { HealthController } from './health.controller';
-import { KeyringReadiness } from './keyring.readiness';
-import { MidazReadiness } from './midaz.readiness';
-import { MongoReadiness } from './mongo.readiness';
-import { ReadinessRegistry } from './readiness.registry';
 
-/** `/health` (liveness), `/readyz` (readiness, extended by other modules through ReadinessRegistry), `/version`. */
+/** `/health` (liveness), `/readyz` (readiness: drain state, MongoDB, keyring, Midaz), `/version`. */
 @Global()
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [ReadinessRegistry, MongoReadiness, KeyringReadiness, MidazReadiness],
-  exports: [ReadinessRegistry, TerminusModule],
+  providers: [DrainState, DependencyChecks],
+  exports: [DrainState],
 })
 export class HealthModule {}

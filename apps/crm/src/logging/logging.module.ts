@@ -7,7 +7,7 @@ import { requestIdOf } from '@crm/http';
 import { loggableUrl } from './loggable-url';
 
 /** Header, body and query paths that never reach a log line, even if a serializer changes. */
-export const REDACTED_LOG_PATHS = [
+const REDACTED_LOG_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
