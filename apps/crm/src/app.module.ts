@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { HolderModule } from './holder/holder.module';
 import { LoggingModule } from './logging/logging.module';
 import { RequestIdMiddleware } from './logging/request-id.middleware';
+import { mongoConnectionOptions } from './mongo-connection';
 import { MetricsModule } from './telemetry/metrics.controller';
 import type { Telemetry } from './telemetry/telemetry';
 
@@ -19,16 +20,6 @@ export interface AppModuleOptions {
   extraModules?: Type<unknown>[];
   /** Started telemetry (see telemetry/telemetry.ts); with Prometheus on, GET /metrics is served. */
   telemetry?: Telemetry;
-}
-
-/** Mongo driver options (besides the URI) derived from the validated configuration. */
-function mongoConnectionOptions(config: AppConfig) {
-  return {
-    dbName: config.mongo.dbName,
-    maxPoolSize: config.mongo.maxPoolSize,
-    serverSelectionTimeoutMS: 5000,
-    ...(config.mongo.tlsCaCert ? { tls: true, ca: config.mongo.tlsCaCert } : {}),
-  };
 }
 
 @Module({})

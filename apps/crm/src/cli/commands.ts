@@ -1,0 +1,4 @@
+import type { DynamicModule } from '@nestjs/common';
+
+/** The command groups of the CLI; each is a Nest module providing nest-commander commands. */
+export const CLI_COMMAND_MODULES: NonNullable<DynamicModule['imports']> = [];
