@@ -2,6 +2,7 @@ import { Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import type { ProtectedFieldSpec } from '@crm/crypto';
 import type { Metadata } from '@crm/http';
+import { COLLECTIONS } from '@crm/persistence';
 
 export const ALIAS_ACCOUNT_MODEL = 'AliasAccount';
 export const RELATED_PARTY_ROLES = ['PRIMARY_HOLDER', 'LEGAL_REPRESENTATIVE', 'RESPONSIBLE_PARTY'] as const;
@@ -88,7 +89,7 @@ export const AliasAccountSchema = new Schema<AliasAccountRecord>(
     metadata: { type: Schema.Types.Mixed },
     deletedAt: { type: Date, default: null },
   },
-  { collection: 'alias_accounts', timestamps: true, versionKey: false, minimize: true },
+  { collection: COLLECTIONS.aliasAccounts, timestamps: true, versionKey: false, minimize: true },
 );
 
 // One live alias per ledger account in an organization (CRM-0013); deletedAt in the key stands in

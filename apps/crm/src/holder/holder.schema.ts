@@ -2,6 +2,7 @@ import { Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import type { ProtectedFieldSpec } from '@crm/crypto';
 import type { Metadata } from '@crm/http';
+import { COLLECTIONS } from '@crm/persistence';
 
 export const HOLDER_MODEL = 'Holder';
 export const HOLDER_TYPES = ['NATURAL_PERSON', 'LEGAL_PERSON'] as const;
@@ -30,6 +31,8 @@ export interface HolderRecord {
   naturalPerson?: { favoriteName?: string; socialName?: string; gender?: string; birthDate?: string; civilStatus?: string; nationality?: string; motherName?: string; fatherName?: string; status?: string };
   legalPerson?: { tradeName?: string; activity?: string; type?: string; foundingDate?: string; size?: string; status?: string; representative?: { name?: string; document?: string; email?: string; role?: string } };
   metadata?: Metadata;
+  /** How many live aliases link this holder: raised before an alias is written, so deletion can require 0 atomically. */
+  liveAliasCount: number;
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
@@ -73,9 +76,10 @@ export const HolderSchema = new Schema<HolderRecord>(
       representative: { name: String, document: String, email: String, role: String },
     },
     metadata: { type: Schema.Types.Mixed },
+    liveAliasCount: { type: Number, default: 0 },
     deletedAt: { type: Date, default: null },
   },
-  { collection: 'holders', timestamps: true, versionKey: false, minimize: true },
+  { collection: COLLECTIONS.holders, timestamps: true, versionKey: false, minimize: true },
 );
 
 // One live holder per document per organization (CRM-0010). No partial index (FerretDB has none):
