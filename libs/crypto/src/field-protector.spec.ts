@@ -11,9 +11,9 @@ const protector = new FieldProtector(
   'things',
   [
     { path: 'name' },
-    { path: 'document', searchable: 'document' },
+    { path: 'document', searchable: 'identifier' },
     { path: 'contact.email', searchable: 'email' },
-    { path: 'parties[].document', searchable: 'document', searchAs: 'partyDocuments' },
+    { path: 'parties[].document', searchable: 'identifier', searchAs: 'partyDocuments' },
     { path: 'parties[].name' },
   ],
   cipher,

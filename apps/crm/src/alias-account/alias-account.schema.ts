@@ -48,11 +48,11 @@ export interface AliasAccountRecord {
 
 /** Encrypted by the crypto plugin; those with `searchable` also get a blind index under `search`. */
 export const ALIAS_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
-  { path: 'document', searchable: 'document' },
-  { path: 'bankingDetails.account', searchable: 'account' },
-  { path: 'bankingDetails.iban', searchable: 'iban' },
-  { path: 'regulatoryFields.participantDocument', searchable: 'document' },
-  { path: 'relatedParties[].document', searchable: 'document', searchAs: 'relatedPartyDocuments' },
+  { path: 'document', searchable: 'identifier' },
+  { path: 'bankingDetails.account', searchable: 'identifier' },
+  { path: 'bankingDetails.iban', searchable: 'identifier' },
+  { path: 'regulatoryFields.participantDocument', searchable: 'identifier' },
+  { path: 'relatedParties[].document', searchable: 'identifier', searchAs: 'relatedPartyDocuments' },
   { path: 'relatedParties[].name' },
 ];
 

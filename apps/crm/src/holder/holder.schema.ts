@@ -41,7 +41,7 @@ export interface HolderRecord {
 /** Paths the crypto plugin encrypts; `document` is also searchable through its blind index. */
 export const HOLDER_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
   { path: 'name' },
-  { path: 'document', searchable: 'document' },
+  { path: 'document', searchable: 'identifier' },
   { path: 'contact.primaryEmail' },
   { path: 'contact.secondaryEmail' },
   { path: 'contact.mobilePhone' },

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { orgClient, OrgClient } from '../utils/api';
+import { FakeMidaz } from '../utils/fake-midaz';
+import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+
+/** Input an attacker or a sloppy client sends: Unicode look-alikes, odd keys, odd numbers, odd media types. */
+describe('hostile input', () => {
+  const midaz = new FakeMidaz();
+  let crm: TestApp;
+  let api: OrgClient;
+
+  beforeAll(async () => {
+    await midaz.start();
+    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, DOCUMENT_VALIDATION: 'off' }));
+    api = orgClient(crm);
+  });
+  afterAll(async () => {
+    await crm.close();
+    await midaz.stop();
+  });
+
+  describe('Unicode-safe identifiers', () => {
+    const variants = [
+      ['fullwidth digits', '５５５１２３４５６７８'],
+      ['Arabic-Indic digits', '٥٥٥١٢٣٤٥٦٧٨'],
+      ['superscript digits', '⁵⁵⁵¹²³⁴⁵⁶⁷⁸'],
+      ['math bold digits', '𝟓𝟓𝟓𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖'],
+      ['zero-width space', '555\u200B12345678'],
+      ['zero-width joiner', '5551\u200D2345678'],
+      ['soft hyphen', '55512\u00AD345678'],
+      ['en dash', '555–123–456–78'],
+    ];
+
+    it.each(variants)('%s: a second holder with the "same" document is refused, and search finds the first', async (_name, variant) => {
+      const client = orgClient(crm);
+      const first = await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '555.123.456-78' });
+      expect(first.status).toBe(201);
+      const second = await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: variant });
+      expect([second.status, second.body.code]).toEqual([409, 'CRM-0010']);
+      const found = await client.get(`/v1/holders?document=${encodeURIComponent(variant)}`);
+      expect(found.body.items.map((holder: { id: string }) => holder.id)).toEqual([first.body.id]);
+    });
+
+    it('ligatures fold (NFKC); accented letters, composed (NFC) or not (NFD), are refused alike', async () => {
+      for (const form of ['NFC', 'NFD'] as const) {
+        const accented = await api.post('/v1/holders', { type: 'LEGAL_PERSON', name: 'Firma', document: 'É7788'.normalize(form) });
+        expect([form, accented.status, accented.body.code]).toEqual([form, 400, 'CRM-0004']);
+      }
+      const created = await api.post('/v1/holders', { type: 'LEGAL_PERSON', name: 'Firma', document: 'ﬁ7788' });
+      expect(created.status).toBe(201);
+      expect((await api.post('/v1/holders', { type: 'LEGAL_PERSON', name: 'Firma', document: 'FI-7788' })).status).toBe(409);
+    });
+
+    it.each([
+      ['   ', 'CRM-0003'],
+      ['.-/', 'CRM-0003'],
+      ['\u200B', 'CRM-0003'],
+      ['', 'CRM-0003'],
+      ['straße1', 'CRM-0004'],
+      ['ıd99', 'CRM-0004'],
+    ])('document %j is refused with %s naming the field', async (document, code) => {
+      const response = await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document });
+      expect([response.status, response.body.code]).toEqual([400, code]);
+      expect(Object.keys(response.body.fields)).toEqual(['document']);
+    });
+
+    it('upper-casing is ASCII-only: STRASSE1 and ID99 are accepted and stay distinct', async () => {
+      expect((await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: 'STRASSE1' })).status).toBe(201);
+      expect((await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: 'ID99' })).status).toBe(201);
+    });
+
+    it('a search with a value that cannot be an identifier is a 400, not an empty page', async () => {
+      const response = await api.get(`/v1/holders?document=${encodeURIComponent('.-/')}`);
+      expect([response.status, response.body.code]).toEqual([400, 'CRM-0016']);
+      expect((await api.get('/v1/holders?document=12345678909')).status).toBe(200);
+    });
+
+    it('alias identifiers (account, IBAN, participant and related-party documents) follow the same rule', async () => {
+      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Rui', document: '77788899900' })).body;
+      const ledgerId = randomUUID();
+      const accountId = randomUUID();
+      midaz.addAccount(api.organizationId, ledgerId, accountId);
+      const base = { ledgerId, accountId };
+      for (const [body, field] of [
+        [{ bankingDetails: { account: '--' } }, 'bankingDetails.account'],
+        [{ bankingDetails: { iban: 'ＧＢ８２ ß' } }, 'bankingDetails.iban'],
+        [{ regulatoryFields: { participantDocument: '\u200B' } }, 'regulatoryFields.participantDocument'],
+      ] as const) {
+        const refused = await api.post(`/v1/holders/${holder.id}/aliases`, { ...base, ...body });
+        expect([refused.status, Object.keys(refused.body.fields)]).toEqual([400, [field]]);
+      }
+      const party = { document: ' . ', name: 'Rita', role: 'PRIMARY_HOLDER', startDate: '2025-01-01' };
+      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ...base, relatedParties: [party] })).body.code).toBe('CRM-0026');
+
+      const created = await api.post(`/v1/holders/${holder.id}/aliases`, {
+        ...base,
+        bankingDetails: { account: '１２３４５-６', iban: 'gb82 west 1234 5698 7654 32' },
+        regulatoryFields: { participantDocument: '12.345.678/0001-95' },
+        relatedParties: [{ ...party, document: '٩٨٧٦٥٤٣٢١٠٠' }],
+      });
+      expect(created.status).toBe(201);
+      for (const query of ['banking_details_account=123456', 'banking_details_iban=GB82WEST12345698765432', 'regulatory_fields_participant_document=12345678000195', 'related_party_document=98765432100']) {
+        const found = await api.get(`/v1/aliases?${query}`);
+        expect([query, found.body.items?.map((alias: { id: string }) => alias.id)]).toEqual([query, [created.body.id]]);
+      }
+    });
+  });
+});
