@@ -105,4 +105,65 @@ describe('hostile input', () => {
       }
     });
   });
+
+  describe('no 500 on any input', () => {
+    it.each(['metadata..=1', 'metadata.x..y=1', 'metadata.x.=1', 'metadata.%2E=1', 'metadata.__proto__=1', 'metadata.constructor=1', 'metadata.prototype=1', 'metadata.%24where=1', 'metadata.a%00b=1'])(
+      'list filter %s is a 400 CRM-0016',
+      async (query) => {
+        for (const route of ['/v1/holders', '/v1/aliases']) {
+          const response = await api.get(`${route}?${query}`);
+          expect([route, response.status, response.body.code]).toEqual([route, 400, 'CRM-0016']);
+        }
+      },
+    );
+
+    it('a valid metadata filter still filters (the control for the refusals above)', async () => {
+      const client = orgClient(crm);
+      const tagged = (await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Tag', document: '11122233344', metadata: { tier: 1 } })).body;
+      await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Other', document: '11122233355', metadata: { tier: 2 } });
+      expect((await client.get('/v1/holders?metadata.tier=1')).body.items.map((h: { id: string }) => h.id)).toEqual([tagged.id]);
+    });
+
+    it.each(['0x1', ' 1', '+1', 'Infinity', '0b1', '1.', '01'])('typed metadata filters accept only decimal literals: %j matches no stored 1', async (literal) => {
+      const client = orgClient(crm);
+      await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'One', document: '99988877766', metadata: { n: 1 } });
+      for (const decimal of ['1', '1.0', '1e0']) expect((await client.get(`/v1/holders?metadata.n=${decimal}`)).body.items).toHaveLength(1);
+      const response = await client.get(`/v1/holders?metadata.n=${encodeURIComponent(literal)}`);
+      expect([response.status, response.body.items]).toEqual([200, []]);
+    });
+
+    it.each([
+      ['__proto__', 'metadata', 'CRM-0004'],
+      ['constructor', 'metadata', 'CRM-0004'],
+      ['prototype', 'metadata', 'CRM-0004'],
+      ['constructor', 'contact', 'CRM-0004'],
+      ['__proto__', 'addresses', 'CRM-0004'],
+      ['$where', 'metadata', 'CRM-0001'],
+      ['$set', 'contact', 'CRM-0007'],
+    ])('key %j inside %s is refused with %s', async (key, parent, code) => {
+      const response = await crm.request('/v1/holders', {
+        method: 'POST',
+        headers: { 'x-organization-id': api.organizationId, 'content-type': 'application/json' },
+        body: `{"type":"NATURAL_PERSON","name":"Ana","document":"12312312399","${parent}":{"${key}":"x"}}`,
+      });
+      expect([response.status, response.body.code]).toEqual([400, code]);
+    });
+
+    it('a metadata key that is not reserved is stored (the control for the refusals above)', async () => {
+      const response = await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '12312312399', metadata: { constructed: 'x' } });
+      expect([response.status, response.body.metadata]).toEqual([201, { constructed: 'x' }]);
+    });
+
+    it.each(['1e309', '-1e309'])('a number that overflows (%s) is a 400 CRM-0004', async (number) => {
+      const client = orgClient(crm);
+      const response = await crm.request('/v1/holders', {
+        method: 'POST',
+        headers: { 'x-organization-id': client.organizationId, 'content-type': 'application/json' },
+        body: `{"type":"NATURAL_PERSON","name":"Ana","document":"12312312388","metadata":{"n":${number}}}`,
+      });
+      expect([response.status, response.body.code]).toEqual([400, 'CRM-0004']);
+      const finite = await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '12312312388', metadata: { n: -1e308 } });
+      expect([finite.status, finite.body.metadata]).toEqual([201, { n: -1e308 }]);
+    });
+  });
 });

@@ -4,6 +4,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validate } from 'class-validator';
 import { IsCalendarDate } from './calendar-date';
 import { CrmException } from './crm.exception';
+import { metadataKeyProblem } from './metadata';
 import { asQueryException, validationErrorToException } from './validation';
 
 /** Offset paging skips (page - 1) x limit records: bounded so the skip stays a sane 32-bit number. */
@@ -71,12 +72,17 @@ export class ListQueryPipe<T extends object> implements PipeTransform<Record<str
   constructor(private readonly dto: Type<T>) {}
 
   async transform(raw: Record<string, unknown>): Promise<WithMetadataFilters<T>> {
-    const metadataFilters: Record<string, string> = {};
+    // No prototype: a `metadata.__proto__` key must be refused, never swallowed by an object setter.
+    const metadataFilters: Record<string, string> = Object.create(null) as Record<string, string>;
     const rest: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(raw ?? {})) {
       if (Array.isArray(value)) throw new CrmException('CRM-0016', { fields: { [key]: 'must be given once' } });
-      if (key.startsWith('metadata.') && key.length > 'metadata.'.length) metadataFilters[key.slice('metadata.'.length)] = String(value);
-      else rest[key] = value;
+      if (key.startsWith('metadata.') && key.length > 'metadata.'.length) {
+        const metadataKey = key.slice('metadata.'.length);
+        const problem = metadataKeyProblem(metadataKey);
+        if (problem) throw new CrmException('CRM-0016', { fields: { metadata: problem } });
+        metadataFilters[metadataKey] = String(value);
+      } else rest[key] = value;
     }
     const query = plainToInstance(this.dto, rest);
     const errors = await validate(query, { whitelist: true, forbidNonWhitelisted: true });

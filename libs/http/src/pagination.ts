@@ -70,7 +70,6 @@ export function listFilter(paging: Paging, metadataFilters: Record<string, strin
   if (!paging.includeDeleted) filter.deletedAt = null;
   if (paging.createdAt) filter.createdAt = paging.createdAt;
   for (const [key, value] of Object.entries(metadataFilters)) {
-    if (key.startsWith('$') || key.includes('\u0000')) throw new CrmException('CRM-0016', { fields: { [`metadata.${key}`]: 'is not a valid metadata key' } });
     filter[`metadata.${key}`] = { $in: metadataFilterValues(value) };
   }
   return filter;
