@@ -78,16 +78,20 @@ describe('fuzzing every route: no input answers 5xx', () => {
 
   it('answers every generated request with a status below 500', async () => {
     const { route, query, body, contentType } = requests();
+    const statuses: number[] = [];
     await fc.assert(
       fc.asyncProperty(route, query, body, contentType, async ({ method, path }, search, payload, type) => {
         const headers: Record<string, string> = { 'x-organization-id': organizationId, ...(type ? { 'content-type': type } : {}) };
         const withBody = method === 'POST' || method === 'PATCH';
         const response = await crm.request(`${path}${search ? `?${search}` : ''}`, { method, headers, ...(withBody ? { body: payload } : {}) });
+        statuses.push(response.status);
         if (response.status >= 500) throw new Error(`${method} ${path}?${search} -> ${response.status} ${response.text}`);
       }),
-      { numRuns: 400 },
+      // A fixed seed keeps CI repeatable; FUZZ_SEED and FUZZ_RUNS explore further by hand.
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 400), seed: Number(process.env.FUZZ_SEED ?? 20_261_123) },
     );
-    // The routes still work after the barrage (the fuzzing reached real handlers, not only refusals).
-    expect((await crm.request(`/v1/holders/${holderId}`, { headers: { 'x-organization-id': organizationId } })).status).toBe(200);
+    // The barrage reached real handlers (successes), not only refusals.
+    expect(statuses.some((status) => status < 300)).toBe(true);
+    expect(statuses.some((status) => status >= 400)).toBe(true);
   });
 });

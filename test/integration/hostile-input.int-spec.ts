@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { orgClient, OrgClient } from '../utils/api';
 import { FakeMidaz } from '../utils/fake-midaz';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
@@ -107,7 +108,7 @@ describe('hostile input', () => {
   });
 
   describe('no 500 on any input', () => {
-    it.each(['metadata..=1', 'metadata.x..y=1', 'metadata.x.=1', 'metadata.%2E=1', 'metadata.__proto__=1', 'metadata.constructor=1', 'metadata.prototype=1', 'metadata.%24where=1', 'metadata.a%00b=1'])(
+    it.each(['metadata..=1', 'metadata.x..y=1', 'metadata.x.=1', 'metadata.%2E=1', 'metadata.__proto__=1', 'metadata.constructor=1', 'metadata.prototype=1', 'metadata.%24where=1', 'metadata.a%00b=1', 'metadata.+=1', 'metadata.%09=1', 'metadata.a%0Ab=1'])(
       'list filter %s is a 400 CRM-0016',
       async (query) => {
         for (const route of ['/v1/holders', '/v1/aliases']) {
@@ -165,5 +166,87 @@ describe('hostile input', () => {
       const finite = await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '12312312388', metadata: { n: -1e308 } });
       expect([finite.status, finite.body.metadata]).toEqual([201, { n: -1e308 }]);
     });
+  });
+
+  describe('bodies and methods', () => {
+    const holderJson = (document: string) => JSON.stringify({ type: 'NATURAL_PERSON', name: 'Ana', document });
+    const send = (path: string, method: string, contentType: string | undefined, body?: string) =>
+      crm.request(path, { method, headers: { 'x-organization-id': api.organizationId, ...(contentType ? { 'content-type': contentType } : {}) }, body });
+
+    it.each([
+      ['application/x-www-form-urlencoded', 'type=NATURAL_PERSON&name=Ana&document=44455566677'],
+      ['text/plain', holderJson('44455566677')],
+      ['multipart/form-data; boundary=x', '--x--'],
+      ['application/xml', '<holder/>'],
+    ])('%s is refused with 415 CRM-0039 and nothing is stored', async (contentType, body) => {
+      const response = await send('/v1/holders', 'POST', contentType, body);
+      expect([response.status, response.body.code]).toEqual([415, 'CRM-0039']);
+      expect(response.body.message).toContain('application/json');
+      expect((await api.get('/v1/holders?document=44455566677')).body.items).toEqual([]);
+    });
+
+    it('a JSON-looking body without a Content-Type is refused with 415, not read as a field name', async () => {
+      const response = await crm.request('/v1/holders', { method: 'POST', headers: { 'x-organization-id': api.organizationId }, body: new Blob([holderJson('44455566678')]) });
+      expect([response.status, response.body.code]).toEqual([415, 'CRM-0039']);
+    });
+
+    it('application/json with a charset creates (the control for the refusals above)', async () => {
+      expect((await send('/v1/holders', 'POST', 'application/json; charset=utf-8', holderJson('44455566679'))).status).toBe(201);
+    });
+
+    it('PATCH accepts application/merge-patch+json (RFC 7396)', async () => {
+      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566680', contact: { primaryEmail: 'a@example.com' } })).body;
+      const response = await send(`/v1/holders/${holder.id}`, 'PATCH', 'application/merge-patch+json', JSON.stringify({ name: 'Ana Maria', contact: { primaryEmail: null } }));
+      expect([response.status, response.body.name, response.body.contact]).toEqual([200, 'Ana Maria', undefined]);
+    });
+
+    it('GET and DELETE with Content-Type: application/json and no body work', async () => {
+      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566681' })).body;
+      expect((await send(`/v1/holders/${holder.id}`, 'GET', 'application/json')).status).toBe(200);
+      expect((await send(`/v1/holders/${holder.id}`, 'DELETE', 'application/json')).status).toBe(204);
+    });
+
+    it('POST with Content-Type: application/json and no body is a 400 CRM-0004', async () => {
+      const response = await send('/v1/holders', 'POST', 'application/json');
+      expect([response.status, response.body.code]).toEqual([400, 'CRM-0004']);
+    });
+
+    it.each([
+      ['PUT', '/v1/holders/0195f3a0-0000-7000-8000-000000000001', 'DELETE, GET, HEAD, PATCH'],
+      ['DELETE', '/v1/holders', 'GET, HEAD, POST'],
+      ['POST', '/v1/aliases', 'GET, HEAD'],
+      ['PATCH', '/v1/holders/0195f3a0-0000-7000-8000-000000000001/aliases/0195f3a0-0000-7000-8000-000000000002/related-parties/0195f3a0-0000-7000-8000-000000000003', 'DELETE'],
+      ['TRACE', '/v1/holders', 'GET, HEAD, POST'],
+      ['QUERY', '/v1/holders', 'GET, HEAD, POST'],
+    ])('%s %s is a 405 with Allow: %s and the error envelope', async (method, path, allow) => {
+      const { status, headers, body } = await rawRequest(method, path);
+      expect([status, headers.allow, JSON.parse(body).code]).toEqual([405, allow, 'CRM-0045']);
+    });
+
+    it('an unknown path is still a 404 CRM-0038', async () => {
+      const response = await api.get('/v1/nothing-here');
+      expect([response.status, response.body.code]).toEqual([404, 'CRM-0038']);
+    });
+
+    it('empty ?hard_delete= and ?include_deleted= are treated as absent', async () => {
+      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566682' })).body;
+      expect((await api.get(`/v1/holders/${holder.id}?include_deleted=`)).status).toBe(200);
+      expect((await api.delete(`/v1/holders/${holder.id}?hard_delete=`)).status).toBe(204);
+      expect((await api.get(`/v1/holders/${holder.id}?include_deleted=true`)).body.deletedAt).not.toBeNull(); // soft: still there
+    });
+
+    /** node:http, since fetch refuses TRACE. A content type throughout: QUERY requires one (RFC 10008). */
+    function rawRequest(method: string, path: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+      const url = new URL(crm.baseUrl.replace('[::1]', '127.0.0.1'));
+      return new Promise((resolve, reject) => {
+        const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers: { 'x-organization-id': api.organizationId, 'content-type': 'application/json' } }, (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    }
   });
 });

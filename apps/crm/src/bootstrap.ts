@@ -3,7 +3,7 @@ import { NestFactory, HttpAdapterHost } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@crm/config';
-import { CrmExceptionFilter, CrmValidationPipe, JsonShapePipe, requestIdOf } from '@crm/http';
+import { acceptJsonBodiesOnly, CrmExceptionFilter, CrmValidationPipe, JsonShapePipe, requestIdOf, RouteMethods } from '@crm/http';
 import { AppModule, AppModuleOptions } from './app.module';
 import { setupSwagger } from './swagger';
 import { RouteTelemetryInterceptor } from './telemetry/route.interceptor';
@@ -19,10 +19,13 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
     // Keep-alive sockets must not hold a shutdown open past the drain timeout.
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false });
+  acceptJsonBodiesOnly(adapter.getInstance());
+  const routeMethods = new RouteMethods();
+  routeMethods.watch(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new JsonShapePipe(), new CrmValidationPipe());
-  app.useGlobalFilters(new CrmExceptionFilter(app.get(HttpAdapterHost)));
+  app.useGlobalFilters(new CrmExceptionFilter(app.get(HttpAdapterHost), routeMethods));
   if (options.telemetry) app.useGlobalInterceptors(new RouteTelemetryInterceptor());
   setupSwagger(app);
   try {

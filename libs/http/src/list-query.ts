@@ -10,7 +10,12 @@ import { asQueryException, validationErrorToException } from './validation';
 /** Offset paging skips (page - 1) x limit records: bounded so the skip stays a sane 32-bit number. */
 const MAX_PAGE = 100_000;
 
-const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+/** `true`/`false` in any case (as the original); an empty value (`?hard_delete=`) counts as absent; anything else fails validation. */
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (value === '') return undefined;
+  const lower = typeof value === 'string' ? value.toLowerCase() : value;
+  return lower === 'true' ? true : lower === 'false' ? false : value;
+};
 
 /** `?include_deleted=true`: also return a soft-deleted record. */
 export class IncludeDeletedQuery {

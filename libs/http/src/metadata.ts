@@ -12,7 +12,9 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Why a user-supplied metadata key (in a body or a `metadata.<key>` filter) is unusable, or undefined. */
 export function metadataKeyProblem(key: string): string | undefined {
   if (key.length > METADATA_LIMITS.keyLength) return `metadata keys must be at most ${METADATA_LIMITS.keyLength} characters`;
-  if (key === '' || key.includes('.') || key.startsWith('$') || key.includes('\u0000')) return 'metadata keys must be non-empty and contain no "." nor NUL nor a leading "$"';
+  if (key.trim() === '' || key.includes('.') || key.startsWith('$')) return 'metadata keys must be non-empty and contain no "." nor a leading "$"';
+  // Control characters, and white space at either end, are never meant; some servers also refuse them in paths.
+  if (key.trim() !== key || /\p{Cc}/u.test(key)) return 'metadata keys must not contain control characters nor begin or end with white space';
   if (RESERVED_KEYS.has(key)) return `"${key}" is reserved and cannot be a metadata key`;
   return undefined;
 }
