@@ -8,6 +8,13 @@ import { AppModule, AppModuleOptions } from './app.module';
 import { setupSwagger } from './swagger';
 import { RouteTelemetryInterceptor } from './telemetry/route.interceptor';
 
+const routeTables = new WeakMap<NestFastifyApplication, RouteMethods>();
+
+/** The routes an application serves, for the test that compares them with the OpenAPI document. */
+export function routeTableOf(app: NestFastifyApplication): RouteMethods | undefined {
+  return routeTables.get(app);
+}
+
 /**
  * Builds the whole application on Fastify, used alike by `main.ts` and the integration tests,
  * so what the tests exercise is what production runs.
@@ -23,6 +30,7 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   const routeMethods = new RouteMethods();
   routeMethods.watch(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
+  routeTables.set(app, routeMethods);
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new JsonShapePipe(), new CrmValidationPipe());
   app.useGlobalFilters(new CrmExceptionFilter(app.get(HttpAdapterHost), routeMethods));

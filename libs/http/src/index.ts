@@ -19,5 +19,6 @@ export type { WithMetadataFilters } from './list-query';
 export { IsMetadata, METADATA_LIMITS, metadataFilterValues, metadataProblem } from './metadata';
 export type { Metadata, MetadataValue } from './metadata';
 export { mergePatch } from './merge-patch';
+export { ApiErrors, ApiMetadataFilters, ApiUuidParams, ErrorEnvelopeDto } from './openapi';
 export { encodeCursor, listFilter, pageFilter, pageOf, resolvePaging } from './pagination';
 export type { PageOf, Paging } from './pagination';

@@ -16,13 +16,18 @@ function pathPattern(url: string): RegExp {
  * registered, so that a known path asked with another method answers 405 with `Allow`, not 404.
  */
 export class RouteMethods {
-  private readonly routes: Array<{ pattern: RegExp; methods: string[] }> = [];
+  private readonly routes: Array<{ url: string; pattern: RegExp; methods: string[] }> = [];
 
   watch(fastify: FastifyInstance): void {
     fastify.addHook('onRoute', (route) => {
       const methods = [route.method].flat().map(String);
-      this.routes.push({ pattern: pathPattern(route.url), methods: methods.includes('GET') ? [...methods, 'HEAD'] : methods });
+      this.routes.push({ url: route.url, pattern: pathPattern(route.url), methods: methods.includes('GET') ? [...methods, 'HEAD'] : methods });
     });
+  }
+
+  /** Every registered route as `METHOD url` (url as declared: `/v1/holders/:id`). */
+  entries(): string[] {
+    return this.routes.flatMap((route) => route.methods.map((method) => `${method} ${route.url}`));
   }
 
   /** The methods the path (without its query string) answers, sorted; empty for an unknown path. */

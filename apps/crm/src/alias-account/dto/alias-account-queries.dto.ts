@@ -13,5 +13,5 @@ export class ListAliasAccountsQuery extends ListQuery {
   @ApiPropertyOptional({ description: 'Blind index; spaces and case ignored.' }) @IsOptional() @IsString() @MaxLength(42) @IsIdentifier() banking_details_iban?: string;
   @ApiPropertyOptional({ description: 'Blind index, format-insensitive.' }) @IsOptional() @IsString() @MaxLength(50) @IsIdentifier() regulatory_fields_participant_document?: string;
   @ApiPropertyOptional({ description: 'Any related party with this document (blind index).' }) @IsOptional() @IsString() @MaxLength(50) @IsIdentifier() related_party_document?: string;
-  @ApiPropertyOptional({ enum: RELATED_PARTY_ROLES }) @IsOptional() @IsIn(RELATED_PARTY_ROLES) related_party_role?: string;
+  @ApiPropertyOptional({ enum: RELATED_PARTY_ROLES, enumName: 'RelatedPartyRole' }) @IsOptional() @IsIn(RELATED_PARTY_ROLES) related_party_role?: string;
 }

@@ -7,8 +7,8 @@ export class BankingDetailsDto {
   @ApiPropertyOptional({ example: '0001', maxLength: 50 }) @IsOptional() @IsString() @MaxLength(50) branch?: string;
   @ApiPropertyOptional({ example: '123450', maxLength: 50, description: 'Encrypted at rest; searchable.' }) @IsOptional() @IsString() @MaxLength(50) @IsIdentifier() account?: string;
   @ApiPropertyOptional({ example: 'CACC', maxLength: 50 }) @IsOptional() @IsString() @MaxLength(50) type?: string;
-  @ApiPropertyOptional({ example: '2025-01-01', description: 'YYYY-MM-DD' }) @IsOptional() @IsCalendarDate() openingDate?: string;
-  @ApiPropertyOptional({ example: '2030-01-01', description: 'YYYY-MM-DD; not before the alias creation date (CRM-0023).' }) @IsOptional() @IsCalendarDate() closingDate?: string;
+  @ApiPropertyOptional({ format: 'date', example: '2025-01-01', description: 'YYYY-MM-DD' }) @IsOptional() @IsCalendarDate() openingDate?: string;
+  @ApiPropertyOptional({ format: 'date', example: '2030-01-01', description: 'YYYY-MM-DD; not before the alias creation date (CRM-0023).' }) @IsOptional() @IsCalendarDate() closingDate?: string;
   @ApiPropertyOptional({ example: 'GB82WEST12345698765432', maxLength: 42, description: 'Encrypted at rest; searchable.' }) @IsOptional() @IsString() @MaxLength(42) @IsIdentifier() iban?: string;
   @ApiPropertyOptional({ example: 'BR', description: 'ISO 3166-1 alpha-2' })
   @IsOptional() @IsString() @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be an ISO 3166-1 alpha-2 code (two capital letters)' })
@@ -49,11 +49,11 @@ export class RelatedPartyDto {
   @IsIn(RELATED_PARTY_ROLES, { context: { code: 'CRM-0025' }, message: `role must be one of ${RELATED_PARTY_ROLES.join(', ')}` })
   role: RelatedPartyRole;
 
-  @ApiProperty({ example: '2025-01-01', description: 'YYYY-MM-DD' })
+  @ApiProperty({ format: 'date', example: '2025-01-01', description: 'YYYY-MM-DD' })
   @IsNotEmpty({ context: { code: 'CRM-0028' } }) @IsCalendarDate()
   startDate: string;
 
-  @ApiPropertyOptional({ example: '2026-01-01', description: 'YYYY-MM-DD, not before startDate.' })
+  @ApiPropertyOptional({ format: 'date', example: '2026-01-01', description: 'YYYY-MM-DD, not before startDate.' })
   @IsOptional() @IsCalendarDate() @NotBeforeStartDate()
   endDate?: string;
 }
