@@ -29,8 +29,8 @@ async function mongodUnavailable(): Promise<string | undefined> {
     await fetch(mirror, { method: 'HEAD', signal: AbortSignal.timeout(3000) });
     return undefined;
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    return `no mongod is cached and ${new URL(mirror).host} cannot be reached (${cause})`;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return `no mongod is cached and ${new URL(mirror).host} cannot be reached (${cause?.code ?? cause?.message ?? (error as Error).message})`;
   }
 }
 

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startEmbeddedMongo } from '../../scripts/embedded-mongo';
 
 const root = join(__dirname, '../..');
 const run = promisify(execFile);
@@ -49,6 +50,25 @@ describe('first run', () => {
       expect(readFileSync(envFile, 'utf8')).toMatch(/^LCRYPTO_ENCRYPT_SECRET_KEY=[0-9a-f]{64}$/m);
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     });
+  });
+
+  it('falls back to FerretDB at once, saying why in one line, when mongod cannot be downloaded', async () => {
+    const lines: string[] = [];
+    const previous = { mirror: process.env.MONGOMS_DOWNLOAD_MIRROR, forced: process.env.CRM_EMBEDDED_DB };
+    const closedPort = await freePort(); // nothing listens there any more
+    process.env.MONGOMS_DOWNLOAD_MIRROR = `http://127.0.0.1:${closedPort}`;
+    delete process.env.CRM_EMBEDDED_DB;
+    try {
+      const server = await startEmbeddedMongo({ log: (line) => lines.push(line) });
+      await server.stop();
+      expect(server.kind).toBe('ferretdb');
+      expect(lines).toEqual([`embedded-mongo: using FerretDB: no mongod is cached and 127.0.0.1:${closedPort} cannot be reached (ECONNREFUSED)`]);
+    } finally {
+      for (const [name, value] of [['MONGOMS_DOWNLOAD_MIRROR', previous.mirror], ['CRM_EMBEDDED_DB', previous.forced]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 
   (hasGo ? describe : describe.skip)('installs into an empty cache (skipped without Go)', () => {
