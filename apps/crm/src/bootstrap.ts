@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@crm/config';
 import { CrmExceptionFilter, CrmValidationPipe, JsonShapePipe, requestIdOf } from '@crm/http';
 import { AppModule, AppModuleOptions } from './app.module';
+import { ROUTE_TEMPLATES } from './logging/route-templates';
 import { setupSwagger } from './swagger';
 import { RouteTelemetryInterceptor } from './telemetry/route.interceptor';
 
@@ -19,6 +20,8 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
     // Keep-alive sockets must not hold a shutdown open past the drain timeout.
     forceCloseConnections: 'idle',
   });
+  // Logs and spans show a path as its route template: record each template as it is registered.
+  adapter.getInstance().addHook('onRoute', (route) => ROUTE_TEMPLATES.add(route.url));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new JsonShapePipe(), new CrmValidationPipe());

@@ -18,3 +18,4 @@ export type { Metadata, MetadataValue } from './metadata';
 export { mergePatch } from './merge-patch';
 export { encodeCursor, listFilter, pageFilter, pageOf, resolvePaging } from './pagination';
 export type { PageOf, Paging } from './pagination';
+export { isValidPagingValue } from './pagination';
