@@ -52,7 +52,7 @@ async function startCollector() {
 /** The probe's own requests are the caller's, not the service's: they are sent untraced. */
 function send(base: string, probe: ProbeRequest): Promise<{ status: number; body: string }> {
   const payload = probe.body === undefined ? undefined : JSON.stringify(probe.body);
-  return context.with(suppressTracing(context.active()), () => new Promise((resolve, reject) => {
+  return context.with(suppressTracing(context.active()), () => new Promise<{ status: number; body: string }>((resolve, reject) => {
     const outgoing = httpRequest(`${base}${probe.path}`, { method: probe.method, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...probe.headers } }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
