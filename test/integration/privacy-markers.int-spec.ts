@@ -32,6 +32,36 @@ const MARKER = {
 };
 const ALLOWED_AGENT = 'privacy-probe/1.0';
 
+interface ProbeResult {
+  responses: Array<{ status: number; body: string }>;
+  metricsExportedWhileRunning: boolean;
+  otlp: { traces: string[]; metrics: string[]; logs: string[] };
+  prometheus: string;
+}
+
+/** Runs test/telemetry/privacy-probe.ts in a process of its own; returns its result and its stdout lines. */
+function runProbe(requests: unknown[], env: Record<string, string>): { result: ProbeResult; lines: string[] } {
+  const probe = spawnSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, '../telemetry/privacy-probe.ts')], {
+    cwd: join(__dirname, '../..'),
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...testEnv(env),
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_METRIC_EXPORT_INTERVAL: '250',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      PROBE_REQUESTS: JSON.stringify(requests),
+    },
+    encoding: 'utf8',
+    timeout: 90_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const lines = probe.stdout.split('\n').filter(Boolean);
+  const resultLine = lines.find((text) => text.startsWith('PROBE_RESULT '));
+  if (!resultLine) throw new Error(`probe printed no result: ${probe.stderr}`);
+  return { result: JSON.parse(resultLine.slice('PROBE_RESULT '.length)) as ProbeResult, lines };
+}
+
 describe('privacy markers (LOG_LEVEL=trace, ENABLE_TELEMETRY=true, METRICS_ENABLED=true)', () => {
   const organizationId = randomUUID();
   const org = { 'x-organization-id': organizationId };
@@ -69,30 +99,7 @@ describe('privacy markers (LOG_LEVEL=trace, ENABLE_TELEMETRY=true, METRICS_ENABL
   ];
 
   it('lets no marker reach stdout logs, spans, metrics or the OTLP logs endpoint', () => {
-    const probe = spawnSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, '../telemetry/privacy-probe.ts')], {
-      cwd: join(__dirname, '../..'),
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ...testEnv({ LOG_LEVEL: 'trace', ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true' }),
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_METRIC_EXPORT_INTERVAL: '250',
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-        PROBE_REQUESTS: JSON.stringify(requests),
-      },
-      encoding: 'utf8',
-      timeout: 90_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const lines = probe.stdout.split('\n').filter(Boolean);
-    const resultLine = lines.find((text) => text.startsWith('PROBE_RESULT '));
-    if (!resultLine) throw new Error(`probe printed no result: ${probe.stderr}`);
-    const result = JSON.parse(resultLine.slice('PROBE_RESULT '.length)) as {
-      responses: Array<{ status: number; body: string }>;
-      metricsExportedWhileRunning: boolean;
-      otlp: { traces: string[]; metrics: string[]; logs: string[] };
-      prometheus: string;
-    };
+    const { result, lines } = runProbe(requests, { LOG_LEVEL: 'trace', ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true' });
     const logs = lines.filter((text) => !text.startsWith('PROBE_RESULT ')).join('\n');
     const traces = result.otlp.traces.join('\n');
     const metrics = result.otlp.metrics.join('\n') + result.prometheus;
@@ -126,5 +133,15 @@ describe('privacy markers (LOG_LEVEL=trace, ENABLE_TELEMETRY=true, METRICS_ENABL
     for (const response of result.responses.slice(1, 10)) {
       for (const marker of Object.values(MARKER)) expect(response.body).not.toContain(marker);
     }
+  });
+
+  it('leaves exporters, protocol and intervals to the standard OTEL_* variables when the SDK alone reads them', () => {
+    const { result } = runProbe([{ method: 'GET', path: '/v1/holders?limit=5', headers: org }], { ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'false' });
+    expect(result.responses.map((response) => response.status)).toEqual([200]);
+    // A 250 ms OTEL_METRIC_EXPORT_INTERVAL: exported while running, not only at shutdown (the default is 60 s).
+    expect(result.metricsExportedWhileRunning).toBe(true);
+    // OTEL_EXPORTER_OTLP_PROTOCOL=http/json: the collector received JSON.
+    expect(JSON.parse(result.otlp.metrics[0])).toHaveProperty('resourceMetrics');
+    expect(result.otlp.traces.join('\n')).toContain('"/v1/holders"');
   });
 });

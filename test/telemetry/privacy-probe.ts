@@ -82,7 +82,7 @@ async function run(): Promise<void> {
 
   const responses = [];
   for (const probe of JSON.parse(process.env.PROBE_REQUESTS!) as ProbeRequest[]) responses.push(await send(base, probe));
-  const prometheus = (await send(base, { method: 'GET', path: '/metrics' })).body;
+  const prometheus = config.telemetry.prometheus ? (await send(base, { method: 'GET', path: '/metrics' })).body : '';
   // A periodic export before shutdown shows OTEL_METRIC_EXPORT_INTERVAL at work (shutdown flushes anyway).
   const metricsExportedWhileRunning = await waitFor(() => collector.received.metrics.length > 0, 15_000);
 
