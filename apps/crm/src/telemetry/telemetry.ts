@@ -11,7 +11,7 @@ import { SimpleSpanProcessor, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { AppConfig } from '@crm/config';
 import { requestIdOf } from '@crm/http';
 import { loggableHeaders } from '../logging/loggable-headers';
-import { loggableQuery, loggableUrlParts } from '../logging/loggable-url';
+import { INVALID, loggableQuery, loggableUrlParts } from '../logging/loggable-url';
 import { otlpMetricReadersFromEnv } from './otlp-env';
 import { scrubbedStatement } from './scrubbed-statement';
 
@@ -29,14 +29,13 @@ const HEADERS_WITH_OWN_ATTRIBUTE = new Set(['host', 'user-agent']);
 function incomingRequestAttributes(request: IncomingMessage, maxLimit: number): Attributes {
   const { path, query } = loggableUrlParts(request.url, maxLimit);
   const headers = loggableHeaders(request.headers, requestIdOf(request));
-  const [, host, port] = /^(.*?)(?::(\d+))?$/.exec(headers.host ?? '') ?? [];
-  const validHost = headers.host !== undefined && !headers.host.startsWith('[INVALID');
+  const [, host, port] = headers.host && headers.host !== INVALID ? (/^(.*?)(?::(\d+))?$/.exec(headers.host) ?? []) : [];
   const attributes: Attributes = {
     'url.path': path,
     'url.query': query,
     'user_agent.original': headers['user-agent'],
-    'server.address': validHost ? host : undefined,
-    'server.port': validHost && port ? Number(port) : undefined,
+    'server.address': host,
+    'server.port': port ? Number(port) : undefined,
     // The peer itself, never what a Forwarded or X-Forwarded-For header claims.
     'client.address': request.socket.remoteAddress,
   };
