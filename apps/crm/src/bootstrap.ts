@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@crm/config';
 import { acceptJsonBodiesOnly, CrmExceptionFilter, CrmValidationPipe, JsonShapePipe, requestIdOf, RouteMethods } from '@crm/http';
 import { AppModule, AppModuleOptions } from './app.module';
+import { ROUTE_TEMPLATES } from './logging/route-templates';
 import { setupSwagger } from './swagger';
 import { RouteTelemetryInterceptor } from './telemetry/route.interceptor';
 
@@ -27,6 +28,8 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
     forceCloseConnections: 'idle',
   });
   acceptJsonBodiesOnly(adapter.getInstance());
+  // Logs and spans show a path as its route template: record each template as it is registered.
+  adapter.getInstance().addHook('onRoute', (route) => ROUTE_TEMPLATES.add(route.url));
   const routeMethods = new RouteMethods();
   routeMethods.watch(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });

@@ -22,3 +22,4 @@ export { mergePatch } from './merge-patch';
 export { ApiErrors, ApiMetadataFilters, ApiUuidParams, ErrorEnvelopeDto } from './openapi';
 export { encodeCursor, listFilter, pageFilter, pageOf, resolvePaging } from './pagination';
 export type { PageOf, Paging } from './pagination';
+export { isValidPagingValue } from './pagination';

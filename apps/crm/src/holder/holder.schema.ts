@@ -38,7 +38,24 @@ export interface HolderRecord {
   deletedAt: Date | null;
 }
 
-/** Paths the crypto plugin encrypts; `document` is also searchable through its blind index. */
+/**
+ * Personal data encrypted only since the privacy pass (issue 15): records written before it hold these
+ * in plain text, which is read as it is and encrypted on the record's next save. City, state and country
+ * stay plain (statistics); nothing filters on any of these.
+ */
+const ENCRYPTED_SINCE_PRIVACY_PASS: ProtectedFieldSpec[] = [
+  ...(['primary', 'additional1', 'additional2'] as const).flatMap((address) =>
+    (['line1', 'line2', 'zipCode'] as const).map((part) => ({ path: `addresses.${address}.${part}` })),
+  ),
+  { path: 'naturalPerson.birthDate' },
+  { path: 'naturalPerson.socialName' },
+  { path: 'naturalPerson.favoriteName' },
+].map((spec) => ({ ...spec, acceptsLegacyPlaintext: true }));
+
+/**
+ * Paths the crypto plugin encrypts; `document` is also searchable through its blind index. The README's
+ * "Protected fields" table lists them with the fields left plain and why.
+ */
 export const HOLDER_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
   { path: 'name' },
   { path: 'document', searchable: 'identifier' },
@@ -51,6 +68,7 @@ export const HOLDER_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
   { path: 'legalPerson.representative.name' },
   { path: 'legalPerson.representative.document' },
   { path: 'legalPerson.representative.email' },
+  ...ENCRYPTED_SINCE_PRIVACY_PASS,
 ];
 
 const address = new Schema<Address>({ line1: String, line2: String, zipCode: String, city: String, state: String, country: String, description: String }, { _id: false });
