@@ -87,9 +87,9 @@ describe('request logging: what a caller or a browser controls', () => {
     const warning = crm.logs.lines.map((text) => JSON.parse(text)).find((entry) => Array.isArray(entry.metadataKeys));
     expect(warning).toMatchObject({ metadataKeys: ['contactCpf'], kinds: ['CPF'], keysLookingPersonal: 2, keyKinds: expect.arrayContaining(['phone number', 'CPF']) });
 
-    const listed = await crm.request('/v1/holders?metadata.key.marker%40example.com=gold&metadata.tier=3', { headers: { 'x-organization-id': api.organizationId, 'x-request-id': 'metadata-filter' } });
+    const listed = await crm.request('/v1/holders?metadata.keymarker-52998224725=gold&metadata.tier=3', { headers: { 'x-organization-id': api.organizationId, 'x-request-id': 'metadata-filter' } });
     expect(listed.status).toBe(200);
     expect((await logged('metadata-filter')).req.url).toBe('/v1/holders?metadata.[REDACTED]=[REDACTED]&metadata.tier=[REDACTED]');
-    for (const marker of ['key.marker', '11144477735', '91234-5678', '529.982.247-25']) expect({ marker, found: crm.logs.text.includes(marker) }).toEqual({ marker, found: false });
+    for (const marker of ['keymarker', '11144477735', '91234-5678', '529.982.247-25']) expect({ marker, found: crm.logs.text.includes(marker) }).toEqual({ marker, found: false });
   });
 });

@@ -28,7 +28,7 @@ const MARKER = {
   unknownRoute: 'unknown-route-marker-6620',
   metadataKeyDocument: '11144477735',
   metadataKeyPhone: '91234-5678',
-  filterKeyEmail: 'filter.key.marker@example.com',
+  filterKeyEmail: 'filterkey-52998224725',
 };
 const ALLOWED_AGENT = 'privacy-probe/1.0';
 

@@ -8,7 +8,7 @@ export type { ProtectedFieldSpec } from './field-protector';
 export { fingerprint, Keyring } from './keyring';
 export type { KeyMaterial } from './keyring';
 export { KeyringCanary } from './keyring-canary';
-export { canonicalIdentifier, identifierProblem, NORMALIZERS } from './normalizers';
+export { NORMALIZERS } from './normalizers';
 export type { NormalizerKind } from './normalizers';
 export { fieldProtectionPlugin } from './protection.plugin';
 export type { ProtectedModelStatics } from './protection.plugin';

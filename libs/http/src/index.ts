@@ -13,7 +13,6 @@ export { RouteMethods } from './route-methods';
 export { UuidParamPipe } from './uuid-param.pipe';
 export { asQueryException, CrmValidationPipe, validationErrorToException } from './validation';
 export { IsCalendarDate, isCalendarDate } from './calendar-date';
-export { IsIdentifier } from './identifier';
 export { HardDeleteQuery, IncludeDeletedQuery, ListQuery, ListQueryPipe } from './list-query';
 export type { WithMetadataFilters } from './list-query';
 export { IsMetadata, METADATA_LIMITS, metadataFilterValues, metadataProblem } from './metadata';

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { IsIdentifier, ListQuery } from '@crm/http';
+import { ListQuery } from '@crm/http';
+import { IsIdentifier } from '@crm/identity';
 import { RELATED_PARTY_ROLES } from '../alias-account.schema';
 
 export class ListAliasAccountsQuery extends ListQuery {

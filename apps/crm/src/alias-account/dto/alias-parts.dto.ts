@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateBy, ValidationArguments } from 'class-validator';
-import { IsCalendarDate, IsIdentifier } from '@crm/http';
+import { IsCalendarDate } from '@crm/http';
+import { IsIdentifier } from '@crm/identity';
 import { RELATED_PARTY_ROLES, RelatedPartyRole } from '../alias-account.schema';
 
 export class BankingDetailsDto {

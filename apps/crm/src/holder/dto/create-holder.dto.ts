@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { IsIdentifier, IsMetadata, Metadata } from '@crm/http';
+import { IsMetadata, Metadata } from '@crm/http';
+import { IsIdentifier } from '@crm/identity';
 import { HOLDER_TYPES, HolderType } from '../holder.schema';
 import { AddressesDto, ContactDto, LegalPersonDto, NaturalPersonDto } from './holder-parts.dto';
 

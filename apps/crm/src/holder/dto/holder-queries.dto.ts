@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsIdentifier, ListQuery } from '@crm/http';
+import { ListQuery } from '@crm/http';
+import { IsIdentifier } from '@crm/identity';
 
 export class ListHoldersQuery extends ListQuery {
   @ApiPropertyOptional({ description: 'Exact externalId.' }) @IsOptional() @IsString() @MaxLength(256) external_id?: string;

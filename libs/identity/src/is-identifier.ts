@@ -1,6 +1,6 @@
 import { registerDecorator, ValidationArguments } from 'class-validator';
-import { identifierProblem } from '@crm/crypto';
-import type { ErrorCode } from './error-catalog';
+import type { ErrorCode } from '@crm/http';
+import { identifierProblem } from './identifiers';
 
 /**
  * A searchable identifier (document, account, IBAN): once canonical (see `canonicalIdentifier`, the
