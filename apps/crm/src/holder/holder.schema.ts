@@ -30,6 +30,8 @@ export interface HolderRecord {
   naturalPerson?: { favoriteName?: string; socialName?: string; gender?: string; birthDate?: string; civilStatus?: string; nationality?: string; motherName?: string; fatherName?: string; status?: string };
   legalPerson?: { tradeName?: string; activity?: string; type?: string; foundingDate?: string; size?: string; status?: string; representative?: { name?: string; document?: string; email?: string; role?: string } };
   metadata?: Metadata;
+  /** Live aliases of this holder (a holder is deleted only when it has none). */
+  liveAliasCount?: number;
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
@@ -73,6 +75,7 @@ export const HolderSchema = new Schema<HolderRecord>(
       representative: { name: String, document: String, email: String, role: String },
     },
     metadata: { type: Schema.Types.Mixed },
+    liveAliasCount: { type: Number, default: 0 },
     deletedAt: { type: Date, default: null },
   },
   { collection: 'holders', timestamps: true, versionKey: false, minimize: true },
