@@ -1,3 +1,4 @@
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Document, EJSON } from 'bson';
@@ -44,4 +45,11 @@ export async function loadLerianCollections(connection: Connection, collections:
   for (const { collection, documents } of collections) {
     if (documents.length > 0) await connection.db!.collection(collection).insertMany(documents.map((document) => ({ ...document })));
   }
+}
+
+/** A value in the original's legacy format (for building source records the fixture lacks, such as conflicts). */
+export function legacyEncrypt(encryptKeyHex: string, plaintext: string): string {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', Buffer.from(encryptKeyHex, 'hex'), nonce);
+  return Buffer.concat([nonce, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64');
 }
