@@ -331,6 +331,31 @@ describe('import lerian: runs that must not write, or write only part', () => {
     }
   });
 
+  it('works when the operator keeps the same key values: they are used per our scheme, no legacy ciphertext is copied', async () => {
+    const config = loadConfig(testEnv({ LCRYPTO_ENCRYPT_SECRET_KEY: legacyKeys.encryptKey, LCRYPTO_HASH_SECRET_KEY: legacyKeys.hashKey }));
+    const target = await connect(config.mongo.dbName);
+    const { importer, close } = await importerFor(config);
+    try {
+      expect((await runImport(importer, source)).code).toBe(0);
+      expect((await runImport(importer, source, { verify: true })).code).toBe(0);
+      const stored = (await target.db!.collection('holders').find({}).toArray()).concat(await target.db!.collection('alias_accounts').find({}).toArray());
+      expect(stored).toHaveLength(26);
+      // Our envelope (HKDF subkey, AAD) and our per-field tokens, not the original's values.
+      for (const record of stored) expect(record.document).toMatch(/^v1:[0-9a-f]{8}:/);
+      const text = JSON.stringify(stored);
+      for (const { documents } of lerianRawCollections()) {
+        for (const legacy of documents) {
+          expect(text).not.toContain(legacy.document);
+          expect(text).not.toContain(legacy.search.document);
+        }
+      }
+    } finally {
+      await close();
+      await target.dropDatabase();
+      await target.close();
+    }
+  });
+
   it('--dry-run reads and judges everything and writes nothing', async () => {
     const fresh = await freshTarget();
     try {
