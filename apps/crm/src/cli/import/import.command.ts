@@ -4,7 +4,7 @@ import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { APP_CONFIG, AppConfig } from '@crm/config';
 import { ImportProgress } from './import-progress';
 import { ConflictPolicy } from './lerian-import.plan';
-import { ImportAbort, LerianImporter } from './lerian-importer';
+import { ImportAbort, LerianImporter, LerianImportOptions } from './lerian-importer';
 import { LegacyKeys } from './lerian-legacy-cipher';
 
 const CONFLICT_POLICIES: ConflictPolicy[] = ['report', 'keep-first', 'soft-delete-rest'];
@@ -16,8 +16,8 @@ interface ImportLerianFlags {
   organization?: string[];
   dryRun?: boolean;
   verify?: boolean;
-  batch: number;
-  onConflict: ConflictPolicy;
+  batch: string;
+  onConflict: string;
 }
 
 /** A secret of the original, from `<NAME>` or `<NAME>_FILE` (a mounted secret file). Messages name the variable only. */
@@ -40,6 +40,27 @@ export function legacyKeysFrom(env: NodeJS.ProcessEnv): LegacyKeys {
   return { encryptKey: legacySecret(env, 'LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY'), hashKey: legacySecret(env, 'LERIAN_LCRYPTO_HASH_SECRET_KEY') };
 }
 
+/** The run's options from the flags, checked here so that a bad flag is a clear message and exit 1. */
+export function importOptions(flags: ImportLerianFlags, config: AppConfig, env: NodeJS.ProcessEnv): LerianImportOptions {
+  const organizations = flags.organization ?? [];
+  const badOrganization = organizations.find((id) => !UUID.test(id));
+  if (badOrganization !== undefined) throw new ImportAbort('--organization must be a UUID');
+  const batchSize = Number(flags.batch);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new ImportAbort('--batch must be an integer from 1 to 10000');
+  if (!CONFLICT_POLICIES.includes(flags.onConflict as ConflictPolicy)) throw new ImportAbort(`--on-conflict must be one of ${CONFLICT_POLICIES.join(', ')}`);
+  if (flags.dryRun && flags.verify) throw new ImportAbort('--dry-run and --verify do not go together: verify after the import');
+  return {
+    sourceUri: flags.sourceUri ?? config.mongo.uri,
+    sourceDb: flags.sourceDb,
+    legacyKeys: legacyKeysFrom(env),
+    organizations,
+    dryRun: flags.dryRun ?? false,
+    verify: flags.verify ?? false,
+    batchSize,
+    onConflict: flags.onConflict as ConflictPolicy,
+  };
+}
+
 @SubCommand({ name: 'lerian', description: "import holders and aliases from a Lerian CRM v3.8.0 database (the source is only read)" })
 export class ImportLerianCommand extends CommandRunner {
   constructor(
@@ -51,20 +72,7 @@ export class ImportLerianCommand extends CommandRunner {
 
   async run(_args: string[], flags: ImportLerianFlags): Promise<void> {
     try {
-      process.exitCode = await this.importer.run(
-        {
-          sourceUri: flags.sourceUri ?? this.config.mongo.uri,
-          sourceDb: flags.sourceDb,
-          legacyKeys: legacyKeysFrom(process.env),
-          organizations: flags.organization ?? [],
-          dryRun: flags.dryRun ?? false,
-          verify: flags.verify ?? false,
-          batchSize: flags.batch,
-          onConflict: flags.onConflict,
-        },
-        process.stdout,
-        new ImportProgress(process.stderr),
-      );
+      process.exitCode = await this.importer.run(importOptions(flags, this.config, process.env), process.stdout, new ImportProgress(process.stderr));
     } catch (error) {
       // Name and message only: the messages of this command carry ids and variable names, never values.
       process.stderr.write(`import lerian: ${error instanceof ImportAbort ? '' : `${(error as Error).name}: `}${(error as Error).message}\n`);
@@ -84,7 +92,6 @@ export class ImportLerianCommand extends CommandRunner {
 
   @Option({ flags: '--organization <id>', description: 'an organization to import (repeatable; default: every organization found)' })
   parseOrganization(value: string, previous: string[] = []): string[] {
-    if (!UUID.test(value)) throw new Error(`--organization must be a UUID`);
     return [...previous, value];
   }
 
@@ -98,16 +105,14 @@ export class ImportLerianCommand extends CommandRunner {
     return true;
   }
 
-  @Option({ flags: '--batch <size>', description: 'records read and written per batch', defaultValue: 500 })
-  parseBatch(value: string): number {
-    const size = Number(value);
-    if (!Number.isInteger(size) || size < 1 || size > 10_000) throw new Error('--batch must be an integer from 1 to 10000');
-    return size;
+  @Option({ flags: '--batch <size>', description: 'records read and written per batch', defaultValue: '500' })
+  parseBatch(value: string): string {
+    return value;
   }
 
-  @Option({ flags: '--on-conflict <policy>', description: 'live records our rules allow once (same document, same ledger account): report (skip them all), keep-first, soft-delete-rest', defaultValue: 'report', choices: CONFLICT_POLICIES })
-  parseOnConflict(value: string): ConflictPolicy {
-    return value as ConflictPolicy;
+  @Option({ flags: '--on-conflict <policy>', description: 'live records our rules allow once (same document, same ledger account): report (skip them all), keep-first, soft-delete-rest', defaultValue: 'report' })
+  parseOnConflict(value: string): string {
+    return value;
   }
 }
 
