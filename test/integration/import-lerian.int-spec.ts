@@ -243,6 +243,8 @@ describe('import lerian (data written by the original Lerian CRM v3.8.0)', () =>
       expect(again.code).toBe(0);
       expect(again.report).toContain('holders  read 6, imported 0, already present 6, skipped 0, failed 0');
       expect(again.report).toContain('aliases  read 7, imported 0, already present 7, skipped 0, failed 0');
+      const dry = await runImport(importer, source, { dryRun: true });
+      expect(dry.report).toContain('holders  read 6, to import 0, already present 6, skipped 0, failed 0');
     } finally {
       await close();
     }

@@ -1,7 +1,6 @@
 import type { AppConfig } from '@crm/config';
 import { NORMALIZERS } from '@crm/crypto';
 import type { AliasAccountRecord } from '../../alias-account/alias-account.schema';
-import type { HolderRecord } from '../../holder/holder.schema';
 import { aliasProblems, holderProblems } from './lerian-import.rules';
 import { LegacyDecryptionError, LerianLegacyCipher } from './lerian-legacy-cipher';
 import { aliasFromLegacy, holderFromLegacy, LegacyDocument, LegacyShapeError, uuidText } from './lerian-record.mapper';
@@ -96,7 +95,11 @@ function settleGroups(groups: Map<string, LiveCandidate[]>, plan: EntityPlan, po
   }
 }
 
-const addTo = <K, V>(map: Map<K, V[]>, key: K, value: V) => map.set(key, [...(map.get(key) ?? []), value]);
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
 
 /** An alias is imported only under a holder that is imported too. */
 function holderReferenceProblems(alias: AliasAccountRecord, holders: Map<string, unknown>, plan: EntityPlan): string[] {
@@ -104,58 +107,72 @@ function holderReferenceProblems(alias: AliasAccountRecord, holders: Map<string,
   return plan.importable(alias.holderId) ? [] : [`holder ${alias.holderId} is not imported`];
 }
 
-/** Builds the plan of one organization: every record is read and judged before anything is written. */
-export async function planOrganization(source: LerianSource, organizationId: string, cipher: LerianLegacyCipher, config: AppConfig, policy: ConflictPolicy, batchSize: number): Promise<OrganizationPlan> {
-  const read = readers(organizationId, cipher);
-  const plan: OrganizationPlan = { organizationId, holders: new EntityPlan(), aliases: new EntityPlan(), liveAliasCount: new Map() };
+/** Each record of a collection, counted as read; the unreadable ones are noted in the plan and not yielded. */
+async function* readable<T extends { _id: string }>(raws: AsyncIterable<LegacyDocument>, read: (raw: LegacyDocument) => ReadRecord<T>, plan: EntityPlan): AsyncGenerator<T> {
+  for await (const raw of raws) {
+    plan.read += 1;
+    const result = read(raw);
+    if ('unreadable' in result) plan.unreadable.set(result.id, result.unreadable);
+    else yield result.record;
+  }
+}
 
-  const holderState = new Map<string, { deletedAt: Date | null }>();
+interface PlanContext {
+  source: LerianSource;
+  cipher: LerianLegacyCipher;
+  config: AppConfig;
+  policy: ConflictPolicy;
+  batchSize: number;
+}
+
+/** Judges every holder; returns the deletion date (or null) of each readable one, for judging aliases. */
+async function planHolders(plan: OrganizationPlan, context: PlanContext): Promise<Map<string, Date | null>> {
+  const deletedAt = new Map<string, Date | null>();
   const byDocument = new Map<string, LiveCandidate[]>();
-  for await (const raw of source.documents('holders', organizationId, batchSize)) {
-    plan.holders.read += 1;
-    const result = read.holders(raw);
-    if ('unreadable' in result) {
-      plan.holders.unreadable.set(result.id, result.unreadable);
-      continue;
-    }
-    const holder: HolderRecord = result.record;
-    const problems = await holderProblems(holder, config);
+  const read = readers(plan.organizationId, context.cipher).holders;
+  for await (const holder of readable(context.source.documents('holders', plan.organizationId, context.batchSize), read, plan.holders)) {
+    deletedAt.set(holder._id, holder.deletedAt);
+    const problems = await holderProblems(holder, context.config);
     if (problems.length > 0) plan.holders.skipped.set(holder._id, problems.join('; '));
     else if (!holder.deletedAt) addTo(byDocument, NORMALIZERS.document(holder.document), { id: holder._id, createdAt: holder.createdAt, updatedAt: holder.updatedAt });
-    holderState.set(holder._id, { deletedAt: holder.deletedAt });
   }
-  settleGroups(byDocument, plan.holders, policy, 'same normalized document', 'holder');
+  settleGroups(byDocument, plan.holders, context.policy, 'same normalized document', 'holder');
+  return deletedAt;
+}
 
+/** Judges every alias against our rules and its holder's fate; counts each holder's live aliases. */
+async function planAliases(plan: OrganizationPlan, context: PlanContext, holderDeletedAt: Map<string, Date | null>): Promise<void> {
   const byAccount = new Map<string, LiveCandidate[]>();
   const holderOfLiveAlias = new Map<string, string>();
-  for await (const raw of source.documents('aliases', organizationId, batchSize)) {
-    plan.aliases.read += 1;
-    const result = read.aliases(raw);
-    if ('unreadable' in result) {
-      plan.aliases.unreadable.set(result.id, result.unreadable);
-      continue;
-    }
-    const alias: AliasAccountRecord = result.record;
-    const problems = [...(await aliasProblems(alias, config)), ...holderReferenceProblems(alias, holderState, plan.holders)];
+  const read = readers(plan.organizationId, context.cipher).aliases;
+  for await (const alias of readable(context.source.documents('aliases', plan.organizationId, context.batchSize), read, plan.aliases)) {
+    const problems = [...(await aliasProblems(alias, context.config)), ...holderReferenceProblems(alias, holderDeletedAt, plan.holders)];
     if (problems.length > 0) {
       plan.aliases.skipped.set(alias._id, problems.join('; '));
       continue;
     }
     if (alias.deletedAt) continue;
     // Our rules keep no live alias under a deleted holder (a holder is deleted only once it has none).
-    const holderDeletedAt = holderState.get(alias.holderId)!.deletedAt ?? plan.holders.softDeleted.get(alias.holderId)?.at;
-    if (holderDeletedAt) {
+    const holderDeleted = holderDeletedAt.get(alias.holderId) ?? plan.holders.softDeleted.get(alias.holderId)?.at;
+    if (holderDeleted) {
       const reason = `live alias of deleted holder ${alias.holderId}`;
-      if (policy === 'soft-delete-rest') plan.aliases.softDeleted.set(alias._id, { at: holderDeletedAt > alias.createdAt ? holderDeletedAt : alias.updatedAt, reason });
+      if (context.policy === 'soft-delete-rest') plan.aliases.softDeleted.set(alias._id, { at: holderDeleted > alias.createdAt ? holderDeleted : alias.updatedAt, reason });
       else plan.aliases.skipped.set(alias._id, reason);
       continue;
     }
     addTo(byAccount, `${alias.ledgerId}/${alias.accountId}`, { id: alias._id, createdAt: alias.createdAt, updatedAt: alias.updatedAt });
     holderOfLiveAlias.set(alias._id, alias.holderId);
   }
-  settleGroups(byAccount, plan.aliases, policy, 'same ledger account', 'alias');
+  settleGroups(byAccount, plan.aliases, context.policy, 'same ledger account', 'alias');
   for (const [aliasId, holderId] of holderOfLiveAlias) {
     if (plan.aliases.importable(aliasId) && !plan.aliases.softDeleted.has(aliasId)) plan.liveAliasCount.set(holderId, (plan.liveAliasCount.get(holderId) ?? 0) + 1);
   }
+}
+
+/** Builds the plan of one organization: every record is read and judged before anything is written. */
+export async function planOrganization(source: LerianSource, organizationId: string, cipher: LerianLegacyCipher, config: AppConfig, policy: ConflictPolicy, batchSize: number): Promise<OrganizationPlan> {
+  const plan: OrganizationPlan = { organizationId, holders: new EntityPlan(), aliases: new EntityPlan(), liveAliasCount: new Map() };
+  const context: PlanContext = { source, cipher, config, policy, batchSize };
+  await planAliases(plan, context, await planHolders(plan, context));
   return plan;
 }

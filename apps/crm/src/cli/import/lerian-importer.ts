@@ -9,7 +9,7 @@ import { toHolderResponse } from '../../holder/holder.mapper';
 import { HolderRepository } from '../../holder/holder.repository';
 import { HOLDER_MODEL, HolderRecord } from '../../holder/holder.schema';
 import { ImportProgress } from './import-progress';
-import { ConflictPolicy, EntityPlan, Listed, OrganizationPlan, planOrganization, readers } from './lerian-import.plan';
+import { ConflictPolicy, Listed, OrganizationPlan, planOrganization, readers } from './lerian-import.plan';
 import { emptyTally, exitCodeOf, formatReport, OrganizationOutcome, WriteTally } from './lerian-import.report';
 import { LegacyKeys, LerianLegacyCipher } from './lerian-legacy-cipher';
 import { LegacyDocument } from './lerian-record.mapper';
@@ -66,7 +66,7 @@ export class LerianImporter {
       for (const organizationId of organizations) plans.push(await planOrganization(source, organizationId, cipher, this.config, options.onConflict, options.batchSize));
       if (options.verify) return await this.verify(source, plans, cipher, options.batchSize, out);
       const outcomes: OrganizationOutcome[] = [];
-      for (const plan of plans) outcomes.push(options.dryRun ? dryRunOutcome(plan) : await this.importOrganization(source, plan, cipher, options.batchSize, progress));
+      for (const plan of plans) outcomes.push(await this.importOrganization(source, plan, cipher, options, progress));
       out.write(formatReport(outcomes, options.dryRun));
       return exitCodeOf(outcomes);
     } finally {
@@ -101,21 +101,25 @@ export class LerianImporter {
     }
   }
 
-  private async importOrganization(source: LerianSource, plan: OrganizationPlan, cipher: LerianLegacyCipher, batchSize: number, progress: ImportProgress): Promise<OrganizationOutcome> {
+  private async importOrganization(source: LerianSource, plan: OrganizationPlan, cipher: LerianLegacyCipher, options: LerianImportOptions, progress: ImportProgress): Promise<OrganizationOutcome> {
     progress.start(plan.holders.read + plan.aliases.read, `organization ${plan.organizationId}`);
-    const holders = await this.importEntity(source, plan, 'holders', cipher, batchSize, progress);
-    const aliases = await this.importEntity(source, plan, 'aliases', cipher, batchSize, progress);
+    const holders = await this.importEntity(source, plan, 'holders', cipher, options, progress);
+    const aliases = await this.importEntity(source, plan, 'aliases', cipher, options, progress);
     progress.stop();
     return { plan, holders, aliases };
   }
 
-  private async importEntity(source: LerianSource, plan: OrganizationPlan, entity: LegacyEntity, cipher: LerianLegacyCipher, batchSize: number, progress: ImportProgress): Promise<WriteTally> {
+  /** Writes the entity's importable records batch by batch; a dry run only counts what it would write. */
+  private async importEntity(source: LerianSource, plan: OrganizationPlan, entity: LegacyEntity, cipher: LerianLegacyCipher, options: LerianImportOptions, progress: ImportProgress): Promise<WriteTally> {
     const tally = emptyTally();
-    for await (const batch of importedRecords(source, plan, entity, cipher, batchSize, (count) => progress.advance(count))) {
-      const written = await this.writeBatch(this.modelOf(entity), plan.organizationId, batch, entity);
-      tally.imported += written.imported;
-      tally.alreadyPresent += written.alreadyPresent;
-      tally.failed.push(...written.failed);
+    const model = this.modelOf(entity);
+    for await (const batch of importedRecords(source, plan, entity, cipher, options.batchSize, (count) => progress.advance(count))) {
+      const { present, foreign, absent } = await presenceOf(model, plan.organizationId, batch);
+      tally.alreadyPresent += present;
+      tally.failed.push(...foreign.map(({ _id }) => ({ id: _id, reason: 'id already used by a record of another organization in this service' })));
+      const failures = options.dryRun ? [] : (await Promise.all(absent.map((record) => insertOne(model, record, entity)))).filter((failure): failure is Listed => failure !== undefined);
+      tally.imported += absent.length - failures.length;
+      tally.failed.push(...failures);
       progress.advance(batch.length);
     }
     return tally;
@@ -123,30 +127,6 @@ export class LerianImporter {
 
   private modelOf(entity: LegacyEntity): Model<Written> {
     return (entity === 'holders' ? this.holderModel : this.aliasModel) as unknown as Model<Written>;
-  }
-
-  /**
-   * Inserts the records of a batch that are not stored yet (a record whose id exists is already
-   * present: ids are the idempotency key). `save({ timestamps: false })` keeps the original's
-   * createdAt/updatedAt; the crypto plugin seals every protected field on the way.
-   */
-  private async writeBatch(model: Model<Written>, organizationId: string, batch: Written[], entity: LegacyEntity): Promise<WriteTally> {
-    const tally = emptyTally();
-    const stored = await model.find({ _id: { $in: batch.map(({ _id }) => _id) } }, { _id: 1, organizationId: 1 }).lean<Array<{ _id: string; organizationId: string }>>();
-    const storedOrganization = new Map(stored.map((record) => [record._id, record.organizationId]));
-    await Promise.all(
-      batch.map(async (record) => {
-        const owner = storedOrganization.get(record._id);
-        if (owner === organizationId) tally.alreadyPresent += 1;
-        else if (owner !== undefined) tally.failed.push({ id: record._id, reason: 'id already used by a record of another organization in this service' });
-        else {
-          const failure = await insertOne(model, record, entity);
-          if (failure) tally.failed.push(failure);
-          else tally.imported += 1;
-        }
-      }),
-    );
-    return tally;
   }
 
   /** Compares, record by record, what our API answers with what the source holds decrypted. */
@@ -184,10 +164,15 @@ export class LerianImporter {
   }
 }
 
-/** A dry run writes nothing: what would be imported is everything the plan does not skip. */
-function dryRunOutcome(plan: OrganizationPlan): OrganizationOutcome {
-  const wouldImport = (entity: EntityPlan): WriteTally => ({ ...emptyTally(), imported: entity.read - entity.skipped.size - entity.unreadable.size });
-  return { plan, holders: wouldImport(plan.holders), aliases: wouldImport(plan.aliases) };
+/** Which records of a batch are stored already (ids are the idempotency key), under this or another organization. */
+async function presenceOf(model: Model<Written>, organizationId: string, batch: Written[]): Promise<{ present: number; foreign: Written[]; absent: Written[] }> {
+  const stored = await model.find({ _id: { $in: batch.map(({ _id }) => _id) } }, { _id: 1, organizationId: 1 }).lean<Array<{ _id: string; organizationId: string }>>();
+  const owner = new Map(stored.map((record) => [record._id, record.organizationId]));
+  return {
+    present: batch.filter(({ _id }) => owner.get(_id) === organizationId).length,
+    foreign: batch.filter(({ _id }) => owner.has(_id) && owner.get(_id) !== organizationId),
+    absent: batch.filter(({ _id }) => !owner.has(_id)),
+  };
 }
 
 /**
@@ -215,6 +200,7 @@ async function* importedRecords(source: LerianSource, plan: OrganizationPlan, en
   if (batch.length > 0) yield batch;
 }
 
+/** `save({ timestamps: false })` keeps the original's createdAt/updatedAt; the crypto plugin seals every protected field. */
 async function insertOne(model: Model<Written>, record: Written, entity: LegacyEntity): Promise<Listed | undefined> {
   try {
     await new model(structuredClone(record)).save({ timestamps: false });
