@@ -358,6 +358,29 @@ describe('import lerian: runs that must not write, or write only part', () => {
     }
   });
 
+  it('a record that collides with a live record of this service fails with its id and reason, and so do its aliases', async () => {
+    const env = testEnv();
+    const crm = await startTestApp(env);
+    const { importer, close } = await importerFor(crm.config);
+    try {
+      const holder = expectedHolders.find(({ response }) => response.externalId === 'EXT-0')!;
+      const created = await orgClient(crm, holder.organizationId).post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Someone Else', document: holder.response.document });
+      expect(created.status).toBe(201);
+      const run = await runImport(importer, source);
+      expect(run.code).toBe(1);
+      expect(run.report).toContain(`failed holder ${holder.response.id}: a live holder of this service already has this document`);
+      const aliasOfHolder = expectedAliases.find(({ response }) => response.holderId === holder.response.id)!;
+      expect(run.report).toContain(`failed alias ${aliasOfHolder.response.id}: holder ${holder.response.id} was not written`);
+      expect(run.report).toContain('holders  read 6, imported 5, already present 0, skipped 0, failed 1');
+      expect(run.report).not.toContain(holder.response.document);
+      expect((await orgClient(crm, holder.organizationId).get(aliasPath(aliasOfHolder))).status).toBe(404);
+      expect((await orgClient(crm, holder.organizationId).get(`/v1/holders/${created.body.id}`)).body.name).toBe('Someone Else');
+    } finally {
+      await close();
+      await crm.close();
+    }
+  });
+
   it('--dry-run reads and judges everything and writes nothing', async () => {
     const fresh = await freshTarget();
     try {
@@ -440,16 +463,25 @@ describe('import lerian: conflicts are reported, not guessed', () => {
   const DUPLICATE_HOLDER = '01a209ad-ffff-7000-8000-000000000001';
   const UNKNOWN_TYPE_HOLDER = '01a209ad-ffff-7000-8000-000000000002';
   const DUPLICATE_ALIAS = '01a209ad-ffff-7000-8000-000000000003';
+  const ALIAS_OF_DELETED_HOLDER = '01a209ad-ffff-7000-8000-000000000004';
+  const deletedHolder = org1('holders').documents.find((holder) => holder.deleted_at !== null)!;
   const later = new Date(first.created_at.getTime() + 3_600_000);
 
-  /** The first organization plus: a live holder whose document differs only in formatting, a type outside the enum, and a second live alias of one account. */
+  /**
+   * The first organization plus: a live holder whose document differs only in formatting, a type outside
+   * the enum, a second live alias of one account, and a live alias of a soft-deleted holder.
+   */
   function conflictingSource(): RawCollection[] {
     const holders: Document[] = [
       ...org1('holders').documents,
       { ...first, _id: uuidBinary(DUPLICATE_HOLDER), document: encrypt('100.000.000-19'), external_id: 'DUP', created_at: later, updated_at: later },
       { ...first, _id: uuidBinary(UNKNOWN_TYPE_HOLDER), type: 'TRUST', document: encrypt('55566677788'), created_at: later, updated_at: later },
     ];
-    const aliases: Document[] = [...org1('aliases').documents, { ...firstAlias, _id: uuidBinary(DUPLICATE_ALIAS), related_parties: [], created_at: later, updated_at: later }];
+    const aliases: Document[] = [
+      ...org1('aliases').documents,
+      { ...firstAlias, _id: uuidBinary(DUPLICATE_ALIAS), related_parties: [], created_at: later, updated_at: later },
+      { ...firstAlias, _id: uuidBinary(ALIAS_OF_DELETED_HOLDER), holder_id: deletedHolder._id, account_id: '0192f1a8-0000-7000-8000-000000009999', related_parties: [], created_at: later, updated_at: later },
+    ];
     return [
       { collection: `holders_${ORG_1}`, documents: holders },
       { collection: `aliases_${ORG_1}`, documents: aliases },
@@ -495,6 +527,8 @@ describe('import lerian: conflicts are reported, not guessed', () => {
     expect(holders.has(holderId)).toBe(false);
     expect(holders.has(DUPLICATE_HOLDER)).toBe(false);
     expect(holders.has(UNKNOWN_TYPE_HOLDER)).toBe(false);
+    expect(run.report).toContain(`skipped alias ${ALIAS_OF_DELETED_HOLDER}: live alias of deleted holder ${uuidOf(deletedHolder._id)}`);
+    expect(aliases.has(ALIAS_OF_DELETED_HOLDER)).toBe(false);
     expect(holders.size).toBe(5);
     expect(aliases.size).toBe(6);
     expect(run.report).not.toContain('100.000.000-19');
@@ -521,6 +555,8 @@ describe('import lerian: conflicts are reported, not guessed', () => {
     expect(holders.get(uuidOf(first._id))!.deletedAt).toBeNull();
     expect(aliases.get(DUPLICATE_ALIAS)!.deletedAt).toEqual(later);
     expect(aliases.get(uuidOf(firstAlias._id))!.deletedAt).toBeNull();
+    expect(run.report).toContain(`soft-deleted alias ${ALIAS_OF_DELETED_HOLDER}: live alias of deleted holder ${uuidOf(deletedHolder._id)}`);
+    expect(aliases.get(ALIAS_OF_DELETED_HOLDER)!.deletedAt).toEqual(later);
     // The type outside the enum has no "first": it is still skipped.
     expect(holders.has(UNKNOWN_TYPE_HOLDER)).toBe(false);
     expect(run.code).toBe(3);

@@ -104,23 +104,28 @@ export class LerianImporter {
   private async importOrganization(source: LerianSource, plan: OrganizationPlan, cipher: LerianLegacyCipher, options: LerianImportOptions, progress: ImportProgress): Promise<OrganizationOutcome> {
     progress.start(plan.holders.read + plan.aliases.read, `organization ${plan.organizationId}`);
     const holders = await this.importEntity(source, plan, 'holders', cipher, options, progress);
-    const aliases = await this.importEntity(source, plan, 'aliases', cipher, options, progress);
+    // An alias is never written without its holder: those of a holder that failed fail too.
+    const unwritten = new Set(holders.failed.map(({ id }) => id));
+    const aliases = await this.importEntity(source, plan, 'aliases', cipher, options, progress, unwritten);
     progress.stop();
     return { plan, holders, aliases };
   }
 
   /** Writes the entity's importable records batch by batch; a dry run only counts what it would write. */
-  private async importEntity(source: LerianSource, plan: OrganizationPlan, entity: LegacyEntity, cipher: LerianLegacyCipher, options: LerianImportOptions, progress: ImportProgress): Promise<WriteTally> {
+  private async importEntity(source: LerianSource, plan: OrganizationPlan, entity: LegacyEntity, cipher: LerianLegacyCipher, options: LerianImportOptions, progress: ImportProgress, unwrittenHolders = new Set<string>()): Promise<WriteTally> {
     const tally = emptyTally();
     const model = this.modelOf(entity);
-    for await (const batch of importedRecords(source, plan, entity, cipher, options.batchSize, (count) => progress.advance(count))) {
+    for await (const records of importedRecords(source, plan, entity, cipher, options.batchSize, (count) => progress.advance(count))) {
+      const orphans = records.filter((record) => unwrittenHolders.has((record as AliasAccountRecord).holderId));
+      tally.failed.push(...orphans.map((record) => ({ id: record._id, reason: `holder ${(record as AliasAccountRecord).holderId} was not written` })));
+      const batch = records.filter((record) => !orphans.includes(record));
       const { present, foreign, absent } = await presenceOf(model, plan.organizationId, batch);
       tally.alreadyPresent += present;
       tally.failed.push(...foreign.map(({ _id }) => ({ id: _id, reason: 'id already used by a record of another organization in this service' })));
       const failures = options.dryRun ? [] : (await Promise.all(absent.map((record) => insertOne(model, record, entity)))).filter((failure): failure is Listed => failure !== undefined);
       tally.imported += absent.length - failures.length;
       tally.failed.push(...failures);
-      progress.advance(batch.length);
+      progress.advance(records.length);
     }
     return tally;
   }
