@@ -269,6 +269,10 @@ describe('import lerian (data written by the original Lerian CRM v3.8.0)', () =>
       expect(dirty.report).toContain(`difference: holder ${changed.response.id} updatedAt`);
       expect(dirty.report).not.toContain('changed@example.com');
       expect(dirty.report).not.toContain(changed.response.contact.primaryEmail);
+
+      const counted = expectedHolders.find(({ response }) => response.externalId === 'EXT-1')!.response.id;
+      await target.db!.collection('holders').updateOne({ _id: counted } as never, { $set: { liveAliasCount: 9 } });
+      expect((await runImport(importer, source, { verify: true })).report).toContain(`difference: holder ${counted} liveAliasCount`);
     } finally {
       await close();
     }

@@ -58,7 +58,9 @@ export class LerianImporter {
   /** Runs the import (or the dry run, or the verification); returns the process exit code. */
   async run(options: LerianImportOptions, out: NodeJS.WritableStream = process.stdout, progress = new ImportProgress()): Promise<number> {
     const cipher = new LerianLegacyCipher(options.legacyKeys);
-    const source = await LerianSource.connect(options.sourceUri, options.sourceDb);
+    // The default source is this service's own server: it takes the same TLS settings.
+    const sameServer = options.sourceUri === this.config.mongo.uri && this.config.mongo.tlsCaCert;
+    const source = await LerianSource.connect(options.sourceUri, options.sourceDb, sameServer ? { tls: true, ca: this.config.mongo.tlsCaCert } : {});
     try {
       const organizations = await this.organizationsToImport(source, options.organizations);
       for (const organizationId of organizations) await this.checkKeys(source, organizationId, cipher);
@@ -161,7 +163,10 @@ export class LerianImporter {
     if (entity === 'holders') {
       const holder = record as HolderRecord;
       const ours = await this.holders.findById(holder.organizationId, holder._id, { includeDeleted: true });
-      return ours ? differingPaths(toHolderResponse(holder), toHolderResponse(ours)) : ['(missing)'];
+      if (!ours) return ['(missing)'];
+      // Not in the API view, but holder deletion relies on it.
+      const count = ours.liveAliasCount === holder.liveAliasCount ? [] : ['liveAliasCount'];
+      return [...differingPaths(toHolderResponse(holder), toHolderResponse(ours)), ...count];
     }
     const alias = record as AliasAccountRecord;
     const ours = await this.aliases.findById(alias.organizationId, alias.holderId, alias._id, { includeDeleted: true });
