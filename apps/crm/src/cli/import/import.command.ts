@@ -80,7 +80,7 @@ export class ImportLerianCommand extends CommandRunner {
     }
   }
 
-  @Option({ flags: '--source-uri <uri>', description: "the original's MongoDB URI (default: this service's MONGO_URI; also LERIAN_MONGO_URI)", env: 'LERIAN_MONGO_URI' })
+  @Option({ flags: '--source-uri <uri>', description: "the original's MongoDB URI (default: this service's MONGO_URI)", env: 'LERIAN_MONGO_URI' })
   parseSourceUri(value: string): string {
     return value;
   }
