@@ -390,6 +390,28 @@ describe('import lerian: runs that must not write, or write only part', () => {
     }
   });
 
+  it('a record that does not decrypt (past the key check) fails with its id; the rest is imported', async () => {
+    const collections = lerianRawCollections();
+    const holders = collections.find(({ collection }) => collection === `holders_${ORG_1}`)!.documents;
+    const corrupted = holders[holders.length - 1];
+    const tampered = Buffer.from(corrupted.name, 'base64');
+    tampered[20] ^= 1;
+    corrupted.name = tampered.toString('base64');
+    const corruptedSource = await sourceDatabase(collections);
+    const fresh = await freshTarget();
+    try {
+      const run = await runImport(fresh.importer, corruptedSource, { organizations: [ORG_1] });
+      expect(run.code).toBe(1);
+      expect(run.report).toContain(`failed holder ${uuidOf(corrupted._id)}: legacy ciphertext does not decrypt (authentication failed)`);
+      expect(run.report).toContain('holders  read 6, imported 5, already present 0, skipped 0, failed 1');
+      expect(await fresh.counts()).toEqual({ holders: 5, aliases: 7 });
+    } finally {
+      await fresh.close();
+      await corruptedSource.dropDatabase();
+      await corruptedSource.close();
+    }
+  });
+
   it('--dry-run reads and judges everything and writes nothing', async () => {
     const fresh = await freshTarget();
     try {
