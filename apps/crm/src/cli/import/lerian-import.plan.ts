@@ -44,7 +44,7 @@ interface LiveCandidate {
 }
 
 /** A record read from the source: ours, decrypted; or why it cannot be read. */
-export type ReadRecord<T> = { id: string; record: T } | { id: string; unreadable: string };
+type ReadRecord<T> = { id: string; record: T } | { id: string; unreadable: string };
 
 const rawId = (raw: LegacyDocument) => {
   try {
@@ -55,7 +55,7 @@ const rawId = (raw: LegacyDocument) => {
 };
 
 /** Maps one raw document, turning a value that cannot be read into a reason (never the value). */
-export function readRecord<T extends { _id: string }>(raw: LegacyDocument, map: (raw: LegacyDocument) => T): ReadRecord<T> {
+function readRecord<T extends { _id: string }>(raw: LegacyDocument, map: (raw: LegacyDocument) => T): ReadRecord<T> {
   try {
     const record = map(raw);
     return { id: record._id, record };
