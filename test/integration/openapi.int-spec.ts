@@ -60,6 +60,9 @@ describe('OpenAPI and Swagger UI', () => {
     expect(schemas.RelatedPartyDto.properties.startDate.format).toBe('date');
     expect(schemas.BankingDetailsDto.properties.closingDate.format).toBe('date');
     expect(schemas.UpdateHolderDto.properties.externalId).toMatchObject({ type: 'string', nullable: true });
+    // Optional parts accept null (a merge patch removes the field with it).
+    expect(schemas.ContactDto.properties.mobilePhone.nullable).toBe(true);
+    expect(schemas.AddressDto.properties.zipCode.nullable).toBe(true);
     const list = spec.paths['/v1/holders'].get.parameters!;
     const parameter = (name: string) => list.find((candidate) => candidate.name === name)!;
     expect(parameter('page').schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100000 });

@@ -6,20 +6,20 @@ import { IsIdentifier } from '@crm/identity';
 import { RELATED_PARTY_ROLES, RelatedPartyRole } from '../alias-account.schema';
 
 export class BankingDetailsDto {
-  @ApiPropertyOptional({ example: '0001', maxLength: 50 }) @IsOptional() @IsString() @MaxLength(50) branch?: string;
-  @ApiPropertyOptional({ example: '123450', maxLength: 50, description: 'Encrypted at rest; searchable.' }) @IsOptional() @IsString() @MaxLength(50) @IsIdentifier() account?: string;
-  @ApiPropertyOptional({ example: 'CACC', maxLength: 50 }) @IsOptional() @IsString() @MaxLength(50) type?: string;
-  @ApiPropertyOptional({ format: 'date', example: '2025-01-01', description: 'YYYY-MM-DD' }) @IsOptional() @IsCalendarDate() openingDate?: string;
-  @ApiPropertyOptional({ format: 'date', example: '2030-01-01', description: 'YYYY-MM-DD; not before the alias creation date (CRM-0023).' }) @IsOptional() @IsCalendarDate() closingDate?: string;
-  @ApiPropertyOptional({ example: 'GB82WEST12345698765432', maxLength: 42, description: 'Encrypted at rest; searchable.' }) @IsOptional() @IsString() @MaxLength(42) @IsIdentifier() iban?: string;
+  @ApiPropertyOptional({ nullable: true, example: '0001', maxLength: 50 }) @IsOptional() @IsString() @MaxLength(50) branch?: string;
+  @ApiPropertyOptional({ nullable: true, example: '123450', maxLength: 50, description: 'Encrypted at rest; searchable.' }) @IsOptional() @IsString() @MaxLength(50) @IsIdentifier() account?: string;
+  @ApiPropertyOptional({ nullable: true, example: 'CACC', maxLength: 50 }) @IsOptional() @IsString() @MaxLength(50) type?: string;
+  @ApiPropertyOptional({ nullable: true, format: 'date', example: '2025-01-01', description: 'YYYY-MM-DD' }) @IsOptional() @IsCalendarDate() openingDate?: string;
+  @ApiPropertyOptional({ nullable: true, format: 'date', example: '2030-01-01', description: 'YYYY-MM-DD; not before the alias creation date (CRM-0023).' }) @IsOptional() @IsCalendarDate() closingDate?: string;
+  @ApiPropertyOptional({ nullable: true, example: 'GB82WEST12345698765432', maxLength: 42, description: 'Encrypted at rest; searchable.' }) @IsOptional() @IsString() @MaxLength(42) @IsIdentifier() iban?: string;
   @ApiPropertyOptional({ example: 'BR', description: 'ISO 3166-1 alpha-2' })
   @IsOptional() @IsString() @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be an ISO 3166-1 alpha-2 code (two capital letters)' })
   countryCode?: string;
-  @ApiPropertyOptional({ example: '001', maxLength: 50 }) @IsOptional() @IsString() @MaxLength(50) bankId?: string;
+  @ApiPropertyOptional({ nullable: true, example: '001', maxLength: 50 }) @IsOptional() @IsString() @MaxLength(50) bankId?: string;
 }
 
 export class RegulatoryFieldsDto {
-  @ApiPropertyOptional({ example: '12345678', maxLength: 50, description: 'Encrypted at rest; searchable.' }) @IsOptional() @IsString() @MaxLength(50) @IsIdentifier() participantDocument?: string;
+  @ApiPropertyOptional({ nullable: true, example: '12345678', maxLength: 50, description: 'Encrypted at rest; searchable.' }) @IsOptional() @IsString() @MaxLength(50) @IsIdentifier() participantDocument?: string;
 }
 
 /** endDate, when given, is on or after startDate (CRM-0029). */
