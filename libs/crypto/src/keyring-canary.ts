@@ -76,7 +76,9 @@ export class KeyringCanary implements OnModuleInit {
     const canary = await collection.findOne({ _id: CANARY_ID });
     if (!canary) return this.verify();
     this.check(canary);
-    await collection.updateOne({ _id: CANARY_ID, value: canary.value }, { $set: { ...this.sealedUnderCurrentKeys(), resealedAt: new Date() } });
+    const current = this.sealedUnderCurrentKeys();
+    if (FieldCipher.keyIdOf(canary.value) === this.keyring.encryption.id && canary.token === current.token) return; // already: a second run changes nothing
+    await collection.updateOne({ _id: CANARY_ID, value: canary.value }, { $set: { ...current, resealedAt: new Date() } });
     this.logger.log(`keyring canary re-sealed (encryption key ${this.keyring.encryption.id}, hash key ${this.keyring.hashing.id})`);
   }
 

@@ -1,4 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
+import { KeysCommandModule } from './keys/keys.module';
 
 /** The command groups of the CLI; each is a Nest module providing nest-commander commands. */
-export const CLI_COMMAND_MODULES: NonNullable<DynamicModule['imports']> = [];
+export const CLI_COMMAND_MODULES: NonNullable<DynamicModule['imports']> = [KeysCommandModule];
