@@ -151,6 +151,39 @@ describeChart('Helm chart charts/crm', () => {
     expect(find(manifests, 'Deployment')!.spec.replicas).toBeUndefined();
   });
 
+  it('key-rotation Job: nothing by default; when enabled, `keys rotate` then `keys verify` with the service\'s Secret, outside the Service, behind its own NetworkPolicy', () => {
+    const defaults = render(...existing);
+    expect(find(defaults, 'Job')).toBeUndefined();
+    expect(defaults.filter((manifest) => manifest.kind === 'NetworkPolicy')).toHaveLength(1);
+
+    const manifests = render(...existing, '--set', 'keyRotation.enabled=true', '--set', 'keyRotation.batch=50', '--set', 'keyRotation.maxPerSecond=100');
+    const job = find(manifests, 'Job')! as Manifest & { metadata: { annotations: Record<string, string> } };
+    expect(job.metadata.annotations['helm.sh/hook']).toBe('post-install,post-upgrade');
+    const pod = job.spec.template.spec;
+    const [rotate] = pod.initContainers;
+    const [verify] = pod.containers;
+    const cli = ['node', 'dist/apps/crm/apps/crm/src/cli/main.js', 'keys'];
+    expect([...rotate.command, ...rotate.args]).toEqual([...cli, 'rotate', '--batch', '50', '--max-per-second', '100']);
+    expect([...verify.command, ...verify.args]).toEqual([...cli, 'verify']);
+    const service = find(manifests, 'Deployment')!.spec.template.spec.containers[0];
+    for (const container of [rotate, verify]) {
+      expect(container.envFrom).toEqual(service.envFrom);
+      expect(container.image).toBe(service.image);
+      expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    }
+    expect(pod.restartPolicy).toBe('Never');
+    expect(pod.automountServiceAccountToken).toBe(false);
+    // The Service, PDB and the service's NetworkPolicy select name + instance: the Job's pod carries no name label.
+    const podLabels = job.spec.template.metadata.labels;
+    const serviceSelector = find(manifests, 'Service')!.spec.selector;
+    expect(Object.entries(serviceSelector).every(([label, value]) => podLabels[label] === value)).toBe(false);
+    const policies = manifests.filter((manifest) => manifest.kind === 'NetworkPolicy');
+    const jobPolicy = policies.find((policy) => Object.entries(policy.spec.podSelector.matchLabels).every(([label, value]) => podLabels[label] === value))!.spec;
+    expect(jobPolicy.ingress).toEqual([]);
+    expect(jobPolicy.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port))).toEqual([[27017], [53, 53]]);
+    expect(jobPolicy.egress[0].to).toEqual(policies[0].spec.egress[0].to);
+  });
+
   it('rejects a service type other than ClusterIP (values.schema.json)', () => {
     const result = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...existing, '--set', 'service.type=LoadBalancer'], { encoding: 'utf8' });
     expect(result.status).not.toBe(0);
