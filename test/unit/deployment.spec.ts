@@ -21,6 +21,15 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/health/m);
   });
 
+  it('ships the operator CLI the key-rotation Job runs: built from apps/crm/src/cli/main.ts, its packages kept by the prune', () => {
+    const dependencies = JSON.parse(read('package.json')).dependencies;
+    expect(Object.keys(dependencies)).toEqual(expect.arrayContaining(['nest-commander', 'cli-progress']));
+    // nest build writes apps/crm/src/** to dist/apps/crm/apps/crm/src/** (outDir of apps/crm/tsconfig.app.json, rootDir ".").
+    expect(JSON.parse(read('apps/crm/tsconfig.app.json')).compilerOptions.outDir).toBe('../../dist/apps/crm');
+    expect(read('apps/crm/src/cli/main.ts')).toContain('CommandFactory.run');
+    expect(dockerfile).toMatch(/COPY --from=build \S+ \/app\/dist \.\/dist/);
+  });
+
   it('bakes in no keys or env files', () => {
     const instructions = dockerfile.split('\n').filter((line) => !line.startsWith('#'));
     expect(instructions.join('\n')).not.toMatch(/LCRYPTO/);
