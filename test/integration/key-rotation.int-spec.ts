@@ -205,6 +205,30 @@ describe('keys CLI: rotation, status, verify', () => {
     await expect(startTestApp(envA)).rejects.toThrow(/key does not match stored data/);
   });
 
+  it('a record changed between the rotation\'s read and its write is read again and retried; the API write stays', async () => {
+    const { envB, organizationId, holders, connection } = await seededUnderA(4);
+    const idB = keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY);
+    const crm = await startTestApp(envB);
+    const api = orgClient(crm, organizationId);
+    const context = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig(envB), [KeysCommandModule]), { logger: false });
+    // One batch holds every holder, and one record a second is examined: the last holder is read long before it is written.
+    const rotation = context.get(KeyRotationService).rotate({ batchSize: 50, maxPerSecond: 1, dryRun: false });
+    const [first, last] = [holders[0], holders[holders.length - 1]];
+    const records = connection.db!.collection<Json>('holders');
+    const deadline = Date.now() + 30_000;
+    while (!String((await records.findOne({ _id: first.id }))!.name).startsWith(`v1:${idB}:`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await api.patch(`/v1/holders/${last.id}`, { name: 'Changed meanwhile' })).status).toBe(200);
+    const summary = await rotation.finally(() => context.close());
+    try {
+      const holderRotation = summary.collections.find((collection) => collection.collection === 'holders')!;
+      expect(holderRotation).toMatchObject({ examined: 4, rewritten: 4, retried: 1, failed: { count: 0 } });
+      expect((await api.get(`/v1/holders/${last.id}`)).body.name).toBe('Changed meanwhile');
+      expect(Object.keys(await envelopeKeyIds(connection))).toEqual([idB]);
+    } finally {
+      await crm.close({ keepDatabase: true });
+    }
+  });
+
   it('a rotation killed midway (SIGKILL) resumes from its checkpoint and ends as an uninterrupted run would', async () => {
     const { envA, envB, envBOnly, organizationId, connection } = await seededUnderA(20);
     const [idA, idB] = [keyId(envA.LCRYPTO_ENCRYPT_SECRET_KEY), keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY)];
