@@ -40,7 +40,22 @@ describe('keys CLI: rotation, status, verify', () => {
   const midaz = new FakeMidaz();
   const connections: Connection[] = [];
 
+  /** What a test started: closed after it even when an assertion failed (jest would otherwise wait on it). */
+  const opened: Array<() => Promise<unknown>> = [];
+  const serve = async (env: Env) => {
+    const crm = await startTestApp(env);
+    opened.push(() => crm.close({ keepDatabase: true }));
+    return crm;
+  };
+  /** The rotation in this process, as the CLI builds it (same module, same configuration). */
+  const rotationService = async (env: Env) => {
+    const context = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig(env), [KeysCommandModule]), { logger: false });
+    opened.push(() => context.close());
+    return context.get(KeyRotationService);
+  };
+
   beforeAll(() => midaz.start());
+  afterEach(() => Promise.all(opened.splice(0).map((close) => close())));
   afterAll(async () => {
     await Promise.all(connections.map(async (connection) => {
       await connection.dropDatabase();
@@ -126,12 +141,11 @@ describe('keys CLI: rotation, status, verify', () => {
     expect(before.keys).toContainEqual({ kind: 'encryption', id: idA, role: 'previous', inUse: true, removable: false });
     expect(before.previousKeysRemovable).toBe(false);
 
-    const crm = await startTestApp(envB);
-    const api = orgClient(crm, organizationId);
+    const api = orgClient(await serve(envB), organizationId);
     // While A is still a previous hash key, a document stored under A's token is still a duplicate.
     expect((await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Copy', document: holders[0].document })).status).toBe(409);
 
-    const context = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig(envB), [KeysCommandModule]), { logger: false });
+    const rotation = await rotationService(envB);
     let rotating = true;
     const expectedNames = new Map<string, string>();
     const created: Json[] = [];
@@ -158,10 +172,8 @@ describe('keys CLI: rotation, status, verify', () => {
         }
       }
     })();
-    const summary = await context.get(KeyRotationService).rotate({ batchSize: 3, maxPerSecond: 40, dryRun: false });
-    rotating = false;
+    const summary = await rotation.rotate({ batchSize: 3, maxPerSecond: 40, dryRun: false }).finally(() => (rotating = false));
     await writer;
-    await context.close();
     expect(summary.canaryResealed).toBe(true);
     for (const rotation of summary.collections) expect(rotation.failed.count).toBe(0);
     expect(summary.collections.reduce((sum, rotation) => sum + rotation.rewritten, 0)).toBeGreaterThan(0);
@@ -178,20 +190,18 @@ describe('keys CLI: rotation, status, verify', () => {
       const alias = aliases.find((candidate) => candidate.id === id)!;
       expect((await api.get(`/v1/holders/${alias.holderId}/aliases/${id}`)).body.relatedParties).toHaveLength(count);
     }
-    await crm.close({ keepDatabase: true });
 
     const verify = await runCli(envB, ['keys', 'verify']);
     expect(verify.stdout).toContain('OK: every record');
     expect(verify.code).toBe(0);
 
     // Without A: the service starts (canary under B), every record is found by every searchable field.
-    const withoutA = await startTestApp(envBOnly);
+    const withoutA = await serve(envBOnly);
     const apiB = orgClient(withoutA, organizationId);
     expect((await withoutA.request('/readyz')).status).toBe(200);
     await expectSearchable(apiB, [...holders, ...created], [...aliases, ...createdAliases]);
     // Uniqueness now rests on the unique index over B's tokens alone.
     expect((await apiB.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Copy', document: holders[0].document })).status).toBe(409);
-    await withoutA.close({ keepDatabase: true });
 
     const after = JSON.parse((await runCli(envBOnly, ['keys', 'status', '--json'])).stdout);
     expect(after.previousKeysRemovable).toBe(true);
@@ -208,25 +218,21 @@ describe('keys CLI: rotation, status, verify', () => {
   it('a record changed between the rotation\'s read and its write is read again and retried; the API write stays', async () => {
     const { envB, organizationId, holders, connection } = await seededUnderA(4);
     const idB = keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY);
-    const crm = await startTestApp(envB);
-    const api = orgClient(crm, organizationId);
-    const context = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig(envB), [KeysCommandModule]), { logger: false });
+    const api = orgClient(await serve(envB), organizationId);
+    const service = await rotationService(envB);
     // One batch holds every holder, and one record a second is examined: the last holder is read long before it is written.
-    const rotation = context.get(KeyRotationService).rotate({ batchSize: 50, maxPerSecond: 1, dryRun: false });
+    const rotation = service.rotate({ batchSize: 50, maxPerSecond: 1, dryRun: false });
     const [first, last] = [holders[0], holders[holders.length - 1]];
     const records = connection.db!.collection<Json>('holders');
     const deadline = Date.now() + 30_000;
     while (!String((await records.findOne({ _id: first.id }))!.name).startsWith(`v1:${idB}:`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await api.patch(`/v1/holders/${last.id}`, { name: 'Changed meanwhile' })).status).toBe(200);
-    const summary = await rotation.finally(() => context.close());
-    try {
-      const holderRotation = summary.collections.find((collection) => collection.collection === 'holders')!;
-      expect(holderRotation).toMatchObject({ examined: 4, rewritten: 4, retried: 1, failed: { count: 0 } });
-      expect((await api.get(`/v1/holders/${last.id}`)).body.name).toBe('Changed meanwhile');
-      expect(Object.keys(await envelopeKeyIds(connection))).toEqual([idB]);
-    } finally {
-      await crm.close({ keepDatabase: true });
-    }
+    const summary = await rotation;
+
+    const holderRotation = summary.collections.find((collection) => collection.collection === 'holders')!;
+    expect(holderRotation).toMatchObject({ examined: 4, rewritten: 4, retried: 1, failed: { count: 0 } });
+    expect((await api.get(`/v1/holders/${last.id}`)).body.name).toBe('Changed meanwhile');
+    expect(Object.keys(await envelopeKeyIds(connection))).toEqual([idB]);
   });
 
   it('a rotation killed midway (SIGKILL) resumes from its checkpoint and ends as an uninterrupted run would', async () => {
