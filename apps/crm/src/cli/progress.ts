@@ -18,26 +18,34 @@ export function progressReporter(task: string, stream: NodeJS.WriteStream = proc
   return stream.isTTY ? barReporter(task, stream) : lineReporter(task, stream);
 }
 
-function rateOf(progress: ScanProgress, startedAt: number): number {
-  return progress.done / Math.max((Date.now() - startedAt) / 1000, 0.001);
+/** Where the current collection's pass began: a resumed pass starts past zero. */
+interface Start {
+  at: number;
+  done: number;
+}
+
+const startOf = (progress: ScanProgress): Start => ({ at: Date.now(), done: progress.done });
+
+function rateOf(progress: ScanProgress, start: Start): number {
+  return (progress.done - start.done) / Math.max((Date.now() - start.at) / 1000, 0.001);
 }
 
 function barReporter(task: string, stream: NodeJS.WriteStream): ProgressReporter {
   let bar: SingleBar | undefined;
   let collection: string | undefined;
-  let startedAt = Date.now();
+  let start: Start = { at: Date.now(), done: 0 };
   const stop = () => bar?.stop();
   return {
     listener: (progress) => {
       if (progress.collection !== collection) {
         stop();
         collection = progress.collection;
-        startedAt = Date.now();
+        start = startOf(progress);
         bar = new SingleBar({ stream, format: `${task} {collection} [{bar}] {value}/{total} records | {rate}/s | ETA {eta_formatted}`, hideCursor: true }, Presets.shades_classic);
-        bar.start(progress.total, 0, { collection, rate: 0 });
+        bar.start(progress.total, progress.done, { collection, rate: 0 });
       }
       bar!.setTotal(progress.total);
-      bar!.update(progress.done, { rate: Math.round(rateOf(progress, startedAt)) });
+      bar!.update(progress.done, { rate: Math.round(rateOf(progress, start)) });
     },
     stop,
   };
@@ -45,19 +53,22 @@ function barReporter(task: string, stream: NodeJS.WriteStream): ProgressReporter
 
 function lineReporter(task: string, stream: NodeJS.WriteStream): ProgressReporter {
   let last: ScanProgress | undefined;
-  let startedAt = Date.now();
+  let printed: ScanProgress | undefined;
+  let start: Start = { at: Date.now(), done: 0 };
   let printedAt = 0;
   const print = (progress: ScanProgress) => {
-    const rate = rateOf(progress, startedAt);
+    if (progress === printed) return;
+    const rate = rateOf(progress, start);
     const eta = rate > 0 ? Math.ceil((progress.total - progress.done) / rate) : 0;
     stream.write(`${task}: ${progress.collection} ${progress.done}/${progress.total} records (${Math.round(rate)}/s, ETA ${eta}s)\n`);
+    printed = progress;
     printedAt = Date.now();
   };
   return {
     listener: (progress) => {
-      if (last && progress.collection !== last.collection) {
-        print(last);
-        startedAt = Date.now();
+      if (progress.collection !== last?.collection) {
+        if (last) print(last); // each collection ends with its final count
+        start = startOf(progress);
       }
       last = progress;
       if (Date.now() - printedAt >= LINE_INTERVAL_MS) print(progress);

@@ -117,6 +117,7 @@ export class KeyRotationService {
     for (const protector of this.collections.all()) {
       const report: CollectionKeyReport = { collection: protector.collection, records: 0, current: 0, encryptionKeys: {}, hashKeys: {}, unreadable: { count: 0, ids: [] } };
       const total = await this.records(protector).countDocuments({});
+      onProgress?.({ collection: protector.collection, done: 0, total });
       for await (const batch of batchesOf(this.records(protector), 500)) {
         for (const record of batch) this.tally(report, protector, record);
         onProgress?.({ collection: protector.collection, done: report.records, total });
@@ -158,6 +159,7 @@ export class KeyRotationService {
     const resumedAfter = checkpoint.lastId;
     const { progress } = checkpoint;
     const total = progress.examined + (await records.countDocuments(resumedAfter === undefined ? {} : { _id: { $gt: resumedAfter } }));
+    onProgress?.({ collection: protector.collection, done: progress.examined, total });
     for await (const batch of batchesOf(records, options.batchSize, resumedAfter)) {
       for (const record of batch) {
         await rateLimit.take();
