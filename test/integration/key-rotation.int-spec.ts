@@ -3,7 +3,10 @@ import { EJSON } from 'bson';
 import mongoose, { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@crm/config';
-import { fingerprint, KeyRotationService } from '@crm/crypto';
+import { BlindIndex, FieldCipher, FieldProtector, fingerprint, Keyring, KeyRotationService } from '@crm/crypto';
+import { plainAccess } from '../../libs/crypto/src/field-protector';
+import { HOLDER_PROTECTED_FIELDS } from '../../apps/crm/src/holder/holder.schema';
+import { v7 as uuidv7 } from 'uuid';
 import { CliModule } from '../../apps/crm/src/cli/cli.module';
 import { KeysCommandModule } from '../../apps/crm/src/cli/keys/keys.module';
 import { orgClient, OrgClient } from '../utils/api';
@@ -303,6 +306,23 @@ describe('keys CLI: rotation, status, verify', () => {
     // Ids only: no protected value reaches the output.
     const output = status.stdout + status.stderr + rotate.stdout + rotate.stderr + verify.stdout + verify.stderr;
     for (const holder of holders) expect(output).not.toContain(holder.name);
+  });
+
+  it('a rewrite a unique index refuses (two records indexing to one token) is reported as a duplicate, not a crash', async () => {
+    const { envA, envB, organizationId, holders, connection } = await seededUnderA(2);
+    // What an older normalizer could leave behind: a second live holder with the same document under another token.
+    const ring = new Keyring({ encryptKey: envA.LCRYPTO_ENCRYPT_SECRET_KEY!, hashKey: envA.LCRYPTO_HASH_SECRET_KEY!, previousEncryptKeys: [], previousHashKeys: [] });
+    const twin: Json = { _id: uuidv7(), organizationId, type: 'NATURAL_PERSON', name: 'Twin', document: holders[0].document, deletedAt: null, createdAt: new Date(), updatedAt: new Date() };
+    new FieldProtector('holders', HOLDER_PROTECTED_FIELDS, new FieldCipher(ring), new BlindIndex(ring)).seal(plainAccess(twin));
+    twin.search = { document: 'token-of-an-older-normalization' };
+    await connection.db!.collection<Json>('holders').insertOne(twin);
+
+    const rotate = await runCli(envB, ['keys', 'rotate']);
+    expect(rotate.stderr).not.toContain('crm-cli:');
+    expect(rotate.stdout).toContain(`failed: ${twin._id} (duplicate)`);
+    expect(rotate.stdout).toContain('holders: 3 examined, 2 rewritten, 0 skipped, 0 retried, 1 failed');
+    expect(rotate.code).toBe(1);
+    expect((await connection.db!.collection<Json>('holders').findOne({ _id: twin._id }))!.search.document).toBe('token-of-an-older-normalization');
   });
 
   it('--dry-run counts what it would rewrite and writes nothing', async () => {

@@ -59,7 +59,7 @@ export interface RotationOptions {
 
 export interface RotationFailure {
   id: string;
-  /** Why (a DecryptionError reason, or `kept-changing`); never a value. */
+  /** Why (a DecryptionError reason, `duplicate` when a unique index refuses the new token, or `kept-changing`); never a value. */
   reason: string;
 }
 
@@ -93,6 +93,9 @@ interface Checkpoint {
   updatedAt: Date;
   finishedAt: Date | null;
 }
+
+/** MongoDB answers 11000; FerretDB 1.24 (SQLite) answers an update that breaks a unique index with its SQLite error. */
+const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000 || /UNIQUE constraint failed/.test((error as Error).message ?? '');
 
 type RecordOutcome = { outcome: 'rewritten' | 'skipped'; retries: number } | { outcome: 'failed'; retries: number; reason: string };
 
@@ -197,7 +200,14 @@ export class KeyRotationService {
         throw error;
       }
       if (dryRun) return { outcome: 'rewritten', retries: attempt };
-      const written = await records.updateOne(this.unchangedSince(protector, record), Object.keys(update.$unset).length > 0 ? update : { $set: update.$set });
+      let written;
+      try {
+        written = await records.updateOne(this.unchangedSince(protector, record), Object.keys(update.$unset).length > 0 ? update : { $set: update.$set });
+      } catch (error) {
+        // A unique index over a token refuses it: another record has the same value (e.g. after a normalizer change).
+        if (isDuplicateKey(error)) return { outcome: 'failed', retries: attempt, reason: 'duplicate' };
+        throw error;
+      }
       if (written.matchedCount === 1) return { outcome: 'rewritten', retries: attempt };
       record = await records.findOne({ _id: record._id });
     }
