@@ -33,6 +33,13 @@ async function envelopeKeyIds(connection: Connection): Promise<Record<string, nu
   return counts;
 }
 
+/** `keys status --json`, parsed; a failed run shows its stderr. */
+async function statusJson(env: Env): Promise<Json> {
+  const status = await runCli(env, ['keys', 'status', '--json']);
+  expect({ code: status.code, stderr: status.stderr.split('\n').filter((line) => !line.startsWith('keys status:')).join('\n') }).toEqual({ code: 0, stderr: '' });
+  return JSON.parse(status.stdout);
+}
+
 /** Every stored byte of the collections a rotation may touch. */
 async function rawState(connection: Connection): Promise<string> {
   const names = [...PROTECTED, 'crypto_canary', 'key_rotation_checkpoints'];
@@ -135,7 +142,7 @@ describe('keys CLI: rotation, status, verify', () => {
     const [idA, idB] = [keyId(envA.LCRYPTO_ENCRYPT_SECRET_KEY), keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY)];
     const [hashA, hashB] = [keyId(envA.LCRYPTO_HASH_SECRET_KEY), keyId(envB.LCRYPTO_HASH_SECRET_KEY)];
 
-    const before = JSON.parse((await runCli(envB, ['keys', 'status', '--json'])).stdout);
+    const before = await statusJson(envB);
     const holdersBefore = before.collections.find((report: Json) => report.collection === 'holders');
     expect(holdersBefore).toMatchObject({ records: 12, current: 0, unreadable: { count: 0 } });
     expect(holdersBefore.encryptionKeys[idA].records).toBe(12);
@@ -158,18 +165,19 @@ describe('keys CLI: rotation, status, verify', () => {
       for (let n = 0; rotating || n < 6; n++) {
         const holder = holders[n % holders.length];
         const name = `Renamed ${n}`;
-        expect((await api.patch(`/v1/holders/${holder.id}`, { name })).status).toBe(200);
+        const renamed = await api.patch(`/v1/holders/${holder.id}`, { name });
+        expect([renamed.status, renamed.body.code]).toEqual([200, undefined]);
         expectedNames.set(holder.id, name);
         if (n % 3 === 0) {
           const alias = aliases[n % aliases.length];
           const patched = await api.patch(`/v1/holders/${alias.holderId}/aliases/${alias.id}`, { relatedParties: [{ document: nextDocument(), name: `Added ${n}`, role: 'RESPONSIBLE_PARTY', startDate: '2025-02-01' }] });
-          expect(patched.status).toBe(200);
+          expect([patched.status, patched.body.code]).toEqual([200, undefined]);
           partyCounts.set(alias.id, patched.body.relatedParties.length);
           aliases[n % aliases.length] = patched.body;
         }
         if (n % 4 === 0) {
           const fresh = await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: `New ${n}`, document: nextDocument(), contact: { primaryEmail: `new${n}@example.com` } });
-          expect(fresh.status).toBe(201);
+          expect([fresh.status, fresh.body.code]).toEqual([201, undefined]);
           created.push(fresh.body);
           createdAliases.push(await createAlias(api, fresh.body.id, 100 + n));
         }
@@ -206,7 +214,7 @@ describe('keys CLI: rotation, status, verify', () => {
     // Uniqueness now rests on the unique index over B's tokens alone.
     expect((await apiB.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Copy', document: holders[0].document })).status).toBe(409);
 
-    const after = JSON.parse((await runCli(envBOnly, ['keys', 'status', '--json'])).stdout);
+    const after = await statusJson(envBOnly);
     expect(after.previousKeysRemovable).toBe(true);
     expect(after.canary).toEqual({ encryption: idB, hashing: hashB, current: true });
     for (const report of after.collections) {

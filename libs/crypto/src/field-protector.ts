@@ -153,32 +153,38 @@ export class FieldProtector {
   keyUsage(stored: Record<string, unknown>): RecordKeyUsage {
     const opened = structuredClone(stored);
     this.open(plainAccess(opened));
-    const usage: RecordKeyUsage = { encryption: new Map(), hashing: new Map(), current: true };
-    const count = (counts: Map<string, number>, id: string) => counts.set(id, (counts.get(id) ?? 0) + 1);
     const { organizationId } = this.identity(plainAccess(stored));
+    const usage: RecordKeyUsage = { encryption: new Map(), hashing: new Map(), current: true };
     for (const field of this.fields) {
-      const plaintexts: string[] = [];
       for (const { access } of this.locations(plainAccess(stored), field, false)) {
         const value = access.get(field.leaf);
         if (value === undefined || value === null) continue;
         const keyId = FieldCipher.keyIdOf(value) ?? UNENCRYPTED;
-        count(usage.encryption, keyId);
+        increment(usage.encryption, keyId);
         if (keyId !== this.cipher.currentKeyId) usage.current = false;
       }
-      if (!field.searchable) continue;
-      for (const { access } of this.locations(plainAccess(opened), field, false)) {
-        const plaintext = access.get(field.leaf);
-        if (plaintext !== undefined && plaintext !== null) plaintexts.push(String(plaintext));
-      }
-      const storedTokens = tokenList(getIn(stored, field.tokenPath!));
-      const expected = plaintexts.map((plaintext) => this.blindIndex.tokenFor(field.scope, field.searchable!, organizationId, plaintext));
-      if (storedTokens.length !== expected.length || storedTokens.some((token, i) => token !== expected[i])) usage.current = false;
-      for (const token of storedTokens) {
-        const keyId = plaintexts.map((plaintext) => this.blindIndex.keyIdOf(token, field.scope, field.searchable!, organizationId, plaintext)).find(Boolean);
-        count(usage.hashing, keyId ?? UNKNOWN_HASH_KEY);
-      }
+      if (field.searchable && !this.tokensAttributed(field, stored, opened, organizationId, usage.hashing)) usage.current = false;
     }
     return usage;
+  }
+
+  /**
+   * Counts which hash key made each stored token of a searchable field (recomputed from the opened
+   * values under every configured key); true when the tokens are exactly what the current key gives.
+   */
+  private tokensAttributed(field: ProtectedField, stored: Record<string, unknown>, opened: Record<string, unknown>, organizationId: string, hashing: Map<string, number>): boolean {
+    const plaintexts: string[] = [];
+    for (const { access } of this.locations(plainAccess(opened), field, false)) {
+      const plaintext = access.get(field.leaf);
+      if (plaintext !== undefined && plaintext !== null) plaintexts.push(String(plaintext));
+    }
+    const storedTokens = tokenList(getIn(stored, field.tokenPath!));
+    for (const token of storedTokens) {
+      const keyId = plaintexts.map((plaintext) => this.blindIndex.keyIdOf(token, field.scope, field.searchable!, organizationId, plaintext)).find(Boolean);
+      increment(hashing, keyId ?? UNKNOWN_HASH_KEY);
+    }
+    const expected = plaintexts.map((plaintext) => this.blindIndex.tokenFor(field.scope, field.searchable!, organizationId, plaintext));
+    return storedTokens.length === expected.length && storedTokens.every((token, i) => token === expected[i]);
   }
 
   /**
@@ -339,6 +345,10 @@ export class FieldProtector {
 }
 
 type Relation = 'covers' | 'inside' | 'unrelated';
+
+function increment(counts: Map<string, number>, id: string): void {
+  counts.set(id, (counts.get(id) ?? 0) + 1);
+}
 
 /** Stored tokens as a list: a scalar token, an array of them, or none (absent, null or empty). */
 function tokenList(stored: unknown): unknown[] {
