@@ -14,7 +14,6 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Every business route requires the X-Organization-Id header (a UUID). Errors answer with {code, title, message, entityType?, fields?}.',
     )
     .setVersion(SERVICE_VERSION)
-    .addBearerAuth()
     .build();
   return SwaggerModule.createDocument(app, config);
 }

@@ -11,9 +11,9 @@ const protector = new FieldProtector(
   'things',
   [
     { path: 'name' },
-    { path: 'document', searchable: 'document' },
+    { path: 'document', searchable: 'identifier' },
     { path: 'contact.email', searchable: 'email' },
-    { path: 'parties[].document', searchable: 'document', searchAs: 'partyDocuments' },
+    { path: 'parties[].document', searchable: 'identifier', searchAs: 'partyDocuments' },
     { path: 'parties[].name' },
   ],
   cipher,
@@ -65,6 +65,36 @@ describe('FieldProtector', () => {
     expect(() => protector.assertFilter({ 'contact.email': { $exists: true } })).not.toThrow();
   });
 
+  describe('fields that accept legacy plaintext', () => {
+    const tolerant = new FieldProtector('things', [{ path: 'name' }, { path: 'address.line1', acceptsLegacyPlaintext: true }], cipher, new BlindIndex(keyring));
+    const legacyRecord = () => ({ _id: 'rec-1', organizationId: 'org-1', name: 'Ana', address: { line1: 'Rua Velha, 1', city: 'Recife' } });
+
+    it('read plaintext an older version wrote as it is, and report the field for re-sealing', () => {
+      const stored = legacyRecord();
+      tolerant.seal(plainAccess(stored), (field) => field.spec === 'name');
+      expect(FieldCipher.isEnvelope(stored.name)).toBe(true);
+      expect(stored.address.line1).toBe('Rua Velha, 1');
+      expect(tolerant.open(plainAccess(stored)).map((field) => field.spec)).toEqual(['address.line1']);
+      expect(stored).toMatchObject(legacyRecord());
+    });
+
+    it('decrypt what is encrypted and report nothing', () => {
+      const stored = legacyRecord();
+      tolerant.seal(plainAccess(stored));
+      expect(FieldCipher.isEnvelope(stored.address.line1)).toBe(true);
+      expect(tolerant.open(plainAccess(stored))).toEqual([]);
+      expect(stored).toMatchObject(legacyRecord());
+    });
+
+    it('still fail closed on a damaged ciphertext, and on plaintext in a field encrypted from the start', () => {
+      const damaged = legacyRecord();
+      tolerant.seal(plainAccess(damaged));
+      damaged.address.line1 = `${damaged.address.line1.slice(0, -4)}!!!!`;
+      expect(() => tolerant.open(plainAccess(damaged))).toThrow(DecryptionError);
+      expect(() => tolerant.open(plainAccess(legacyRecord()))).toThrow(DecryptionError);
+    });
+  });
+
   describe('sealUpdate', () => {
     it('encrypts $set of a field and of an object holding fields, and rewrites their tokens', () => {
       const update = protector.sealUpdate({ $set: { name: 'Ana', contact: { email: 'a@b.c', phone: '1' } }, updatedAt: 1 }, 'org-1', 'rec-1');
@@ -104,8 +134,8 @@ describe('FieldProtector', () => {
   describe('key rotation', () => {
     const specs = [
       { path: 'name' },
-      { path: 'document', searchable: 'document' as const },
-      { path: 'parties[].document', searchable: 'document' as const, searchAs: 'partyDocuments' },
+      { path: 'document', searchable: 'identifier' as const },
+      { path: 'parties[].document', searchable: 'identifier' as const, searchAs: 'partyDocuments' },
       { path: 'parties[].name' },
     ];
     const protectorUnder = (material: ReturnType<typeof randomKeyMaterial>) => {

@@ -64,7 +64,7 @@ export class KeyringCanary implements OnModuleInit {
   async keyUsage(): Promise<{ encryption?: string; hashing?: string } | null> {
     const canary = await this.collection().findOne({ _id: CANARY_ID });
     if (!canary) return null;
-    return { encryption: FieldCipher.keyIdOf(canary.value), hashing: this.blindIndex.keyIdOf(canary.token, SCOPE, 'document', '-', CANARY_TEXT) };
+    return { encryption: FieldCipher.keyIdOf(canary.value), hashing: this.blindIndex.keyIdOf(canary.token, SCOPE, 'identifier', '-', CANARY_TEXT) };
   }
 
   /**
@@ -87,7 +87,7 @@ export class KeyringCanary implements OnModuleInit {
   }
 
   private sealedUnderCurrentKeys(): Pick<CanaryRecord, 'value' | 'token'> {
-    return { value: this.cipher.encrypt(CANARY_TEXT, AAD), token: this.blindIndex.tokenFor(SCOPE, 'document', '-', CANARY_TEXT) };
+    return { value: this.cipher.encrypt(CANARY_TEXT, AAD), token: this.blindIndex.tokenFor(SCOPE, 'identifier', '-', CANARY_TEXT) };
   }
 
   private check(canary: CanaryRecord): void {
@@ -98,6 +98,6 @@ export class KeyringCanary implements OnModuleInit {
       throw new KeyMismatchError('encryption');
     }
     if (text !== CANARY_TEXT) throw new KeyMismatchError('encryption');
-    if (!this.blindIndex.candidatesFor(SCOPE, 'document', '-', CANARY_TEXT).includes(canary.token)) throw new KeyMismatchError('hash');
+    if (!this.blindIndex.candidatesFor(SCOPE, 'identifier', '-', CANARY_TEXT).includes(canary.token)) throw new KeyMismatchError('hash');
   }
 }

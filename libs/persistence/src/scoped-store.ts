@@ -69,6 +69,16 @@ export class ScopedStore<T extends { _id: string }> {
     return document.toObject() as T;
   }
 
+  /** Adds `by` to a numeric field of a live record; the updated record, or null when there is no live one. */
+  incrementLive(organizationId: string, filter: Filter, field: string, by: number): Promise<T | null> {
+    return this.model.findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, { $inc: { [field]: by } } as never, { new: true }).lean<T>();
+  }
+
+  /** Adds `by` to a numeric field of a record, live or not. */
+  async increment(organizationId: string, filter: Filter, field: string, by: number): Promise<void> {
+    await this.model.updateOne({ ...filter, organizationId }, { $inc: { [field]: by } } as never);
+  }
+
   /** Sets deletedAt on a live record; false when there is none. */
   async softDelete(organizationId: string, filter: Filter): Promise<boolean> {
     const result = await this.model.updateOne({ ...filter, organizationId, deletedAt: null }, { $set: { deletedAt: new Date() } });

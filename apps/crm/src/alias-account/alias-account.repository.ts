@@ -49,10 +49,6 @@ export class AliasAccountRepository implements OnModuleInit {
     return this.store.existsLive(organizationId, { ledgerId, accountId });
   }
 
-  existsActiveForHolder(organizationId: string, holderId: string): Promise<boolean> {
-    return this.store.existsLive(organizationId, { holderId });
-  }
-
   /** Merge-patches a live alias and appends related parties (each gets a new id). */
   applyPatch(organizationId: string, holderId: string, id: string, patch: Record<string, unknown>, appendParties: Array<Omit<RelatedPartyRecord, '_id'>>): Promise<AliasAccountRecord | null> {
     return this.store.patch(organizationId, { _id: id, holderId }, patch, (alias) => {
@@ -74,12 +70,15 @@ export class AliasAccountRepository implements OnModuleInit {
     return updated ?? 'alias-missing';
   }
 
-  softDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
-    return this.store.softDelete(organizationId, { _id: id, holderId });
+  /** Soft-deletes a live alias: 'live' when it was, null when there is none. */
+  async softDelete(organizationId: string, holderId: string, id: string): Promise<'live' | null> {
+    return (await this.store.softDelete(organizationId, { _id: id, holderId })) ? 'live' : null;
   }
 
-  hardDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
-    return this.store.hardDelete(organizationId, { _id: id, holderId });
+  /** Removes an alias for good: what it was ('live' or 'soft-deleted'), null when there is none. */
+  async hardDelete(organizationId: string, holderId: string, id: string): Promise<'live' | 'soft-deleted' | null> {
+    if (await this.store.hardDelete(organizationId, { _id: id, holderId, deletedAt: null })) return 'live';
+    return (await this.store.hardDelete(organizationId, { _id: id, holderId })) ? 'soft-deleted' : null;
   }
 
   list(organizationId: string, filters: AliasAccountFilters, paging: Paging) {

@@ -2,6 +2,7 @@ import { Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import type { ProtectedFieldSpec } from '@crm/crypto';
 import type { Metadata } from '@crm/http';
+import { COLLECTIONS } from '@crm/persistence';
 
 export const ALIAS_ACCOUNT_MODEL = 'AliasAccount';
 export const RELATED_PARTY_ROLES = ['PRIMARY_HOLDER', 'LEGAL_REPRESENTATIVE', 'RESPONSIBLE_PARTY'] as const;
@@ -47,11 +48,11 @@ export interface AliasAccountRecord {
 
 /** Encrypted by the crypto plugin; those with `searchable` also get a blind index under `search`. */
 export const ALIAS_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
-  { path: 'document', searchable: 'document' },
-  { path: 'bankingDetails.account', searchable: 'account' },
-  { path: 'bankingDetails.iban', searchable: 'iban' },
-  { path: 'regulatoryFields.participantDocument', searchable: 'document' },
-  { path: 'relatedParties[].document', searchable: 'document', searchAs: 'relatedPartyDocuments' },
+  { path: 'document', searchable: 'identifier' },
+  { path: 'bankingDetails.account', searchable: 'identifier' },
+  { path: 'bankingDetails.iban', searchable: 'identifier' },
+  { path: 'regulatoryFields.participantDocument', searchable: 'identifier' },
+  { path: 'relatedParties[].document', searchable: 'identifier', searchAs: 'relatedPartyDocuments' },
   { path: 'relatedParties[].name' },
 ];
 
@@ -88,7 +89,7 @@ export const AliasAccountSchema = new Schema<AliasAccountRecord>(
     metadata: { type: Schema.Types.Mixed },
     deletedAt: { type: Date, default: null },
   },
-  { collection: 'alias_accounts', timestamps: true, versionKey: false, minimize: true },
+  { collection: COLLECTIONS.aliasAccounts, timestamps: true, versionKey: false, minimize: true },
 );
 
 // One live alias per ledger account in an organization (CRM-0013); deletedAt in the key stands in

@@ -5,10 +5,10 @@ import { IsMetadata, Metadata } from '@crm/http';
 import { BankingDetailsDto, RegulatoryFieldsDto, RelatedPartyDto } from './alias-parts.dto';
 
 export class CreateAliasAccountDto {
-  @ApiProperty({ example: '01965ed9-7fa4-75b2-8872-fc9e8509ab0a', description: 'Midaz ledger id; must exist in the organization.' })
+  @ApiProperty({ format: 'uuid', example: '01965ed9-7fa4-75b2-8872-fc9e8509ab0a', description: 'Midaz ledger id; must exist in the organization.' })
   @IsUUID('all') ledgerId: string;
 
-  @ApiProperty({ example: '01965ed9-7fa4-75b2-8872-fc9e8509ab0b', description: 'Midaz account id; must exist in the ledger. One live alias per account.' })
+  @ApiProperty({ format: 'uuid', example: '01965ed9-7fa4-75b2-8872-fc9e8509ab0b', description: 'Midaz account id; must exist in the ledger. One live alias per account.' })
   @IsUUID('all') accountId: string;
 
   @ApiPropertyOptional({ type: BankingDetailsDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => BankingDetailsDto) bankingDetails?: BankingDetailsDto;

@@ -1,21 +1,11 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
-import { KeyRotationService, protectedModel } from '@crm/crypto';
-import { ALIAS_ACCOUNT_MODEL, ALIAS_PROTECTED_FIELDS, AliasAccountSchema } from '../../alias-account/alias-account.schema';
-import { HOLDER_MODEL, HOLDER_PROTECTED_FIELDS, HolderSchema } from '../../holder/holder.schema';
+import { KeyRotationService } from '@crm/crypto';
+import { ProtectedModelsModule } from '../protected-models.module';
 import { KeysCommand, KeysRotateCommand, KeysStatusCommand, KeysVerifyCommand } from './keys.commands';
 
-/**
- * `keys status | rotate | verify`. The protected models are registered as the service registers
- * them (same schemas, same protected fields), which is what tells the rotation what to walk.
- */
+/** `keys status | rotate | verify` over the protected models the service registers. */
 @Module({
-  imports: [
-    MongooseModule.forFeatureAsync([
-      protectedModel(HOLDER_MODEL, HolderSchema, HOLDER_PROTECTED_FIELDS),
-      protectedModel(ALIAS_ACCOUNT_MODEL, AliasAccountSchema, ALIAS_PROTECTED_FIELDS),
-    ]),
-  ],
+  imports: [ProtectedModelsModule],
   providers: [KeyRotationService, KeysCommand, KeysStatusCommand, KeysRotateCommand, KeysVerifyCommand],
 })
 export class KeysCommandModule {}

@@ -13,7 +13,7 @@ export class UpdateHolderDto {
   @ValidateIf((body: UpdateHolderDto) => body.name !== undefined) @IsNotEmpty() @IsString() @MaxLength(256)
   name?: string;
 
-  @ApiPropertyOptional({ example: 'G4K7N8M2', maxLength: 256, nullable: true }) @IsOptional() @IsString() @MaxLength(256) externalId?: string | null;
+  @ApiPropertyOptional({ type: String, example: 'G4K7N8M2', maxLength: 256, nullable: true }) @IsOptional() @IsString() @MaxLength(256) externalId?: string | null;
   @ApiPropertyOptional({ type: AddressesDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AddressesDto) addresses?: AddressesDto | null;
   @ApiPropertyOptional({ type: ContactDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => ContactDto) contact?: ContactDto | null;
   @ApiPropertyOptional({ type: NaturalPersonDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => NaturalPersonDto) naturalPerson?: NaturalPersonDto | null;

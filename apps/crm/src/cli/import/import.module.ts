@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AliasAccountRepository } from '../../alias-account/alias-account.repository';
+import { HolderRepository } from '../../holder/holder.repository';
+import { ProtectedModelsModule } from '../protected-models.module';
+import { ImportCommand, ImportLerianCommand } from './import.command';
+import { LerianImporter } from './lerian-importer';
+
+/**
+ * The `import` command group. It uses the service's own models (crypto plugin included) and
+ * repositories, without the HTTP layer: what it writes is exactly what the API would store.
+ */
+@Module({
+  imports: [ProtectedModelsModule],
+  providers: [HolderRepository, AliasAccountRepository, LerianImporter, ImportCommand, ImportLerianCommand],
+  exports: [LerianImporter],
+})
+export class ImportModule {}
