@@ -36,7 +36,7 @@ async function envelopeKeyIds(connection: Connection): Promise<Record<string, nu
 /** `keys status --json`, parsed; a failed run shows its stderr. */
 async function statusJson(env: Env): Promise<Json> {
   const status = await runCli(env, ['keys', 'status', '--json']);
-  expect({ code: status.code, stderr: status.stderr.split('\n').filter((line) => !line.startsWith('keys status:')).join('\n') }).toEqual({ code: 0, stderr: '' });
+  expect({ code: status.code, stderr: status.stderr.split('\n').filter((line) => !line.startsWith('keys status ')).join('\n') }).toEqual({ code: 0, stderr: '' });
   return JSON.parse(status.stdout);
 }
 

@@ -1,80 +1,76 @@
 import { Presets, SingleBar } from 'cli-progress';
-import type { ProgressListener, ScanProgress } from '@crm/crypto';
+import type { ProgressListener } from '@crm/crypto';
 
-/** How often a non-interactive run prints a progress line. */
-const LINE_INTERVAL_MS = 5000;
-
-export interface ProgressReporter {
-  listener: ProgressListener;
-  /** Ends the current bar (or prints the last line). */
-  stop(): void;
-}
+const PLAIN_LINE_INTERVAL_MS = 2000;
 
 /**
- * Progress of a long command on stderr (stdout stays for results, e.g. --json): a bar with count,
- * rate and ETA on a terminal, plain periodic lines otherwise (logs of a Kubernetes Job, CI).
+ * Progress of a long run: a bar with count, rate and ETA on a terminal; on anything else (logs, CI,
+ * a container) a plain line every few seconds and one at the end. Counts only: never a value.
  */
-export function progressReporter(task: string, stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
-  return stream.isTTY ? barReporter(task, stream) : lineReporter(task, stream);
+export class CliProgress {
+  private readonly bar?: SingleBar;
+  private done = 0;
+  private startedAt = Date.now();
+  private lastLineAt = 0;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly label: string,
+  ) {
+    if (out.isTTY) this.bar = new SingleBar({ stream: out, format: `${label} {stage} [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted}`, hideCursor: true }, Presets.shades_classic);
+  }
+
+  private total = 0;
+  private stage = '';
+
+  start(total: number, stage: string): void {
+    this.total = total;
+    this.stage = stage;
+    this.done = 0;
+    this.startedAt = Date.now();
+    this.lastLineAt = 0;
+    this.bar?.start(total, 0, { stage, rate: '0' });
+  }
+
+  advance(count: number): void {
+    this.done += count;
+    if (this.bar) {
+      this.bar.update(this.done, { stage: this.stage, rate: this.rate().toFixed(0) });
+      return;
+    }
+    if (Date.now() - this.lastLineAt >= PLAIN_LINE_INTERVAL_MS) this.line();
+  }
+
+  stop(): void {
+    if (this.bar) this.bar.stop();
+    else this.line();
+  }
+
+  private rate(): number {
+    const seconds = (Date.now() - this.startedAt) / 1000;
+    return seconds > 0 ? this.done / seconds : 0;
+  }
+
+  private line(): void {
+    this.lastLineAt = Date.now();
+    const rate = this.rate();
+    const eta = rate > 0 ? `${Math.ceil((this.total - this.done) / rate)}s` : '?';
+    this.out.write(`${this.label} ${this.stage}: ${this.done}/${this.total} records (${rate.toFixed(0)}/s, ETA ${eta})\n`);
+  }
 }
 
-/** Where the current collection's pass began: a resumed pass starts past zero. */
-interface Start {
-  at: number;
-  done: number;
-}
-
-const startOf = (progress: ScanProgress): Start => ({ at: Date.now(), done: progress.done });
-
-function rateOf(progress: ScanProgress, start: Start): number {
-  return (progress.done - start.done) / Math.max((Date.now() - start.at) / 1000, 0.001);
-}
-
-function barReporter(task: string, stream: NodeJS.WriteStream): ProgressReporter {
-  let bar: SingleBar | undefined;
+/** Feeds a CliProgress from a key scan: one stage per collection. */
+export function perCollection(progress: CliProgress): ProgressListener {
   let collection: string | undefined;
-  let start: Start = { at: Date.now(), done: 0 };
-  const stop = () => bar?.stop();
-  return {
-    listener: (progress) => {
-      if (progress.collection !== collection) {
-        stop();
-        collection = progress.collection;
-        start = startOf(progress);
-        bar = new SingleBar({ stream, format: `${task} {collection} [{bar}] {value}/{total} records | {rate}/s | ETA {eta_formatted}`, hideCursor: true }, Presets.shades_classic);
-        bar.start(progress.total, progress.done, { collection, rate: 0 });
-      }
-      bar!.setTotal(progress.total);
-      bar!.update(progress.done, { rate: Math.round(rateOf(progress, start)) });
-    },
-    stop,
-  };
-}
-
-function lineReporter(task: string, stream: NodeJS.WriteStream): ProgressReporter {
-  let last: ScanProgress | undefined;
-  let printed: ScanProgress | undefined;
-  let start: Start = { at: Date.now(), done: 0 };
-  let printedAt = 0;
-  const print = (progress: ScanProgress) => {
-    if (progress === printed) return;
-    const rate = rateOf(progress, start);
-    const eta = rate > 0 ? Math.ceil((progress.total - progress.done) / rate) : 0;
-    stream.write(`${task}: ${progress.collection} ${progress.done}/${progress.total} records (${Math.round(rate)}/s, ETA ${eta}s)\n`);
-    printed = progress;
-    printedAt = Date.now();
-  };
-  return {
-    listener: (progress) => {
-      if (progress.collection !== last?.collection) {
-        if (last) print(last); // each collection ends with its final count
-        start = startOf(progress);
-      }
-      last = progress;
-      if (Date.now() - printedAt >= LINE_INTERVAL_MS) print(progress);
-    },
-    stop: () => {
-      if (last) print(last);
-    },
+  let done = 0;
+  return (scan) => {
+    if (scan.collection !== collection) {
+      if (collection !== undefined) progress.stop();
+      collection = scan.collection;
+      done = 0;
+      progress.start(scan.total, scan.collection);
+    }
+    progress.advance(scan.done - done);
+    done = scan.done;
   };
 }

@@ -1,6 +1,6 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { KeyRotationService } from '@crm/crypto';
-import { progressReporter } from '../progress';
+import { CliProgress, perCollection } from '../progress';
 import { blockers, renderRotation, renderStatus } from './keys-report';
 
 const DEFAULT_BATCH = 200;
@@ -15,8 +15,8 @@ export class KeysStatusCommand extends CommandRunner {
   }
 
   async run(_params: string[], options: { json?: boolean }): Promise<void> {
-    const progress = progressReporter('keys status');
-    const report = await this.rotation.survey(progress.listener);
+    const progress = new CliProgress(process.stderr, 'keys status');
+    const report = await this.rotation.survey(perCollection(progress));
     progress.stop();
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatus(report));
   }
@@ -38,8 +38,8 @@ export class KeysRotateCommand extends CommandRunner {
     const maxPerSecond = options.maxPerSecond ?? DEFAULT_MAX_PER_SECOND;
     if (!Number.isInteger(batchSize) || batchSize < 1) this.command.error('--batch must be a positive integer');
     if (!Number.isInteger(maxPerSecond) || maxPerSecond < 0) this.command.error('--max-per-second must be a non-negative integer (0: no limit)');
-    const progress = progressReporter(options.dryRun ? 'keys rotate (dry run)' : 'keys rotate');
-    const summary = await this.rotation.rotate({ batchSize, maxPerSecond: maxPerSecond || undefined, dryRun: options.dryRun ?? false }, progress.listener);
+    const progress = new CliProgress(process.stderr, options.dryRun ? 'keys rotate (dry run)' : 'keys rotate');
+    const summary = await this.rotation.rotate({ batchSize, maxPerSecond: maxPerSecond || undefined, dryRun: options.dryRun ?? false }, perCollection(progress));
     progress.stop();
     process.stdout.write(renderRotation(summary));
     if (summary.collections.some((rotation) => rotation.failed.count > 0)) process.exitCode = 1;
@@ -68,8 +68,8 @@ export class KeysVerifyCommand extends CommandRunner {
   }
 
   async run(): Promise<void> {
-    const progress = progressReporter('keys verify');
-    const report = await this.rotation.survey(progress.listener);
+    const progress = new CliProgress(process.stderr, 'keys verify');
+    const report = await this.rotation.survey(perCollection(progress));
     progress.stop();
     const reasons = blockers(report);
     const checked = report.collections.map((collection) => `${collection.collection}: ${collection.records}`).join(', ');
