@@ -11,6 +11,7 @@ import { CliModule } from '../../apps/crm/src/cli/cli.module';
 import { KeysCommandModule } from '../../apps/crm/src/cli/keys/keys.module';
 import { orgClient, OrgClient } from '../utils/api';
 import { runCli, startCli } from '../utils/cli';
+import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { FakeMidaz } from '../utils/fake-midaz';
 import { startTestApp, testEnv, testKeys } from '../utils/test-app';
 
@@ -331,6 +332,22 @@ describe('keys CLI: rotation, status, verify', () => {
     expect(rotate.stdout).toContain('holders: 3 examined, 2 rewritten, 0 skipped, 0 retried, 1 failed');
     expect(rotate.code).toBe(1);
     expect((await connection.db!.collection<Json>('holders').findOne({ _id: twin._id }))!.search.document).toBe('token-of-an-older-normalization');
+  });
+
+  it('legacy plaintext in a field encrypted since a later version is counted as plaintext and encrypted by the rotation', async () => {
+    const { envB, organizationId, holders, connection } = await seededUnderA(2);
+    const records = connection.db!.collection<Json>('holders');
+    await records.updateOne({ _id: holders[0].id }, { $set: { 'naturalPerson.socialName': 'Legacy Social Name' } });
+    const report = (await statusJson(envB)).collections.find((collection: Json) => collection.collection === 'holders');
+    expect(report.encryptionKeys.plaintext).toEqual({ records: 1, values: 1 });
+    expect(report.unreadable.count).toBe(0);
+
+    expect((await runCli(envB, ['keys', 'rotate'])).code).toBe(0);
+    const stored = (await records.findOne({ _id: holders[0].id }))!;
+    expect(stored.naturalPerson.socialName).toMatch(new RegExp(`^v1:${keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY)}:`));
+    expectNoPlaintext(await rawCollectionText(connection, 'holders'), ['Legacy Social Name']);
+    const crm = await serve(envB);
+    expect((await orgClient(crm, organizationId).get(`/v1/holders/${holders[0].id}`)).body.naturalPerson.socialName).toBe('Legacy Social Name');
   });
 
   it('--dry-run counts what it would rewrite and writes nothing', async () => {
