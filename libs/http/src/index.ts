@@ -12,7 +12,7 @@ export type { TenantContext } from './tenant';
 export { RouteMethods } from './route-methods';
 export { UuidParamPipe } from './uuid-param.pipe';
 export { asQueryException, CrmValidationPipe, validationErrorToException } from './validation';
-export { IsCalendarDate, isCalendarDate } from './calendar-date';
+export { CalendarDateFromDateTime, IsCalendarDate, isCalendarDate } from './calendar-date';
 export { HardDeleteQuery, IncludeDeletedQuery, ListQuery, ListQueryPipe } from './list-query';
 export type { WithMetadataFilters } from './list-query';
 export { IsMetadata, METADATA_LIMITS, metadataFilterValues, metadataProblem } from './metadata';

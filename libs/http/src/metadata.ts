@@ -41,7 +41,8 @@ export function IsMetadata(): PropertyDecorator {
         propertyName: propertyName as string,
         options: { context: { code } },
         validator: {
-          validate: (value: unknown) => value === undefined || value === null || metadataProblem(value)?.code !== code,
+          // A metadata that is not an object at all is a wrong type (CRM-0004, from IsObject), not a nesting problem.
+          validate: (value: unknown) => value === null || typeof value !== 'object' || Array.isArray(value) || metadataProblem(value)?.code !== code,
           defaultMessage: (args?: ValidationArguments) => metadataProblem(args?.value)?.message ?? 'invalid metadata',
         },
       });

@@ -19,8 +19,13 @@ export class ScopedStore<T extends { _id: string }> {
     private readonly onDuplicate: () => CrmException,
   ) {}
 
-  /** Unique indexes must exist before the first write, or concurrent duplicates could slip in. */
-  async ensureIndexes(): Promise<void> {
+  /**
+   * Unique indexes must exist before the first write, or concurrent duplicates could slip in. Indexes an
+   * earlier version declared and this one replaced (`retired`, by name) are dropped first.
+   */
+  async ensureIndexes(retired: string[] = []): Promise<void> {
+    const existing = new Set((await this.model.collection.indexes().catch(() => [])).map((index) => index.name));
+    for (const name of retired) if (existing.has(name)) await this.model.collection.dropIndex(name);
     await this.model.createIndexes();
   }
 

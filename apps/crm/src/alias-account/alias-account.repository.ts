@@ -4,7 +4,7 @@ import { Model, Types } from 'mongoose';
 import type { ProtectedModelStatics } from '@crm/crypto';
 import { CrmException, Paging } from '@crm/http';
 import { ScopedStore } from '@crm/persistence';
-import { ALIAS_ACCOUNT_MODEL, AliasAccountRecord, RelatedPartyRecord } from './alias-account.schema';
+import { ALIAS_ACCOUNT_MODEL, AliasAccountRecord, RelatedPartyRecord, RETIRED_ALIAS_INDEXES } from './alias-account.schema';
 
 export interface AliasAccountFilters {
   holderId?: string;
@@ -34,7 +34,7 @@ export class AliasAccountRepository implements OnModuleInit {
   }
 
   onModuleInit(): Promise<void> {
-    return this.store.ensureIndexes();
+    return this.store.ensureIndexes(RETIRED_ALIAS_INDEXES);
   }
 
   create(organizationId: string, alias: NewAliasAccount): Promise<AliasAccountRecord> {
@@ -45,8 +45,9 @@ export class AliasAccountRepository implements OnModuleInit {
     return this.store.findOne(organizationId, { _id: id, holderId }, options);
   }
 
-  existsActiveForAccount(organizationId: string, ledgerId: string, accountId: string): Promise<boolean> {
-    return this.store.existsLive(organizationId, { ledgerId, accountId });
+  /** Whether the account id has a live alias in the organization, in any ledger. */
+  existsActiveForAccount(organizationId: string, accountId: string): Promise<boolean> {
+    return this.store.existsLive(organizationId, { accountId });
   }
 
   /** Merge-patches a live alias and appends related parties (each gets a new id). */

@@ -92,9 +92,12 @@ export const AliasAccountSchema = new Schema<AliasAccountRecord>(
   { collection: COLLECTIONS.aliasAccounts, timestamps: true, versionKey: false, minimize: true },
 );
 
-// One live alias per ledger account in an organization (CRM-0013); deletedAt in the key stands in
-// for a partial index, which FerretDB lacks.
-AliasAccountSchema.index({ organizationId: 1, ledgerId: 1, accountId: 1, deletedAt: 1 }, { unique: true, name: 'aliases_live_account_unique' });
+// One live alias per account id in an organization, whatever the ledger (CRM-0013; Midaz account ids are
+// unique across ledgers, and the original refuses a second one too). deletedAt in the key stands in for a
+// partial index, which FerretDB lacks.
+AliasAccountSchema.index({ organizationId: 1, accountId: 1, deletedAt: 1 }, { unique: true, name: 'aliases_live_account_id_unique' });
+/** Indexes earlier versions created and this one replaces: dropped at start-up. */
+export const RETIRED_ALIAS_INDEXES = ['aliases_live_account_unique'];
 // A holder's aliases: GET /v1/aliases?holder_id=…, and the "holder has active aliases" delete check.
 AliasAccountSchema.index({ organizationId: 1, holderId: 1, deletedAt: 1 }, { name: 'aliases_org_holder' });
 // Lists and keyset pagination, ordered by _id (UUIDv7 = creation order).

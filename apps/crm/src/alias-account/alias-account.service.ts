@@ -33,7 +33,7 @@ export class AliasAccountService {
     await this.holders.require(tenant, holderId); // before Midaz is asked anything
     this.assertClosingDate(body.bankingDetails?.closingDate, today());
     this.metadataGuard.check(body.metadata, ENTITY);
-    if (await this.aliases.existsActiveForAccount(tenant.organizationId, body.ledgerId, body.accountId)) throw new CrmException('CRM-0013', { entityType: ENTITY });
+    if (await this.aliases.existsActiveForAccount(tenant.organizationId, body.accountId)) throw new CrmException('CRM-0013', { entityType: ENTITY });
     await this.midaz.assertAccountExists({ organizationId: tenant.organizationId, ledgerId: body.ledgerId, accountId: body.accountId }, caller);
     // Counted on the holder before it is written, so a holder deletion racing this request is refused.
     const holder = await this.holders.reserveAlias(tenant, holderId);

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateBy, ValidationArguments } from 'class-validator';
-import { IsCalendarDate } from '@crm/http';
+import { Transform } from 'class-transformer';
+import { Allow, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateBy, ValidationArguments } from 'class-validator';
+import { CalendarDateFromDateTime, IsCalendarDate } from '@crm/http';
 import { IsIdentifier } from '@crm/identity';
 import { RELATED_PARTY_ROLES, RelatedPartyRole } from '../alias-account.schema';
 
@@ -38,6 +39,11 @@ const NotBeforeStartDate = () =>
   );
 
 export class RelatedPartyDto {
+  /** A client that sends back what it read includes the id: accepted and ignored (the party is appended with a new id), as the original. */
+  @ApiPropertyOptional({ format: 'uuid', description: 'Ignored on input: related parties are appended with new ids.' })
+  @Allow() @Transform(() => undefined)
+  id?: string;
+
   @ApiProperty({ example: '91315026015', maxLength: 50, description: 'Encrypted at rest; searchable.' })
   @IsString({ context: { code: 'CRM-0026' } }) @IsNotEmpty({ context: { code: 'CRM-0026' } }) @MaxLength(50) @IsIdentifier('CRM-0026')
   document: string;
@@ -50,11 +56,11 @@ export class RelatedPartyDto {
   @IsIn(RELATED_PARTY_ROLES, { context: { code: 'CRM-0025' }, message: `role must be one of ${RELATED_PARTY_ROLES.join(', ')}` })
   role: RelatedPartyRole;
 
-  @ApiProperty({ format: 'date', example: '2025-01-01', description: 'YYYY-MM-DD' })
-  @IsNotEmpty({ context: { code: 'CRM-0028' } }) @IsCalendarDate()
+  @ApiProperty({ format: 'date', example: '2025-01-01', description: 'YYYY-MM-DD (an RFC 3339 date-time is accepted and kept as its date).' })
+  @CalendarDateFromDateTime() @IsNotEmpty({ context: { code: 'CRM-0028' } }) @IsCalendarDate()
   startDate: string;
 
   @ApiPropertyOptional({ format: 'date', example: '2026-01-01', description: 'YYYY-MM-DD, not before startDate.' })
-  @IsOptional() @IsCalendarDate() @NotBeforeStartDate()
+  @CalendarDateFromDateTime() @IsOptional() @IsCalendarDate() @NotBeforeStartDate()
   endDate?: string;
 }

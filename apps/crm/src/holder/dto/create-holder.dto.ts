@@ -29,6 +29,6 @@ export class CreateHolderDto {
   @ApiPropertyOptional({ type: LegalPersonDto, description: 'Only for LEGAL_PERSON holders.' }) @IsOptional() @IsObject() @ValidateNested() @Type(() => LegalPersonDto) legalPerson?: LegalPersonDto;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] }, example: { segment: 'retail' }, description: 'Flat, plain text (not encrypted): keys ≤ 100, values ≤ 2000 characters.' })
-  @IsOptional() @IsObject({ context: { code: 'CRM-0001' } }) @IsMetadata()
+  @IsOptional() @IsObject() @IsMetadata()
   metadata?: Metadata;
 }

@@ -20,6 +20,6 @@ export class UpdateHolderDto {
   @ApiPropertyOptional({ type: LegalPersonDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => LegalPersonDto) legalPerson?: LegalPersonDto | null;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] }, nullable: true, description: 'Merged key by key; a key sent as null is removed.' })
-  @IsOptional() @IsObject({ context: { code: 'CRM-0001' } }) @IsMetadata()
+  @IsOptional() @IsObject() @IsMetadata()
   metadata?: Metadata | null;
 }
