@@ -22,4 +22,5 @@ USER node
 EXPOSE 4003
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.SERVER_PORT || 4003) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Operator commands run from the same image, e.g. `node dist/apps/crm/apps/crm/src/cli/main.js keys status`.
 CMD ["node", "dist/apps/crm/apps/crm/src/main.js"]

@@ -11,7 +11,7 @@ import { NORMALIZERS, ProtectedFieldSpec } from '@crm/crypto';
 import { ALIAS_PROTECTED_FIELDS } from '../../apps/crm/src/alias-account/alias-account.schema';
 import { HOLDER_PROTECTED_FIELDS } from '../../apps/crm/src/holder/holder.schema';
 import { CliModule } from '../../apps/crm/src/cli/cli.module';
-import { ImportProgress } from '../../apps/crm/src/cli/import/import-progress';
+import { CliProgress } from '../../apps/crm/src/cli/progress';
 import { ImportModule } from '../../apps/crm/src/cli/import/import.module';
 import { ImportAbort, LerianImporter, LerianImportOptions } from '../../apps/crm/src/cli/import/lerian-importer';
 import { orgClient } from '../utils/api';
@@ -60,7 +60,7 @@ async function runImport(importer: LerianImporter, source: Connection, options: 
   const code = await importer.run(
     { sourceUri: process.env.MONGO_URI!, sourceDb: source.name, legacyKeys, organizations: [], dryRun: false, verify: false, batchSize: 500, onConflict: 'report', ...options },
     report,
-    new ImportProgress(progress as unknown as NodeJS.WriteStream),
+    new CliProgress(progress as unknown as NodeJS.WriteStream, 'import lerian'),
   );
   return { code, report: report.text, progress: progress.text };
 }

@@ -21,6 +21,15 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/health/m);
   });
 
+  it('ships the operator CLI the key-rotation Job runs: built from apps/crm/src/cli/main.ts, its packages kept by the prune', () => {
+    const dependencies = JSON.parse(read('package.json')).dependencies;
+    expect(Object.keys(dependencies)).toEqual(expect.arrayContaining(['nest-commander', 'cli-progress']));
+    // nest build writes apps/crm/src/** to dist/apps/crm/apps/crm/src/** (outDir of apps/crm/tsconfig.app.json, rootDir ".").
+    expect(JSON.parse(read('apps/crm/tsconfig.app.json')).compilerOptions.outDir).toBe('../../dist/apps/crm');
+    expect(read('apps/crm/src/cli/main.ts')).toContain('CommandFactory.run');
+    expect(dockerfile).toMatch(/COPY --from=build \S+ \/app\/dist \.\/dist/);
+  });
+
   it('bakes in no keys or env files', () => {
     const instructions = dockerfile.split('\n').filter((line) => !line.startsWith('#'));
     expect(instructions.join('\n')).not.toMatch(/LCRYPTO/);
@@ -166,6 +175,39 @@ describeChart('Helm chart charts/crm', () => {
     const hpa = find(manifests, 'HorizontalPodAutoscaler')!.spec;
     expect(hpa.metrics.map((metric: { resource: { name: string } }) => metric.resource.name)).toEqual(['cpu', 'memory']);
     expect(find(manifests, 'Deployment')!.spec.replicas).toBeUndefined();
+  });
+
+  it('key-rotation Job: nothing by default; when enabled, `keys rotate` then `keys verify` with the service\'s Secret, outside the Service, behind its own NetworkPolicy', () => {
+    const defaults = render(...existing);
+    expect(find(defaults, 'Job')).toBeUndefined();
+    expect(defaults.filter((manifest) => manifest.kind === 'NetworkPolicy')).toHaveLength(1);
+
+    const manifests = render(...existing, '--set', 'keyRotation.enabled=true', '--set', 'keyRotation.batch=50', '--set', 'keyRotation.maxPerSecond=100');
+    const job = find(manifests, 'Job')! as Manifest & { metadata: { annotations: Record<string, string> } };
+    expect(job.metadata.annotations['helm.sh/hook']).toBe('post-install,post-upgrade');
+    const pod = job.spec.template.spec;
+    const [rotate] = pod.initContainers;
+    const [verify] = pod.containers;
+    const cli = ['node', 'dist/apps/crm/apps/crm/src/cli/main.js', 'keys'];
+    expect([...rotate.command, ...rotate.args]).toEqual([...cli, 'rotate', '--batch', '50', '--max-per-second', '100']);
+    expect([...verify.command, ...verify.args]).toEqual([...cli, 'verify']);
+    const service = find(manifests, 'Deployment')!.spec.template.spec.containers[0];
+    for (const container of [rotate, verify]) {
+      expect(container.envFrom).toEqual(service.envFrom);
+      expect(container.image).toBe(service.image);
+      expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    }
+    expect(pod.restartPolicy).toBe('Never');
+    expect(pod.automountServiceAccountToken).toBe(false);
+    // The Service, PDB and the service's NetworkPolicy select name + instance: the Job's pod carries no name label.
+    const podLabels = job.spec.template.metadata.labels;
+    const serviceSelector = find(manifests, 'Service')!.spec.selector;
+    expect(Object.entries(serviceSelector).every(([label, value]) => podLabels[label] === value)).toBe(false);
+    const policies = manifests.filter((manifest) => manifest.kind === 'NetworkPolicy');
+    const jobPolicy = policies.find((policy) => Object.entries(policy.spec.podSelector.matchLabels).every(([label, value]) => podLabels[label] === value))!.spec;
+    expect(jobPolicy.ingress).toEqual([]);
+    expect(jobPolicy.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port))).toEqual([[27017], [53, 53]]);
+    expect(jobPolicy.egress[0].to).toEqual(policies[0].spec.egress[0].to);
   });
 
   it('rejects a service type other than ClusterIP (values.schema.json)', () => {

@@ -38,3 +38,55 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- include "crm.fullname" . -}}
 {{- end -}}
 {{- end -}}
+
+{{/* Labels of the key-rotation Job's pod: not the service's selector labels, so the Service and the PDB never pick it. */}}
+{{- define "crm.keyRotationSelectorLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: key-rotation
+{{- end -}}
+
+{{/* A container running one `keys` CLI command with the service's image, configuration and Secret. Takes (dict "root" $ "name" … "args" (list …)). */}}
+{{- define "crm.keysContainer" -}}
+{{- $root := .root -}}
+- name: {{ .name }}
+  image: "{{ $root.Values.image.repository }}:{{ $root.Values.image.tag | default $root.Chart.AppVersion }}"
+  imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+  command: ["node", "dist/apps/crm/apps/crm/src/cli/main.js", "keys"]
+  args:
+    {{- toYaml .args | nindent 4 }}
+  securityContext:
+    {{- toYaml $root.Values.securityContext | nindent 4 }}
+  envFrom:
+    - configMapRef:
+        name: {{ include "crm.fullname" $root }}
+    - secretRef:
+        name: {{ include "crm.secretName" $root }}
+  {{- with $root.Values.extraEnv }}
+  env:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  resources:
+    {{- toYaml $root.Values.keyRotation.resources | nindent 4 }}
+  volumeMounts:
+    - name: tmp
+      mountPath: /tmp
+{{- end -}}
+
+{{/* Egress to MongoDB and DNS, shared by the service's and the key-rotation Job's NetworkPolicies. */}}
+{{- define "crm.egressMongodb" -}}
+- to:
+    {{- toYaml .Values.networkPolicy.egress.mongodb.to | nindent 4 }}
+  ports:
+    - port: {{ .Values.networkPolicy.egress.mongodb.port }}
+      protocol: TCP
+{{- end -}}
+
+{{- define "crm.egressDns" -}}
+- to:
+    {{- toYaml .Values.networkPolicy.egress.dns.to | nindent 4 }}
+  ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+{{- end -}}

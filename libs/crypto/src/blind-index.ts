@@ -15,6 +15,11 @@ export class BlindIndex {
     return `crm:bidx:${collection}.${fieldPath}`;
   }
 
+  /** Whether previous hash keys are configured: a value may then be indexed under more than one token. */
+  get searchesPreviousKeys(): boolean {
+    return this.keyring.allHashKeys().length > 1;
+  }
+
   /** The token written for a value, under the current hash key. */
   tokenFor(scope: string, kind: NormalizerKind, organizationId: string, value: string): string {
     return this.token(this.keyring.hashing, scope, kind, organizationId, value);
@@ -23,6 +28,11 @@ export class BlindIndex {
   /** Tokens under the current and every previous hash key: search with `$in`. */
   candidatesFor(scope: string, kind: NormalizerKind, organizationId: string, value: string): string[] {
     return this.keyring.allHashKeys().map((hashKey) => this.token(hashKey, scope, kind, organizationId, value));
+  }
+
+  /** The id of the configured hash key that made `token` for this value, if any did. */
+  keyIdOf(token: unknown, scope: string, kind: NormalizerKind, organizationId: string, value: string): string | undefined {
+    return this.keyring.allHashKeys().find((hashKey) => this.token(hashKey, scope, kind, organizationId, value) === token)?.id;
   }
 
   private token(hashKey: VersionedKey, scope: string, kind: NormalizerKind, organizationId: string, value: string): string {

@@ -7,6 +7,7 @@ import { FieldCipher } from './field-cipher';
 import { FieldProtector, ProtectedFieldSpec } from './field-protector';
 import { Keyring } from './keyring';
 import { KeyringCanary } from './keyring-canary';
+import { ProtectedCollections } from './key-rotation/protected-collections';
 import { fieldProtectionPlugin } from './protection.plugin';
 
 /** The keyring, cipher and blind index, built once from the validated configuration. */
@@ -17,8 +18,9 @@ import { fieldProtectionPlugin } from './protection.plugin';
     { provide: FieldCipher, inject: [Keyring], useFactory: (keyring: Keyring) => new FieldCipher(keyring) },
     { provide: BlindIndex, inject: [Keyring], useFactory: (keyring: Keyring) => new BlindIndex(keyring) },
     KeyringCanary,
+    ProtectedCollections,
   ],
-  exports: [Keyring, FieldCipher, BlindIndex, KeyringCanary],
+  exports: [Keyring, FieldCipher, BlindIndex, KeyringCanary, ProtectedCollections],
 })
 export class CryptoModule {}
 
@@ -31,10 +33,12 @@ export function protectedModel(name: string, schema: Schema, fields: ProtectedFi
   if (!collection) throw new Error(`${name}: a protected schema must name its collection (it is part of every ciphertext's binding)`);
   return {
     name,
-    inject: [FieldCipher, BlindIndex],
-    useFactory: (cipher: FieldCipher, blindIndex: BlindIndex) => {
+    inject: [FieldCipher, BlindIndex, ProtectedCollections],
+    useFactory: (cipher: FieldCipher, blindIndex: BlindIndex, collections: ProtectedCollections) => {
       const protectedSchema = schema.clone();
-      protectedSchema.plugin(fieldProtectionPlugin, { protector: new FieldProtector(collection, fields, cipher, blindIndex) });
+      const protector = new FieldProtector(collection, fields, cipher, blindIndex);
+      collections.register(protector);
+      protectedSchema.plugin(fieldProtectionPlugin, { protector });
       return protectedSchema;
     },
   };

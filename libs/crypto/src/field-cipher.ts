@@ -45,8 +45,18 @@ function decode(plain: Buffer): ProtectedValue {
 export class FieldCipher {
   constructor(private readonly keyring: Keyring) {}
 
+  /** The id of the key new envelopes are sealed with. */
+  get currentKeyId(): string {
+    return this.keyring.encryption.id;
+  }
+
   static isEnvelope(value: unknown): value is string {
     return typeof value === 'string' && ENVELOPE.test(value);
+  }
+
+  /** The id of the key an envelope was sealed with, or undefined for anything that is not an envelope. */
+  static keyIdOf(value: unknown): string | undefined {
+    return typeof value === 'string' ? ENVELOPE.exec(value)?.[1] : undefined;
   }
 
   /**

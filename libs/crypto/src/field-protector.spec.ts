@@ -130,4 +130,66 @@ describe('FieldProtector', () => {
       expect(protector.touchesProtected({ $set: { contact: {} } })).toBe(true);
     });
   });
+
+  describe('key rotation', () => {
+    const specs = [
+      { path: 'name' },
+      { path: 'document', searchable: 'identifier' as const },
+      { path: 'parties[].document', searchable: 'identifier' as const, searchAs: 'partyDocuments' },
+      { path: 'parties[].name' },
+    ];
+    const protectorUnder = (material: ReturnType<typeof randomKeyMaterial>) => {
+      const ring = new Keyring(material);
+      return { ring, protector: new FieldProtector('things', specs, new FieldCipher(ring), new BlindIndex(ring)) };
+    };
+    const oldKeys = randomKeyMaterial();
+    const newKeys = randomKeyMaterial({ previousEncryptKeys: [oldKeys.encryptKey], previousHashKeys: [oldKeys.hashKey] });
+    const before = protectorUnder(oldKeys);
+    const after = protectorUnder(newKeys);
+    const storedUnderOldKeys = () => {
+      const stored = record();
+      before.protector.seal(plainAccess(stored));
+      return stored as unknown as Record<string, unknown>;
+    };
+
+    it('tells which keys made the values and tokens of a stored record, sub-documents included', () => {
+      const usage = after.protector.keyUsage(storedUnderOldKeys());
+      expect(usage.current).toBe(false);
+      expect(Object.fromEntries(usage.encryption)).toEqual({ [before.ring.encryption.id]: 6 });
+      expect(Object.fromEntries(usage.hashing)).toEqual({ [before.ring.hashing.id]: 3 });
+    });
+
+    it('re-seals under the current keys with the same binding; the record then reads as current, and as before', () => {
+      const stored = storedUnderOldKeys();
+      const update = after.protector.resealUnderCurrentKeys(stored);
+      expect(Object.keys(update.$set).sort()).toEqual(['document', 'name', 'parties', 'search.document', 'search.partyDocuments']);
+      const rewritten = { ...structuredClone(stored), name: update.$set.name, document: update.$set.document, parties: update.$set.parties, search: { document: update.$set['search.document'], partyDocuments: update.$set['search.partyDocuments'] } };
+      const usage = after.protector.keyUsage(rewritten);
+      expect(usage.current).toBe(true);
+      expect([...usage.encryption.keys()]).toEqual([after.ring.encryption.id]);
+      expect([...usage.hashing.keys()]).toEqual([after.ring.hashing.id]);
+      after.protector.open(plainAccess(rewritten));
+      expect(rewritten).toMatchObject({ name: 'Ana', document: '123.456.789-09', parties: [{ _id: 'p1', name: 'Bia' }, { name: 'Caio' }] });
+    });
+
+    it('a record mixing keys (one field written after the switch) is not current', () => {
+      const stored = storedUnderOldKeys();
+      Object.assign(stored, after.protector.sealUpdate({ $set: { name: 'Ana' } }, 'org-1', 'rec-1').$set as object);
+      const usage = after.protector.keyUsage(stored);
+      expect(usage.current).toBe(false);
+      expect(usage.encryption.get(after.ring.encryption.id)).toBe(1);
+    });
+
+    it('fails closed on a value it cannot read, and produces no update', () => {
+      const stored = storedUnderOldKeys();
+      stored.name = stored.document;
+      expect(() => after.protector.keyUsage(stored)).toThrow(DecryptionError);
+      expect(() => after.protector.resealUnderCurrentKeys(stored)).toThrow(DecryptionError);
+    });
+
+    it('says whether searches span previous hash keys (and so whether uniqueness needs a search first)', () => {
+      expect(after.protector.searchesPreviousHashKeys).toBe(true);
+      expect(before.protector.searchesPreviousHashKeys).toBe(false);
+    });
+  });
 });

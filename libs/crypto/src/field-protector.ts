@@ -52,6 +52,25 @@ export interface SealedValue {
   plaintext: unknown;
 }
 
+/** Which keys made the protected values and tokens of one stored record (see `FieldProtector.keyUsage`). */
+export interface RecordKeyUsage {
+  /** Envelope key id → values under it; `plaintext` counts values stored unencrypted. */
+  encryption: Map<string, number>;
+  /** Hash key id → tokens it made; `unknown` counts tokens no configured key makes from the stored value. */
+  hashing: Map<string, number>;
+  /** Every value is under the current encryption key and every token is what the current hash key gives. */
+  current: boolean;
+}
+
+/** What a rotation writes into one record to move it under the current keys. */
+export interface ResealUpdate {
+  $set: Record<string, unknown>;
+  $unset: Record<string, ''>;
+}
+
+const UNENCRYPTED = 'plaintext';
+const UNKNOWN_HASH_KEY = 'unknown';
+
 const camelCase = (path: string) => path.replace(/\[\]/g, '').replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase());
 
 const isOperator = (key: string) => key.startsWith('$');
@@ -84,6 +103,11 @@ export class FieldProtector {
       };
     });
     this.protectedPaths = this.fields.map((field) => (field.array ? `${field.array}.${field.leaf}` : field.leaf));
+  }
+
+  /** Whether searches also try tokens of previous hash keys (configured during a rotation). */
+  get searchesPreviousHashKeys(): boolean {
+    return this.blindIndex.searchesPreviousKeys;
   }
 
   /** The filter that finds records by the blind index of a searchable field. */
@@ -137,6 +161,75 @@ export class FieldProtector {
     // Tokens only serve filters: no read carries them further.
     if (this.fields.some((field) => field.tokenPath)) record.set('search', undefined);
     return [...legacy];
+  }
+
+  /**
+   * Reads a stored record (as the driver returns it, not modified) and tells which keys its values
+   * and tokens were made with. Throws DecryptionError when a value cannot be read.
+   */
+  keyUsage(stored: Record<string, unknown>): RecordKeyUsage {
+    const opened = structuredClone(stored);
+    this.open(plainAccess(opened));
+    const { organizationId } = this.identity(plainAccess(stored));
+    const usage: RecordKeyUsage = { encryption: new Map(), hashing: new Map(), current: true };
+    for (const field of this.fields) {
+      for (const { access } of this.locations(plainAccess(stored), field, false)) {
+        const value = access.get(field.leaf);
+        if (value === undefined || value === null) continue;
+        const keyId = FieldCipher.keyIdOf(value) ?? UNENCRYPTED;
+        increment(usage.encryption, keyId);
+        if (keyId !== this.cipher.currentKeyId) usage.current = false;
+      }
+      if (field.searchable && !this.tokensAttributed(field, stored, opened, organizationId, usage.hashing)) usage.current = false;
+    }
+    return usage;
+  }
+
+  /**
+   * Counts which hash key made each stored token of a searchable field (recomputed from the opened
+   * values under every configured key); true when the tokens are exactly what the current key gives.
+   */
+  private tokensAttributed(field: ProtectedField, stored: Record<string, unknown>, opened: Record<string, unknown>, organizationId: string, hashing: Map<string, number>): boolean {
+    const plaintexts: string[] = [];
+    for (const { access } of this.locations(plainAccess(opened), field, false)) {
+      const plaintext = access.get(field.leaf);
+      if (plaintext !== undefined && plaintext !== null) plaintexts.push(String(plaintext));
+    }
+    const storedTokens = tokenList(getIn(stored, field.tokenPath!));
+    for (const token of storedTokens) {
+      const keyId = plaintexts.map((plaintext) => this.blindIndex.keyIdOf(token, field.scope, field.searchable!, organizationId, plaintext)).find(Boolean);
+      increment(hashing, keyId ?? UNKNOWN_HASH_KEY);
+    }
+    const expected = plaintexts.map((plaintext) => this.blindIndex.tokenFor(field.scope, field.searchable!, organizationId, plaintext));
+    return storedTokens.length === expected.length && storedTokens.every((token, i) => token === expected[i]);
+  }
+
+  /**
+   * The update that moves a stored record under the current keys: every protected value decrypted
+   * and encrypted again with the same binding, every token recomputed. Whatever `open` can read is
+   * re-sealed; a value it cannot read throws DecryptionError and nothing is produced.
+   */
+  resealUnderCurrentKeys(stored: Record<string, unknown>): ResealUpdate {
+    const record = structuredClone(stored);
+    this.open(plainAccess(record));
+    this.seal(plainAccess(record));
+    const update: ResealUpdate = { $set: {}, $unset: {} };
+    for (const path of this.storedRoots()) {
+      const value = getIn(record, path);
+      if (value !== undefined && value !== null) update.$set[path] = value;
+    }
+    for (const field of this.fields) {
+      if (!field.tokenPath) continue;
+      const token = getIn(record, field.tokenPath);
+      if (token !== undefined) update.$set[field.tokenPath] = token;
+      else if (getIn(stored, field.tokenPath) !== undefined) update.$unset[field.tokenPath] = '';
+    }
+    return update;
+  }
+
+  /** The top-most stored paths that hold protected values: each field, or the whole array of an array field. */
+  storedRoots(): string[] {
+    return [...new Set(this.fields.map((field) => field.array ?? field.leaf))];
   }
 
   /** Where a field's values sit in a record: the field itself, or that field of every array element. */
@@ -269,6 +362,16 @@ export class FieldProtector {
 }
 
 type Relation = 'covers' | 'inside' | 'unrelated';
+
+function increment(counts: Map<string, number>, id: string): void {
+  counts.set(id, (counts.get(id) ?? 0) + 1);
+}
+
+/** Stored tokens as a list: a scalar token, an array of them, or none (absent, null or empty). */
+function tokenList(stored: unknown): unknown[] {
+  if (stored === undefined || stored === null) return [];
+  return Array.isArray(stored) ? stored : [stored];
+}
 
 function isExistenceCheck(value: unknown): boolean {
   return !!value && typeof value === 'object' && Object.keys(value).length === 1 && '$exists' in value;

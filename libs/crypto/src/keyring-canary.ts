@@ -21,7 +21,7 @@ interface CanaryRecord {
 
 /**
  * Proves at boot that the configured keys can read what was stored before: a small record,
- * written under the keys of the first start, must decrypt and re-hash. If neither the current nor
+ * written under the keys of the first start (or of the last finished rotation), must decrypt and re-hash. If neither the current nor
  * a previous key can, the service refuses to start instead of writing data under a wrong key.
  */
 @Injectable()
@@ -45,16 +45,11 @@ export class KeyringCanary implements OnModuleInit {
   }
 
   async verify(): Promise<void> {
-    const collection = this.connection.collection<CanaryRecord>(COLLECTION);
+    const collection = this.collection();
     let canary = await collection.findOne({ _id: CANARY_ID });
     if (!canary) {
       try {
-        await collection.insertOne({
-          _id: CANARY_ID,
-          value: this.cipher.encrypt(CANARY_TEXT, AAD),
-          token: this.blindIndex.tokenFor(SCOPE, 'identifier', '-', CANARY_TEXT),
-          createdAt: new Date(),
-        });
+        await collection.insertOne({ _id: CANARY_ID, ...this.sealedUnderCurrentKeys(), createdAt: new Date() });
         this.logger.log(`keyring canary written (encryption key ${this.keyring.encryption.id}, hash key ${this.keyring.hashing.id})`);
       } catch (error) {
         if ((error as { code?: number }).code !== 11000) throw error; // another replica wrote it first
@@ -63,6 +58,36 @@ export class KeyringCanary implements OnModuleInit {
     }
     this.check(canary!);
     this.verifiedAt = new Date();
+  }
+
+  /** Which keys the stored canary was written with (null when there is none yet). */
+  async keyUsage(): Promise<{ encryption?: string; hashing?: string } | null> {
+    const canary = await this.collection().findOne({ _id: CANARY_ID });
+    if (!canary) return null;
+    return { encryption: FieldCipher.keyIdOf(canary.value), hashing: this.blindIndex.keyIdOf(canary.token, SCOPE, 'identifier', '-', CANARY_TEXT) };
+  }
+
+  /**
+   * Writes the canary again under the current keys. Called once a rotation has moved every record
+   * to them: from then on a start without the previous keys passes, and one with only the old keys fails.
+   */
+  async reseal(): Promise<void> {
+    const collection = this.collection();
+    const canary = await collection.findOne({ _id: CANARY_ID });
+    if (!canary) return this.verify();
+    this.check(canary);
+    const current = this.sealedUnderCurrentKeys();
+    if (FieldCipher.keyIdOf(canary.value) === this.keyring.encryption.id && canary.token === current.token) return; // already: a second run changes nothing
+    await collection.updateOne({ _id: CANARY_ID, value: canary.value }, { $set: { ...current, resealedAt: new Date() } });
+    this.logger.log(`keyring canary re-sealed (encryption key ${this.keyring.encryption.id}, hash key ${this.keyring.hashing.id})`);
+  }
+
+  private collection() {
+    return this.connection.collection<CanaryRecord>(COLLECTION);
+  }
+
+  private sealedUnderCurrentKeys(): Pick<CanaryRecord, 'value' | 'token'> {
+    return { value: this.cipher.encrypt(CANARY_TEXT, AAD), token: this.blindIndex.tokenFor(SCOPE, 'identifier', '-', CANARY_TEXT) };
   }
 
   private check(canary: CanaryRecord): void {

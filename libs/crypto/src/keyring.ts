@@ -30,6 +30,8 @@ function derive(ikm: KeyObject | Buffer, info: string): KeyObject {
 export class Keyring {
   readonly encryption: VersionedKey;
   readonly hashing: VersionedKey;
+  /** Ids of the previous keys, kept for reading and searching only while a rotation is under way. */
+  readonly previousEncryptionIds: readonly string[];
   private readonly encryptionById = new Map<string, KeyObject>();
   private readonly hashKeys: VersionedKey[];
   private readonly scopedHashKeys = new Map<string, KeyObject>();
@@ -41,6 +43,7 @@ export class Keyring {
     });
     for (const { id, key } of encryptKeys) if (!this.encryptionById.has(id)) this.encryptionById.set(id, key);
     this.encryption = encryptKeys[0];
+    this.previousEncryptionIds = [...this.encryptionById.keys()].filter((id) => id !== this.encryption.id);
 
     const seen = new Set<string>();
     this.hashKeys = [material.hashKey, ...material.previousHashKeys]
@@ -60,6 +63,11 @@ export class Keyring {
   /** Hash keys, current first: searches try them all so records keep matching during rotation. */
   allHashKeys(): readonly VersionedKey[] {
     return this.hashKeys;
+  }
+
+  /** Ids of the previous hash keys: while there are any, a value may still be indexed under an older token. */
+  previousHashIds(): string[] {
+    return this.hashKeys.slice(1).map(({ id }) => id);
   }
 
   /** The per-purpose key HKDF(hashKey, scope) of one hash key, derived once and cached. */

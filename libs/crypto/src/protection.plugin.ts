@@ -29,6 +29,11 @@ const LEAN_WRITES_RETURNING: mongoose.MongooseQueryMiddleware[] = ['findOneAndUp
 export interface ProtectedModelStatics {
   /** The filter that finds records whose searchable field equals `value` (any hash key version). */
   blindIndexFilter(searchAs: string, organizationId: string, value: string): Record<string, unknown>;
+  /**
+   * Whether previous hash keys are configured. While they are, a unique index over a token cannot
+   * see a duplicate stored under an older token, so uniqueness needs a search first.
+   */
+  searchesPreviousHashKeys(): boolean;
 }
 
 /**
@@ -42,6 +47,7 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   addTokenPaths(schema, protector);
 
   schema.static('blindIndexFilter', (searchAs: string, organizationId: string, value: string) => protector.searchFilter(searchAs, organizationId, value));
+  schema.static('searchesPreviousHashKeys', () => protector.searchesPreviousHashKeys);
 
   // Fields a loaded document held as legacy plaintext (see ProtectedFieldSpec.acceptsLegacyPlaintext):
   // its next save encrypts them, whatever else it changes.

@@ -1,5 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { ImportModule } from './import/import.module';
+import { KeysCommandModule } from './keys/keys.module';
 
 /** The command groups of the CLI; each is a Nest module providing nest-commander commands. */
-export const CLI_COMMAND_MODULES: NonNullable<DynamicModule['imports']> = [ImportModule];
+export const CLI_COMMAND_MODULES: NonNullable<DynamicModule['imports']> = [KeysCommandModule, ImportModule];

@@ -25,6 +25,11 @@ async function main(): Promise<void> {
     logger: ['error', 'warn'],
     // Commander reports usage errors (unknown command or option) with its own exit code; help exits 0.
     errorHandler: (error) => process.exit((error as { exitCode?: number }).exitCode ?? 2),
+    // A command that throws fails the process (nest-commander would only print it and exit 0).
+    serviceErrorHandler: (error) => {
+      process.stderr.write(`crm-cli: ${error.name}: ${error.message}\n`);
+      process.exitCode = 1;
+    },
   });
 }
 

@@ -18,12 +18,19 @@ export type NewHolder = Omit<HolderRecord, '_id' | 'organizationId' | 'liveAlias
 @Injectable()
 export class HolderRepository implements OnModuleInit {
   private readonly store: ScopedStore<HolderRecord>;
+  /**
+   * While previous hash keys are configured, a document may still be indexed under an older token
+   * that the unique index cannot compare: uniqueness then needs a search first (after `keys rotate`
+   * and the removal of those keys, the index alone suffices).
+   */
+  readonly documentNeedsPreCheck: boolean;
 
   constructor(
     @InjectModel(HOLDER_MODEL) holders: Model<HolderRecord> & ProtectedModelStatics,
     @InjectConnection() private readonly connection: Connection,
   ) {
     this.store = new ScopedStore<HolderRecord>(holders, () => new CrmException('CRM-0010', { entityType: 'Holder' }));
+    this.documentNeedsPreCheck = holders.searchesPreviousHashKeys();
   }
 
   onModuleInit(): Promise<void> {

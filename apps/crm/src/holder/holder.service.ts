@@ -25,7 +25,7 @@ export class HolderService {
     this.assertValidDocument(body.type, body.document);
     this.metadataGuard.check(body.metadata, ENTITY);
     // The unique index is the race-safe guard; this check also covers tokens of previous hash keys.
-    if (await this.holders.existsActiveWithDocument(tenant.organizationId, body.document)) throw new CrmException('CRM-0010', { entityType: ENTITY });
+    if (this.holders.documentNeedsPreCheck && (await this.holders.existsActiveWithDocument(tenant.organizationId, body.document))) throw new CrmException('CRM-0010', { entityType: ENTITY });
     return toHolderResponse(await this.holders.create(tenant.organizationId, { ...body }));
   }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Inject } from '@nestjs/common';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { APP_CONFIG, AppConfig } from '@crm/config';
-import { ImportProgress } from './import-progress';
+import { CliProgress } from '../progress';
 import { ConflictPolicy } from './lerian-import.plan';
 import { ImportAbort, LerianImporter, LerianImportOptions } from './lerian-importer';
 import { LegacyKeys } from './lerian-legacy-cipher';
@@ -72,7 +72,7 @@ export class ImportLerianCommand extends CommandRunner {
 
   async run(_args: string[], flags: ImportLerianFlags): Promise<void> {
     try {
-      process.exitCode = await this.importer.run(importOptions(flags, this.config, process.env), process.stdout, new ImportProgress(process.stderr));
+      process.exitCode = await this.importer.run(importOptions(flags, this.config, process.env), process.stdout, new CliProgress(process.stderr, 'import lerian'));
     } catch (error) {
       // Name and message only: the messages of this command carry ids and variable names, never values.
       process.stderr.write(`import lerian: ${error instanceof ImportAbort ? '' : `${(error as Error).name}: `}${(error as Error).message}\n`);

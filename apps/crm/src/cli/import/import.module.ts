@@ -1,10 +1,7 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
-import { protectedModel } from '@crm/crypto';
 import { AliasAccountRepository } from '../../alias-account/alias-account.repository';
-import { ALIAS_ACCOUNT_MODEL, ALIAS_PROTECTED_FIELDS, AliasAccountSchema } from '../../alias-account/alias-account.schema';
 import { HolderRepository } from '../../holder/holder.repository';
-import { HOLDER_MODEL, HOLDER_PROTECTED_FIELDS, HolderSchema } from '../../holder/holder.schema';
+import { ProtectedModelsModule } from '../protected-models.module';
 import { ImportCommand, ImportLerianCommand } from './import.command';
 import { LerianImporter } from './lerian-importer';
 
@@ -13,12 +10,7 @@ import { LerianImporter } from './lerian-importer';
  * repositories, without the HTTP layer: what it writes is exactly what the API would store.
  */
 @Module({
-  imports: [
-    MongooseModule.forFeatureAsync([
-      protectedModel(HOLDER_MODEL, HolderSchema, HOLDER_PROTECTED_FIELDS),
-      protectedModel(ALIAS_ACCOUNT_MODEL, AliasAccountSchema, ALIAS_PROTECTED_FIELDS),
-    ]),
-  ],
+  imports: [ProtectedModelsModule],
   providers: [HolderRepository, AliasAccountRepository, LerianImporter, ImportCommand, ImportLerianCommand],
   exports: [LerianImporter],
 })

@@ -8,7 +8,7 @@ import { ALIAS_ACCOUNT_MODEL, AliasAccountRecord } from '../../alias-account/ali
 import { toHolderResponse } from '../../holder/holder.mapper';
 import { HolderRepository } from '../../holder/holder.repository';
 import { HOLDER_MODEL, HolderRecord } from '../../holder/holder.schema';
-import { ImportProgress } from './import-progress';
+import { CliProgress } from '../progress';
 import { ConflictPolicy, Listed, OrganizationPlan, planOrganization, readers } from './lerian-import.plan';
 import { emptyTally, exitCodeOf, formatReport, OrganizationOutcome, WriteTally } from './lerian-import.report';
 import { LegacyKeys, LerianLegacyCipher } from './lerian-legacy-cipher';
@@ -56,7 +56,7 @@ export class LerianImporter {
   ) {}
 
   /** Runs the import (or the dry run, or the verification); returns the process exit code. */
-  async run(options: LerianImportOptions, out: NodeJS.WritableStream = process.stdout, progress = new ImportProgress()): Promise<number> {
+  async run(options: LerianImportOptions, out: NodeJS.WritableStream = process.stdout, progress = new CliProgress(process.stderr, 'import lerian')): Promise<number> {
     const cipher = new LerianLegacyCipher(options.legacyKeys);
     // The default source is this service's own server: it takes the same TLS settings.
     const sameServer = options.sourceUri === this.config.mongo.uri && this.config.mongo.tlsCaCert;
@@ -103,7 +103,7 @@ export class LerianImporter {
     }
   }
 
-  private async importOrganization(source: LerianSource, plan: OrganizationPlan, cipher: LerianLegacyCipher, options: LerianImportOptions, progress: ImportProgress): Promise<OrganizationOutcome> {
+  private async importOrganization(source: LerianSource, plan: OrganizationPlan, cipher: LerianLegacyCipher, options: LerianImportOptions, progress: CliProgress): Promise<OrganizationOutcome> {
     progress.start(plan.holders.read + plan.aliases.read, `organization ${plan.organizationId}`);
     const holders = await this.importEntity(source, plan, 'holders', cipher, options, progress);
     // An alias is never written without its holder: those of a holder that failed fail too.
@@ -114,7 +114,7 @@ export class LerianImporter {
   }
 
   /** Writes the entity's importable records batch by batch; a dry run only counts what it would write. */
-  private async importEntity(source: LerianSource, plan: OrganizationPlan, entity: LegacyEntity, cipher: LerianLegacyCipher, options: LerianImportOptions, progress: ImportProgress, unwrittenHolders = new Set<string>()): Promise<WriteTally> {
+  private async importEntity(source: LerianSource, plan: OrganizationPlan, entity: LegacyEntity, cipher: LerianLegacyCipher, options: LerianImportOptions, progress: CliProgress, unwrittenHolders = new Set<string>()): Promise<WriteTally> {
     const tally = emptyTally();
     const model = this.modelOf(entity);
     for await (const records of importedRecords(source, plan, entity, cipher, options.batchSize, (count) => progress.advance(count))) {

@@ -1,4 +1,4 @@
-import { ImportProgress } from './import-progress';
+import { CliProgress } from './progress';
 
 /** A stream that is not a terminal (a log file, CI, a container's stdout). */
 function plainStream() {
@@ -6,10 +6,10 @@ function plainStream() {
   return { lines, stream: { isTTY: false, write: (text: string) => lines.push(text) } as unknown as NodeJS.WriteStream };
 }
 
-describe('ImportProgress without a terminal', () => {
+describe('CliProgress without a terminal', () => {
   it('prints a plain line with count, rate and ETA at the first advance and at the end, not at every record', () => {
     const { lines, stream } = plainStream();
-    const progress = new ImportProgress(stream);
+    const progress = new CliProgress(stream, 'import lerian');
     progress.start(1000, 'organization x');
     for (let i = 0; i < 100; i += 1) progress.advance(1);
     expect(lines).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { Presets, SingleBar } from 'cli-progress';
+import type { ProgressListener } from '@crm/crypto';
 
 const PLAIN_LINE_INTERVAL_MS = 2000;
 
@@ -6,15 +7,15 @@ const PLAIN_LINE_INTERVAL_MS = 2000;
  * Progress of a long run: a bar with count, rate and ETA on a terminal; on anything else (logs, CI,
  * a container) a plain line every few seconds and one at the end. Counts only: never a value.
  */
-export class ImportProgress {
+export class CliProgress {
   private readonly bar?: SingleBar;
   private done = 0;
   private startedAt = Date.now();
   private lastLineAt = 0;
 
   constructor(
-    private readonly out: NodeJS.WriteStream = process.stderr,
-    private readonly label = 'import lerian',
+    private readonly out: NodeJS.WriteStream,
+    private readonly label: string,
   ) {
     if (out.isTTY) this.bar = new SingleBar({ stream: out, format: `${label} {stage} [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted}`, hideCursor: true }, Presets.shades_classic);
   }
@@ -56,4 +57,20 @@ export class ImportProgress {
     const eta = rate > 0 ? `${Math.ceil((this.total - this.done) / rate)}s` : '?';
     this.out.write(`${this.label} ${this.stage}: ${this.done}/${this.total} records (${rate.toFixed(0)}/s, ETA ${eta})\n`);
   }
+}
+
+/** Feeds a CliProgress from a key scan: one stage per collection. */
+export function perCollection(progress: CliProgress): ProgressListener {
+  let collection: string | undefined;
+  let done = 0;
+  return (scan) => {
+    if (scan.collection !== collection) {
+      if (collection !== undefined) progress.stop();
+      collection = scan.collection;
+      done = 0;
+      progress.start(scan.total, scan.collection);
+    }
+    progress.advance(scan.done - done);
+    done = scan.done;
+  };
 }
