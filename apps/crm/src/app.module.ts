@@ -5,6 +5,7 @@ import { AppConfig, ConfigModule } from '@crm/config';
 import { CryptoModule } from '@crm/crypto';
 import { MidazModule } from '@crm/midaz';
 import { AliasAccountModule } from './alias-account/alias-account.module';
+import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { HolderModule } from './holder/holder.module';
 import { LoggingModule } from './logging/logging.module';
@@ -32,6 +33,7 @@ export class AppModule implements NestModule {
         LoggingModule.forRoot(config, options.logStream),
         MongooseModule.forRoot(config.mongo.uri, { ...mongoConnectionOptions(config), retryAttempts: 3, retryDelay: 1000 }),
         CryptoModule,
+        AuthModule,
         MidazModule,
         HealthModule,
         HolderModule,

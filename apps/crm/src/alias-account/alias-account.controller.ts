@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Caller, CallerContext, HardDeleteQuery, IncludeDeletedQuery, ListQueryPipe, OrganizationScoped, Tenant, TenantContext, UuidParamPipe, WithMetadataFilters } from '@crm/http';
+import { Authorize } from '../auth/permission';
 import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
 import { AliasAccountPageDto, AliasAccountResponseDto } from './dto/alias-account-response.dto';
 import { CreateAliasAccountDto, UpdateAliasAccountDto } from './dto/create-alias-account.dto';
@@ -16,6 +17,7 @@ export class AliasAccountController {
   constructor(private readonly aliases: AliasAccountService) {}
 
   @Post()
+  @Authorize('aliases', 'post')
   @ApiOperation({ summary: 'Create an alias account', description: 'Links a live holder to a Midaz ledger account; the ledger and account are checked in Midaz first.' })
   @ApiCreatedResponse({ type: AliasAccountResponseDto })
   @ApiNotFoundResponse({ description: 'CRM-0006: holder not found' })
@@ -27,6 +29,7 @@ export class AliasAccountController {
   }
 
   @Get(':alias_id')
+  @Authorize('aliases', 'get')
   @ApiOperation({ summary: 'Retrieve an alias account' })
   @ApiOkResponse({ type: AliasAccountResponseDto })
   @ApiNotFoundResponse({ description: 'CRM-0008' })
@@ -35,6 +38,7 @@ export class AliasAccountController {
   }
 
   @Patch(':alias_id')
+  @Authorize('aliases', 'patch')
   @ApiOperation({ summary: 'Update an alias account (JSON merge patch)', description: 'bankingDetails, regulatoryFields and metadata merge (null removes); relatedParties are appended.' })
   @ApiOkResponse({ type: AliasAccountResponseDto })
   @ApiNotFoundResponse({ description: 'CRM-0008' })
@@ -43,6 +47,7 @@ export class AliasAccountController {
   }
 
   @Delete(':alias_id')
+  @Authorize('aliases', 'delete')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an alias account', description: 'Soft delete unless hard_delete=true.' })
   @ApiNoContentResponse()
@@ -52,6 +57,7 @@ export class AliasAccountController {
   }
 
   @Delete(':alias_id/related-parties/:related_party_id')
+  @Authorize('aliases', 'delete')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a related party from an alias account' })
   @ApiNoContentResponse()
@@ -74,6 +80,7 @@ export class AliasAccountListController {
   constructor(private readonly aliases: AliasAccountService) {}
 
   @Get()
+  @Authorize('aliases', 'get')
   @ApiOperation({ summary: 'List alias accounts', description: 'Filters combine with AND. Document, account, IBAN and participant/related-party documents match through blind indexes, format-insensitively.' })
   @ApiQuery({ type: ListAliasAccountsQuery })
   @ApiQuery({ name: 'metadata.<key>', required: false, description: 'Metadata filter, e.g. metadata.channel=app', schema: { type: 'string' } })

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { HardDeleteQuery, IncludeDeletedQuery, ListQueryPipe, OrganizationScoped, Tenant, TenantContext, UuidParamPipe, WithMetadataFilters } from '@crm/http';
+import { Authorize } from '../auth/permission';
 import { CreateHolderDto } from './dto/create-holder.dto';
 import { ListHoldersQuery } from './dto/holder-queries.dto';
 import { HolderPageDto, HolderResponseDto } from './dto/holder-response.dto';
@@ -17,6 +18,7 @@ export class HolderController {
   constructor(private readonly holders: HolderService) {}
 
   @Post()
+  @Authorize('holders', 'post')
   @ApiOperation({ summary: 'Create a holder', description: 'One active holder per document per organization.' })
   @ApiCreatedResponse({ type: HolderResponseDto })
   @ApiConflictResponse({ description: 'CRM-0010: the document is already used by an active holder.' })
@@ -25,6 +27,7 @@ export class HolderController {
   }
 
   @Get()
+  @Authorize('holders', 'get')
   @ApiOperation({ summary: 'List holders', description: 'Offset (page) or keyset (cursor) paging, in creation order (sort_order=desc for newest first). Any number of `metadata.<key>=<value>` filters, combined with AND.' })
   @ApiQuery({ type: ListHoldersQuery })
   @ApiQuery({ name: 'metadata.<key>', required: false, description: 'Metadata filter, e.g. metadata.segment=retail; numbers and booleans also match typed values.', schema: { type: 'string' } })
@@ -34,6 +37,7 @@ export class HolderController {
   }
 
   @Get(':id')
+  @Authorize('holders', 'get')
   @ApiOperation({ summary: 'Retrieve a holder' })
   @ApiOkResponse({ type: HolderResponseDto })
   @ApiNotFoundResponse({ description: 'CRM-0006' })
@@ -42,6 +46,7 @@ export class HolderController {
   }
 
   @Patch(':id')
+  @Authorize('holders', 'patch')
   @ApiOperation({ summary: 'Update a holder (JSON merge patch)', description: 'null removes a field; nested objects merge. type and document are immutable. A soft-deleted holder is not found.' })
   @ApiOkResponse({ type: HolderResponseDto })
   @ApiNotFoundResponse({ description: 'CRM-0006' })
@@ -50,6 +55,7 @@ export class HolderController {
   }
 
   @Delete(':id')
+  @Authorize('holders', 'delete')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a holder', description: 'Soft delete (sets deletedAt) unless hard_delete=true.' })
   @ApiNoContentResponse()

@@ -1,0 +1,81 @@
+import { createPublicKey, KeyObject } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { createRemoteJWKSet, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import type { JwtAuthConfig } from '@crm/config';
+import { AccessDecision, envelopeDenial } from './access-decision';
+import { bearerTokenOf } from './bearer-token';
+import type { CallerAuthorizer } from './caller-authorizer';
+import type { AuthAction, RoutePermission } from './permission';
+
+/** The permission a route needs, as a scope: `crm:<resource>:read|write|delete`. */
+export function scopeFor(permission: RoutePermission): string {
+  const verbs: Record<AuthAction, string> = { get: 'read', post: 'write', patch: 'write', delete: 'delete' };
+  return `crm:${permission.resource}:${verbs[permission.action]}`;
+}
+
+/** A claim that lists strings: an array of strings, or one space-separated string (OAuth `scope`). */
+function listClaim(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(' ').filter(Boolean);
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  return [];
+}
+
+/** Key-source failures (JWKS unreachable, not a key set) say nothing about the token: 503, not 401. */
+function isKeySourceFailure(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  return !(error instanceof errors.JOSEError);
+}
+
+/**
+ * Verifies standard bearer tokens locally with `jose`: signature (JWKS with rotation, or one static
+ * public key), allowed algorithms only, issuer, audience, exp/nbf with a small clock tolerance; then
+ * the route's scope and the organization binding (the token must name the request's organization).
+ */
+@Injectable()
+export class JwtVerifier implements CallerAuthorizer {
+  readonly mode = 'jwt' as const;
+  private readonly key: JWTVerifyGetKey | KeyObject;
+
+  constructor(private readonly settings: JwtAuthConfig) {
+    this.key = settings.jwksUrl
+      ? createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: settings.jwksCooldownMs, cacheMaxAge: 10 * 60_000, timeoutDuration: 5000 })
+      : createPublicKey(settings.publicKey!);
+  }
+
+  async authorize(authorization: string | undefined, permission: RoutePermission, organizationId: string | undefined, requestId: string): Promise<AccessDecision> {
+    const token = bearerTokenOf(authorization);
+    if (!token) return envelopeDenial('CRM-0042', requestId, { message: 'A bearer token is required (Authorization: Bearer <token>).' });
+    let claims: JWTPayload;
+    try {
+      const verified = await jwtVerify(token, this.key as JWTVerifyGetKey, {
+        algorithms: this.settings.algorithms,
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        clockTolerance: this.settings.clockToleranceSec,
+        requiredClaims: ['exp', 'sub'],
+      });
+      claims = verified.payload;
+    } catch (error) {
+      if (isKeySourceFailure(error)) return envelopeDenial('CRM-0041', requestId, { message: 'The token signing keys could not be fetched. Try again later.' });
+      // The reason (expired, wrong audience…) is safe to tell: it names a check, never a claim value.
+      return envelopeDenial('CRM-0042', requestId, { message: `The bearer token is not valid (${(error as errors.JOSEError).code}).` });
+    }
+    const scope = scopeFor(permission);
+    if (!listClaim(claims[this.settings.permissionsClaim]).includes(scope)) {
+      return envelopeDenial('CRM-0043', requestId, { message: `The token lacks the permission ${scope}.` });
+    }
+    if (organizationId !== undefined && !this.coversOrganization(claims, organizationId)) {
+      return envelopeDenial('CRM-0043', requestId, { message: 'The token does not grant access to this organization.' });
+    }
+    return { allowed: true, actor: { subject: claims.sub!, type: 'jwt' } };
+  }
+
+  private coversOrganization(claims: JWTPayload, organizationId: string): boolean {
+    const wildcard = this.settings.allowAllOrganizationsClaim;
+    if (wildcard) {
+      const value = claims[wildcard];
+      if (value === true || value === 'true' || listClaim(value).includes('*')) return true;
+    }
+    return listClaim(claims[this.settings.organizationsClaim]).some((granted) => granted.toLowerCase() === organizationId.toLowerCase());
+  }
+}
