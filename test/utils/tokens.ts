@@ -1,5 +1,5 @@
 import { createServer, Server } from 'node:http';
-import { exportJWK, exportSPKI, generateKeyPair, JWK, JWTPayload, SignJWT } from 'jose';
+import { CryptoKey, exportJWK, exportSPKI, generateKeyPair, JWK, JWTPayload, SignJWT } from 'jose';
 
 /** An unsigned-looking JWT whose payload is the given claims (plugin-auth verifies, lib-auth only decodes). */
 export function unverifiedJwt(claims: Record<string, unknown>): string {
@@ -39,7 +39,7 @@ export class JwksServer {
   }
 
   async start(): Promise<void> {
-    this.server = createServer((request, response) => {
+    this.server = createServer((_request, response) => {
       this.fetches++;
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ keys: this.keys }));
