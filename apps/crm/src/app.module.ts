@@ -5,6 +5,7 @@ import { AppConfig, ConfigModule } from '@crm/config';
 import { CryptoModule } from '@crm/crypto';
 import { MidazModule } from '@crm/midaz';
 import { AliasAccountModule } from './alias-account/alias-account.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { HolderModule } from './holder/holder.module';
@@ -38,6 +39,7 @@ export class AppModule implements NestModule {
         HealthModule,
         HolderModule,
         AliasAccountModule,
+        AuditModule,
         ...(options.telemetry?.prometheus ? [MetricsModule.forRoot(options.telemetry.prometheus)] : []),
         ...(options.extraModules ?? []),
       ],

@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@crm/config';
 import { CrmExceptionFilter, CrmValidationPipe, JsonShapePipe, requestIdOf } from '@crm/http';
 import { AppModule, AppModuleOptions } from './app.module';
+import { installAuditTrail } from './audit/audit-hooks';
 import { installAccessControl } from './auth/access-control';
 import { setupSwagger } from './swagger';
 import { RouteTelemetryInterceptor } from './telemetry/route.interceptor';
@@ -22,7 +23,9 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
-  // Fastify hooks added here run after Nest middleware (request id, request log) and before body parsing.
+  // Fastify hooks added here run after Nest middleware (request id, request log) and before body parsing;
+  // the audit slot is taken first, so refused attempts are recorded too.
+  installAuditTrail(app);
   installAccessControl(app);
   app.useGlobalPipes(new JsonShapePipe(), new CrmValidationPipe());
   app.useGlobalFilters(new CrmExceptionFilter(app.get(HttpAdapterHost)));
