@@ -27,8 +27,8 @@ export function installAuditTrail(app: NestFastifyApplication): void {
       return;
     }
     if (trail.mode === 'required') {
-      trail.refused();
       const requestId = requestIdOf(request.raw);
+      trail.refused(requestId);
       const exception = new CrmException('CRM-0044');
       return reply.code(exception.status).header(REQUEST_ID_HEADER, requestId).send({ ...exception.toEnvelope(), requestId });
     }

@@ -107,9 +107,10 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     this.drain();
   }
 
-  /** Counts a request refused for want of a slot (required mode). */
-  refused(): void {
+  /** Counts and logs a request refused for want of a slot (required mode). */
+  refused(requestId: string): void {
     this.events.add(1, { outcome: 'refused' });
+    this.logger.warn({ requestId, pending: this.queue.length }, 'audit queue full: request refused with 503 CRM-0044 (AUDIT_MODE=required)');
   }
 
   private drain(): void {
