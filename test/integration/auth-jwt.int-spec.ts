@@ -164,6 +164,7 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
     const response = await as(await token({}, await signingKey('key-3'))).get('/v1/holders');
     expect({ status: response.status, code: response.body.code }).toEqual({ status: 503, code: 'CRM-0041' });
     await jwks.start();
+    expect((await as(await token()).get('/v1/holders')).status).toBe(200);
   });
 
   it('never logs the token or its claim values', async () => {
@@ -173,7 +174,10 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
     expect(await crm.logs.waitFor((entry) => entry.res?.statusCode === 403)).toBe(true);
     expect(crm.logs.lines.length).toBeGreaterThan(0);
     for (const part of jwt.split('.')) expect(crm.logs.text).not.toContain(part);
-    for (const value of ['ops.person@example.com', ALL_SCOPES, ISSUER]) expect(crm.logs.text).not.toContain(value);
+    for (const value of ['ops.person@example.com', ALL_SCOPES, ISSUER, ORG_A.replace(/-/g, '')]) expect(crm.logs.text).not.toContain(value);
+    // The subject is what an audit line is for, and it appears there only.
+    expect(crm.logs.lines.filter((line) => line.includes('"audit":')).some((line) => line.includes('svc-secret-subject-42'))).toBe(true);
+    expect(crm.logs.lines.filter((line) => !line.includes('"audit":')).join('\n')).not.toContain('svc-secret-subject-42');
   });
 });
 
@@ -189,6 +193,13 @@ describe('auth, jwt mode with a static public key', () => {
   });
   afterAll(() => crm.close());
 
+  it('OpenAPI declares the bearer scheme with the jwt answers', async () => {
+    const api = (await crm.request('/swagger/json')).body;
+    expect(api.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(api.paths['/v1/holders'].post.responses['403'].description).toContain('crm:holders:write');
+    expect(api.paths['/health'].get.security).toBeUndefined();
+  });
+
   it('verifies with the key file and reads the configured claims', async () => {
     const jwt = await signedJwt(key, { iss: ISSUER, aud: AUDIENCE, sub: 'svc', permissions: ['crm:holders:read'], org_id: ORG_A });
     expect((await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } })).status).toBe(200);
@@ -199,5 +210,19 @@ describe('auth, jwt mode with a static public key', () => {
     const rsa = await signingKey('static', 'RS256');
     const jwt = await signedJwt(rsa, { iss: ISSUER, aud: AUDIENCE, sub: 'svc', permissions: ['crm:holders:read'], org_id: ORG_A });
     expect((await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } })).status).toBe(401);
+  });
+});
+
+describe('AUTH_MODE=none (the default, for local use)', () => {
+  let crm: TestApp;
+  beforeAll(async () => (crm = await startTestApp(testEnv({ LOG_LEVEL: 'silent' }))));
+  afterAll(() => crm.close());
+
+  it('lets requests through without a token and declares no security scheme', async () => {
+    expect((await crm.request('/v1/holders', { headers: { 'x-organization-id': ORG_A } })).status).toBe(200);
+    const api = (await crm.request('/swagger/json')).body;
+    expect(api.components.securitySchemes).toBeUndefined();
+    expect(api.paths['/v1/holders'].get.security).toBeUndefined();
+    expect(api.paths['/v1/holders'].get['x-crm-permission']).toEqual({ resource: 'holders', action: 'get' });
   });
 });

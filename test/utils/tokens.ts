@@ -44,7 +44,8 @@ export class JwksServer {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ keys: this.keys }));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    // The same port on a restart, so an outage ends for the service too.
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
     this.port = (this.server.address() as { port: number }).port;
   }
 
