@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { buildOpenApiDocument } from '../../apps/crm/src/swagger';
 import { RoutePermissions } from '../../apps/crm/src/auth/route-permissions';
@@ -287,5 +289,19 @@ describe('auth, lerian mode: outage, breaker and decision cache', () => {
     expect(pluginAuth.calls).toHaveLength(0);
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect((await get('/v1/holders', token)).status).toBe(200);
+  });
+});
+
+describe('auth, lerian mode: start-up', () => {
+  it('enabled without an address: the service refuses to start (exit 78) instead of letting everything through', () => {
+    const root = join(__dirname, '../..');
+    const result = spawnSync(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/crm/src/main.ts')], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...testEnv(), PLUGIN_AUTH_ENABLED: 'true', PLUGIN_AUTH_ADDRESS: '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain('PLUGIN_AUTH_ADDRESS: is required when plugin-auth is enabled');
   });
 });
