@@ -20,6 +20,10 @@ describe('auth and audit configuration', () => {
     expect(config.audit).toEqual({ mode: 'required', queueSize: 10_000, retentionDays: 0 });
   });
 
+  it('empty variables count as unset', () => {
+    expect(loadConfig({ ...base, AUTH_MODE: '', PLUGIN_AUTH_ENABLED: '', AUDIT_MODE: '' })).toMatchObject({ auth: { mode: 'none' }, audit: { mode: 'required' } });
+  });
+
   it('PLUGIN_AUTH_ENABLED=true means lerian, with a 2 s timeout and no cache, as the original', () => {
     expect(loadConfig({ ...base, PLUGIN_AUTH_ENABLED: 'true', PLUGIN_AUTH_ADDRESS: 'http://plugin-auth:4000/' }).auth).toEqual({
       mode: 'lerian',

@@ -108,7 +108,8 @@ function algorithmsOf(list: string): string[] {
 
 /** Validates the auth and audit variables; problems are appended as `VARIABLE: reason` (never a value). */
 export function loadAuthConfig(env: Env, problems: string[]): { auth: AuthConfig; audit: AuditConfig } | undefined {
-  const parsed = schema.safeParse(env);
+  // An empty variable (a blank line of an env file, an empty chart value) means "not set".
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!parsed.success) {
     problems.push(...parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
     return undefined;
