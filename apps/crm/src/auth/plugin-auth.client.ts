@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { context, propagation } from '@opentelemetry/api';
 import CircuitBreaker from 'opossum';
 import { LRUCache } from 'lru-cache';
 import { Agent, request } from 'undici';
@@ -90,7 +89,7 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
 
   private async post(token: string, body: string, requestId: string): Promise<PluginAuthReply> {
     const headers: Record<string, string> = { authorization: token, 'content-type': 'application/json', 'x-request-id': requestId };
-    propagation.inject(context.active(), headers); // traceparent/baggage when telemetry runs
+    // Trace context (traceparent) is added by the undici instrumentation when telemetry runs.
     let status: number;
     let text: string;
     try {
