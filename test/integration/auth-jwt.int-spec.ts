@@ -189,7 +189,7 @@ describe('auth, jwt mode with a static public key', () => {
     key = await signingKey('static', 'ES256');
     const directory = mkdtempSync(join(tmpdir(), 'crm-jwt-'));
     writeFileSync(join(directory, 'public.pem'), key.pem);
-    crm = await startTestApp(testEnv({ AUTH_MODE: 'jwt', AUTH_JWT_PUBLIC_KEY_FILE: join(directory, 'public.pem'), AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_ALGORITHMS: 'ES256', AUTH_PERMISSIONS_CLAIM: 'permissions', AUTH_ORGANIZATIONS_CLAIM: 'org_id' }));
+    crm = await startTestApp(testEnv({ AUTH_MODE: 'jwt', AUTH_JWT_PUBLIC_KEY_FILE: join(directory, 'public.pem'), AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_ALGORITHMS: 'ES256,ES384', AUTH_PERMISSIONS_CLAIM: 'permissions', AUTH_ORGANIZATIONS_CLAIM: 'org_id' }));
   });
   afterAll(() => crm.close());
 
@@ -204,6 +204,13 @@ describe('auth, jwt mode with a static public key', () => {
     const jwt = await signedJwt(key, { iss: ISSUER, aud: AUDIENCE, sub: 'svc', permissions: ['crm:holders:read'], org_id: ORG_A });
     expect((await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } })).status).toBe(200);
     expect((await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_B } })).status).toBe(403);
+  });
+
+  it('a token whose algorithm does not fit the key is a 401, not a 503', async () => {
+    const es384 = await signingKey('static', 'ES384');
+    const jwt = await signedJwt(es384, { iss: ISSUER, aud: AUDIENCE, sub: 'svc', permissions: ['crm:holders:read'], org_id: ORG_A });
+    const response = await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } });
+    expect({ status: response.status, code: response.body.code }).toEqual({ status: 401, code: 'CRM-0042' });
   });
 
   it('an algorithm outside AUTH_ALGORITHMS is refused even with the right key type', async () => {

@@ -10,13 +10,13 @@ export function unverifiedJwt(claims: Record<string, unknown>): string {
 /** A signing key generated at test time, with its public JWK (kid set) and SPKI PEM. */
 export interface TestSigningKey {
   kid: string;
-  alg: 'RS256' | 'ES256';
+  alg: 'RS256' | 'ES256' | 'ES384';
   privateKey: CryptoKey;
   jwk: JWK;
   pem: string;
 }
 
-export async function signingKey(kid: string, alg: 'RS256' | 'ES256' = 'RS256'): Promise<TestSigningKey> {
+export async function signingKey(kid: string, alg: TestSigningKey['alg'] = 'RS256'): Promise<TestSigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   return { kid, alg, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }, pem: await exportSPKI(publicKey) };
 }

@@ -20,10 +20,27 @@ function listClaim(value: unknown): string[] {
   return [];
 }
 
-/** Key-source failures (JWKS unreachable, not a key set) say nothing about the token: 503, not 401. */
-function isKeySourceFailure(error: unknown): boolean {
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
-  return !(error instanceof errors.JOSEError);
+/** The key source could not answer (JWKS unreachable, timed out, not a key set): says nothing about the token. */
+class KeySourceError extends Error {
+  constructor(readonly reason: string) {
+    super(`signing keys unavailable: ${reason}`);
+    this.name = 'KeySourceError';
+  }
+}
+
+/**
+ * A JWKS key getter whose own failures are told apart from the token's: a kid the set does not hold
+ * stays a token problem (401); a fetch that fails becomes a KeySourceError (503).
+ */
+function keySourceOf(jwks: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await jwks(header, token);
+    } catch (error) {
+      if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout) && !(error instanceof errors.JWKSInvalid)) throw error;
+      throw new KeySourceError((error as Error).name);
+    }
+  };
 }
 
 /**
@@ -38,7 +55,7 @@ export class JwtVerifier implements CallerAuthorizer {
 
   constructor(private readonly settings: JwtAuthConfig) {
     this.key = settings.jwksUrl
-      ? createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: settings.jwksCooldownMs, cacheMaxAge: 10 * 60_000, timeoutDuration: 5000 })
+      ? keySourceOf(createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: settings.jwksCooldownMs, cacheMaxAge: 10 * 60_000, timeoutDuration: 5000 }))
       : createPublicKey(settings.publicKey!);
   }
 
@@ -56,9 +73,10 @@ export class JwtVerifier implements CallerAuthorizer {
       });
       claims = verified.payload;
     } catch (error) {
-      if (isKeySourceFailure(error)) return envelopeDenial('CRM-0041', requestId, { message: 'The token signing keys could not be fetched. Try again later.' });
+      if (error instanceof KeySourceError) return envelopeDenial('CRM-0041', requestId, { message: 'The token signing keys could not be fetched. Try again later.' });
       // The reason (expired, wrong audience…) is safe to tell: it names a check, never a claim value.
-      return envelopeDenial('CRM-0042', requestId, { message: `The bearer token is not valid (${(error as errors.JOSEError).code}).` });
+      const reason = error instanceof errors.JOSEError ? ` (${error.code})` : '';
+      return envelopeDenial('CRM-0042', requestId, { message: `The bearer token is not valid${reason}.` });
     }
     const scope = scopeFor(permission);
     if (!listClaim(claims[this.settings.permissionsClaim]).includes(scope)) {
