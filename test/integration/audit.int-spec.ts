@@ -164,3 +164,23 @@ describe('audit trail', () => {
     expect((await send('GET', '/v1/audit-events?surprise=1')).status).toBe(400);
   });
 });
+
+describe('audit retention (AUDIT_RETENTION_DAYS)', () => {
+  it('purges events past the retention at start, keeps recent ones, and creates the indexes', async () => {
+    const env = testEnv({ AUDIT_RETENTION_DAYS: '30' });
+    const connection = await mongoose.createConnection(env.MONGO_URI!, { dbName: env.MONGO_NAME }).asPromise();
+    const event = (id: string, daysAgo: number) => ({ _id: id, time: new Date(Date.now() - daysAgo * 86_400_000), organizationId: randomUUID(), actor: { subject: 'anonymous', type: 'anonymous' }, action: 'holders.get', resourceType: 'holders', resourceIds: [], outcome: 200, requestId: id });
+    await connection.db!.collection('audit_events').insertMany([event('old-event', 45), event('recent-event', 5)] as never[]);
+    const crm = await startTestApp(env);
+    try {
+      const remaining = await eventually(() => connection.db!.collection('audit_events').find({}).toArray(), (list) => list.length === 1, 10_000);
+      expect(remaining.map((stored) => stored._id)).toEqual(['recent-event']);
+      const indexes = await connection.db!.collection('audit_events').indexes();
+      expect(indexes.map((index) => index.key)).toEqual(expect.arrayContaining([{ organizationId: 1, resourceIds: 1, time: 1 }, { organizationId: 1, time: 1 }]));
+      expect(indexes.filter((index) => index.expireAfterSeconds !== undefined)).toEqual([]); // retention is the service's, no TTL index
+    } finally {
+      await connection.close();
+      await crm.close();
+    }
+  });
+});
