@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { Controller, Get, Module } from '@nestjs/common';
 import { buildOpenApiDocument } from '../../apps/crm/src/swagger';
 import { RoutePermissions } from '../../apps/crm/src/auth/route-permissions';
 import { FakePluginAuth } from '../utils/fake-plugin-auth';
@@ -303,5 +304,38 @@ describe('auth, lerian mode: start-up', () => {
     });
     expect(result.status).toBe(78);
     expect(result.stderr).toContain('PLUGIN_AUTH_ADDRESS: is required when plugin-auth is enabled');
+  });
+});
+
+/** A business-looking route that forgot its @Authorize. */
+@Controller('v1/forgotten')
+class ForgottenPermissionController {
+  @Get()
+  read(): { secret: string } {
+    return { secret: 'should never be served' };
+  }
+}
+
+@Module({ controllers: [ForgottenPermissionController] })
+class ForgottenPermissionModule {}
+
+describe('auth, lerian mode: a /v1 route without a declared permission', () => {
+  const pluginAuth = new FakePluginAuth();
+  let crm: TestApp;
+  beforeAll(async () => {
+    await pluginAuth.start();
+    crm = await startTestApp(testEnv({ PLUGIN_AUTH_ENABLED: 'true', PLUGIN_AUTH_ADDRESS: pluginAuth.url }), [ForgottenPermissionModule]);
+  });
+  afterAll(async () => {
+    await crm?.close();
+    await pluginAuth.stop();
+  });
+
+  it('is refused (fails closed), even with a token plugin-auth would accept', async () => {
+    const response = await crm.request('/v1/forgotten', { headers: { authorization: USER_TOKEN, 'x-organization-id': ORG } });
+    expect({ status: response.status, code: response.body.code }).toEqual({ status: 403, code: 'CRM-0043' });
+    expect(response.text).not.toContain('should never be served');
+    expect(pluginAuth.calls).toHaveLength(0);
+    expect((await crm.request('/v1/holders', { headers: { authorization: USER_TOKEN, 'x-organization-id': ORG } })).status).toBe(200); // positive control
   });
 });
