@@ -13,7 +13,7 @@ describe('audit events', () => {
   });
 
   it('takes ids from the path and from a successful response; a list gives its count and capped ids', () => {
-    const base = { permission: { resource: 'holders', action: 'get' } as const, method: 'GET', body: undefined, requestId: 'r1', organizationHeader: ORG.toUpperCase() };
+    const base = { permission: { resource: 'holders', action: 'get' } as const, body: undefined, requestId: 'r1', organizationHeader: ORG.toUpperCase() };
     const read = auditEventOf({ ...base, params: { id: HOLDER.toUpperCase() }, status: 200, payload: JSON.stringify({ id: HOLDER, name: 'Ana' }) });
     expect(read).toMatchObject({ organizationId: ORG, action: 'holders.get', resourceIds: [HOLDER], outcome: 200, actor: { subject: 'unauthenticated' } });
     expect(read.fields).toBeUndefined();
@@ -26,7 +26,7 @@ describe('audit events', () => {
   });
 
   it('records field names for writes, and no organization when the header is not a UUID', () => {
-    const event = auditEventOf({ permission: { resource: 'holders', action: 'patch' }, method: 'PATCH', params: { id: 'not-a-uuid' }, body: { name: 'Secret Name' }, status: 400, payload: '{}', requestId: 'r2', organizationHeader: 'acme', actor: { subject: 'o/u', type: 'normal-user' } });
+    const event = auditEventOf({ permission: { resource: 'holders', action: 'patch' }, params: { id: 'not-a-uuid' }, body: { name: 'Secret Name' }, status: 400, payload: '{}', requestId: 'r2', organizationHeader: 'acme', actor: { subject: 'o/u', type: 'normal-user' } });
     expect(event).toMatchObject({ organizationId: null, resourceIds: [], fields: ['name'], actor: { subject: 'o/u', type: 'normal-user' } });
     expect(JSON.stringify(event)).not.toContain('Secret Name');
   });

@@ -49,7 +49,6 @@ export interface AuditedRequest {
   permission: RoutePermission;
   actor?: Actor;
   organizationHeader?: string;
-  method: string;
   params: Record<string, string> | undefined;
   body: unknown;
   status: number;

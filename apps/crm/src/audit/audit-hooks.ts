@@ -45,7 +45,6 @@ export function installAuditTrail(app: NestFastifyApplication): void {
         permission: access.permission,
         actor: access.actor,
         organizationHeader: Array.isArray(organization) ? organization[0] : organization,
-        method: request.method,
         params: request.params as Record<string, string> | undefined,
         body: request.body,
         status: reply.statusCode,

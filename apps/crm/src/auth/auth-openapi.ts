@@ -1,6 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { AuthConfig } from '@crm/config';
-import { PERMISSION_EXTENSION } from './permission';
+import { scopeFor } from './jwt-verifier';
+import { AuthAction, AuthResource, PERMISSION_EXTENSION } from './permission';
 
 const SCHEME = 'bearer';
 
@@ -35,12 +36,12 @@ export function declareAuthSecurity(document: OpenAPIObject, mode: AuthConfig['m
   for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item)) {
       if (!operation || typeof operation !== 'object' || !(PERMISSION_EXTENSION in operation)) continue;
-      const { resource, action } = (operation as Record<string, { resource: string; action: string }>)[PERMISSION_EXTENSION];
+      const { resource, action } = (operation as Record<string, { resource: AuthResource; action: AuthAction }>)[PERMISSION_EXTENSION];
       operation.security = [{ [SCHEME]: [] }];
       operation.responses = {
         ...operation.responses,
         '401': { description: RESPONSES[mode]['401'] },
-        '403': { description: `${RESPONSES[mode]['403']} Permission: ${mode === 'lerian' ? `plugin-crm ${resource}/${action}` : `crm:${resource}:${action === 'get' ? 'read' : action === 'delete' ? 'delete' : 'write'}`}.` },
+        '403': { description: `${RESPONSES[mode]['403']} Permission: ${mode === 'lerian' ? `plugin-crm ${resource}/${action}` : scopeFor({ resource, action })}.` },
         '503': { description: 'CRM-0041 authorization service (or JWKS) unavailable; CRM-0044 audit trail unavailable (AUDIT_MODE=required).' },
       };
     }

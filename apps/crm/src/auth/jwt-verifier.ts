@@ -1,5 +1,5 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { createRemoteJWKSet, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 import type { JwtAuthConfig } from '@crm/config';
 import { AccessDecision, envelopeDenial } from './access-decision';
@@ -51,6 +51,7 @@ function keySourceOf(jwks: JWTVerifyGetKey): JWTVerifyGetKey {
 @Injectable()
 export class JwtVerifier implements CallerAuthorizer {
   readonly mode = 'jwt' as const;
+  private readonly logger = new Logger('JwtVerifier');
   private readonly key: JWTVerifyGetKey | KeyObject;
 
   constructor(private readonly settings: JwtAuthConfig) {
@@ -73,7 +74,10 @@ export class JwtVerifier implements CallerAuthorizer {
       });
       claims = verified.payload;
     } catch (error) {
-      if (error instanceof KeySourceError) return envelopeDenial('CRM-0041', requestId, { message: 'The token signing keys could not be fetched. Try again later.' });
+      if (error instanceof KeySourceError) {
+        this.logger.warn({ reason: error.reason }, 'JWKS could not be fetched: business requests answer 503 CRM-0041');
+        return envelopeDenial('CRM-0041', requestId, { message: 'The token signing keys could not be fetched. Try again later.' });
+      }
       // The reason (expired, wrong audience…) is safe to tell: it names a check, never a claim value.
       const reason = error instanceof errors.JOSEError ? ` (${error.code})` : '';
       return envelopeDenial('CRM-0042', requestId, { message: `The bearer token is not valid${reason}.` });
