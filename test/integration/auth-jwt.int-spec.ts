@@ -232,4 +232,16 @@ describe('AUTH_MODE=none (the default, for local use)', () => {
     expect(api.paths['/v1/holders'].get.security).toBeUndefined();
     expect(api.paths['/v1/holders'].get['x-crm-permission']).toEqual({ resource: 'holders', action: 'get' });
   });
+
+  it('audits callers as anonymous', async () => {
+    const organizationId = randomUUID();
+    expect((await crm.request('/v1/holders', { headers: { 'x-organization-id': organizationId } })).status).toBe(200);
+    const deadline = Date.now() + 10_000;
+    let items: Array<{ actor: unknown; action: string }> = [];
+    while (items.length === 0 && Date.now() < deadline) {
+      items = (await crm.request('/v1/audit-events', { headers: { 'x-organization-id': organizationId } })).body.items;
+      if (items.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(items[0]).toMatchObject({ action: 'holders.get', actor: { subject: 'anonymous', type: 'anonymous' } });
+  });
 });

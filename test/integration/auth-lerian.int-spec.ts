@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -294,6 +294,34 @@ describe('auth, lerian mode: outage, breaker and decision cache', () => {
 });
 
 describe('auth, lerian mode: start-up', () => {
+  it('AUTH_MODE=none (the default) starts with a loud warning', async () => {
+    const root = join(__dirname, '../..');
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/crm/src/main.ts')], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...testEnv({ LOG_LEVEL: 'warn', SERVER_ADDRESS: '127.0.0.1:0' }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const warned = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 30_000);
+      const listen = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('AUTH_MODE=none: callers are NOT authenticated')) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      };
+      child.stdout!.on('data', listen);
+      child.stderr!.on('data', listen);
+    });
+    try {
+      expect(await warned).toBe(true);
+      expect(JSON.parse(output.split('\n').find((line) => line.includes('AUTH_MODE=none'))!).level).toBe(40);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('enabled without an address: the service refuses to start (exit 78) instead of letting everything through', () => {
     const root = join(__dirname, '../..');
     const result = spawnSync(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/crm/src/main.ts')], {
