@@ -16,6 +16,24 @@ export interface EmbeddedMongo {
 
 const FERRETDB_SCRIPT = join(__dirname, 'ferretdb.sh');
 
+/**
+ * Why mongodb-memory-server cannot work here, or undefined when it can: a mongod it downloaded before
+ * (or MONGOMS_SYSTEM_BINARY), or a download server that answers within a few seconds. Asked first, so a
+ * machine without internet falls back at once, with one line, instead of after a failed download's stack.
+ */
+async function mongodUnavailable(): Promise<string | undefined> {
+  const { DryMongoBinary } = await import('mongodb-memory-server');
+  if (process.env.MONGOMS_SYSTEM_BINARY || (await DryMongoBinary.locateBinary({ version: process.env.MONGOMS_VERSION ?? '' }).catch(() => undefined))) return undefined;
+  const mirror = process.env.MONGOMS_DOWNLOAD_MIRROR ?? 'https://fastdl.mongodb.org';
+  try {
+    await fetch(mirror, { method: 'HEAD', signal: AbortSignal.timeout(3000) });
+    return undefined;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return `no mongod is cached and ${new URL(mirror).host} cannot be reached (${cause?.code ?? cause?.message ?? (error as Error).message})`;
+  }
+}
+
 async function startMemoryServer(dataDir?: string): Promise<EmbeddedMongo> {
   const { MongoMemoryServer } = await import('mongodb-memory-server');
   if (dataDir) mkdirSync(dataDir, { recursive: true });
@@ -47,11 +65,16 @@ export async function startEmbeddedMongo(options: { dataDir?: string; log?: (lin
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const forced = process.env.CRM_EMBEDDED_DB;
   if (forced !== 'ferretdb') {
-    try {
-      return await startMemoryServer(options.dataDir && join(options.dataDir, 'mongodb'));
-    } catch (error) {
-      if (forced === 'mongodb-memory-server') throw error;
-      log(`embedded-mongo: mongodb-memory-server unavailable (${(error as Error).message.split('\n')[0].slice(0, 160)}); using FerretDB`);
+    const unavailable = forced === 'mongodb-memory-server' ? undefined : await mongodUnavailable();
+    if (unavailable) {
+      log(`embedded-mongo: using FerretDB: ${unavailable}`);
+    } else {
+      try {
+        return await startMemoryServer(options.dataDir && join(options.dataDir, 'mongodb'));
+      } catch (error) {
+        if (forced === 'mongodb-memory-server') throw error;
+        log(`embedded-mongo: using FerretDB: mongodb-memory-server failed (${(error as Error).message.split('\n')[0].slice(0, 160)})`);
+      }
     }
   }
   return startFerretDb(options.dataDir && join(options.dataDir, 'ferretdb'));

@@ -7,15 +7,20 @@
 # the proxy refuses the module's version list that install asks for, and the module's source lacks the
 # build/version/version.txt that FerretDB generates in its own builds (without it the binary panics).
 set -euo pipefail
+source "$(dirname "$0")/lib/install-once.sh"
 
 FERRETDB_VERSION="v1.24.2"
-CACHE_DIR="${CRM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/crm-midaz}"
-BIN="$CACHE_DIR/ferretdb-$FERRETDB_VERSION/ferretdb"
+BIN="$CRM_CACHE_DIR/ferretdb-$FERRETDB_VERSION/ferretdb"
 
 install() {
-  if [ -x "$BIN" ]; then echo "$BIN"; return; fi
+  [ -x "$BIN" ] || with_install_lock "ferretdb-$FERRETDB_VERSION" build
+  echo "$BIN"
+}
+
+build() {
+  [ -x "$BIN" ] && return 0 # built by the run that held the lock before us
   command -v go >/dev/null || { echo "ferretdb.sh: Go is needed to build FerretDB" >&2; exit 1; }
-  echo "ferretdb.sh: building FerretDB $FERRETDB_VERSION (once; cached in $CACHE_DIR)" >&2
+  echo "ferretdb.sh: building FerretDB $FERRETDB_VERSION (once; cached in $CRM_CACHE_DIR)" >&2
   local work src
   work="$(mktemp -d)"
   (cd "$work" && go mod init ferretdb-build >/dev/null 2>&1 && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" > module.json)
@@ -24,9 +29,9 @@ install() {
   cp -r "$src" "$work/src" && chmod -R u+w "$work/src"
   echo "$FERRETDB_VERSION" > "$work/src/build/version/version.txt"
   mkdir -p "$(dirname "$BIN")"
-  (cd "$work/src" && go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb) && mv "$BIN.tmp" "$BIN"
+  (cd "$work/src" && go build -trimpath -o "$work/ferretdb" ./cmd/ferretdb)
+  mv -f "$work/ferretdb" "$BIN" # a rename: the cached binary is whole or absent, never half-written
   rm -rf "$work"
-  echo "$BIN"
 }
 
 free_port() {

@@ -6,9 +6,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-env.sh
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+dependencies_stale() {
+  [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]
+}
+install_dependencies() {
+  dependencies_stale || return 0 # installed by the run that held the lock before us
   echo "run-node: installing dependencies" >&2
   npm install --no-save --no-audit --no-fund --loglevel=error
-fi
+}
+# One npm install at a time per checkout: `npm test` and `npm run dev` may start together.
+if dependencies_stale; then with_install_lock "npm-install-$(pwd | cksum | cut -d' ' -f1)" install_dependencies; fi
 export PATH="$PWD/node_modules/.bin:$PATH"
 exec "$@"

@@ -22,10 +22,10 @@ const thingSchema = new Schema(
 );
 const SPECS = [
   { path: 'name' },
-  { path: 'document', searchable: 'document' as const },
+  { path: 'document', searchable: 'identifier' as const },
   { path: 'contact.email', searchable: 'email' as const },
   { path: 'secretDate' },
-  { path: 'parties[].document', searchable: 'document' as const, searchAs: 'partyDocuments' },
+  { path: 'parties[].document', searchable: 'identifier' as const, searchAs: 'partyDocuments' },
   { path: 'parties[].name' },
 ];
 

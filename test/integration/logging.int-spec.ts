@@ -6,13 +6,14 @@ describe('request logging', () => {
   beforeAll(async () => (crm = await startTestApp(testEnv({ LOG_LEVEL: 'info' }))));
   afterAll(() => crm.close());
 
-  it('logs each request as JSON with its id, and redacts authorization and cookies', async () => {
+  it('logs each request as JSON with its id, and leaves authorization and cookies out', async () => {
     const token = 'Bearer super-secret-token-value-42';
     await crm.request('/health', { headers: { authorization: token, cookie: 'session=cookie-secret-99', 'x-request-id': 'redaction-check' } });
     expect(await crm.logs.waitFor((entry) => entry.req?.id === 'redaction-check')).toBe(true);
     const line = crm.logs.lines.map((text) => JSON.parse(text)).find((entry) => entry.req?.id === 'redaction-check');
-    expect(line.req.headers.authorization).toBe('[REDACTED]');
-    expect(line.req.headers.cookie).toBe('[REDACTED]');
+    expect(line.req.headers).not.toHaveProperty('authorization');
+    expect(line.req.headers).not.toHaveProperty('cookie');
+    expect(line.req.headers['x-request-id']).toBe('redaction-check');
     expect(crm.logs.text).not.toContain('super-secret-token-value-42');
     expect(crm.logs.text).not.toContain('cookie-secret-99');
   });
@@ -33,3 +34,4 @@ describe('request logging', () => {
     for (const value of ['111.444.777-35', '11144477735', '52998224725', 'Log Subject']) expect(crm.logs.text).not.toContain(value);
   });
 });
+

@@ -1,30 +1,138 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { startTestApp, TestApp } from '../utils/test-app';
+import { randomUUID } from 'node:crypto';
+import { routeTableOf } from '../../apps/crm/src/bootstrap';
+import { FakeMidaz } from '../utils/fake-midaz';
+import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+
+type Operation = {
+  parameters?: Array<{ name: string; in: string; schema?: Record<string, unknown>; style?: string }>;
+  requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> };
+  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string }; examples?: Record<string, { value: { code: string } }> }> }>;
+};
+type Spec = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>> }>; securitySchemes?: unknown } };
+
+const HTTP_METHODS = ['get', 'post', 'patch', 'put', 'delete'];
+const businessOperations = (spec: Spec) =>
+  Object.entries(spec.paths)
+    .filter(([path]) => path.startsWith('/v1/'))
+    .flatMap(([path, item]) => Object.entries(item).filter(([method]) => HTTP_METHODS.includes(method)).map(([method, operation]) => ({ path, method, operation })));
 
 describe('OpenAPI and Swagger UI', () => {
+  const midaz = new FakeMidaz();
   let crm: TestApp;
-  beforeAll(async () => (crm = await startTestApp()));
-  afterAll(() => crm.close());
-
-  it('serves a valid OpenAPI 3 document at /swagger/json', async () => {
-    const response = await crm.request('/swagger/json');
-    expect(response.status).toBe(200);
-    const api = await SwaggerParser.validate(response.body);
-    expect((api as { openapi: string }).openapi).toMatch(/^3\./);
-    expect(Object.keys(api.paths ?? {})).toEqual(expect.arrayContaining(['/health', '/readyz', '/version', '/v1/holders', '/v1/holders/{id}']));
+  let spec: Spec;
+  beforeAll(async () => {
+    await midaz.start();
+    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url }));
+    spec = (await crm.request('/swagger/json')).body;
+  });
+  afterAll(async () => {
+    await crm.close();
+    await midaz.stop();
   });
 
-  it('describes the holder routes with the organization header, request examples and response schemas', async () => {
-    const api = (await crm.request('/swagger/json')).body;
-    const create = api.paths['/v1/holders'].post;
-    expect(create.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'X-Organization-Id', in: 'header', required: true })]));
-    expect(create.responses['201'].content['application/json'].schema.$ref).toBe('#/components/schemas/HolderResponseDto');
-    const body = api.components.schemas.CreateHolderDto;
-    expect(body.required).toEqual(expect.arrayContaining(['type', 'name', 'document']));
-    expect(body.properties.document.example).toBeDefined();
-    const listParameters = api.paths['/v1/holders'].get.parameters.map((parameter: { name: string }) => parameter.name);
-    expect(listParameters).toEqual(expect.arrayContaining(['page', 'limit', 'sort_order', 'start_date', 'end_date', 'document', 'external_id', 'cursor', 'metadata.<key>']));
-    expect(Object.keys(api.paths['/v1/holders/{id}'])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
+  it('serves a valid OpenAPI 3 document at /swagger/json', async () => {
+    const api = await SwaggerParser.validate(structuredClone(spec) as never);
+    expect((api as { openapi: string }).openapi).toMatch(/^3\./);
+  });
+
+  it('documents exactly the routes the application serves (docs routes aside)', () => {
+    const served = routeTableOf(crm.app)!
+      .entries()
+      .filter((entry) => !entry.startsWith('HEAD ') && !/ \/swagger/.test(entry))
+      .map((entry) => entry.replace(/:([A-Za-z_]+)/g, '{$1}'));
+    const documented = Object.entries(spec.paths).flatMap(([path, item]) => Object.keys(item).filter((method) => HTTP_METHODS.includes(method)).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(served.length).toBeGreaterThan(10);
+    expect([...new Set(served)].sort()).toEqual([...new Set(documented)].sort());
+  });
+
+  it('types path ids, Midaz ids, dates, paging and enums so that generated clients and fuzzers send valid shapes', () => {
+    for (const { path, operation } of businessOperations(spec)) {
+      for (const name of path.match(/\{(\w+)\}/g) ?? []) {
+        const parameter = operation.parameters!.find((candidate) => candidate.in === 'path' && `{${candidate.name}}` === name);
+        expect([path, name, parameter?.schema?.format]).toEqual([path, name, 'uuid']);
+      }
+    }
+    const schemas = spec.components.schemas;
+    expect(schemas.CreateAliasAccountDto.properties.ledgerId.format).toBe('uuid');
+    expect(schemas.CreateAliasAccountDto.properties.accountId.format).toBe('uuid');
+    expect(schemas.NaturalPersonDto.properties.birthDate.format).toBe('date');
+    expect(schemas.RelatedPartyDto.properties.startDate.format).toBe('date');
+    expect(schemas.BankingDetailsDto.properties.closingDate.format).toBe('date');
+    expect(schemas.UpdateHolderDto.properties.externalId).toMatchObject({ type: 'string', nullable: true });
+    const list = spec.paths['/v1/holders'].get.parameters!;
+    const parameter = (name: string) => list.find((candidate) => candidate.name === name)!;
+    expect(parameter('page').schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100000 });
+    expect(parameter('limit').schema).toMatchObject({ type: 'integer', minimum: 1 });
+    const enumOf = (schema: Record<string, unknown> | undefined) => {
+      const ref = (schema?.allOf as Array<{ $ref: string }> | undefined)?.[0]?.$ref;
+      return ref ? (spec.components.schemas[ref.split('/').pop()!] as unknown as { enum: string[] }).enum : schema?.enum;
+    };
+    expect(enumOf(parameter('sort_order').schema)).toEqual(['asc', 'desc']);
+    expect(parameter('cursor').schema?.pattern).toBeDefined();
+    expect(parameter('start_date').schema?.format).toBe('date');
+    expect(parameter('metadata')).toMatchObject({ style: 'deepObject', schema: { type: 'object' } });
+    expect(list.some((candidate) => candidate.name.includes('<'))).toBe(false);
+    expect(enumOf(spec.paths['/v1/aliases'].get.parameters!.find((candidate) => candidate.name === 'related_party_role')?.schema)).toEqual(['PRIMARY_HOLDER', 'LEGAL_REPRESENTATIVE', 'RESPONSIBLE_PARTY']);
+  });
+
+  it('documents every error answer of every business operation with the envelope and a valid example per code', () => {
+    const operations = businessOperations(spec);
+    expect(operations.length).toBeGreaterThan(8);
+    for (const { path, method, operation } of operations) {
+      const errors = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
+      expect([path, method, errors.map(([status]) => status)]).toEqual([path, method, expect.arrayContaining(['400', '503'])]);
+      for (const [status, response] of errors) {
+        const content = response.content!['application/json'];
+        expect(content.schema!.$ref).toBe('#/components/schemas/ErrorEnvelopeDto');
+        for (const [code, example] of Object.entries(content.examples!)) expect([status, example.value.code]).toEqual([status, code]);
+      }
+    }
+    expect(Object.keys(spec.paths['/v1/holders'].post.responses)).toEqual(expect.arrayContaining(['201', '409', '413', '415']));
+    expect(Object.keys(spec.paths['/v1/holders/{holder_id}/aliases'].post.responses)).toEqual(expect.arrayContaining(['201', '404', '409', '422', '503']));
+  });
+
+  it('offers no Authorize button while no route uses a security scheme', () => {
+    expect(spec.components.securitySchemes).toBeUndefined();
+    expect(JSON.stringify(spec.paths)).not.toContain('"security"');
+  });
+
+  it('every documented request example is accepted by the server', async () => {
+    const organizationId = randomUUID();
+    const headers = { 'x-organization-id': organizationId, 'content-type': 'application/json' };
+    const send = (method: string, path: string, body: unknown) => crm.request(path, { method, headers, body: JSON.stringify(body) });
+    const examples = (path: string, method: string) => Object.entries(spec.paths[path][method].requestBody!.content['application/json'].examples!);
+
+    const holders: string[] = [];
+    for (const [name, { value }] of examples('/v1/holders', 'post')) {
+      const response = await send('POST', '/v1/holders', value);
+      expect([name, response.status]).toEqual([name, 201]);
+      holders.push(response.body.id);
+    }
+    for (const [name, { value }] of examples('/v1/holders/{id}', 'patch')) {
+      expect([name, (await send('PATCH', `/v1/holders/${holders[0]}`, value)).status]).toEqual([name, 200]);
+    }
+    const aliases: string[] = [];
+    for (const [name, { value }] of examples('/v1/holders/{holder_id}/aliases', 'post')) {
+      const { ledgerId, accountId } = value as { ledgerId: string; accountId: string };
+      midaz.addAccount(organizationId, ledgerId, accountId);
+      const response = await send('POST', `/v1/holders/${holders[0]}/aliases`, value);
+      expect([name, response.status]).toEqual([name, 201]);
+      aliases.push(response.body.id);
+    }
+    for (const [name, { value }] of examples('/v1/holders/{holder_id}/aliases/{alias_id}', 'patch')) {
+      expect([name, (await send('PATCH', `/v1/holders/${holders[0]}/aliases/${aliases[0]}`, value)).status]).toEqual([name, 200]);
+    }
+    expect(holders.length).toBeGreaterThanOrEqual(2);
+    expect(aliases.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('accepts metadata filters in the deepObject form the document describes', async () => {
+    const headers = { 'x-organization-id': randomUUID() };
+    const created = (await crm.request('/v1/holders', { method: 'POST', headers, json: { type: 'NATURAL_PERSON', name: 'Deep', document: '12121212121', metadata: { segment: 'retail' } } })).body;
+    await crm.request('/v1/holders', { method: 'POST', headers, json: { type: 'NATURAL_PERSON', name: 'Other', document: '12121212122', metadata: { segment: 'private' } } });
+    const found = await crm.request(`/v1/holders?${encodeURIComponent('metadata[segment]')}=retail`, { headers });
+    expect(found.body.items.map((holder: { id: string }) => holder.id)).toEqual([created.id]);
   });
 
   it('serves Swagger UI at /swagger', async () => {

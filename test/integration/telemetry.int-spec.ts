@@ -31,7 +31,7 @@ describe('telemetry (ENABLE_TELEMETRY=true)', () => {
     };
     const probe = spawnSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, '../telemetry/telemetry-probe.ts')], {
       cwd: join(__dirname, '../..'),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...testEnv({ ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true' }), PROBE_FLOW: JSON.stringify(flow), PROBE_ORGANIZATION: randomUUID() },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...testEnv({ ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true', OTEL_METRICS_EXPORTER: 'none' }), PROBE_FLOW: JSON.stringify(flow), PROBE_ORGANIZATION: randomUUID() },
       encoding: 'utf8',
       timeout: 60_000,
     });

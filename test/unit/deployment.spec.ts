@@ -63,13 +63,30 @@ describe('docker-compose.yml', () => {
   });
 });
 
-/** helm v3 from scripts/helm.sh, or why there is none (no helm v3 and no Go to build it). */
-function locateHelm(): { helm?: string; reason?: string } {
-  const located = spawnSync('bash', [join(root, 'scripts/helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
+/** How long the first run may spend building helm before the chart checks are skipped (CRM_HELM_BUILD_TIMEOUT_MS). */
+const HELM_BUILD_TIMEOUT_MS = Number(process.env.CRM_HELM_BUILD_TIMEOUT_MS ?? 300_000);
+
+/**
+ * helm v3 from scripts/helm.sh, or why the chart checks are skipped: no helm v3 and no Go to build it,
+ * a build slower than HELM_BUILD_TIMEOUT_MS, or a build that failed (the Go proxy out of reach). A slow
+ * or impossible helm never fails `npm test`; the reason appears as the skipped test's title.
+ */
+function locateHelm(timeoutMs = HELM_BUILD_TIMEOUT_MS): { helm?: string; reason?: string } {
+  const located = spawnSync('bash', [join(root, 'scripts/helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
   if (located.status === 0) return { helm: located.stdout.trim() };
   if (located.status === 3) return { reason: 'skipped: neither helm v3 nor Go is installed (scripts/helm.sh builds helm with Go; CI has Go)' };
-  throw new Error(`scripts/helm.sh failed with status ${located.status}`);
+  if (located.status === null) return { reason: `skipped: building helm took longer than ${timeoutMs / 1000} s (CRM_HELM_BUILD_TIMEOUT_MS); the next run uses the cache once a build finishes` };
+  const lastLine = located.stderr.trim().split('\n').pop() ?? '';
+  return { reason: `skipped: scripts/helm.sh could not provide helm (exit ${located.status}: ${lastLine.slice(0, 200)})` };
 }
+
+describe('locating helm for the chart checks', () => {
+  it('answers a skip reason, never an error, when helm cannot be had in time', () => {
+    const tooSlow = locateHelm(1);
+    expect(tooSlow.helm).toBeUndefined();
+    expect(tooSlow.reason).toMatch(/^skipped: building helm took longer than/);
+  });
+});
 
 const located = locateHelm();
 const describeChart = located.helm ? describe : (name: string, body: () => void) => describe(name, () => it.skip(located.reason!, body));

@@ -3,12 +3,20 @@ import { NestFactory, HttpAdapterHost } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@crm/config';
-import { CrmExceptionFilter, CrmValidationPipe, JsonShapePipe, requestIdOf } from '@crm/http';
+import { acceptJsonBodiesOnly, CrmExceptionFilter, CrmValidationPipe, JsonShapePipe, requestIdOf, RouteMethods } from '@crm/http';
 import { AppModule, AppModuleOptions } from './app.module';
 import { installAuditTrail } from './audit/audit-hooks';
 import { installAccessControl } from './auth/access-control';
+import { ROUTE_TEMPLATES } from './logging/route-templates';
 import { setupSwagger } from './swagger';
 import { RouteTelemetryInterceptor } from './telemetry/route.interceptor';
+
+const routeTables = new WeakMap<NestFastifyApplication, RouteMethods>();
+
+/** The routes an application serves, for the test that compares them with the OpenAPI document. */
+export function routeTableOf(app: NestFastifyApplication): RouteMethods | undefined {
+  return routeTables.get(app);
+}
 
 /**
  * Builds the whole application on Fastify, used alike by `main.ts` and the integration tests,
@@ -21,14 +29,20 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
     // Keep-alive sockets must not hold a shutdown open past the drain timeout.
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false });
+  acceptJsonBodiesOnly(adapter.getInstance());
+  // Logs and spans show a path as its route template: record each template as it is registered.
+  adapter.getInstance().addHook('onRoute', (route) => ROUTE_TEMPLATES.add(route.url));
+  const routeMethods = new RouteMethods();
+  routeMethods.watch(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
+  routeTables.set(app, routeMethods);
   app.useLogger(app.get(Logger));
   // Fastify hooks added here run after Nest middleware (request id, request log) and before body parsing;
   // the audit slot is taken first, so refused attempts are recorded too.
   installAuditTrail(app);
   installAccessControl(app);
   app.useGlobalPipes(new JsonShapePipe(), new CrmValidationPipe());
-  app.useGlobalFilters(new CrmExceptionFilter(app.get(HttpAdapterHost)));
+  app.useGlobalFilters(new CrmExceptionFilter(app.get(HttpAdapterHost), routeMethods));
   if (options.telemetry) app.useGlobalInterceptors(new RouteTelemetryInterceptor());
   setupSwagger(app);
   try {

@@ -49,6 +49,14 @@ export class FieldCipher {
     return typeof value === 'string' && ENVELOPE.test(value);
   }
 
+  /**
+   * Whether a stored value claims to be encrypted (`v<version>:`), well-formed or not. A value that
+   * does not is plaintext; one that does must decrypt, so a damaged ciphertext never reads as plaintext.
+   */
+  static looksEncrypted(value: unknown): boolean {
+    return typeof value === 'string' && /^v\d+:/.test(value);
+  }
+
   /** `organizationId|collection|recordId|fieldPath`: what a ciphertext is bound to. */
   static aad(organizationId: string, collection: string, recordId: string, fieldPath: string): string {
     return `${organizationId}|${collection}|${recordId}|${fieldPath}`;

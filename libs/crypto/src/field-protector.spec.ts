@@ -1,5 +1,5 @@
 import { BlindIndex } from './blind-index';
-import { ProtectedQueryError } from './errors';
+import { DecryptionError, ProtectedQueryError } from './errors';
 import { FieldCipher } from './field-cipher';
 import { FieldProtector, plainAccess } from './field-protector';
 import { Keyring } from './keyring';
@@ -11,9 +11,9 @@ const protector = new FieldProtector(
   'things',
   [
     { path: 'name' },
-    { path: 'document', searchable: 'document' },
+    { path: 'document', searchable: 'identifier' },
     { path: 'contact.email', searchable: 'email' },
-    { path: 'parties[].document', searchable: 'document', searchAs: 'partyDocuments' },
+    { path: 'parties[].document', searchable: 'identifier', searchAs: 'partyDocuments' },
     { path: 'parties[].name' },
   ],
   cipher,
@@ -63,6 +63,36 @@ describe('FieldProtector', () => {
     expect(() => protector.assertFilter({ parties: { $elemMatch: { role: 'PRIMARY_HOLDER' } } })).not.toThrow();
     expect(() => protector.assertFilter({ organizationId: 'o', 'search.document': { $in: ['t'] }, 'contact.phone': '1' })).not.toThrow();
     expect(() => protector.assertFilter({ 'contact.email': { $exists: true } })).not.toThrow();
+  });
+
+  describe('fields that accept legacy plaintext', () => {
+    const tolerant = new FieldProtector('things', [{ path: 'name' }, { path: 'address.line1', acceptsLegacyPlaintext: true }], cipher, new BlindIndex(keyring));
+    const legacyRecord = () => ({ _id: 'rec-1', organizationId: 'org-1', name: 'Ana', address: { line1: 'Rua Velha, 1', city: 'Recife' } });
+
+    it('read plaintext an older version wrote as it is, and report the field for re-sealing', () => {
+      const stored = legacyRecord();
+      tolerant.seal(plainAccess(stored), (field) => field.spec === 'name');
+      expect(FieldCipher.isEnvelope(stored.name)).toBe(true);
+      expect(stored.address.line1).toBe('Rua Velha, 1');
+      expect(tolerant.open(plainAccess(stored)).map((field) => field.spec)).toEqual(['address.line1']);
+      expect(stored).toMatchObject(legacyRecord());
+    });
+
+    it('decrypt what is encrypted and report nothing', () => {
+      const stored = legacyRecord();
+      tolerant.seal(plainAccess(stored));
+      expect(FieldCipher.isEnvelope(stored.address.line1)).toBe(true);
+      expect(tolerant.open(plainAccess(stored))).toEqual([]);
+      expect(stored).toMatchObject(legacyRecord());
+    });
+
+    it('still fail closed on a damaged ciphertext, and on plaintext in a field encrypted from the start', () => {
+      const damaged = legacyRecord();
+      tolerant.seal(plainAccess(damaged));
+      damaged.address.line1 = `${damaged.address.line1.slice(0, -4)}!!!!`;
+      expect(() => tolerant.open(plainAccess(damaged))).toThrow(DecryptionError);
+      expect(() => tolerant.open(plainAccess(legacyRecord()))).toThrow(DecryptionError);
+    });
   });
 
   describe('sealUpdate', () => {

@@ -13,15 +13,22 @@ export interface ProtectedFieldSpec {
   searchable?: NormalizerKind;
   /** Where the token lives, under `search.` (defaults to the path in camelCase). */
   searchAs?: string;
+  /**
+   * For fields encrypted only since a later version: a stored value that is not an encrypted envelope
+   * is plaintext an older version wrote. It is read as it is and encrypted on the record's next save.
+   * Fields encrypted from the start leave this off, so a plaintext there still fails closed.
+   */
+  acceptsLegacyPlaintext?: boolean;
 }
 
-interface ProtectedField {
+export interface ProtectedField {
   spec: string;
   array?: string;
   leaf: string;
   searchable?: NormalizerKind;
   tokenPath?: string;
   scope: string;
+  acceptsLegacyPlaintext: boolean;
 }
 
 /** How the protector reads and writes one record: a plain object, or a Mongoose document. */
@@ -73,6 +80,7 @@ export class FieldProtector {
         searchable: spec.searchable,
         tokenPath: spec.searchable ? `search.${spec.searchAs ?? camelCase(spec.path)}` : undefined,
         scope: BlindIndex.scope(collection, spec.path.replace('[]', '')),
+        acceptsLegacyPlaintext: spec.acceptsLegacyPlaintext === true,
       };
     });
     this.protectedPaths = this.fields.map((field) => (field.array ? `${field.array}.${field.leaf}` : field.leaf));
@@ -106,13 +114,21 @@ export class FieldProtector {
     return sealed;
   }
 
-  /** Replaces ciphertext by plaintext in a record read from the database. Fails closed. */
-  open(record: RecordAccess): void {
+  /**
+   * Replaces ciphertext by plaintext in a record read from the database. Fails closed, except for
+   * legacy plaintext in fields that accept it: those fields are returned, to be sealed on the next save.
+   */
+  open(record: RecordAccess): ProtectedField[] {
     let identity: { organizationId: string; recordId: string } | undefined;
+    const legacy = new Set<ProtectedField>();
     for (const field of this.fields) {
       for (const { access, aadPath } of this.locations(record, field, false)) {
         const stored = access.get(field.leaf);
         if (stored === undefined || stored === null) continue;
+        if (field.acceptsLegacyPlaintext && !FieldCipher.looksEncrypted(stored)) {
+          legacy.add(field);
+          continue;
+        }
         identity ??= this.identity(record);
         if (typeof stored !== 'string') throw new DecryptionError('not-encrypted');
         access.set(field.leaf, this.cipher.decrypt(stored, FieldCipher.aad(identity.organizationId, this.collection, identity.recordId, aadPath)));
@@ -120,6 +136,7 @@ export class FieldProtector {
     }
     // Tokens only serve filters: no read carries them further.
     if (this.fields.some((field) => field.tokenPath)) record.set('search', undefined);
+    return [...legacy];
   }
 
   /** Where a field's values sit in a record: the field itself, or that field of every array element. */

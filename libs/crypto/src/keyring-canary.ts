@@ -52,7 +52,7 @@ export class KeyringCanary implements OnModuleInit {
         await collection.insertOne({
           _id: CANARY_ID,
           value: this.cipher.encrypt(CANARY_TEXT, AAD),
-          token: this.blindIndex.tokenFor(SCOPE, 'document', '-', CANARY_TEXT),
+          token: this.blindIndex.tokenFor(SCOPE, 'identifier', '-', CANARY_TEXT),
           createdAt: new Date(),
         });
         this.logger.log(`keyring canary written (encryption key ${this.keyring.encryption.id}, hash key ${this.keyring.hashing.id})`);
@@ -73,6 +73,6 @@ export class KeyringCanary implements OnModuleInit {
       throw new KeyMismatchError('encryption');
     }
     if (text !== CANARY_TEXT) throw new KeyMismatchError('encryption');
-    if (!this.blindIndex.candidatesFor(SCOPE, 'document', '-', CANARY_TEXT).includes(canary.token)) throw new KeyMismatchError('hash');
+    if (!this.blindIndex.candidatesFor(SCOPE, 'identifier', '-', CANARY_TEXT).includes(canary.token)) throw new KeyMismatchError('hash');
   }
 }

@@ -1,16 +1,16 @@
+import { canonicalIdentifier } from '@crm/identity';
+
 /**
  * One normalizer per searchable kind. The same function runs before hashing on write and on the
  * search input, so `123.456.789-09` and `12345678909` find each other.
  */
 export const NORMALIZERS = {
-  document: (value: string) => value.trim().replace(/[.\-/\s]/g, '').toUpperCase(),
+  identifier: canonicalIdentifier,
   email: (value: string) => value.trim().toLowerCase(),
   phone: (value: string) => {
     const trimmed = value.trim();
     return `${trimmed.startsWith('+') ? '+' : ''}${trimmed.replace(/\D/g, '')}`;
   },
-  iban: (value: string) => value.replace(/\s/g, '').toUpperCase(),
-  account: (value: string) => value.trim().replace(/[.\-/\s]/g, '').toUpperCase(),
 } as const satisfies Record<string, (value: string) => string>;
 
 export type NormalizerKind = keyof typeof NORMALIZERS;

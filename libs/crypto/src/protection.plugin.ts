@@ -1,6 +1,6 @@
 import mongoose, { Document, Query, Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
-import { FieldProtector, plainAccess, RecordAccess, SealedValue } from './field-protector';
+import { FieldProtector, plainAccess, ProtectedField, RecordAccess, SealedValue } from './field-protector';
 import { ProtectedQueryError } from './errors';
 
 type AnyDocument = Document<unknown>;
@@ -43,10 +43,15 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
 
   schema.static('blindIndexFilter', (searchAs: string, organizationId: string, value: string) => protector.searchFilter(searchAs, organizationId, value));
 
+  // Fields a loaded document held as legacy plaintext (see ProtectedFieldSpec.acceptsLegacyPlaintext):
+  // its next save encrypts them, whatever else it changes.
+  const legacyByDocument = new WeakMap<AnyDocument, ProtectedField[]>();
+
   // Writes of whole documents. Validation ran before this hook, on plaintext.
   const sealedBySave = new WeakMap<AnyDocument, SealedValue[]>();
   schema.pre('save', function () {
-    const include = this.isNew ? () => true : (field: { array?: string; leaf: string }) => this.isModified(field.array ?? field.leaf);
+    const legacy = legacyByDocument.get(this) ?? [];
+    const include = this.isNew ? () => true : (field: ProtectedField) => legacy.includes(field) || this.isModified(field.array ?? field.leaf);
     sealedBySave.set(this, protector.seal(documentAccess(this), include));
   });
   // After the write the document holds plaintext again; after a success it is also clean.
@@ -59,6 +64,7 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
     doc.$clearModifiedPaths();
   };
   schema.post('save', function (doc: AnyDocument) {
+    legacyByDocument.delete(doc);
     unseal(doc, true);
   });
   schema.post('save', function (error: Error, doc: AnyDocument, next: (error?: Error) => void) {
@@ -82,8 +88,9 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   });
 
   // Reads: hydration decrypts the raw document before Mongoose builds the object (cursors too).
-  schema.pre('init', function (raw: Record<string, unknown>) {
-    protector.open(plainAccess(raw));
+  schema.pre('init', function (this: AnyDocument, raw: Record<string, unknown>) {
+    const legacy = protector.open(plainAccess(raw));
+    if (legacy.length > 0) legacyByDocument.set(this, legacy);
   });
   // lean() results are plain records. For reads a query transform opens them, both for exec() (the
   // whole result) and for cursors (each record), which take a query's transforms after its pre hooks.

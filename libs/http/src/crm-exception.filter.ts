@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { CrmException } from './crm.exception';
 import { ErrorCode } from './error-catalog';
 import { rawRequestOf, requestIdOf } from './request-id';
+import type { RouteMethods } from './route-methods';
 
 /** Errors raised by the HTTP layer (Fastify's body parser) carry a status and a code. */
 interface FrameworkError extends Partial<Error> {
@@ -45,13 +46,22 @@ export function toCrmException(error: unknown): CrmException | undefined {
 export class CrmExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('CrmExceptionFilter');
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly routeMethods?: RouteMethods,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
-    const requestId = requestIdOf(rawRequestOf(context.getRequest()));
     const known = toCrmException(error);
-    const exception = known ?? new CrmException('CRM-0014');
+    let exception = known ?? new CrmException('CRM-0014');
+    const request = rawRequestOf(context.getRequest()) as { url?: string };
+    const allowed = exception.code === 'CRM-0038' ? (this.routeMethods?.allowedFor(request.url ?? '') ?? []) : [];
+    if (allowed.length > 0) {
+      exception = new CrmException('CRM-0045');
+      this.adapterHost.httpAdapter.setHeader(context.getResponse(), 'Allow', allowed.join(', '));
+    }
+    const requestId = requestIdOf(rawRequestOf(context.getRequest()));
     if (!known || exception.status >= 500) this.logFailure(error, requestId);
     const body = { ...exception.toEnvelope(), ...(exception.status >= 500 ? { requestId } : {}) };
     this.adapterHost.httpAdapter.reply(context.getResponse(), body, exception.status);

@@ -1,5 +1,7 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { CrmException } from './crm.exception';
-import { ListQuery } from './list-query';
+import { HardDeleteQuery, ListQuery } from './list-query';
 import { metadataFilterValues } from './metadata';
 
 /** A list request resolved against the configuration: what the repository needs to read one page. */
@@ -70,7 +72,6 @@ export function listFilter(paging: Paging, metadataFilters: Record<string, strin
   if (!paging.includeDeleted) filter.deletedAt = null;
   if (paging.createdAt) filter.createdAt = paging.createdAt;
   for (const [key, value] of Object.entries(metadataFilters)) {
-    if (key.startsWith('$') || key.includes('\u0000')) throw new CrmException('CRM-0016', { fields: { [`metadata.${key}`]: 'is not a valid metadata key' } });
     filter[`metadata.${key}`] = { $in: metadataFilterValues(value) };
   }
   return filter;
@@ -85,4 +86,24 @@ export function pageOf<R, T>(paging: Paging, read: { items: R[]; total?: number;
     ...(read.total !== undefined ? { total: read.total } : {}),
     ...(read.nextCursor ? { next_cursor: read.nextCursor } : {}),
   };
+}
+
+/**
+ * Whether one raw paging parameter (`page`, `limit`, `sort_order`, `cursor`, the dates and flags, or
+ * `hard_delete`) passes the rules a request applies to it: its DTO rule, the limit's maximum, a cursor
+ * this API issued. Logs and traces show such a value as sent, and no other.
+ */
+export function isValidPagingValue(name: string, value: string, maxLimit: number): boolean {
+  const dto: new () => object = name === 'hard_delete' ? HardDeleteQuery : ListQuery;
+  const query = plainToInstance(dto, { [name]: value });
+  if (validateSync(query, { whitelist: true, forbidNonWhitelisted: true }).length > 0) return false;
+  if (name === 'limit') return (query as ListQuery).limit! <= maxLimit;
+  if (name === 'cursor') {
+    try {
+      decodeCursor(value);
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }

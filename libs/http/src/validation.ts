@@ -44,7 +44,8 @@ export function validationErrorToException(errors: ValidationError[]): CrmExcept
   if (coded) {
     return new CrmException(coded.codes[0], { fields: fieldsOf(failures.filter((failure) => failure.codes.includes(coded.codes[0])), describe) });
   }
-  const missing = failures.filter((failure) => failure.value === undefined || failure.value === null);
+  // An empty string where a value is required counts as missing, as in the original (CRM-0003).
+  const missing = failures.filter((failure) => failure.value === undefined || failure.value === null || (failure.value === '' && 'isNotEmpty' in failure.constraints));
   if (missing.length > 0) {
     return new CrmException('CRM-0003', { fields: fieldsOf(missing, (failure) => `${failure.path} is required`) });
   }

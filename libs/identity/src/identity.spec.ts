@@ -1,5 +1,5 @@
 import { isValidCnpj, isValidCpf } from './brazilian-documents';
-import { personalDataKind } from './personal-data';
+import { isLoggableMetadataKey, personalDataKind, personalDataKindIn } from './personal-data';
 
 describe('isValidCpf', () => {
   it.each(['529.982.247-25', '52998224725', '111.444.777-35'])('accepts %s', (cpf) => expect(isValidCpf(cpf)).toBe(true));
@@ -23,4 +23,21 @@ describe('personalDataKind', () => {
   ])('%s is a %s', (value, kind) => expect(personalDataKind(value)).toBe(kind));
 
   it.each(['gold', 'customer since 2020', '12345', 2024, true, null, '2026-01-01', '4111 1111 1111 1112'])('%s is not personal data', (value) => expect(personalDataKind(value)).toBeUndefined());
+});
+
+describe('personalDataKindIn (metadata keys, user agents)', () => {
+  it.each([
+    ['contato maria@example.com', 'e-mail address'],
+    ['cpf 529.982.247-25', 'CPF'],
+    ['cliente 11144477735', 'CPF'],
+    ['ligar para +55 11 98765-4321 depois', 'phone number'],
+    ['maria@example.com', 'e-mail address'],
+  ])('%s holds a %s', (text, kind) => expect(personalDataKindIn(text)).toBe(kind));
+
+  it.each(['customer since 2020', 'tier', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36', 'order 12345'])('%s holds none', (text) => expect(personalDataKindIn(text)).toBeUndefined());
+
+  it('decides which metadata keys may be named', () => {
+    expect(isLoggableMetadataKey('segment')).toBe(true);
+    expect(isLoggableMetadataKey('email maria@example.com')).toBe(false);
+  });
 });

@@ -1,11 +1,29 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
 import { CrmException, Metadata } from '@crm/http';
-import { personalDataKind } from './personal-data';
+import { PersonalDataKind, personalDataKind, personalDataKindIn } from './personal-data';
+
+interface Finding {
+  /** The key, when it may be named; undefined when the key itself is the personal data. */
+  key?: string;
+  kind: PersonalDataKind;
+}
+
+function findingsOf(metadata: Metadata): Finding[] {
+  const findings: Finding[] = [];
+  for (const [key, value] of Object.entries(metadata)) {
+    const keyKind = personalDataKindIn(key);
+    const valueKind = personalDataKind(value);
+    if (keyKind) findings.push({ kind: keyKind });
+    else if (valueKind) findings.push({ key, kind: valueKind });
+  }
+  return findings;
+}
 
 /**
- * Metadata is stored in plain text by design. Values that look like personal data are logged as a
- * warning (by key name only: never the value) or rejected with 400 CRM-0034, per METADATA_PII_GUARD.
+ * Metadata is stored in plain text by design. Keys and values that look like personal data are logged
+ * as a warning (naming only the keys that are not personal data themselves, never a value) or rejected
+ * with 400 CRM-0034, per METADATA_PII_GUARD.
  */
 @Injectable()
 export class MetadataPiiGuard {
@@ -15,13 +33,20 @@ export class MetadataPiiGuard {
 
   check(metadata: Metadata | null | undefined, entityType: string): void {
     if (!metadata || this.config.metadataPiiGuard === 'off') return;
-    const findings = Object.entries(metadata)
-      .map(([key, value]) => [key, personalDataKind(value)] as const)
-      .filter((finding): finding is readonly [string, NonNullable<ReturnType<typeof personalDataKind>>] => finding[1] !== undefined);
+    const findings = findingsOf(metadata);
     if (findings.length === 0) return;
+    const inKeys = findings.filter((finding) => finding.key === undefined);
+    const inValues = findings.filter((finding) => finding.key !== undefined);
     if (this.config.metadataPiiGuard === 'reject') {
-      throw new CrmException('CRM-0034', { entityType, fields: Object.fromEntries(findings.map(([key, kind]) => [`metadata.${key}`, `looks like personal data (${kind}); metadata is stored in plain text`])) });
+      const fields = Object.fromEntries(inValues.map(({ key, kind }) => [`metadata.${key}`, `looks like personal data (${kind}); metadata is stored in plain text`]));
+      if (inKeys.length > 0) fields.metadata = `${inKeys.length} key(s) look like personal data (${kindsOf(inKeys)}); metadata keys are stored in plain text`;
+      throw new CrmException('CRM-0034', { entityType, message: 'A metadata key or value looks like personal data; metadata is stored in plain text.', fields });
     }
-    this.logger.warn({ entityType, metadataKeys: findings.map(([key]) => key), kinds: findings.map(([, kind]) => kind) }, 'metadata values look like personal data (stored in plain text)');
+    this.logger.warn(
+      { entityType, metadataKeys: inValues.map(({ key }) => key), kinds: inValues.map(({ kind }) => kind), keysLookingPersonal: inKeys.length, keyKinds: inKeys.map(({ kind }) => kind) },
+      'metadata looks like personal data (stored in plain text)',
+    );
   }
 }
+
+const kindsOf = (findings: Finding[]) => [...new Set(findings.map(({ kind }) => kind))].join(', ');

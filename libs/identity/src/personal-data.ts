@@ -28,3 +28,26 @@ export function personalDataKind(value: string | number | boolean | null): Perso
   if (/^\+\d{10,15}$/.test(compact)) return 'phone number';
   return undefined;
 }
+
+/** Runs of digits with the separators documents and phone numbers are written with. */
+const DIGIT_RUNS = /\+?\d[\d\s().\-/]*\d/g;
+
+/**
+ * What kind of personal data a text holds anywhere in it, if any: the whole text, each word, and each
+ * run of digits is checked. For names that are logged (metadata keys) and free text that is (user
+ * agents): `"contato maria@example.com"` or `"cpf 529.982.247-25"` are caught, `"customer since 2020"`
+ * is not.
+ */
+export function personalDataKindIn(text: string): PersonalDataKind | undefined {
+  const candidates = [text, ...text.split(/[\s,;:|=&"'<>()[\]{}]+/), ...(text.match(DIGIT_RUNS) ?? [])];
+  for (const candidate of candidates) {
+    const kind = candidate ? personalDataKind(candidate) : undefined;
+    if (kind) return kind;
+  }
+  return undefined;
+}
+
+/** A metadata key is logged, traced or named in an error only when it holds no personal data itself. */
+export function isLoggableMetadataKey(key: string): boolean {
+  return personalDataKindIn(key) === undefined;
+}

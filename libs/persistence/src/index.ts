@@ -1,1 +1,2 @@
+export { COLLECTIONS } from './collections';
 export { ScopedStore } from './scoped-store';

@@ -19,8 +19,13 @@ export class ScopedStore<T extends { _id: string }> {
     private readonly onDuplicate: () => CrmException,
   ) {}
 
-  /** Unique indexes must exist before the first write, or concurrent duplicates could slip in. */
-  async ensureIndexes(): Promise<void> {
+  /**
+   * Unique indexes must exist before the first write, or concurrent duplicates could slip in. Indexes an
+   * earlier version declared and this one replaced (`retired`, by name) are dropped first.
+   */
+  async ensureIndexes(retired: string[] = []): Promise<void> {
+    const existing = new Set((await this.model.collection.indexes().catch(() => [])).map((index) => index.name));
+    for (const name of retired) if (existing.has(name)) await this.model.collection.dropIndex(name);
     await this.model.createIndexes();
   }
 
@@ -67,6 +72,16 @@ export class ScopedStore<T extends { _id: string }> {
       throw error;
     }
     return document.toObject() as T;
+  }
+
+  /** Adds `by` to a numeric field of a live record; the updated record, or null when there is no live one. */
+  incrementLive(organizationId: string, filter: Filter, field: string, by: number): Promise<T | null> {
+    return this.model.findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, { $inc: { [field]: by } } as never, { new: true }).lean<T>();
+  }
+
+  /** Adds `by` to a numeric field of a record, live or not. */
+  async increment(organizationId: string, filter: Filter, field: string, by: number): Promise<void> {
+    await this.model.updateOne({ ...filter, organizationId }, { $inc: { [field]: by } } as never);
   }
 
   /** Sets deletedAt on a live record; false when there is none. */

@@ -1,17 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Caller, CallerContext, HardDeleteQuery, IncludeDeletedQuery, ListQueryPipe, OrganizationScoped, Tenant, TenantContext, UuidParamPipe, WithMetadataFilters } from '@crm/http';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiMetadataFilters, ApiUuidParams, Caller, CallerContext, HardDeleteQuery, IncludeDeletedQuery, ListQueryPipe, OrganizationScoped, Tenant, TenantContext, UuidParamPipe, WithMetadataFilters } from '@crm/http';
 import { Authorize } from '../auth/permission';
+import { CREATE_ALIAS_EXAMPLES, UPDATE_ALIAS_EXAMPLES } from './dto/alias-account-examples';
 import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
 import { AliasAccountPageDto, AliasAccountResponseDto } from './dto/alias-account-response.dto';
 import { CreateAliasAccountDto, UpdateAliasAccountDto } from './dto/create-alias-account.dto';
 import { AliasAccountService } from './alias-account.service';
 
-const ERROR_DESCRIPTION = 'Error envelope {code, title, message, entityType?, fields?}';
-
 @ApiTags('Aliases')
 @OrganizationScoped()
-@ApiBadRequestResponse({ description: ERROR_DESCRIPTION })
+@ApiUuidParams('holder_id')
 @Controller('v1/holders/:holder_id/aliases')
 export class AliasAccountController {
   constructor(private readonly aliases: AliasAccountService) {}
@@ -19,11 +18,9 @@ export class AliasAccountController {
   @Post()
   @Authorize('aliases', 'post')
   @ApiOperation({ summary: 'Create an alias account', description: 'Links a live holder to a Midaz ledger account; the ledger and account are checked in Midaz first.' })
-  @ApiCreatedResponse({ type: AliasAccountResponseDto })
-  @ApiNotFoundResponse({ description: 'CRM-0006: holder not found' })
-  @ApiConflictResponse({ description: 'CRM-0013: the ledger account already has a live alias' })
-  @ApiUnprocessableEntityResponse({ description: 'CRM-0030 ledger / CRM-0031 account not found in Midaz' })
-  @ApiServiceUnavailableResponse({ description: 'CRM-0032: Midaz unavailable; nothing was stored' })
+  @ApiBody({ type: CreateAliasAccountDto, examples: CREATE_ALIAS_EXAMPLES })
+  @ApiCreatedResponse({ type: AliasAccountResponseDto, description: 'Created: the alias as stored, with its new id.' })
+  @ApiErrors(['CRM-0005', 'CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0023', 'CRM-0025', 'CRM-0026', 'CRM-0027', 'CRM-0028', 'CRM-0029', 'CRM-0034', 'CRM-0006', 'CRM-0013', 'CRM-0030', 'CRM-0031', 'CRM-0032', 'CRM-0040'], { body: true })
   create(@Tenant() tenant: TenantContext, @Param('holder_id', UuidParamPipe) holderId: string, @Body() body: CreateAliasAccountDto, @Caller() caller: CallerContext): Promise<AliasAccountResponseDto> {
     return this.aliases.create(tenant, holderId, body, caller);
   }
@@ -31,8 +28,9 @@ export class AliasAccountController {
   @Get(':alias_id')
   @Authorize('aliases', 'get')
   @ApiOperation({ summary: 'Retrieve an alias account' })
-  @ApiOkResponse({ type: AliasAccountResponseDto })
-  @ApiNotFoundResponse({ description: 'CRM-0008' })
+  @ApiUuidParams('alias_id')
+  @ApiOkResponse({ type: AliasAccountResponseDto, description: 'The alias account.' })
+  @ApiErrors(['CRM-0005', 'CRM-0008', 'CRM-0036'])
   get(@Tenant() tenant: TenantContext, @Param('holder_id', UuidParamPipe) holderId: string, @Param('alias_id', UuidParamPipe) id: string, @Query() query: IncludeDeletedQuery): Promise<AliasAccountResponseDto> {
     return this.aliases.get(tenant, holderId, id, query.include_deleted === true);
   }
@@ -40,8 +38,10 @@ export class AliasAccountController {
   @Patch(':alias_id')
   @Authorize('aliases', 'patch')
   @ApiOperation({ summary: 'Update an alias account (JSON merge patch)', description: 'bankingDetails, regulatoryFields and metadata merge (null removes); relatedParties are appended.' })
-  @ApiOkResponse({ type: AliasAccountResponseDto })
-  @ApiNotFoundResponse({ description: 'CRM-0008' })
+  @ApiUuidParams('alias_id')
+  @ApiBody({ type: UpdateAliasAccountDto, examples: UPDATE_ALIAS_EXAMPLES, description: 'application/json or application/merge-patch+json' })
+  @ApiOkResponse({ type: AliasAccountResponseDto, description: 'The alias account after the patch.' })
+  @ApiErrors(['CRM-0005', 'CRM-0008', 'CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0023', 'CRM-0025', 'CRM-0026', 'CRM-0027', 'CRM-0028', 'CRM-0029', 'CRM-0034', 'CRM-0036'], { body: true })
   update(@Tenant() tenant: TenantContext, @Param('holder_id', UuidParamPipe) holderId: string, @Param('alias_id', UuidParamPipe) id: string, @Body() body: UpdateAliasAccountDto): Promise<AliasAccountResponseDto> {
     return this.aliases.update(tenant, holderId, id, body);
   }
@@ -50,8 +50,9 @@ export class AliasAccountController {
   @Authorize('aliases', 'delete')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an alias account', description: 'Soft delete unless hard_delete=true.' })
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'CRM-0008' })
+  @ApiUuidParams('alias_id')
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiErrors(['CRM-0005', 'CRM-0008'])
   async delete(@Tenant() tenant: TenantContext, @Param('holder_id', UuidParamPipe) holderId: string, @Param('alias_id', UuidParamPipe) id: string, @Query() query: HardDeleteQuery): Promise<void> {
     await this.aliases.delete(tenant, holderId, id, query.hard_delete === true);
   }
@@ -60,8 +61,9 @@ export class AliasAccountController {
   @Authorize('aliases', 'delete')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a related party from an alias account' })
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'CRM-0008 alias / CRM-0024 related party not found' })
+  @ApiUuidParams('alias_id', 'related_party_id')
+  @ApiNoContentResponse({ description: 'Removed.' })
+  @ApiErrors(['CRM-0005', 'CRM-0008', 'CRM-0024', 'CRM-0036'])
   async deleteRelatedParty(
     @Tenant() tenant: TenantContext,
     @Param('holder_id', UuidParamPipe) holderId: string,
@@ -74,7 +76,6 @@ export class AliasAccountController {
 
 @ApiTags('Aliases')
 @OrganizationScoped()
-@ApiBadRequestResponse({ description: ERROR_DESCRIPTION })
 @Controller('v1/aliases')
 export class AliasAccountListController {
   constructor(private readonly aliases: AliasAccountService) {}
@@ -83,8 +84,9 @@ export class AliasAccountListController {
   @Authorize('aliases', 'get')
   @ApiOperation({ summary: 'List alias accounts', description: 'Filters combine with AND. Document, account, IBAN and participant/related-party documents match through blind indexes, format-insensitively.' })
   @ApiQuery({ type: ListAliasAccountsQuery })
-  @ApiQuery({ name: 'metadata.<key>', required: false, description: 'Metadata filter, e.g. metadata.channel=app', schema: { type: 'string' } })
-  @ApiOkResponse({ type: AliasAccountPageDto })
+  @ApiMetadataFilters()
+  @ApiOkResponse({ type: AliasAccountPageDto, description: 'One page of alias accounts.' })
+  @ApiErrors(['CRM-0009', 'CRM-0011', 'CRM-0036'])
   list(@Tenant() tenant: TenantContext, @Query(new ListQueryPipe(ListAliasAccountsQuery)) query: WithMetadataFilters<ListAliasAccountsQuery>): Promise<AliasAccountPageDto> {
     return this.aliases.list(tenant, query);
   }

@@ -4,7 +4,7 @@ import { Model, Types } from 'mongoose';
 import type { ProtectedModelStatics } from '@crm/crypto';
 import { CrmException, Paging } from '@crm/http';
 import { ScopedStore } from '@crm/persistence';
-import { ALIAS_ACCOUNT_MODEL, AliasAccountRecord, RelatedPartyRecord } from './alias-account.schema';
+import { ALIAS_ACCOUNT_MODEL, AliasAccountRecord, RelatedPartyRecord, RETIRED_ALIAS_INDEXES } from './alias-account.schema';
 
 export interface AliasAccountFilters {
   holderId?: string;
@@ -34,7 +34,7 @@ export class AliasAccountRepository implements OnModuleInit {
   }
 
   onModuleInit(): Promise<void> {
-    return this.store.ensureIndexes();
+    return this.store.ensureIndexes(RETIRED_ALIAS_INDEXES);
   }
 
   create(organizationId: string, alias: NewAliasAccount): Promise<AliasAccountRecord> {
@@ -45,12 +45,9 @@ export class AliasAccountRepository implements OnModuleInit {
     return this.store.findOne(organizationId, { _id: id, holderId }, options);
   }
 
-  existsActiveForAccount(organizationId: string, ledgerId: string, accountId: string): Promise<boolean> {
-    return this.store.existsLive(organizationId, { ledgerId, accountId });
-  }
-
-  existsActiveForHolder(organizationId: string, holderId: string): Promise<boolean> {
-    return this.store.existsLive(organizationId, { holderId });
+  /** Whether the account id has a live alias in the organization, in any ledger. */
+  existsActiveForAccount(organizationId: string, accountId: string): Promise<boolean> {
+    return this.store.existsLive(organizationId, { accountId });
   }
 
   /** Merge-patches a live alias and appends related parties (each gets a new id). */
@@ -74,12 +71,15 @@ export class AliasAccountRepository implements OnModuleInit {
     return updated ?? 'alias-missing';
   }
 
-  softDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
-    return this.store.softDelete(organizationId, { _id: id, holderId });
+  /** Soft-deletes a live alias: 'live' when it was, null when there is none. */
+  async softDelete(organizationId: string, holderId: string, id: string): Promise<'live' | null> {
+    return (await this.store.softDelete(organizationId, { _id: id, holderId })) ? 'live' : null;
   }
 
-  hardDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
-    return this.store.hardDelete(organizationId, { _id: id, holderId });
+  /** Removes an alias for good: what it was ('live' or 'soft-deleted'), null when there is none. */
+  async hardDelete(organizationId: string, holderId: string, id: string): Promise<'live' | 'soft-deleted' | null> {
+    if (await this.store.hardDelete(organizationId, { _id: id, holderId, deletedAt: null })) return 'live';
+    return (await this.store.hardDelete(organizationId, { _id: id, holderId })) ? 'soft-deleted' : null;
   }
 
   list(organizationId: string, filters: AliasAccountFilters, paging: Paging) {

@@ -2,6 +2,7 @@ import { Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import type { ProtectedFieldSpec } from '@crm/crypto';
 import type { Metadata } from '@crm/http';
+import { COLLECTIONS } from '@crm/persistence';
 
 export const ALIAS_ACCOUNT_MODEL = 'AliasAccount';
 export const RELATED_PARTY_ROLES = ['PRIMARY_HOLDER', 'LEGAL_REPRESENTATIVE', 'RESPONSIBLE_PARTY'] as const;
@@ -47,11 +48,11 @@ export interface AliasAccountRecord {
 
 /** Encrypted by the crypto plugin; those with `searchable` also get a blind index under `search`. */
 export const ALIAS_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
-  { path: 'document', searchable: 'document' },
-  { path: 'bankingDetails.account', searchable: 'account' },
-  { path: 'bankingDetails.iban', searchable: 'iban' },
-  { path: 'regulatoryFields.participantDocument', searchable: 'document' },
-  { path: 'relatedParties[].document', searchable: 'document', searchAs: 'relatedPartyDocuments' },
+  { path: 'document', searchable: 'identifier' },
+  { path: 'bankingDetails.account', searchable: 'identifier' },
+  { path: 'bankingDetails.iban', searchable: 'identifier' },
+  { path: 'regulatoryFields.participantDocument', searchable: 'identifier' },
+  { path: 'relatedParties[].document', searchable: 'identifier', searchAs: 'relatedPartyDocuments' },
   { path: 'relatedParties[].name' },
 ];
 
@@ -88,12 +89,15 @@ export const AliasAccountSchema = new Schema<AliasAccountRecord>(
     metadata: { type: Schema.Types.Mixed },
     deletedAt: { type: Date, default: null },
   },
-  { collection: 'alias_accounts', timestamps: true, versionKey: false, minimize: true },
+  { collection: COLLECTIONS.aliasAccounts, timestamps: true, versionKey: false, minimize: true },
 );
 
-// One live alias per ledger account in an organization (CRM-0013); deletedAt in the key stands in
-// for a partial index, which FerretDB lacks.
-AliasAccountSchema.index({ organizationId: 1, ledgerId: 1, accountId: 1, deletedAt: 1 }, { unique: true, name: 'aliases_live_account_unique' });
+// One live alias per account id in an organization, whatever the ledger (CRM-0013; Midaz account ids are
+// unique across ledgers, and the original refuses a second one too). deletedAt in the key stands in for a
+// partial index, which FerretDB lacks.
+AliasAccountSchema.index({ organizationId: 1, accountId: 1, deletedAt: 1 }, { unique: true, name: 'aliases_live_account_id_unique' });
+/** Indexes earlier versions created and this one replaces: dropped at start-up. */
+export const RETIRED_ALIAS_INDEXES = ['aliases_live_account_unique'];
 // A holder's aliases: GET /v1/aliases?holder_id=…, and the "holder has active aliases" delete check.
 AliasAccountSchema.index({ organizationId: 1, holderId: 1, deletedAt: 1 }, { name: 'aliases_org_holder' });
 // Lists and keyset pagination, ordered by _id (UUIDv7 = creation order).

@@ -1,9 +1,8 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
 import { CallerContext, CrmException, PageOf, pageOf, resolvePaging, TenantContext, WithMetadataFilters } from '@crm/http';
 import { MetadataPiiGuard } from '@crm/identity';
 import { MidazLedgerClient } from '@crm/midaz';
-import { HolderDeletionChecks } from '../holder/holder-deletion.checks';
 import { HolderService } from '../holder/holder.service';
 import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
 import { AliasAccountResponseDto } from './dto/alias-account-response.dto';
@@ -17,45 +16,44 @@ const notFound = () => new CrmException('CRM-0008', { entityType: ENTITY });
 const today = () => new Date().toISOString().slice(0, 10);
 
 @Injectable()
-export class AliasAccountService implements OnModuleInit {
+export class AliasAccountService {
   constructor(
     private readonly aliases: AliasAccountRepository,
     private readonly holders: HolderService,
-    private readonly holderDeletion: HolderDeletionChecks,
     private readonly midaz: MidazLedgerClient,
     private readonly metadataGuard: MetadataPiiGuard,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  /** A holder with live aliases cannot be deleted (400 CRM-0017). */
-  onModuleInit(): void {
-    this.holderDeletion.register(async (tenant, holderId) => {
-      if (await this.aliases.existsActiveForHolder(tenant.organizationId, holderId)) throw new CrmException('CRM-0017', { entityType: 'Holder' });
-    });
-  }
 
   /**
    * The integration order the CRM enforces: the holder exists and is live, the ledger and the account
    * exist in Midaz, and the account has no other live alias. Nothing is written unless all hold.
    */
   async create(tenant: TenantContext, holderId: string, body: CreateAliasAccountDto, caller: CallerContext): Promise<AliasAccountResponseDto> {
-    const holder = await this.holders.require(tenant, holderId);
+    await this.holders.require(tenant, holderId); // before Midaz is asked anything
     this.assertClosingDate(body.bankingDetails?.closingDate, today());
     this.metadataGuard.check(body.metadata, ENTITY);
-    if (await this.aliases.existsActiveForAccount(tenant.organizationId, body.ledgerId, body.accountId)) throw new CrmException('CRM-0013', { entityType: ENTITY });
+    if (await this.aliases.existsActiveForAccount(tenant.organizationId, body.accountId)) throw new CrmException('CRM-0013', { entityType: ENTITY });
     await this.midaz.assertAccountExists({ organizationId: tenant.organizationId, ledgerId: body.ledgerId, accountId: body.accountId }, caller);
-    const created = await this.aliases.create(tenant.organizationId, {
-      holderId,
-      ledgerId: body.ledgerId,
-      accountId: body.accountId,
-      type: holder.type,
-      document: holder.document,
-      ...(body.bankingDetails ? { bankingDetails: { ...body.bankingDetails } } : {}),
-      ...(body.regulatoryFields ? { regulatoryFields: { ...body.regulatoryFields } } : {}),
-      ...(body.relatedParties ? { relatedParties: body.relatedParties.map((party) => ({ ...party })) } : {}),
-      ...(body.metadata ? { metadata: body.metadata } : {}),
-    });
-    return toAliasAccountResponse(created);
+    // Counted on the holder before it is written, so a holder deletion racing this request is refused.
+    const holder = await this.holders.reserveAlias(tenant, holderId);
+    try {
+      const created = await this.aliases.create(tenant.organizationId, {
+        holderId,
+        ledgerId: body.ledgerId,
+        accountId: body.accountId,
+        type: holder.type,
+        document: holder.document,
+        ...(body.bankingDetails ? { bankingDetails: { ...body.bankingDetails } } : {}),
+        ...(body.regulatoryFields ? { regulatoryFields: { ...body.regulatoryFields } } : {}),
+        ...(body.relatedParties ? { relatedParties: body.relatedParties.map((party) => ({ ...party })) } : {}),
+        ...(body.metadata ? { metadata: body.metadata } : {}),
+      });
+      return toAliasAccountResponse(created);
+    } catch (error) {
+      await this.holders.releaseAlias(tenant, holderId);
+      throw error;
+    }
   }
 
   async get(tenant: TenantContext, holderId: string, id: string, includeDeleted: boolean): Promise<AliasAccountResponseDto> {
@@ -73,8 +71,9 @@ export class AliasAccountService implements OnModuleInit {
   }
 
   async delete(tenant: TenantContext, holderId: string, id: string, hard: boolean): Promise<void> {
-    const deleted = hard ? await this.aliases.hardDelete(tenant.organizationId, holderId, id) : await this.aliases.softDelete(tenant.organizationId, holderId, id);
-    if (!deleted) throw notFound();
+    const removed = hard ? await this.aliases.hardDelete(tenant.organizationId, holderId, id) : await this.aliases.softDelete(tenant.organizationId, holderId, id);
+    if (!removed) throw notFound();
+    if (removed === 'live') await this.holders.releaseAlias(tenant, holderId);
   }
 
   async deleteRelatedParty(tenant: TenantContext, holderId: string, id: string, partyId: string): Promise<void> {

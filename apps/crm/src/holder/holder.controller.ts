@@ -1,18 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { HardDeleteQuery, IncludeDeletedQuery, ListQueryPipe, OrganizationScoped, Tenant, TenantContext, UuidParamPipe, WithMetadataFilters } from '@crm/http';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiMetadataFilters, ApiUuidParams, HardDeleteQuery, IncludeDeletedQuery, ListQueryPipe, OrganizationScoped, Tenant, TenantContext, UuidParamPipe, WithMetadataFilters } from '@crm/http';
 import { Authorize } from '../auth/permission';
 import { CreateHolderDto } from './dto/create-holder.dto';
+import { CREATE_HOLDER_EXAMPLES, UPDATE_HOLDER_EXAMPLES } from './dto/holder-examples';
 import { ListHoldersQuery } from './dto/holder-queries.dto';
 import { HolderPageDto, HolderResponseDto } from './dto/holder-response.dto';
 import { UpdateHolderDto } from './dto/update-holder.dto';
 import { HolderService } from './holder.service';
 
-const ERROR_DESCRIPTION = 'Error envelope {code, title, message, entityType?, fields?}';
-
 @ApiTags('Holders')
 @OrganizationScoped()
-@ApiBadRequestResponse({ description: ERROR_DESCRIPTION })
 @Controller('v1/holders')
 export class HolderController {
   constructor(private readonly holders: HolderService) {}
@@ -20,8 +18,9 @@ export class HolderController {
   @Post()
   @Authorize('holders', 'post')
   @ApiOperation({ summary: 'Create a holder', description: 'One active holder per document per organization.' })
-  @ApiCreatedResponse({ type: HolderResponseDto })
-  @ApiConflictResponse({ description: 'CRM-0010: the document is already used by an active holder.' })
+  @ApiBody({ type: CreateHolderDto, examples: CREATE_HOLDER_EXAMPLES })
+  @ApiCreatedResponse({ type: HolderResponseDto, description: 'Created: the holder as stored, with its new id.' })
+  @ApiErrors(['CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0010', 'CRM-0033', 'CRM-0034'], { body: true })
   create(@Tenant() tenant: TenantContext, @Body() body: CreateHolderDto): Promise<HolderResponseDto> {
     return this.holders.create(tenant, body);
   }
@@ -30,8 +29,9 @@ export class HolderController {
   @Authorize('holders', 'get')
   @ApiOperation({ summary: 'List holders', description: 'Offset (page) or keyset (cursor) paging, in creation order (sort_order=desc for newest first). Any number of `metadata.<key>=<value>` filters, combined with AND.' })
   @ApiQuery({ type: ListHoldersQuery })
-  @ApiQuery({ name: 'metadata.<key>', required: false, description: 'Metadata filter, e.g. metadata.segment=retail; numbers and booleans also match typed values.', schema: { type: 'string' } })
-  @ApiOkResponse({ type: HolderPageDto })
+  @ApiMetadataFilters()
+  @ApiOkResponse({ type: HolderPageDto, description: 'One page of holders.' })
+  @ApiErrors(['CRM-0009', 'CRM-0011', 'CRM-0036'])
   list(@Tenant() tenant: TenantContext, @Query(new ListQueryPipe(ListHoldersQuery)) query: WithMetadataFilters<ListHoldersQuery>): Promise<HolderPageDto> {
     return this.holders.list(tenant, query);
   }
@@ -39,8 +39,9 @@ export class HolderController {
   @Get(':id')
   @Authorize('holders', 'get')
   @ApiOperation({ summary: 'Retrieve a holder' })
-  @ApiOkResponse({ type: HolderResponseDto })
-  @ApiNotFoundResponse({ description: 'CRM-0006' })
+  @ApiUuidParams('id')
+  @ApiOkResponse({ type: HolderResponseDto, description: 'The holder.' })
+  @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0036'])
   get(@Tenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Query() query: IncludeDeletedQuery): Promise<HolderResponseDto> {
     return this.holders.get(tenant, id, query.include_deleted === true);
   }
@@ -48,8 +49,10 @@ export class HolderController {
   @Patch(':id')
   @Authorize('holders', 'patch')
   @ApiOperation({ summary: 'Update a holder (JSON merge patch)', description: 'null removes a field; nested objects merge. type and document are immutable. A soft-deleted holder is not found.' })
-  @ApiOkResponse({ type: HolderResponseDto })
-  @ApiNotFoundResponse({ description: 'CRM-0006' })
+  @ApiUuidParams('id')
+  @ApiBody({ type: UpdateHolderDto, examples: UPDATE_HOLDER_EXAMPLES, description: 'application/json or application/merge-patch+json' })
+  @ApiOkResponse({ type: HolderResponseDto, description: 'The holder after the patch.' })
+  @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0034', 'CRM-0036'], { body: true })
   update(@Tenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Body() body: UpdateHolderDto): Promise<HolderResponseDto> {
     return this.holders.update(tenant, id, body);
   }
@@ -57,9 +60,10 @@ export class HolderController {
   @Delete(':id')
   @Authorize('holders', 'delete')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a holder', description: 'Soft delete (sets deletedAt) unless hard_delete=true.' })
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'CRM-0006' })
+  @ApiOperation({ summary: 'Delete a holder', description: 'Soft delete (sets deletedAt) unless hard_delete=true, which also erases its soft-deleted aliases. Refused while it has live aliases.' })
+  @ApiUuidParams('id')
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0017'])
   async delete(@Tenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Query() query: HardDeleteQuery): Promise<void> {
     await this.holders.delete(tenant, id, query.hard_delete === true);
   }

@@ -1,9 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { InjectConnection, InjectModel } from '@nestjs/mongoose';
+import { Connection, Model } from 'mongoose';
 import type { ProtectedModelStatics } from '@crm/crypto';
 import { CrmException, Paging } from '@crm/http';
-import { ScopedStore } from '@crm/persistence';
+import { COLLECTIONS, ScopedStore } from '@crm/persistence';
 import { HOLDER_MODEL, HolderRecord } from './holder.schema';
 
 export interface HolderFilters {
@@ -12,14 +12,17 @@ export interface HolderFilters {
   metadata: Record<string, string>;
 }
 
-export type NewHolder = Omit<HolderRecord, '_id' | 'organizationId' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
+export type NewHolder = Omit<HolderRecord, '_id' | 'organizationId' | 'liveAliasCount' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
 
 /** Every read and write of holders. Each method takes the organization: no query goes unscoped. */
 @Injectable()
 export class HolderRepository implements OnModuleInit {
   private readonly store: ScopedStore<HolderRecord>;
 
-  constructor(@InjectModel(HOLDER_MODEL) holders: Model<HolderRecord> & ProtectedModelStatics) {
+  constructor(
+    @InjectModel(HOLDER_MODEL) holders: Model<HolderRecord> & ProtectedModelStatics,
+    @InjectConnection() private readonly connection: Connection,
+  ) {
     this.store = new ScopedStore<HolderRecord>(holders, () => new CrmException('CRM-0010', { entityType: 'Holder' }));
   }
 
@@ -44,12 +47,28 @@ export class HolderRepository implements OnModuleInit {
     return this.store.patch(organizationId, { _id: id }, patch);
   }
 
-  softDelete(organizationId: string, id: string): Promise<boolean> {
-    return this.store.softDelete(organizationId, { _id: id });
+  /** Counts one more live alias on a live holder; the holder, or null when it is not live (any more). */
+  reserveAliasSlot(organizationId: string, id: string): Promise<HolderRecord | null> {
+    return this.store.incrementLive(organizationId, { _id: id }, 'liveAliasCount', 1);
   }
 
-  hardDelete(organizationId: string, id: string): Promise<boolean> {
-    return this.store.hardDelete(organizationId, { _id: id });
+  /** Counts one live alias less (deleted, or its creation failed after the reservation). */
+  releaseAliasSlot(organizationId: string, id: string): Promise<void> {
+    return this.store.increment(organizationId, { _id: id }, 'liveAliasCount', -1);
+  }
+
+  /** Soft-deletes a live holder in the same atomic update that checks it has no live alias; false otherwise. */
+  softDeleteWithoutLiveAliases(organizationId: string, id: string): Promise<boolean> {
+    return this.store.softDelete(organizationId, { _id: id, liveAliasCount: { $not: { $gt: 0 } } });
+  }
+
+  /**
+   * Removes a (soft-deleted) holder for good with every alias record that copies its data. Aliases go
+   * first: a run cut in between leaves a soft-deleted holder that a second hard delete finishes.
+   */
+  async erase(organizationId: string, id: string): Promise<void> {
+    await this.connection.collection(COLLECTIONS.aliasAccounts).deleteMany({ organizationId, holderId: id });
+    await this.store.hardDelete(organizationId, { _id: id });
   }
 
   list(organizationId: string, filters: HolderFilters, paging: Paging) {

@@ -2,6 +2,7 @@ import { Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import type { ProtectedFieldSpec } from '@crm/crypto';
 import type { Metadata } from '@crm/http';
+import { COLLECTIONS } from '@crm/persistence';
 
 export const HOLDER_MODEL = 'Holder';
 export const HOLDER_TYPES = ['NATURAL_PERSON', 'LEGAL_PERSON'] as const;
@@ -30,15 +31,34 @@ export interface HolderRecord {
   naturalPerson?: { favoriteName?: string; socialName?: string; gender?: string; birthDate?: string; civilStatus?: string; nationality?: string; motherName?: string; fatherName?: string; status?: string };
   legalPerson?: { tradeName?: string; activity?: string; type?: string; foundingDate?: string; size?: string; status?: string; representative?: { name?: string; document?: string; email?: string; role?: string } };
   metadata?: Metadata;
+  /** How many live aliases link this holder: raised before an alias is written, so deletion can require 0 atomically. */
+  liveAliasCount: number;
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
 }
 
-/** Paths the crypto plugin encrypts; `document` is also searchable through its blind index. */
+/**
+ * Personal data encrypted only since the privacy pass (issue 15): records written before it hold these
+ * in plain text, which is read as it is and encrypted on the record's next save. City, state and country
+ * stay plain (statistics); nothing filters on any of these.
+ */
+const ENCRYPTED_SINCE_PRIVACY_PASS: ProtectedFieldSpec[] = [
+  ...(['primary', 'additional1', 'additional2'] as const).flatMap((address) =>
+    (['line1', 'line2', 'zipCode'] as const).map((part) => ({ path: `addresses.${address}.${part}` })),
+  ),
+  { path: 'naturalPerson.birthDate' },
+  { path: 'naturalPerson.socialName' },
+  { path: 'naturalPerson.favoriteName' },
+].map((spec) => ({ ...spec, acceptsLegacyPlaintext: true }));
+
+/**
+ * Paths the crypto plugin encrypts; `document` is also searchable through its blind index. The README's
+ * "Protected fields" table lists them with the fields left plain and why.
+ */
 export const HOLDER_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
   { path: 'name' },
-  { path: 'document', searchable: 'document' },
+  { path: 'document', searchable: 'identifier' },
   { path: 'contact.primaryEmail' },
   { path: 'contact.secondaryEmail' },
   { path: 'contact.mobilePhone' },
@@ -48,6 +68,7 @@ export const HOLDER_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
   { path: 'legalPerson.representative.name' },
   { path: 'legalPerson.representative.document' },
   { path: 'legalPerson.representative.email' },
+  ...ENCRYPTED_SINCE_PRIVACY_PASS,
 ];
 
 const address = new Schema<Address>({ line1: String, line2: String, zipCode: String, city: String, state: String, country: String, description: String }, { _id: false });
@@ -73,9 +94,10 @@ export const HolderSchema = new Schema<HolderRecord>(
       representative: { name: String, document: String, email: String, role: String },
     },
     metadata: { type: Schema.Types.Mixed },
+    liveAliasCount: { type: Number, default: 0 },
     deletedAt: { type: Date, default: null },
   },
-  { collection: 'holders', timestamps: true, versionKey: false, minimize: true },
+  { collection: COLLECTIONS.holders, timestamps: true, versionKey: false, minimize: true },
 );
 
 // One live holder per document per organization (CRM-0010). No partial index (FerretDB has none):

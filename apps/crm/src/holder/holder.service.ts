@@ -6,7 +6,6 @@ import { CreateHolderDto } from './dto/create-holder.dto';
 import { HolderResponseDto } from './dto/holder-response.dto';
 import { UpdateHolderDto } from './dto/update-holder.dto';
 import { toHolderResponse } from './holder.mapper';
-import { HolderDeletionChecks } from './holder-deletion.checks';
 import { HolderFilters, HolderRepository } from './holder.repository';
 import { HolderRecord, HolderType } from './holder.schema';
 
@@ -18,7 +17,6 @@ export class HolderService {
   constructor(
     private readonly holders: HolderRepository,
     private readonly metadataGuard: MetadataPiiGuard,
-    private readonly deletionChecks: HolderDeletionChecks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -51,10 +49,34 @@ export class HolderService {
     return toHolderResponse(updated);
   }
 
+  /**
+   * The deletion rule: a holder goes only while no live alias links it. Its live-alias counter and its
+   * deletion change in one conditional update, so a racing alias creation either counts first (and the
+   * delete is refused, CRM-0017) or finds the holder gone (404). A hard delete also erases its aliases.
+   */
   async delete(tenant: TenantContext, id: string, hard: boolean): Promise<void> {
-    await this.deletionChecks.assertDeletable(tenant, id);
-    const deleted = hard ? await this.holders.hardDelete(tenant.organizationId, id) : await this.holders.softDelete(tenant.organizationId, id);
-    if (!deleted) throw notFound();
+    if (!(await this.holders.softDeleteWithoutLiveAliases(tenant.organizationId, id))) {
+      const holder = await this.holders.findById(tenant.organizationId, id, { includeDeleted: true });
+      if (!holder) throw notFound();
+      if (holder.deletedAt === null) throw new CrmException('CRM-0017', { entityType: ENTITY });
+      if (!hard) throw notFound(); // already soft-deleted
+    }
+    if (hard) await this.holders.erase(tenant.organizationId, id);
+  }
+
+  /**
+   * For alias creation, just before the alias is written: counts one more live alias on the holder
+   * (atomically, only while it is live) and returns it; 404 CRM-0006 when it was deleted meanwhile.
+   */
+  async reserveAlias(tenant: TenantContext, holderId: string): Promise<HolderRecord> {
+    const holder = await this.holders.reserveAliasSlot(tenant.organizationId, holderId);
+    if (!holder) throw notFound();
+    return holder;
+  }
+
+  /** An alias stopped being live (deleted, or its creation failed after `reserveAlias`). */
+  releaseAlias(tenant: TenantContext, holderId: string): Promise<void> {
+    return this.holders.releaseAliasSlot(tenant.organizationId, holderId);
   }
 
   async list(tenant: TenantContext, query: ListQuery & { external_id?: string; document?: string; metadataFilters: Record<string, string> }): Promise<PageOf<HolderResponseDto>> {

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { IsMetadata, Metadata } from '@crm/http';
+import { IsIdentifier } from '@crm/identity';
 import { HOLDER_TYPES, HolderType } from '../holder.schema';
 import { AddressesDto, ContactDto, LegalPersonDto, NaturalPersonDto } from './holder-parts.dto';
 
@@ -15,7 +16,7 @@ export class CreateHolderDto {
   name: string;
 
   @ApiProperty({ example: '91315026015', maxLength: 50, description: 'CPF or CNPJ (or another document). Encrypted at rest; searchable. Immutable.' })
-  @IsNotEmpty() @IsString() @MaxLength(50)
+  @IsNotEmpty() @IsString() @MaxLength(50) @IsIdentifier()
   document: string;
 
   @ApiPropertyOptional({ example: 'G4K7N8M2', maxLength: 256 })
@@ -28,6 +29,6 @@ export class CreateHolderDto {
   @ApiPropertyOptional({ type: LegalPersonDto, description: 'Only for LEGAL_PERSON holders.' }) @IsOptional() @IsObject() @ValidateNested() @Type(() => LegalPersonDto) legalPerson?: LegalPersonDto;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] }, example: { segment: 'retail' }, description: 'Flat, plain text (not encrypted): keys ≤ 100, values ≤ 2000 characters.' })
-  @IsOptional() @IsObject({ context: { code: 'CRM-0001' } }) @IsMetadata()
+  @IsOptional() @IsObject() @IsMetadata()
   metadata?: Metadata;
 }

@@ -35,7 +35,7 @@ export class NaturalPersonDto {
   @ApiPropertyOptional({ example: 'John' }) @IsOptional() @IsString() @MaxLength(256) favoriteName?: string;
   @ApiPropertyOptional({ example: 'John Doe' }) @IsOptional() @IsString() @MaxLength(256) socialName?: string;
   @ApiPropertyOptional({ example: 'Male' }) @IsOptional() @IsString() @MaxLength(50) gender?: string;
-  @ApiPropertyOptional({ example: '1990-01-01', description: 'YYYY-MM-DD, a real calendar date.' }) @IsOptional() @IsCalendarDate() birthDate?: string;
+  @ApiPropertyOptional({ format: 'date', example: '1990-01-01', description: 'YYYY-MM-DD, a real calendar date.' }) @IsOptional() @IsCalendarDate() birthDate?: string;
   @ApiPropertyOptional({ example: 'Single' }) @IsOptional() @IsString() @MaxLength(50) civilStatus?: string;
   @ApiPropertyOptional({ example: 'Brazilian' }) @IsOptional() @IsString() @MaxLength(100) nationality?: string;
   @ApiPropertyOptional({ example: 'Jane Doe', description: 'Encrypted at rest.' }) @IsOptional() @IsString() @MaxLength(256) motherName?: string;
@@ -54,7 +54,7 @@ export class LegalPersonDto {
   @ApiPropertyOptional({ example: 'Lerian Studio' }) @IsOptional() @IsString() @MaxLength(256) tradeName?: string;
   @ApiPropertyOptional({ example: 'Electronic devices development' }) @IsOptional() @IsString() @MaxLength(256) activity?: string;
   @ApiPropertyOptional({ example: 'Limited Liability' }) @IsOptional() @IsString() @MaxLength(100) type?: string;
-  @ApiPropertyOptional({ example: '2025-01-01', description: 'YYYY-MM-DD, a real calendar date.' }) @IsOptional() @IsCalendarDate() foundingDate?: string;
+  @ApiPropertyOptional({ format: 'date', example: '2025-01-01', description: 'YYYY-MM-DD, a real calendar date.' }) @IsOptional() @IsCalendarDate() foundingDate?: string;
   @ApiPropertyOptional({ example: 'Medium' }) @IsOptional() @IsString() @MaxLength(50) size?: string;
   @ApiPropertyOptional({ example: 'Active' }) @IsOptional() @IsString() @MaxLength(50) status?: string;
   @ApiPropertyOptional({ type: RepresentativeDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => RepresentativeDto) representative?: RepresentativeDto;

@@ -7,12 +7,12 @@ export class HolderResponseDto {
   @ApiProperty({ enum: HOLDER_TYPES }) type: HolderType;
   @ApiProperty({ example: 'John Doe' }) name: string;
   @ApiProperty({ example: '91315026015' }) document: string;
-  @ApiPropertyOptional({ example: 'G4K7N8M2' }) externalId?: string;
+  @ApiPropertyOptional({ example: 'G4K7N8M2', description: 'Omitted when not set.' }) externalId?: string;
   @ApiPropertyOptional({ type: AddressesDto }) addresses?: AddressesDto;
   @ApiPropertyOptional({ type: ContactDto }) contact?: ContactDto;
   @ApiPropertyOptional({ type: NaturalPersonDto }) naturalPerson?: NaturalPersonDto;
   @ApiPropertyOptional({ type: LegalPersonDto }) legalPerson?: LegalPersonDto;
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { segment: 'retail' } }) metadata: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { segment: 'retail' }, description: 'Omitted when none was given.' }) metadata?: Record<string, unknown>;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) createdAt: string;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) updatedAt: string;
   @ApiProperty({ example: null, nullable: true, type: String, description: 'Null while the holder is live.' }) deletedAt: string | null;

@@ -1,0 +1,88 @@
+import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startEmbeddedMongo } from '../../scripts/embedded-mongo';
+
+const root = join(__dirname, '../..');
+const run = promisify(execFile);
+const hasGo = spawnSync('go', ['version']).status === 0;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** What a new user meets: `npm run dev` and the first installs into an empty cache. */
+describe('first run', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'crm-first-run-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  describe('npm run dev', () => {
+    let dev: ChildProcess | undefined;
+    afterEach(() => dev?.kill('SIGTERM'));
+
+    it('creates its key file and prints one line with the URL, Swagger UI and the database once ready', async () => {
+      const port = await freePort();
+      const envFile = join(scratch, 'dev.env');
+      dev = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'scripts/dev.ts')], {
+        cwd: root,
+        env: { ...process.env, CRM_ENV_FILE: envFile, SERVER_PORT: String(port), MONGO_NAME: `crm_dev_${randomUUID().slice(0, 8)}`, LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      const ready = await new Promise<string>((resolve, reject) => {
+        let stderr = '';
+        dev!.stderr!.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          const line = stderr.split('\n').find((candidate) => candidate.startsWith('dev: ready'));
+          if (line) resolve(line);
+        });
+        dev!.on('exit', (code) => reject(new Error(`dev exited with ${code}: ${stderr}`)));
+      });
+      expect(ready).toBe(`dev: ready at http://localhost:${port} — Swagger UI http://localhost:${port}/swagger — database: MONGO_URI (from the environment)`);
+      expect(readFileSync(envFile, 'utf8')).toMatch(/^LCRYPTO_ENCRYPT_SECRET_KEY=[0-9a-f]{64}$/m);
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    });
+  });
+
+  it('falls back to FerretDB at once, saying why in one line, when mongod cannot be downloaded', async () => {
+    const lines: string[] = [];
+    const previous = { mirror: process.env.MONGOMS_DOWNLOAD_MIRROR, forced: process.env.CRM_EMBEDDED_DB };
+    const closedPort = await freePort(); // nothing listens there any more
+    process.env.MONGOMS_DOWNLOAD_MIRROR = `http://127.0.0.1:${closedPort}`;
+    delete process.env.CRM_EMBEDDED_DB;
+    try {
+      const server = await startEmbeddedMongo({ log: (line) => lines.push(line) });
+      await server.stop();
+      expect(server.kind).toBe('ferretdb');
+      expect(lines).toEqual([`embedded-mongo: using FerretDB: no mongod is cached and 127.0.0.1:${closedPort} cannot be reached (ECONNREFUSED)`]);
+    } finally {
+      for (const [name, value] of [['MONGOMS_DOWNLOAD_MIRROR', previous.mirror], ['CRM_EMBEDDED_DB', previous.forced]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  (hasGo ? describe : describe.skip)('installs into an empty cache (skipped without Go)', () => {
+    it('three concurrent FerretDB installs all succeed: one builds, the others wait for its whole binary', async () => {
+      const cache = join(scratch, 'cache');
+      const env = { ...process.env, CRM_CACHE_DIR: cache };
+      const installs = await Promise.all([1, 2, 3].map(() => run('bash', [join(root, 'scripts/ferretdb.sh'), 'install'], { env, timeout: 600_000 })));
+      const paths = new Set(installs.map(({ stdout }) => stdout.trim()));
+      expect(paths).toEqual(new Set([join(cache, 'ferretdb-v1.24.2/ferretdb')]));
+      // One build, not three into one path (which broke a cold `npm test` beside a first `npm run dev`).
+      expect(installs.map(({ stderr }) => stderr).join('').match(/building FerretDB/g)).toHaveLength(1);
+      const binary = [...paths][0];
+      expect(existsSync(binary)).toBe(true);
+      expect((await run(binary, ['--version'])).stdout).toContain('v1.24.2');
+    }, 600_000);
+  });
+});
