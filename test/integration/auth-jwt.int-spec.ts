@@ -197,6 +197,7 @@ describe('auth, jwt mode with a static public key', () => {
     const api = (await crm.request('/swagger/json')).body;
     expect(api.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(api.paths['/v1/holders'].post.responses['403'].description).toContain('crm:holders:write');
+    expect(api.paths['/v1/holders'].post.responses['401'].content['application/json'].examples['CRM-0042'].value.code).toBe('CRM-0042');
     expect(api.paths['/health'].get.security).toBeUndefined();
   });
 

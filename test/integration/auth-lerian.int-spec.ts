@@ -214,6 +214,9 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
       }
     }
     expect(business).toBeGreaterThanOrEqual(12);
+    const read = api.paths['/v1/holders'].get.responses;
+    expect(Object.keys(read['503'].content['application/json'].examples)).toEqual(expect.arrayContaining(['CRM-0037', 'CRM-0041', 'CRM-0044']));
+    expect(read['401'].content['text/plain'].schema.enum).toEqual(['Missing Token', 'Unauthorized']);
   });
 
   it.each(['/health', '/readyz', '/version', '/swagger/json'])('%s is public: no token needed, plugin-auth not called', async (path) => {

@@ -9,6 +9,7 @@ describe('audit events', () => {
       .toEqual(['name', 'contact.primaryEmail', 'contact.mobilePhone', 'metadata.segment', 'relatedParties', 'addresses']);
     expect(fieldNamesOf({ a: { b: { c: { d: { e: 1 } } } } })).toEqual(['a.b.c.d']);
     expect(fieldNamesOf(undefined)).toEqual([]);
+    expect(fieldNamesOf({ metadata: { tier: 'gold', 'cpf 111.444.777-35': 'x', 'ana@example.com': 'y' } })).toEqual(['metadata.tier', 'metadata.[REDACTED]']);
     expect(fieldNamesOf('not an object')).toEqual([]);
   });
 

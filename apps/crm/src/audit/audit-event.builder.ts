@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { isLoggableMetadataKey } from '@crm/identity';
 import type { Actor } from '../auth/access-decision';
 import type { RoutePermission } from '../auth/permission';
 import type { AuditEvent } from './audit-event.schema';
@@ -8,10 +9,13 @@ export const MAX_AUDITED_IDS = 100;
 export const MAX_AUDITED_FIELDS = 200;
 const MAX_DEPTH = 4;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Shown instead of a key that is personal data itself (a metadata key such as a CPF). */
+const REDACTED_KEY = '[REDACTED]';
 
 /**
  * The names of the fields a write sets or removes: every key path of the body (a JSON merge patch:
- * `null` removes), arrays as their own path. Names only: no value is read past its type.
+ * `null` removes), arrays as their own path. Names only: no value is read past its type, and a key
+ * that is personal data itself (metadata keys are the caller's) is masked.
  */
 export function fieldNamesOf(body: unknown): string[] {
   const names: string[] = [];
@@ -23,10 +27,13 @@ export function fieldNamesOf(body: unknown): string[] {
     }
     const keys = Object.keys(value);
     if (keys.length === 0 && prefix) names.push(prefix);
-    for (const key of keys) walk((value as Record<string, unknown>)[key], prefix ? `${prefix}.${key}` : key, depth + 1);
+    for (const key of keys) {
+      const name = isLoggableMetadataKey(key) ? key : REDACTED_KEY;
+      walk((value as Record<string, unknown>)[key], prefix ? `${prefix}.${name}` : name, depth + 1);
+    }
   };
   walk(body, '', 0);
-  return names.slice(0, MAX_AUDITED_FIELDS).map((name) => name.slice(0, 200));
+  return [...new Set(names)].slice(0, MAX_AUDITED_FIELDS).map((name) => name.slice(0, 200));
 }
 
 /** What a successful response says about the records it touched: the created or read id, or a page's ids. */

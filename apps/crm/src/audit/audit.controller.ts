@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, AppConfig } from '@crm/config';
-import { OrganizationScoped, pageOf, PageOf, resolvePaging, Tenant, TenantContext } from '@crm/http';
+import { ApiErrors, OrganizationScoped, pageOf, PageOf, resolvePaging, Tenant, TenantContext } from '@crm/http';
 import { Authorize } from '../auth/permission';
 import type { AuditEvent } from './audit-event.schema';
 import { AuditEventsQuery } from './audit-events.query';
@@ -22,6 +22,7 @@ export class AuditController {
   @Get()
   @Authorize('audit', 'get')
   @ApiOperation({ summary: 'Audit trail: who read or changed a record', description: 'Events of this organization, keyset-paged (`cursor`), filtered by resource id, actor and day window.' })
+  @ApiErrors(['CRM-0009', 'CRM-0011'])
   @ApiOkResponse({ description: '{items, page, limit, next_cursor?}; each item {id, time, actor, action, resourceType, resourceIds, count?, outcome, requestId, fields?}' })
   async list(@Tenant() tenant: TenantContext, @Query() query: AuditEventsQuery): Promise<PageOf<AuditEventResponse>> {
     const paging = resolvePaging(query, this.config.maxPaginationLimit);
