@@ -159,6 +159,15 @@ describe('audit trail', () => {
     expect(other.body.items).toEqual([]);
   });
 
+  it('concurrent requests: exactly one event each', async () => {
+    const requestIds = Array.from({ length: 40 }, (_, index) => `burst-${index}`);
+    const responses = await Promise.all(requestIds.map((requestId) => send('GET', '/v1/holders?limit=1', undefined, { 'x-request-id': requestId })));
+    expect(responses.every((response) => response.status === 200)).toBe(true);
+    const burst = () => connection.db!.collection('audit_events').find({ requestId: { $in: requestIds } }).toArray();
+    const stored = await eventually(burst, (list) => list.length >= requestIds.length);
+    expect(stored.map((event) => event.requestId).sort()).toEqual([...requestIds].sort());
+  });
+
   it('refuses bad filters with 400', async () => {
     expect((await send('GET', '/v1/audit-events?resource_id=nope')).status).toBe(400);
     expect((await send('GET', '/v1/audit-events?surprise=1')).status).toBe(400);
