@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CrmException, ORGANIZATION_HEADER, REQUEST_ID_HEADER, requestIdOf } from '@crm/http';
 import { requestAccessOf, resolveRequestPermission } from '../auth/access-control';
+import { RoutePermissions } from '../auth/route-permissions';
 import { auditEventOf } from './audit-event.builder';
 import { AuditSlot, AuditTrail } from './audit-trail';
 
@@ -15,11 +16,12 @@ const slots = new WeakMap<IncomingMessage, AuditSlot | null>();
  */
 export function installAuditTrail(app: NestFastifyApplication): void {
   const trail = app.get(AuditTrail);
+  const permissions = app.get(RoutePermissions);
   if (trail.mode === 'off') return;
   const fastify = app.getHttpAdapter().getInstance();
 
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!resolveRequestPermission(app, request)) return;
+    if (!resolveRequestPermission(permissions, request)) return;
     const slot = trail.reserve();
     slots.set(request.raw, slot ?? null);
     if (slot) {

@@ -23,10 +23,10 @@ export function requestAccessOf(raw: IncomingMessage): RequestAccess | undefined
 }
 
 /** The business permission of a matched route, noted on the request for the hooks that follow. */
-export function resolveRequestPermission(app: NestFastifyApplication, request: FastifyRequest): RoutePermission | undefined {
+export function resolveRequestPermission(permissions: RoutePermissions, request: FastifyRequest): RoutePermission | undefined {
   const existing = accessByRequest.get(request.raw);
   if (existing) return existing.permission;
-  const permission = app.get(RoutePermissions).of(request.method, request.routeOptions.url);
+  const permission = permissions.of(request.method, request.routeOptions.url);
   if (permission) accessByRequest.set(request.raw, { permission });
   return permission;
 }
@@ -47,10 +47,11 @@ function headerOf(request: FastifyRequest, name: string): string | undefined {
  */
 export function installAccessControl(app: NestFastifyApplication): void {
   const authorizer = app.get<CallerAuthorizer>(CALLER_AUTHORIZER);
+  const permissions = app.get(RoutePermissions);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.url;
-    const permission = resolveRequestPermission(app, request);
+    const permission = resolveRequestPermission(permissions, request);
     const requestId = requestIdOf(request.raw);
     if (!permission) {
       // With auth on, a business route without a declared permission is a programming error: fail closed.
