@@ -38,7 +38,7 @@ export interface JwtAuthConfig {
 export interface AuditConfig {
   /** required: a request that cannot be audited fails with 503; best-effort: it is logged and dropped; off: no audit. */
   mode: 'required' | 'best-effort' | 'off';
-  /** Events waiting for the background writer; past it `required` answers 503. */
+  /** Events waiting for the background writer plus requests in flight (each holds a slot); past it `required` answers 503. */
   queueSize: number;
   /** Events older than this are purged by the service; 0 keeps them forever (no TTL index either way). */
   retentionDays: number;
