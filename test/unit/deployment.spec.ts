@@ -105,8 +105,9 @@ describeChart('Helm chart charts/crm', () => {
   const chart = join(root, 'charts/crm');
   // A source-built helm assumes Kubernetes 1.20 unless told; the chart needs >= 1.25.
   const KUBE = ['--kube-version', '1.30.0'];
-  const keys = ['--set', `secrets.encryptKey=${'ab'.repeat(31)}cd`, '--set', `secrets.hashKey=${'cd'.repeat(31)}ab`];
-  const existing = ['--set', 'useExistingSecret=true', '--set', 'existingSecretName=crm-keys'];
+  const lerian = ['--set', 'auth.mode=lerian', '--set', 'auth.pluginAuth.address=http://plugin-auth.auth.svc:4000'];
+  const keys = ['--set', `secrets.encryptKey=${'ab'.repeat(31)}cd`, '--set', `secrets.hashKey=${'cd'.repeat(31)}ab`, ...lerian];
+  const existing = ['--set', 'useExistingSecret=true', '--set', 'existingSecretName=crm-keys', ...lerian];
 
   const render = (...args: string[]): Manifest[] =>
     parseAllDocuments(execFileSync(helm, ['template', 'crm', chart, ...KUBE, ...args], { encoding: 'utf8' }))
@@ -123,10 +124,10 @@ describeChart('Helm chart charts/crm', () => {
   });
 
   it('refuses to install without keys, with a message instead of a generated key', () => {
-    const result = spawnSync(helm, ['template', 'crm', chart, ...KUBE], { encoding: 'utf8' });
+    const result = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...lerian], { encoding: 'utf8' });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('secrets.encryptKey is required');
-    const badKey = spawnSync(helm, ['template', 'crm', chart, ...KUBE, '--set', 'secrets.encryptKey=short', '--set', `secrets.hashKey=${'cd'.repeat(32)}`], { encoding: 'utf8' });
+    const badKey = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...lerian, '--set', 'secrets.encryptKey=short', '--set', `secrets.hashKey=${'cd'.repeat(32)}`], { encoding: 'utf8' });
     expect(badKey.status).not.toBe(0);
     expect(badKey.stderr).toMatch(/encryptKey/);
   });
@@ -161,7 +162,7 @@ describeChart('Helm chart charts/crm', () => {
     const policy = find(render(...existing), 'NetworkPolicy')!.spec;
     expect(policy.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'crm-client': 'true' } } }], ports: [{ port: 4003, protocol: 'TCP' }] }]);
-    expect(policy.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port))).toEqual([[27017], [3002], [53, 53]]);
+    expect(policy.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port))).toEqual([[27017], [3002], [4000], [53, 53]]);
     const withTelemetry = find(render(...existing, '--set', 'telemetry.enabled=true', '--set', 'telemetry.otlpEndpoint=http://otel:4318'), 'NetworkPolicy')!.spec;
     expect(withTelemetry.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port))).toContainEqual([4317, 4318]);
     expect(find(render(...existing, '--set', 'networkPolicy.enabled=false'), 'NetworkPolicy')).toBeUndefined();
@@ -208,6 +209,31 @@ describeChart('Helm chart charts/crm', () => {
     expect(jobPolicy.ingress).toEqual([]);
     expect(jobPolicy.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port))).toEqual([[27017], [53, 53]]);
     expect(jobPolicy.egress[0].to).toEqual(policies[0].spec.egress[0].to);
+  });
+
+  it('requires an auth mode (values.schema.json); lerian needs the plugin-auth address, jwt its issuer and audience', () => {
+    const secretOnly = ['--set', 'useExistingSecret=true', '--set', 'existingSecretName=crm-keys'];
+    const none = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...secretOnly], { encoding: 'utf8' });
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/auth/);
+    expect(none.stderr).toMatch(/mode/);
+    const noAddress = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...secretOnly, '--set', 'auth.mode=lerian'], { encoding: 'utf8' });
+    expect(noAddress.status).not.toBe(0);
+    expect(noAddress.stderr).toMatch(/address/);
+    const noIssuer = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...secretOnly, '--set', 'auth.mode=jwt', '--set', 'auth.jwt.jwksUrl=https://idp/jwks'], { encoding: 'utf8' });
+    expect(noIssuer.status).not.toBe(0);
+  });
+
+  it('renders the auth and audit settings of each mode', () => {
+    const lerianConfig = find(render(...existing), 'ConfigMap')!.data!;
+    expect(lerianConfig).toMatchObject({ AUTH_MODE: 'lerian', PLUGIN_AUTH_ENABLED: 'true', PLUGIN_AUTH_ADDRESS: 'http://plugin-auth.auth.svc:4000', PLUGIN_AUTH_TIMEOUT_MS: '2000', AUDIT_MODE: 'required' });
+    const jwt = ['--set', 'useExistingSecret=true', '--set', 'existingSecretName=crm-keys', '--set', 'auth.mode=jwt', '--set', 'auth.jwt.jwksUrl=https://idp.example/jwks', '--set', 'auth.jwt.issuer=https://idp.example/', '--set', 'auth.jwt.audience=crm'];
+    const jwtConfig = find(render(...jwt), 'ConfigMap')!.data!;
+    expect(jwtConfig).toMatchObject({ AUTH_MODE: 'jwt', AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'https://idp.example/', AUTH_AUDIENCE: 'crm', AUTH_ORGANIZATIONS_CLAIM: 'organizations' });
+    expect(jwtConfig.PLUGIN_AUTH_ENABLED).toBeUndefined();
+    const optedOut = render('--set', 'useExistingSecret=true', '--set', 'existingSecretName=crm-keys', '--set', 'auth.mode=none');
+    expect(find(optedOut, 'ConfigMap')!.data!.AUTH_MODE).toBe('none');
+    expect(find(optedOut, 'NetworkPolicy')!.spec.egress).toHaveLength(3);
   });
 
   it('rejects a service type other than ClusterIP (values.schema.json)', () => {

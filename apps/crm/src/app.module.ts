@@ -5,6 +5,8 @@ import { AppConfig, ConfigModule } from '@crm/config';
 import { CryptoModule } from '@crm/crypto';
 import { MidazModule } from '@crm/midaz';
 import { AliasAccountModule } from './alias-account/alias-account.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { HolderModule } from './holder/holder.module';
 import { LoggingModule } from './logging/logging.module';
@@ -32,10 +34,12 @@ export class AppModule implements NestModule {
         LoggingModule.forRoot(config, options.logStream),
         MongooseModule.forRoot(config.mongo.uri, { ...mongoConnectionOptions(config), retryAttempts: 3, retryDelay: 1000 }),
         CryptoModule,
+        AuthModule,
         MidazModule,
         HealthModule,
         HolderModule,
         AliasAccountModule,
+        AuditModule,
         ...(options.telemetry?.prometheus ? [MetricsModule.forRoot(options.telemetry.prometheus)] : []),
         ...(options.extraModules ?? []),
       ],

@@ -5,6 +5,8 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@crm/config';
 import { acceptJsonBodiesOnly, CrmExceptionFilter, CrmValidationPipe, JsonShapePipe, requestIdOf, RouteMethods } from '@crm/http';
 import { AppModule, AppModuleOptions } from './app.module';
+import { installAuditTrail } from './audit/audit-hooks';
+import { installAccessControl } from './auth/access-control';
 import { ROUTE_TEMPLATES } from './logging/route-templates';
 import { setupSwagger } from './swagger';
 import { RouteTelemetryInterceptor } from './telemetry/route.interceptor';
@@ -35,6 +37,10 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
   routeTables.set(app, routeMethods);
   app.useLogger(app.get(Logger));
+  // Fastify hooks added here run after Nest middleware (request id, request log) and before body parsing;
+  // the audit slot is taken first, so refused attempts are recorded too.
+  installAuditTrail(app);
+  installAccessControl(app);
   app.useGlobalPipes(new JsonShapePipe(), new CrmValidationPipe());
   app.useGlobalFilters(new CrmExceptionFilter(app.get(HttpAdapterHost), routeMethods));
   if (options.telemetry) app.useGlobalInterceptors(new RouteTelemetryInterceptor());

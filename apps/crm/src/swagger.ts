@@ -1,12 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { APP_CONFIG, AppConfig, AuthConfig } from '@crm/config';
+import { declareAuthSecurity } from './auth/auth-openapi';
 import { SERVICE_VERSION } from './health/version';
 
 const SWAGGER_PATH = 'swagger';
 const OPENAPI_JSON_PATH = 'swagger/json';
 
-/** The OpenAPI document, generated from the controllers' and DTOs' decorators. */
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+/** The OpenAPI document, generated from the controllers' and DTOs' decorators; security follows the auth mode. */
+export function buildOpenApiDocument(app: INestApplication, authMode: AuthConfig['mode'] = 'none'): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('CRM API')
     .setDescription(
@@ -15,12 +17,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion(SERVICE_VERSION)
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  declareAuthSecurity(document, authMode);
+  return document;
 }
 
 /** Swagger UI at /swagger and the OpenAPI JSON at /swagger/json. */
 export function setupSwagger(app: INestApplication): OpenAPIObject {
-  const document = buildOpenApiDocument(app);
+  const document = buildOpenApiDocument(app, app.get<AppConfig>(APP_CONFIG).auth.mode);
   SwaggerModule.setup(SWAGGER_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'swagger/yaml' });
   return document;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuditConfig, AuthConfig, loadAuthConfig } from './auth-config';
 import { Env, resolveSecretFiles } from './secret-files';
 
 const HEX_KEY = /^[0-9a-fA-F]{64}$/;
@@ -110,6 +111,8 @@ export interface AppConfig {
   /** What to do with metadata values that look like personal data (metadata is stored in plain text). */
   metadataPiiGuard: 'off' | 'warn' | 'reject';
   midaz: MidazConfig;
+  auth: AuthConfig;
+  audit: AuditConfig;
 }
 
 export interface MidazConfig {
@@ -153,7 +156,8 @@ export function loadConfig(rawEnv: Env): AppConfig {
   if (!parsed.success) {
     problems.push(...parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
   }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const access = loadAuthConfig(env, problems);
+  if (problems.length > 0 || !parsed.success || !access) throw new ConfigError(problems);
   const value = parsed.data;
   return {
     server: serverAddress(value),
@@ -180,5 +184,6 @@ export function loadConfig(rawEnv: Env): AppConfig {
       cacheTtlMs: value.MIDAZ_CACHE_TTL_MS,
       breakerResetMs: value.MIDAZ_BREAKER_RESET_MS,
     },
+    ...access,
   };
 }

@@ -1,4 +1,6 @@
 export type { AppConfig, MidazConfig } from './app-config';
+export type { AuditConfig, AuthConfig, JwtAuthConfig, LerianAuthConfig } from './auth-config';
+export { ASYMMETRIC_ALGORITHMS } from './auth-config';
 export { ConfigError, keyProblem, loadConfig } from './app-config';
 export { APP_CONFIG, ConfigModule } from './config.module';
 export type { Env } from './secret-files';

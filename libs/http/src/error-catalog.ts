@@ -40,6 +40,10 @@ export const ERROR_CATALOG = {
   'CRM-0038': { status: 404, title: 'Route Not Found', message: 'No route matches this method and path.' },
   'CRM-0039': { status: 415, title: 'Unsupported Media Type', message: 'The request body must be application/json (or application/merge-patch+json for PATCH).' },
   'CRM-0040': { status: 403, title: 'Midaz Refused Credentials', message: 'Midaz refused the credentials of this request (401/403); nothing was stored.' },
+  'CRM-0041': { status: 503, title: 'Authorization Service Unavailable', message: 'The authorization service could not be reached or gave no usable answer. Try again later.' },
+  'CRM-0042': { status: 401, title: 'Unauthorized', message: 'A valid bearer token is required.' },
+  'CRM-0043': { status: 403, title: 'Forbidden', message: 'The token does not grant this action on this organization.' },
+  'CRM-0044': { status: 503, title: 'Audit Unavailable', message: 'The request could not be recorded in the audit trail, so it was not processed. Try again later.' },
   'CRM-0045': { status: 405, title: 'Method Not Allowed', message: 'This route does not answer this method; the Allow header lists the ones it does.' },
 } as const satisfies Record<string, { status: number; title: string; message: string }>;
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiMetadataFilters, ApiUuidParams, Caller, CallerContext, HardDeleteQuery, IncludeDeletedQuery, ListQueryPipe, OrganizationScoped, Tenant, TenantContext, UuidParamPipe, WithMetadataFilters } from '@crm/http';
+import { Authorize } from '../auth/permission';
 import { CREATE_ALIAS_EXAMPLES, UPDATE_ALIAS_EXAMPLES } from './dto/alias-account-examples';
 import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
 import { AliasAccountPageDto, AliasAccountResponseDto } from './dto/alias-account-response.dto';
@@ -15,6 +16,7 @@ export class AliasAccountController {
   constructor(private readonly aliases: AliasAccountService) {}
 
   @Post()
+  @Authorize('aliases', 'post')
   @ApiOperation({ summary: 'Create an alias account', description: 'Links a live holder to a Midaz ledger account; the ledger and account are checked in Midaz first.' })
   @ApiBody({ type: CreateAliasAccountDto, examples: CREATE_ALIAS_EXAMPLES })
   @ApiCreatedResponse({ type: AliasAccountResponseDto, description: 'Created: the alias as stored, with its new id.' })
@@ -24,6 +26,7 @@ export class AliasAccountController {
   }
 
   @Get(':alias_id')
+  @Authorize('aliases', 'get')
   @ApiOperation({ summary: 'Retrieve an alias account' })
   @ApiUuidParams('alias_id')
   @ApiOkResponse({ type: AliasAccountResponseDto, description: 'The alias account.' })
@@ -33,6 +36,7 @@ export class AliasAccountController {
   }
 
   @Patch(':alias_id')
+  @Authorize('aliases', 'patch')
   @ApiOperation({ summary: 'Update an alias account (JSON merge patch)', description: 'bankingDetails, regulatoryFields and metadata merge (null removes); relatedParties are appended.' })
   @ApiUuidParams('alias_id')
   @ApiBody({ type: UpdateAliasAccountDto, examples: UPDATE_ALIAS_EXAMPLES, description: 'application/json or application/merge-patch+json' })
@@ -43,6 +47,7 @@ export class AliasAccountController {
   }
 
   @Delete(':alias_id')
+  @Authorize('aliases', 'delete')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an alias account', description: 'Soft delete unless hard_delete=true.' })
   @ApiUuidParams('alias_id')
@@ -53,6 +58,7 @@ export class AliasAccountController {
   }
 
   @Delete(':alias_id/related-parties/:related_party_id')
+  @Authorize('aliases', 'delete')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a related party from an alias account' })
   @ApiUuidParams('alias_id', 'related_party_id')
@@ -75,6 +81,7 @@ export class AliasAccountListController {
   constructor(private readonly aliases: AliasAccountService) {}
 
   @Get()
+  @Authorize('aliases', 'get')
   @ApiOperation({ summary: 'List alias accounts', description: 'Filters combine with AND. Document, account, IBAN and participant/related-party documents match through blind indexes, format-insensitively.' })
   @ApiQuery({ type: ListAliasAccountsQuery })
   @ApiMetadataFilters()

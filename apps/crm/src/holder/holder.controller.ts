@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiMetadataFilters, ApiUuidParams, HardDeleteQuery, IncludeDeletedQuery, ListQueryPipe, OrganizationScoped, Tenant, TenantContext, UuidParamPipe, WithMetadataFilters } from '@crm/http';
+import { Authorize } from '../auth/permission';
 import { CreateHolderDto } from './dto/create-holder.dto';
 import { CREATE_HOLDER_EXAMPLES, UPDATE_HOLDER_EXAMPLES } from './dto/holder-examples';
 import { ListHoldersQuery } from './dto/holder-queries.dto';
@@ -15,6 +16,7 @@ export class HolderController {
   constructor(private readonly holders: HolderService) {}
 
   @Post()
+  @Authorize('holders', 'post')
   @ApiOperation({ summary: 'Create a holder', description: 'One active holder per document per organization.' })
   @ApiBody({ type: CreateHolderDto, examples: CREATE_HOLDER_EXAMPLES })
   @ApiCreatedResponse({ type: HolderResponseDto, description: 'Created: the holder as stored, with its new id.' })
@@ -24,6 +26,7 @@ export class HolderController {
   }
 
   @Get()
+  @Authorize('holders', 'get')
   @ApiOperation({ summary: 'List holders', description: 'Offset (page) or keyset (cursor) paging, in creation order (sort_order=desc for newest first). Any number of `metadata.<key>=<value>` filters, combined with AND.' })
   @ApiQuery({ type: ListHoldersQuery })
   @ApiMetadataFilters()
@@ -34,6 +37,7 @@ export class HolderController {
   }
 
   @Get(':id')
+  @Authorize('holders', 'get')
   @ApiOperation({ summary: 'Retrieve a holder' })
   @ApiUuidParams('id')
   @ApiOkResponse({ type: HolderResponseDto, description: 'The holder.' })
@@ -43,6 +47,7 @@ export class HolderController {
   }
 
   @Patch(':id')
+  @Authorize('holders', 'patch')
   @ApiOperation({ summary: 'Update a holder (JSON merge patch)', description: 'null removes a field; nested objects merge. type and document are immutable. A soft-deleted holder is not found.' })
   @ApiUuidParams('id')
   @ApiBody({ type: UpdateHolderDto, examples: UPDATE_HOLDER_EXAMPLES, description: 'application/json or application/merge-patch+json' })
@@ -53,6 +58,7 @@ export class HolderController {
   }
 
   @Delete(':id')
+  @Authorize('holders', 'delete')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a holder', description: 'Soft delete (sets deletedAt) unless hard_delete=true, which also erases its soft-deleted aliases. Refused while it has live aliases.' })
   @ApiUuidParams('id')

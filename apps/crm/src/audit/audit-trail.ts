@@ -1,0 +1,147 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { metrics } from '@opentelemetry/api';
+import { APP_CONFIG, AppConfig, AuditConfig } from '@crm/config';
+import type { AuditEvent } from './audit-event.schema';
+import { AuditRepository } from './audit.repository';
+
+const BATCH_SIZE = 500;
+const MAX_BACKOFF_MS = 5000;
+const SHUTDOWN_FLUSH_MS = 5000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A place in the audit queue, taken when a business request starts and filled when it ends. */
+export interface AuditSlot {
+  settled: boolean;
+}
+
+/**
+ * The audit trail's bounded in-memory queue and its background writer. A request takes a slot when
+ * it starts (in `required` mode, no slot means 503 CRM-0044 before anything runs), so a slow or
+ * unreachable database never delays an answer, and no request goes unaudited beyond the queue's bound.
+ * Failed batches stay queued and are retried with backoff; inserts are idempotent by event id.
+ */
+@Injectable()
+export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Audit');
+  private readonly settings: AuditConfig;
+  private readonly queue: AuditEvent[] = [];
+  private reserved = 0;
+  private writing?: Promise<void>;
+  private failures = 0;
+  private retention?: NodeJS.Timeout;
+
+  private readonly events = metrics.getMeter('crm.audit').createCounter('crm.audit.events', { description: 'Audit events by outcome: queued, written, dropped (best-effort), refused (required, queue full)' });
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly repository: AuditRepository,
+  ) {
+    this.settings = config.audit;
+    metrics
+      .getMeter('crm.audit')
+      .createObservableGauge('crm.audit.queue.depth', { description: 'Audit events waiting to be written' })
+      .addCallback((result) => result.observe(this.queue.length));
+  }
+
+  get mode(): AuditConfig['mode'] {
+    return this.settings.mode;
+  }
+
+  /** Events not yet written (queued or being written). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.settings.mode === 'off') {
+      this.logger.warn('AUDIT_MODE=off: accesses to holders are NOT recorded');
+      return;
+    }
+    await this.repository.ensureIndexes();
+    if (this.settings.retentionDays > 0) {
+      const purge = () => void this.purge();
+      purge();
+      this.retention = setInterval(purge, 60 * 60 * 1000).unref();
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.retention) clearInterval(this.retention);
+    const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
+    while (this.queue.length > 0 && Date.now() < deadline) {
+      this.drain();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (this.queue.length > 0) this.logger.error({ unwritten: this.queue.length }, 'audit events could not be written before shutdown');
+  }
+
+  /** A slot for one request; undefined when the queue is full (or audit is off). */
+  reserve(): AuditSlot | undefined {
+    if (this.settings.mode === 'off') return undefined;
+    if (this.queue.length + this.reserved >= this.settings.queueSize) return undefined;
+    this.reserved++;
+    return { settled: false };
+  }
+
+  /** Frees a slot whose request ended without an answer (client gone). */
+  release(slot: AuditSlot): void {
+    if (slot.settled) return;
+    slot.settled = true;
+    this.reserved--;
+  }
+
+  /** Queues a finished request's event (into its slot, or best-effort without one) and logs it for SIEMs. */
+  record(event: AuditEvent, slot: AuditSlot | undefined): void {
+    if (this.settings.mode === 'off') return;
+    if (slot && !slot.settled) {
+      slot.settled = true;
+      this.reserved--;
+    } else if (this.queue.length + this.reserved >= this.settings.queueSize) {
+      this.events.add(1, { outcome: 'dropped' });
+      this.logger.warn({ audit: event }, 'audit queue full: event dropped (AUDIT_MODE=best-effort)');
+      return;
+    }
+    this.queue.push(event);
+    this.events.add(1, { outcome: 'queued' });
+    this.logger.log({ audit: event }, 'audit event');
+    this.drain();
+  }
+
+  /** Counts and logs a request refused for want of a slot (required mode). */
+  refused(requestId: string): void {
+    this.events.add(1, { outcome: 'refused' });
+    this.logger.warn({ requestId, pending: this.queue.length }, 'audit queue full: request refused with 503 CRM-0044 (AUDIT_MODE=required)');
+  }
+
+  private drain(): void {
+    this.writing ??= this.writeAll().finally(() => {
+      this.writing = undefined;
+    });
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, BATCH_SIZE);
+      try {
+        await this.repository.append(batch);
+        this.queue.splice(0, batch.length);
+        this.events.add(batch.length, { outcome: 'written' });
+        if (this.failures > 0) this.logger.log({ pending: this.queue.length }, 'audit writes resumed');
+        this.failures = 0;
+      } catch (error) {
+        if (this.failures === 0) this.logger.warn({ errorName: (error as Error).name, pending: this.queue.length }, 'audit write failed; retrying');
+        this.failures++;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.failures)));
+      }
+    }
+  }
+
+  private async purge(): Promise<void> {
+    try {
+      const purged = await this.repository.purgeOlderThan(new Date(Date.now() - this.settings.retentionDays * DAY_MS));
+      if (purged > 0) this.logger.log({ purged, retentionDays: this.settings.retentionDays }, 'audit events past retention purged');
+    } catch (error) {
+      this.logger.warn({ errorName: (error as Error).name }, 'audit retention purge failed');
+    }
+  }
+}

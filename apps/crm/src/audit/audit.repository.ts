@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { encodeCursor, pageFilter, Paging } from '@crm/http';
+import { AUDIT_EVENT_MODEL, AuditEvent } from './audit-event.schema';
+
+export interface AuditEventFilter {
+  resourceId?: string;
+  actor?: string;
+}
+
+/** True when every error of a bulk insert is a duplicate _id: a retried batch that had partly landed. */
+function onlyDuplicates(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  return list.length > 0 ? list.every((item) => item.code === 11000) : (error as { code?: number }).code === 11000;
+}
+
+/**
+ * The audit collection. Writes are appends only (there is no update path); the one delete is the
+ * retention purge of whole events past AUDIT_RETENTION_DAYS.
+ */
+@Injectable()
+export class AuditRepository {
+  constructor(@InjectModel(AUDIT_EVENT_MODEL) private readonly model: Model<AuditEvent>) {}
+
+  async ensureIndexes(): Promise<void> {
+    await this.model.createIndexes();
+  }
+
+  /** Appends events; idempotent by _id, so a batch retried after a partial write adds nothing twice. */
+  async append(events: AuditEvent[]): Promise<void> {
+    try {
+      await this.model.collection.insertMany(events as never[], { ordered: false });
+    } catch (error) {
+      if (!onlyDuplicates(error)) throw error;
+    }
+  }
+
+  async purgeOlderThan(cutoff: Date): Promise<number> {
+    return (await this.model.deleteMany({ time: { $lt: cutoff } })).deletedCount;
+  }
+
+  async page(organizationId: string, filter: AuditEventFilter, paging: Paging): Promise<{ items: AuditEvent[]; nextCursor?: string }> {
+    const scoped: Record<string, unknown> = {
+      organizationId,
+      ...(filter.resourceId ? { resourceIds: filter.resourceId } : {}),
+      ...(filter.actor ? { 'actor.subject': filter.actor } : {}),
+      ...(paging.createdAt ? { time: paging.createdAt } : {}),
+    };
+    const items = await this.model.find(pageFilter(scoped, paging)).sort({ _id: paging.direction }).limit(paging.limit).lean<AuditEvent[]>();
+    return { items, nextCursor: items.length === paging.limit ? encodeCursor(items[items.length - 1]._id) : undefined };
+  }
+}

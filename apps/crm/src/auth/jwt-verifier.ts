@@ -1,0 +1,103 @@
+import { createPublicKey, KeyObject } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { createRemoteJWKSet, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import type { JwtAuthConfig } from '@crm/config';
+import { AccessDecision, envelopeDenial } from './access-decision';
+import { bearerTokenOf } from './bearer-token';
+import type { CallerAuthorizer } from './caller-authorizer';
+import type { AuthAction, RoutePermission } from './permission';
+
+/** The permission a route needs, as a scope: `crm:<resource>:read|write|delete`. */
+export function scopeFor(permission: RoutePermission): string {
+  const verbs: Record<AuthAction, string> = { get: 'read', post: 'write', patch: 'write', delete: 'delete' };
+  return `crm:${permission.resource}:${verbs[permission.action]}`;
+}
+
+/** A claim that lists strings: an array of strings, or one space-separated string (OAuth `scope`). */
+function listClaim(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(' ').filter(Boolean);
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  return [];
+}
+
+/** The key source could not answer (JWKS unreachable, timed out, not a key set): says nothing about the token. */
+class KeySourceError extends Error {
+  constructor(readonly reason: string) {
+    super(`signing keys unavailable: ${reason}`);
+    this.name = 'KeySourceError';
+  }
+}
+
+/**
+ * A JWKS key getter whose own failures are told apart from the token's: a kid the set does not hold
+ * stays a token problem (401); a fetch that fails becomes a KeySourceError (503).
+ */
+function keySourceOf(jwks: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await jwks(header, token);
+    } catch (error) {
+      if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout) && !(error instanceof errors.JWKSInvalid)) throw error;
+      throw new KeySourceError((error as Error).name);
+    }
+  };
+}
+
+/**
+ * Verifies standard bearer tokens locally with `jose`: signature (JWKS with rotation, or one static
+ * public key), allowed algorithms only, issuer, audience, exp/nbf with a small clock tolerance; then
+ * the route's scope and the organization binding (the token must name the request's organization).
+ */
+@Injectable()
+export class JwtVerifier implements CallerAuthorizer {
+  readonly mode = 'jwt' as const;
+  private readonly logger = new Logger('JwtVerifier');
+  private readonly key: JWTVerifyGetKey | KeyObject;
+
+  constructor(private readonly settings: JwtAuthConfig) {
+    this.key = settings.jwksUrl
+      ? keySourceOf(createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: settings.jwksCooldownMs, cacheMaxAge: 10 * 60_000, timeoutDuration: 5000 }))
+      : createPublicKey(settings.publicKey!);
+  }
+
+  async authorize(authorization: string | undefined, permission: RoutePermission, organizationId: string | undefined, requestId: string): Promise<AccessDecision> {
+    const token = bearerTokenOf(authorization);
+    if (!token) return envelopeDenial('CRM-0042', requestId, { message: 'A bearer token is required (Authorization: Bearer <token>).' });
+    let claims: JWTPayload;
+    try {
+      const verified = await jwtVerify(token, this.key as JWTVerifyGetKey, {
+        algorithms: this.settings.algorithms,
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        clockTolerance: this.settings.clockToleranceSec,
+        requiredClaims: ['exp', 'sub'],
+      });
+      claims = verified.payload;
+    } catch (error) {
+      if (error instanceof KeySourceError) {
+        this.logger.warn({ reason: error.reason }, 'JWKS could not be fetched: business requests answer 503 CRM-0041');
+        return envelopeDenial('CRM-0041', requestId, { message: 'The token signing keys could not be fetched. Try again later.' });
+      }
+      // The reason (expired, wrong audience…) is safe to tell: it names a check, never a claim value.
+      const reason = error instanceof errors.JOSEError ? ` (${error.code})` : '';
+      return envelopeDenial('CRM-0042', requestId, { message: `The bearer token is not valid${reason}.` });
+    }
+    const scope = scopeFor(permission);
+    if (!listClaim(claims[this.settings.permissionsClaim]).includes(scope)) {
+      return envelopeDenial('CRM-0043', requestId, { message: `The token lacks the permission ${scope}.` });
+    }
+    if (organizationId !== undefined && !this.coversOrganization(claims, organizationId)) {
+      return envelopeDenial('CRM-0043', requestId, { message: 'The token does not grant access to this organization.' });
+    }
+    return { allowed: true, actor: { subject: claims.sub!, type: 'jwt' } };
+  }
+
+  private coversOrganization(claims: JWTPayload, organizationId: string): boolean {
+    const wildcard = this.settings.allowAllOrganizationsClaim;
+    if (wildcard) {
+      const value = claims[wildcard];
+      if (value === true || value === 'true' || listClaim(value).includes('*')) return true;
+    }
+    return listClaim(claims[this.settings.organizationsClaim]).some((granted) => granted.toLowerCase() === organizationId.toLowerCase());
+  }
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import { TcpProxy } from '../utils/tcp-proxy';
+import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+
+const QUEUE_SIZE = 3;
+
+/**
+ * The database goes away while requests keep coming. The requests used here fail validation (a bad
+ * path UUID: 400 without touching the database), so what is observed is the audit trail alone.
+ */
+describe.each(['required', 'best-effort', 'off'] as const)('audit during a database outage, AUDIT_MODE=%s', (mode) => {
+  let proxy: TcpProxy;
+  let crm: TestApp;
+  const organizationId = randomUUID();
+  const badRead = () => crm.request('/v1/holders/not-a-uuid', { headers: { 'x-organization-id': organizationId } });
+
+  async function storedEvents(): Promise<number> {
+    const connection = await mongoose.createConnection(process.env.MONGO_URI!, { dbName: crm.config.mongo.dbName }).asPromise();
+    try {
+      return await connection.db!.collection('audit_events').countDocuments({ organizationId });
+    } finally {
+      await connection.close();
+    }
+  }
+
+  async function eventuallyStored(expected: number): Promise<number> {
+    const deadline = Date.now() + 30_000;
+    let count = await storedEvents();
+    while (count < expected && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      count = await storedEvents();
+    }
+    return count;
+  }
+
+  beforeAll(async () => {
+    proxy = TcpProxy.forMongoUri(process.env.MONGO_URI!);
+    await proxy.start();
+    crm = await startTestApp(testEnv({ MONGO_URI: proxy.uriFor(process.env.MONGO_URI!), AUDIT_MODE: mode, AUDIT_QUEUE_SIZE: String(QUEUE_SIZE) }));
+  });
+  afterAll(async () => {
+    await crm.close();
+    await proxy.stop();
+  });
+
+  it('writes normally while the database is up (off: writes nothing, though the database takes writes)', async () => {
+    expect((await badRead()).status).toBe(400);
+    if (mode === 'off') {
+      const created = await crm.request('/v1/holders', { method: 'POST', headers: { 'x-organization-id': organizationId }, json: { type: 'NATURAL_PERSON', name: 'Ana', document: '39053344705' } });
+      expect(created.status).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const expected = mode === 'off' ? 0 : 1;
+    expect(await eventuallyStored(expected)).toBe(expected);
+  });
+
+  it('keeps answering while the audit queue has room, then follows its mode; nothing queued is lost', async () => {
+    await proxy.cut();
+    const statuses: number[] = [];
+    for (let index = 0; index < QUEUE_SIZE + 2; index++) statuses.push((await badRead()).status);
+    const refused = await badRead();
+    if (mode === 'required') {
+      // Fails closed: past the bound, a request is refused rather than served unaudited.
+      expect(statuses).toEqual([400, 400, 400, 503, 503]);
+      expect(refused.body).toMatchObject({ code: 'CRM-0044', requestId: expect.any(String) });
+    } else {
+      expect([...statuses, refused.status]).toEqual([400, 400, 400, 400, 400, 400]);
+    }
+    await proxy.restore();
+    const expected = mode === 'off' ? 0 : 1 + QUEUE_SIZE;
+    if (mode === 'off') await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await eventuallyStored(expected)).toBe(expected);
+    if (mode === 'required') {
+      // The queue drained: requests are served (and audited) again.
+      expect((await badRead()).status).toBe(400);
+      expect(await eventuallyStored(expected + 1)).toBe(expected + 1);
+    }
+  });
+});
