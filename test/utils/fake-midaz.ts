@@ -1,5 +1,5 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackHttpServer } from './loopback-server';
 
 export interface MidazCall {
   path: string;
@@ -12,18 +12,12 @@ export interface MidazCall {
  * (GET ledger, GET account, as in the reference ledger OpenAPI), plus /health. It can answer 404s in
  * Midaz's error format, fail with 500s, answer slowly, or go down entirely.
  */
-export class FakeMidaz {
+export class FakeMidaz extends LoopbackHttpServer {
   readonly calls: MidazCall[] = [];
   private readonly accounts = new Map<string, Set<string>>();
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
   private failures = 0;
   delayMs = 0;
-  port = 0;
 
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
 
   addAccount(organizationId: string, ledgerId: string, accountId: string): void {
     const key = `${organizationId}/${ledgerId}`;
@@ -44,25 +38,9 @@ export class FakeMidaz {
     return this.calls.filter((call) => call.path.includes(pathPart));
   }
 
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-  }
 
-  /** Stops listening and drops connections: calls fail with ECONNREFUSED. `start()` again restores it on the same port. */
-  async stop(): Promise<void> {
-    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
-    this.server = undefined;
-  }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = request.url ?? '';
     if (path === '/health') return this.reply(response, 200, { status: 'healthy' });
     this.calls.push({ path, authorization: request.headers.authorization, requestId: request.headers['x-request-id'] as string | undefined });
