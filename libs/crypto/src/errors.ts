@@ -1,4 +1,4 @@
-import { CrmException } from '@crm/http';
+import { CrmException } from '@crm/errors';
 
 /**
  * A stored value could not be decrypted: tampered, moved to another record or field, or written

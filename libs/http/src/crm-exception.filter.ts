@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { CrmException } from './crm.exception';
-import { ErrorCode } from './error-catalog';
+import { CrmException } from '@crm/errors';
+import { ErrorCode } from '@crm/errors';
 import { rawRequestOf, requestIdOf } from './request-id';
 import type { RouteMethods } from './route-methods';
 

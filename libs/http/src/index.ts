@@ -1,8 +1,4 @@
-export { CrmException } from './crm.exception';
-export type { CrmExceptionDetails, ErrorEnvelope } from './crm.exception';
 export { CrmExceptionFilter, toCrmException } from './crm-exception.filter';
-export { ERROR_CATALOG } from './error-catalog';
-export type { ErrorCode } from './error-catalog';
 export { acceptJsonBodiesOnly, JSON_MEDIA_TYPES } from './json-bodies';
 export { JSON_LIMITS, JsonShapePipe, jsonShapeProblem } from './json-shape.pipe';
 export { Caller, REQUEST_ID_HEADER, rawRequestOf, requestIdOf } from './request-id';

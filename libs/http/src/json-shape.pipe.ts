@@ -1,5 +1,5 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
-import { CrmException } from './crm.exception';
+import { CrmException } from '@crm/errors';
 import { asQueryException } from './validation';
 
 export const JSON_LIMITS = { maxDepth: 10, maxKeys: 100 } as const;

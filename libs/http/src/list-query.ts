@@ -3,7 +3,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validate } from 'class-validator';
 import { IsCalendarDate } from './calendar-date';
-import { CrmException } from './crm.exception';
+import { CrmException } from '@crm/errors';
 import { metadataKeyProblem } from './metadata';
 import { asQueryException, validationErrorToException } from './validation';
 

@@ -1,5 +1,5 @@
 import { registerDecorator, ValidationArguments } from 'class-validator';
-import { ErrorCode } from './error-catalog';
+import { ErrorCode } from '@crm/errors';
 
 export const METADATA_LIMITS = { keyLength: 100, valueLength: 2000 } as const;
 

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiParam, ApiProperty, ApiPropertyOptional, ApiQuery, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { ERROR_CATALOG, ErrorCode } from './error-catalog';
+import { ERROR_CATALOG, ErrorCode } from '@crm/errors';
 
 /** The error body, as OpenAPI shows it (see `ErrorEnvelope`). */
 export class ErrorEnvelopeDto {

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { CrmException } from './crm.exception';
+import { CrmException } from '@crm/errors';
 import { HardDeleteQuery, ListQuery } from './list-query';
 import { metadataFilterValues } from './metadata';
 

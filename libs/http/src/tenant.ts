@@ -1,7 +1,7 @@
 import { applyDecorators, CanActivate, createParamDecorator, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { validate as isUuid } from 'uuid';
-import { CrmException } from './crm.exception';
+import { CrmException } from '@crm/errors';
 
 export const ORGANIZATION_HEADER = 'x-organization-id';
 

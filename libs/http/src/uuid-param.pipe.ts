@@ -1,6 +1,6 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { validate as isUuid } from 'uuid';
-import { CrmException } from './crm.exception';
+import { CrmException } from '@crm/errors';
 
 /** Path ids are UUIDs; anything else is a 400 CRM-0005 naming the parameter. */
 @Injectable()

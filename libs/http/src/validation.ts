@@ -1,6 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { CrmException } from './crm.exception';
-import { ErrorCode } from './error-catalog';
+import { CrmException } from '@crm/errors';
+import { ErrorCode } from '@crm/errors';
 
 /** A validation failure flattened to its dotted path (`addresses.primary.country`). */
 interface FieldFailure {

@@ -1,5 +1,5 @@
 import { registerDecorator, ValidationArguments } from 'class-validator';
-import type { ErrorCode } from '@crm/http';
+import type { ErrorCode } from '@crm/errors';
 import { identifierProblem } from './identifiers';
 
 /**

@@ -1,5 +1,5 @@
 import type { AppConfig } from '@crm/config';
-import { CrmException } from '@crm/http';
+import { CrmException } from '@crm/errors';
 import { MetadataPiiGuard } from './metadata-pii.guard';
 
 const guard = (mode: AppConfig['metadataPiiGuard']) => new MetadataPiiGuard({ metadataPiiGuard: mode } as AppConfig);

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
-import { CrmException, Metadata } from '@crm/http';
+import { Metadata } from '@crm/http';
+import { CrmException } from '@crm/errors';
 import { PersonalDataKind, personalDataKind, personalDataKindIn } from './personal-data';
 
 interface Finding {

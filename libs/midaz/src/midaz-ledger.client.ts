@@ -4,7 +4,7 @@ import CircuitBreaker from 'opossum';
 import { LRUCache } from 'lru-cache';
 import { Agent, Dispatcher, interceptors, request } from 'undici';
 import { APP_CONFIG, AppConfig, MidazConfig } from '@crm/config';
-import { CrmException, ErrorCode } from '@crm/http';
+import { CrmException, ErrorCode } from '@crm/errors';
 
 /** A ledger account as the CRM links it. */
 export interface LedgerAccountRef {

@@ -1,6 +1,7 @@
 import { Document, Model } from 'mongoose';
 import type { ProtectedModelStatics } from '@crm/crypto';
-import { CrmException, encodeCursor, listFilter, mergePatch, pageFilter, Paging } from '@crm/http';
+import { encodeCursor, listFilter, mergePatch, pageFilter, Paging } from '@crm/http';
+import { CrmException } from '@crm/errors';
 
 type Filter = Record<string, unknown>;
 type ProtectedModel<T> = Model<T> & ProtectedModelStatics;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
-import { CallerContext, CrmException, PageOf, pageOf, resolvePaging, TenantContext, WithMetadataFilters } from '@crm/http';
+import { CallerContext, PageOf, pageOf, resolvePaging, TenantContext, WithMetadataFilters } from '@crm/http';
+import { CrmException } from '@crm/errors';
 import { MetadataPiiGuard } from '@crm/identity';
 import { MidazLedgerClient } from '@crm/midaz';
 import { HolderService } from '../holder/holder.service';

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CrmException, ORGANIZATION_HEADER, REQUEST_ID_HEADER, requestIdOf } from '@crm/http';
+import { ORGANIZATION_HEADER, REQUEST_ID_HEADER, requestIdOf } from '@crm/http';
+import { CrmException } from '@crm/errors';
 import { requestAccessOf, resolveRequestPermission } from '../auth/access-control';
 import { RoutePermissions } from '../auth/route-permissions';
 import { auditEventOf } from './audit-event.builder';

@@ -1,4 +1,4 @@
-import { CrmException, ErrorCode } from '@crm/http';
+import { CrmException, ErrorCode } from '@crm/errors';
 
 /** Who made a request, as the audit trail records it. */
 export interface Actor {

@@ -1,6 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { AuthConfig } from '@crm/config';
-import { ERROR_CATALOG, ErrorCode } from '@crm/http';
+import { ERROR_CATALOG, ErrorCode } from '@crm/errors';
 import { scopeFor } from './jwt-verifier';
 import { AuthAction, AuthResource, PERMISSION_EXTENSION } from './permission';
 

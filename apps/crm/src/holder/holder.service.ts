@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
-import { CrmException, ListQuery, PageOf, pageOf, resolvePaging, TenantContext } from '@crm/http';
+import { ListQuery, PageOf, pageOf, resolvePaging, TenantContext } from '@crm/http';
+import { CrmException } from '@crm/errors';
 import { isValidCnpj, isValidCpf, MetadataPiiGuard } from '@crm/identity';
 import { CreateHolderDto } from './dto/create-holder.dto';
 import { HolderResponseDto } from './dto/holder-response.dto';
