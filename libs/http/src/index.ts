@@ -11,10 +11,8 @@ export { asQueryException, CrmValidationPipe, validationErrorToException } from 
 export { CalendarDateFromDateTime, IsCalendarDate, isCalendarDate } from './calendar-date';
 export { HardDeleteQuery, IncludeDeletedQuery, ListQuery, ListQueryPipe } from './list-query';
 export type { WithMetadataFilters } from './list-query';
-export { IsMetadata, METADATA_LIMITS, metadataFilterValues, metadataProblem } from './metadata';
+export { IsMetadata, METADATA_LIMITS, metadataKeyProblem, metadataProblem } from './metadata';
 export type { Metadata, MetadataValue } from './metadata';
-export { mergePatch } from './merge-patch';
 export { ApiErrors, ApiMetadataFilters, ApiUuidParams, ErrorEnvelopeDto } from './openapi';
-export { encodeCursor, listFilter, pageFilter, pageOf, resolvePaging } from './pagination';
-export type { PageOf, Paging } from './pagination';
-export { isValidPagingValue } from './pagination';
+export { isValidPagingValue, pageOf, resolvePaging } from './pagination';
+export type { PageOf } from './pagination';

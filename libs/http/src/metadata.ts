@@ -49,15 +49,3 @@ export function IsMetadata(): PropertyDecorator {
     }
   };
 }
-
-/** A JSON number literal: no hex, binary, leading zeros or signs, blanks or Infinity (Number() accepts all those). */
-const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-
-/** Stored metadata values are typed: a filter value also matches its number or boolean reading. */
-export function metadataFilterValues(value: string): MetadataValue[] {
-  const values: MetadataValue[] = [value];
-  if (value === 'true' || value === 'false') values.push(value === 'true');
-  else if (JSON_NUMBER.test(value) && Number.isFinite(Number(value))) values.push(Number(value));
-  else if (value === 'null') values.push(null);
-  return values;
-}

@@ -2,18 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CrmException } from '@crm/errors';
 import { HardDeleteQuery, ListQuery } from './list-query';
-import { metadataFilterValues } from './metadata';
-
-/** A list request resolved against the configuration: what the repository needs to read one page. */
-export interface Paging {
-  page: number;
-  limit: number;
-  direction: 1 | -1;
-  createdAt?: { $gte: Date; $lt: Date };
-  afterId?: string;
-  includeDeleted: boolean;
-  withTotal: boolean;
-}
+import { decodeCursor, Paging } from '@crm/persistence';
 
 /** The list envelope: `{items, page, limit}` as the original, plus `total` and `next_cursor` when asked or useful. */
 export interface PageOf<T> {
@@ -25,16 +14,6 @@ export interface PageOf<T> {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export function encodeCursor(lastId: string): string {
-  return Buffer.from(lastId, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[0-9a-f-]{36}$/.test(id)) throw new CrmException('CRM-0016', { fields: { cursor: 'is not a cursor returned by this API' } });
-  return id;
-}
 
 /** Checks the cross-field rules of a list query and turns it into a `Paging`. */
 export function resolvePaging(query: ListQuery, maxLimit: number): Paging {
@@ -59,22 +38,6 @@ export function resolvePaging(query: ListQuery, maxLimit: number): Paging {
     includeDeleted: query.include_deleted === true,
     withTotal: query.count === true,
   };
-}
-
-/** The filter of one page: the list's filter past the cursor, if any. */
-export function pageFilter(filter: Record<string, unknown>, paging: Paging): Record<string, unknown> {
-  return paging.afterId ? { ...filter, _id: { [paging.direction === 1 ? '$gt' : '$lt']: paging.afterId } } : filter;
-}
-
-/** The Mongo filter parts every list shares: liveness, creation window, metadata (AND). */
-export function listFilter(paging: Paging, metadataFilters: Record<string, string>): Record<string, unknown> {
-  const filter: Record<string, unknown> = {};
-  if (!paging.includeDeleted) filter.deletedAt = null;
-  if (paging.createdAt) filter.createdAt = paging.createdAt;
-  for (const [key, value] of Object.entries(metadataFilters)) {
-    filter[`metadata.${key}`] = { $in: metadataFilterValues(value) };
-  }
-  return filter;
 }
 
 /** The list envelope of one page read by a repository. */

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
-import { Metadata } from '@crm/http';
 import { CrmException } from '@crm/errors';
 import { PersonalDataKind, personalDataKind, personalDataKindIn } from './personal-data';
 
@@ -10,7 +9,10 @@ interface Finding {
   kind: PersonalDataKind;
 }
 
-function findingsOf(metadata: Metadata): Finding[] {
+/** Flat metadata as a body carries it (validated elsewhere): key → string, number, boolean or null. */
+type FlatMetadata = Readonly<Record<string, string | number | boolean | null>>;
+
+function findingsOf(metadata: FlatMetadata): Finding[] {
   const findings: Finding[] = [];
   for (const [key, value] of Object.entries(metadata)) {
     const keyKind = personalDataKindIn(key);
@@ -32,7 +34,7 @@ export class MetadataPiiGuard {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  check(metadata: Metadata | null | undefined, entityType: string): void {
+  check(metadata: FlatMetadata | null | undefined, entityType: string): void {
     if (!metadata || this.config.metadataPiiGuard === 'off') return;
     const findings = findingsOf(metadata);
     if (findings.length === 0) return;

@@ -1,6 +1,7 @@
 import { Document, Model } from 'mongoose';
 import type { ProtectedModelStatics } from '@crm/crypto';
-import { encodeCursor, listFilter, mergePatch, pageFilter, Paging } from '@crm/http';
+import { mergePatch } from './merge-patch';
+import { encodeCursor, listFilter, pageFilter, Paging } from './paging';
 import { CrmException } from '@crm/errors';
 
 type Filter = Record<string, unknown>;

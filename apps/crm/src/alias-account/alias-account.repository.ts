@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import type { ProtectedModelStatics } from '@crm/crypto';
-import { Paging } from '@crm/http';
+import { Paging } from '@crm/persistence';
 import { CrmException } from '@crm/errors';
 import { ScopedStore } from '@crm/persistence';
 import { ALIAS_ACCOUNT_MODEL, AliasAccountRecord, RelatedPartyRecord, RETIRED_ALIAS_INDEXES } from './alias-account.schema';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { encodeCursor, pageFilter, Paging } from '@crm/http';
+import { encodeCursor, pageFilter, Paging } from '@crm/persistence';
 import { AUDIT_EVENT_MODEL, AuditEvent } from './audit-event.schema';
 
 export interface AuditEventFilter {

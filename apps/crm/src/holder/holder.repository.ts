@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/mongoose';
 import { Connection, Model } from 'mongoose';
 import type { ProtectedModelStatics } from '@crm/crypto';
-import { Paging } from '@crm/http';
+import { Paging } from '@crm/persistence';
 import { CrmException } from '@crm/errors';
 import { COLLECTIONS, ScopedStore } from '@crm/persistence';
 import { HOLDER_MODEL, HolderRecord } from './holder.schema';
