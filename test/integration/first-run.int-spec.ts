@@ -1,24 +1,16 @@
 import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startEmbeddedMongo } from '../../scripts/embedded-mongo';
+import { freePort } from '../utils/ports';
 
 const root = join(__dirname, '../..');
 const run = promisify(execFile);
 const hasGo = spawnSync('go', ['version']).status === 0;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** What a new user meets: `npm run dev` and the first installs into an empty cache. */
 describe('first run', () => {

@@ -239,8 +239,8 @@ describe('holders API', () => {
 
     it('filters by creation date window (both dates or neither)', async () => {
       const client = lister();
-      await client.post('/v1/holders', person());
-      const today = new Date().toISOString().slice(0, 10);
+      // The day the record was created (not the clock's today, which may have turned since).
+      const today = (await client.post('/v1/holders', person())).body.createdAt.slice(0, 10);
       expect((await client.get(`/v1/holders?start_date=${today}&end_date=${today}`)).body.items).toHaveLength(1);
       expect((await client.get('/v1/holders?start_date=2000-01-01&end_date=2000-12-31')).body.items).toHaveLength(0);
       expect((await client.get(`/v1/holders?start_date=${today}`)).body.code).toBe('CRM-0016');

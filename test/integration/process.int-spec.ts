@@ -5,6 +5,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { FakeMidaz } from '../utils/fake-midaz';
+import { freePort } from '../utils/ports';
 import { testEnv } from '../utils/test-app';
 
 // These tests run the real entry point (apps/crm/src/main.ts) as its own process.
@@ -53,7 +54,7 @@ describe('the service process', () => {
   });
 
   it('drains on SIGTERM: readiness turns 503 while liveness still answers, then it exits 0', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const service = runService({ ...testEnv(), SERVER_ADDRESS: `127.0.0.1:${port}`, SHUTDOWN_DELAY_MS: '1500', SHUTDOWN_TIMEOUT_MS: '5000' });
     try {
@@ -72,7 +73,7 @@ describe('the service process', () => {
     const midaz = new FakeMidaz();
     await midaz.start();
     const organizationId = randomUUID();
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const service = runService({ ...testEnv(), SERVER_ADDRESS: `127.0.0.1:${port}`, MIDAZ_LEDGER_URL: midaz.url, MIDAZ_TIMEOUT_MS: '5000', SHUTDOWN_TIMEOUT_MS: '8000' });
     try {
