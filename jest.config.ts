@@ -29,6 +29,14 @@ const config: Config = {
       moduleNameMapper,
     },
     {
+      // The Dockerfile, compose file and Helm chart checks (helm is built once, or the chart checks skip).
+      displayName: 'deployment',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/deployment/**/*.spec.ts'],
+      transform,
+      moduleNameMapper,
+    },
+    {
       displayName: 'integration',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
