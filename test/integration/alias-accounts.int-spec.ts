@@ -76,8 +76,9 @@ describe('alias accounts API', () => {
     });
 
     it('stores no protected value in plain text', async () => {
-      await createAlias();
-      expectNoPlaintext(await rawCollectionText(connection, 'alias_accounts'), ['12345-6', 'GB82 WEST 1234 5698 7654 32', '12.345.678/0001-95', '987.654.321-00', 'Roberto Lima']);
+      const { response, alias } = await createAlias();
+      expect(response.status).toBe(201);
+      expectNoPlaintext(await rawCollectionText(connection, 'alias_accounts'), ['12345-6', 'GB82 WEST 1234 5698 7654 32', '12.345.678/0001-95', '987.654.321-00', 'Roberto Lima'], [alias.id, 'LEGAL_REPRESENTATIVE']);
     });
   });
 
@@ -209,7 +210,7 @@ describe('alias accounts API', () => {
       expect((await api.get(`/v1/aliases?related_party_document=11144477735`)).body.items.map((item: { id: string }) => item.id)).toEqual([alias.id]);
       const immutable = await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { accountId: randomUUID() });
       expect(immutable.body.code).toBe('CRM-0007');
-      expectNoPlaintext(await rawCollectionText(connection, 'alias_accounts'), ['111.444.777-35', 'Nova Parte']);
+      expectNoPlaintext(await rawCollectionText(connection, 'alias_accounts'), ['111.444.777-35', 'Nova Parte'], [alias.id]);
     });
 
     it('PATCH checks closingDate against the creation date: 400 CRM-0023', async () => {

@@ -116,9 +116,7 @@ describe('audit trail', () => {
 
     // Raw scan: the ids and names are there (positive control), no value in any form is.
     const raw = await rawCollectionText(connection, 'audit_events');
-    expect(raw).toContain(holderId);
-    expect(raw).toContain('naturalPerson.motherName');
-    expectNoPlaintext(raw, Object.values(VALUES));
+    expectNoPlaintext(raw, Object.values(VALUES), [holderId, 'naturalPerson.motherName']);
   });
 
   it('emits one structured log line per event, names only', async () => {
@@ -126,7 +124,7 @@ describe('audit trail', () => {
     const auditLines = crm.logs.lines.filter((line) => line.includes('"audit":'));
     expect(auditLines.length).toBeGreaterThanOrEqual(13);
     expect(JSON.parse(auditLines[0]).audit).toMatchObject({ action: 'holders.post', actor: ACTOR, outcome: 201 });
-    expectNoPlaintext(crm.logs.text, Object.values(VALUES));
+    expectNoPlaintext(crm.logs.text, Object.values(VALUES), ['holders.post']);
   });
 
   it('GET /v1/audit-events answers who read or changed a holder, cursor-paged, authorized as audit/get', async () => {

@@ -345,7 +345,7 @@ describe('keys CLI: rotation, status, verify', () => {
     expect((await runCli(envB, ['keys', 'rotate'])).code).toBe(0);
     const stored = (await records.findOne({ _id: holders[0].id }))!;
     expect(stored.naturalPerson.socialName).toMatch(new RegExp(`^v1:${keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY)}:`));
-    expectNoPlaintext(await rawCollectionText(connection, 'holders'), ['Legacy Social Name']);
+    expectNoPlaintext(await rawCollectionText(connection, 'holders'), ['Legacy Social Name'], [holders[0].id]);
     const crm = await serve(envB);
     expect((await orgClient(crm, organizationId).get(`/v1/holders/${holders[0].id}`)).body.naturalPerson.socialName).toBe('Legacy Social Name');
   });
