@@ -79,6 +79,16 @@ describe('holder and alias integrity', () => {
     expect((await api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
   });
 
+  it("counting aliases is bookkeeping: the holder's updatedAt does not move", async () => {
+    const { holder, ledgerId, accountId } = await linkableHolder();
+    const alias = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+    expect(alias.status).toBe(201);
+    expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.body.id}`)).status).toBe(204);
+    expect((await api.get(`/v1/holders/${holder.id}`)).body.updatedAt).toBe(holder.updatedAt);
+    // The control: a real change of the holder does move it.
+    expect((await api.patch(`/v1/holders/${holder.id}`, { name: 'Clara N.' })).body.updatedAt).not.toBe(holder.updatedAt);
+  });
+
   it('a hard delete of a holder erases its soft-deleted aliases, which carry copies of its data', async () => {
     const { holder, ledgerId, accountId } = await linkableHolder();
     const alias = (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, bankingDetails: { iban: 'GB82WEST12345698765432' } })).body;

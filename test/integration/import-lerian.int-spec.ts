@@ -390,6 +390,37 @@ describe('import lerian: runs that must not write, or write only part', () => {
     }
   });
 
+  it('an alias that fails to write leaves its holder counting only the live aliases stored', async () => {
+    const env = testEnv();
+    const crm = await startTestApp(env);
+    const { importer, close } = await importerFor(crm.config);
+    try {
+      const alias = expectedAliases.find(({ response }) => response.deletedAt === null)!;
+      const client = orgClient(crm, alias.organizationId);
+      // This service already has a live alias of the same account id (another holder, another ledger).
+      const owner = await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Someone Else', document: '98989898989' });
+      const taken = await client.post(`/v1/holders/${owner.body.id}/aliases`, { ledgerId: randomUUID(), accountId: alias.response.accountId });
+      expect(taken.status).toBe(201);
+      const run = await runImport(importer, source);
+      expect(run.report).toContain(`failed alias ${alias.response.id}: a live alias of this service already uses this account id`);
+      const connection = await connect(crm.config.mongo.dbName);
+      try {
+        const stored = await connection.db!.collection('holders').findOne({ _id: alias.response.holderId as never });
+        const live = await connection.db!.collection('alias_accounts').countDocuments({ holderId: alias.response.holderId, deletedAt: null });
+        expect(stored).not.toBeNull();
+        expect(stored!.liveAliasCount).toBe(live);
+      } finally {
+        await connection.close();
+      }
+      // The count is right, so the holder is deletable exactly when its stored aliases allow it.
+      const deletion = await client.delete(`/v1/holders/${alias.response.holderId}`);
+      expect(deletion.status).toBe((await client.get(`/v1/aliases?holder_id=${alias.response.holderId}`)).body.items.length === 0 ? 204 : 400);
+    } finally {
+      await close();
+      await crm.close();
+    }
+  });
+
   it('a record that does not decrypt (past the key check) fails with its id; the rest is imported', async () => {
     const collections = lerianRawCollections();
     const holders = collections.find(({ collection }) => collection === `holders_${ORG_1}`)!.documents;
@@ -571,7 +602,7 @@ describe('import lerian: conflicts are reported, not guessed', () => {
     const holderId = uuidOf(first._id);
     expect(run.code).toBe(3);
     expect(run.report).toContain(`skipped holder ${DUPLICATE_HOLDER}: same normalized document as live holder ${holderId}, kept as the first created`);
-    expect(run.report).toContain(`skipped alias ${DUPLICATE_ALIAS}: same ledger account as live alias ${uuidOf(firstAlias._id)}, kept as the first created`);
+    expect(run.report).toContain(`skipped alias ${DUPLICATE_ALIAS}: same account id as live alias ${uuidOf(firstAlias._id)}, kept as the first created`);
     expect(holders.has(holderId)).toBe(true);
     expect(holders.has(DUPLICATE_HOLDER)).toBe(false);
     expect(holders.get(holderId)!.liveAliasCount).toBe(1);

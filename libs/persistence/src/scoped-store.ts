@@ -76,14 +76,17 @@ export class ScopedStore<T extends { _id: string }> {
     return document.toObject() as T;
   }
 
-  /** Adds `by` to a numeric field of a live record; the updated record, or null when there is no live one. */
+  /**
+   * Adds `by` to a numeric field of a live record; the updated record, or null when there is no live one.
+   * A counter is bookkeeping, not a change of the record's data: updatedAt stays.
+   */
   incrementLive(organizationId: string, filter: Filter, field: string, by: number): Promise<T | null> {
-    return this.model.findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, { $inc: { [field]: by } } as never, { new: true }).lean<T>();
+    return this.model.findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, { $inc: { [field]: by } } as never, { new: true, timestamps: false }).lean<T>();
   }
 
   /** Adds `by` to a numeric field of a record, live or not. */
   async increment(organizationId: string, filter: Filter, field: string, by: number): Promise<void> {
-    await this.model.updateOne({ ...filter, organizationId }, { $inc: { [field]: by } } as never);
+    await this.model.updateOne({ ...filter, organizationId }, { $inc: { [field]: by } } as never, { timestamps: false });
   }
 
   /** Sets deletedAt on a live record; false when there is none. */

@@ -110,7 +110,7 @@ export class ImportLerianCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--on-conflict <policy>', description: 'live records our rules allow once (same document, same ledger account): report (skip them all), keep-first, soft-delete-rest', defaultValue: 'report' })
+  @Option({ flags: '--on-conflict <policy>', description: 'live records our rules allow once (same document, same account id): report (skip them all), keep-first, soft-delete-rest', defaultValue: 'report' })
   parseOnConflict(value: string): string {
     return value;
   }

@@ -6,7 +6,7 @@ import { LegacyDecryptionError, LerianLegacyCipher } from './lerian-legacy-ciphe
 import { aliasFromLegacy, holderFromLegacy, LegacyDocument, LegacyShapeError, uuidText } from './lerian-record.mapper';
 import { LerianSource } from './lerian-source';
 
-/** What to do with live records our rules allow only once (same document; same ledger account). */
+/** What to do with live records our rules allow only once (same document; same account id, in any ledger). */
 export type ConflictPolicy = 'report' | 'keep-first' | 'soft-delete-rest';
 
 export interface Listed {
@@ -160,10 +160,11 @@ async function planAliases(plan: OrganizationPlan, context: PlanContext, holderD
       else plan.aliases.skipped.set(alias._id, reason);
       continue;
     }
-    addTo(byAccount, `${alias.ledgerId}/${alias.accountId}`, { id: alias._id, createdAt: alias.createdAt, updatedAt: alias.updatedAt });
+    // One live alias per account id in the organization, whatever the ledger (the unique index's rule).
+    addTo(byAccount, alias.accountId, { id: alias._id, createdAt: alias.createdAt, updatedAt: alias.updatedAt });
     holderOfLiveAlias.set(alias._id, alias.holderId);
   }
-  settleGroups(byAccount, plan.aliases, context.policy, 'same ledger account', 'alias');
+  settleGroups(byAccount, plan.aliases, context.policy, 'same account id', 'alias');
   for (const [aliasId, holderId] of holderOfLiveAlias) {
     if (plan.aliases.importable(aliasId) && !plan.aliases.softDeleted.has(aliasId)) plan.liveAliasCount.set(holderId, (plan.liveAliasCount.get(holderId) ?? 0) + 1);
   }

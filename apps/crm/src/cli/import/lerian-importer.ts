@@ -109,6 +109,7 @@ export class LerianImporter {
     // An alias is never written without its holder: those of a holder that failed fail too.
     const unwritten = new Set(holders.failed.map(({ id }) => id));
     const aliases = await this.importEntity(source, plan, 'aliases', cipher, options, progress, unwritten);
+    if (!options.dryRun) await this.recountLiveAliases(plan.organizationId);
     progress.stop();
     return { plan, holders, aliases };
   }
@@ -130,6 +131,23 @@ export class LerianImporter {
       progress.advance(records.length);
     }
     return tally;
+  }
+
+  /**
+   * Sets every holder's liveAliasCount of the organization to the live aliases actually stored: the
+   * plan's count is only what it meant to write (an alias can still fail, or a re-run adds aliases to a
+   * holder already present), and holder deletion relies on the count. No timestamp moves.
+   */
+  private async recountLiveAliases(organizationId: string): Promise<void> {
+    const counts = await this.aliasModel.collection
+      .aggregate<{ _id: string; live: number }>([{ $match: { organizationId, deletedAt: null } }, { $group: { _id: '$holderId', live: { $sum: 1 } } }])
+      .toArray();
+    await this.holderModel.updateMany({ organizationId }, { $set: { liveAliasCount: 0 } }, { timestamps: false });
+    if (counts.length === 0) return;
+    await this.holderModel.bulkWrite(
+      counts.map(({ _id, live }) => ({ updateOne: { filter: { organizationId, _id }, update: { $set: { liveAliasCount: live } } } })),
+      { timestamps: false },
+    );
   }
 
   private modelOf(entity: LegacyEntity): Model<Written> {
@@ -164,8 +182,9 @@ export class LerianImporter {
       const holder = record as HolderRecord;
       const ours = await this.holders.findById(holder.organizationId, holder._id, { includeDeleted: true });
       if (!ours) return ['(missing)'];
-      // Not in the API view, but holder deletion relies on it.
-      const count = ours.liveAliasCount === holder.liveAliasCount ? [] : ['liveAliasCount'];
+      // Not in the API view, but holder deletion relies on it: it must equal the live aliases stored.
+      const live = await this.aliasModel.countDocuments({ organizationId: holder.organizationId, holderId: holder._id, deletedAt: null });
+      const count = ours.liveAliasCount === live ? [] : ['liveAliasCount'];
       return [...differingPaths(toHolderResponse(holder), toHolderResponse(ours)), ...count];
     }
     const alias = record as AliasAccountRecord;
@@ -223,7 +242,7 @@ async function insertOne(model: Model<Written>, record: Written, entity: LegacyE
 /** Why a write failed, by code and field names: driver messages can quote stored values, so they are not shown. */
 function writeFailure(error: unknown, entity: LegacyEntity): string {
   const { code, name, errors } = error as { code?: number; name?: string; errors?: Record<string, unknown> };
-  if (code === 11000) return entity === 'holders' ? 'a live holder of this service already has this document' : 'a live alias of this service already uses this ledger account';
+  if (code === 11000) return entity === 'holders' ? 'a live holder of this service already has this document' : 'a live alias of this service already uses this account id';
   if (name === 'ValidationError' && errors) return `refused by the schema: ${Object.keys(errors).join(', ')}`;
   return `write failed (${name ?? 'error'}${code !== undefined ? ` ${code}` : ''})`;
 }
