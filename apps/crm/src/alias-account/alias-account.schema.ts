@@ -97,6 +97,8 @@ export const AliasAccountSchema = new Schema<AliasAccountRecord>(
 AliasAccountSchema.index({ organizationId: 1, ledgerId: 1, accountId: 1, deletedAt: 1 }, { unique: true, name: 'aliases_live_account_unique' });
 // A holder's aliases: GET /v1/aliases?holder_id=…, and the "holder has active aliases" delete check.
 AliasAccountSchema.index({ organizationId: 1, holderId: 1, deletedAt: 1 }, { name: 'aliases_org_holder' });
+// GET /v1/aliases?account_id=… without ledger_id: the unique index above needs ledgerId first.
+AliasAccountSchema.index({ organizationId: 1, accountId: 1 }, { name: 'aliases_org_account' });
 // Lists and keyset pagination, ordered by _id (UUIDv7 = creation order).
 AliasAccountSchema.index({ organizationId: 1, _id: 1 }, { name: 'aliases_org_id' });
 // Blind-index searches: document, banking account, IBAN, participant document, related-party documents.
