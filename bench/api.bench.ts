@@ -190,7 +190,9 @@ async function startTarget(): Promise<Target> {
     MIDAZ_LEDGER_URL: `http://127.0.0.1:${(midaz.address() as AddressInfo).port}`,
     MIDAZ_AUTH_TOKEN: 'bench',
   };
-  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/crm/apps/crm/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_CPU_PROF=<dir>: the service writes a V8 CPU profile there when it stops (for finding hot spots).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist/apps/crm/apps/crm/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url, child);
   log(`bench: service pid ${child.pid} at ${url}, ${mongo ? mongo.kind : 'MONGO_URI'} database ${dbName}`);
