@@ -27,7 +27,7 @@ const ARGS = new Set(process.argv.slice(2));
 const QUICK = ARGS.has('--quick');
 const JSON_OUT = ARGS.has('--json');
 const CONCURRENCY = 8;
-const SIZES = QUICK ? { holders: 300, aliases: 200, requests: 150, routeSeconds: 6 } : { holders: 2000, aliases: 1500, requests: 600, routeSeconds: 20 };
+const SIZES = QUICK ? { holders: 300, aliases: 200, requests: 150, routeSeconds: 6 } : { holders: 1500, aliases: 1000, requests: 500, routeSeconds: 12 };
 const CLOCK_TICK_US = 1e6 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 const ROOT = join(__dirname, '..');
 
@@ -324,6 +324,27 @@ async function runService(target: Target): Promise<{ figures: RouteFigures[]; or
   return { figures, organizationId };
 }
 
+/**
+ * Per million records, from the stored documents' BSON sizes: the documents, and each index's keys
+ * (the indexed values plus the record id WiredTiger stores beside each key; before its prefix
+ * compression, so an upper estimate).
+ */
+function storageSizes(documents: Array<Record<string, any>>, indexes: Array<{ name?: string; key: Record<string, unknown> }>) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const { calculateObjectSize } = mongoose.mongo.BSON;
+  const mean = (sizes: number[]) => sizes.reduce((sum, size) => sum + size, 0) / sizes.length;
+  const valueAt = (document: Record<string, any>, path: string) => path.split('.').reduce((value, part) => (value == null ? undefined : value[part]), document); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const perMillionMb = (bytes: number) => round((bytes * 1e6) / 2 ** 20, 1);
+  return {
+    documentBytes: Math.round(mean(documents.map((document) => calculateObjectSize(document)))),
+    documentsMbPerMillion: perMillionMb(mean(documents.map((document) => calculateObjectSize(document)))),
+    indexMbPerMillion: Object.fromEntries(
+      indexes.map((index) => [index.name, perMillionMb(mean(documents.map((document) => calculateObjectSize(Object.fromEntries(Object.keys(index.key).map((path) => [path, valueAt(document, path) ?? null]))) + 8)))]),
+    ),
+  };
+}
+
+const sizes: Record<string, unknown> = {};
+
 /** The same writes and reads with the driver alone, on copies of the documents the service stored. */
 async function runFloor(target: Target, organizationId: string): Promise<RouteFigures[]> {
   if (!target.mongoUri || !target.dbName) {
@@ -343,6 +364,8 @@ async function runFloor(target: Target, organizationId: string): Promise<RouteFi
     const holders = (await copy('holders')) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
     const aliases = (await copy('alias_accounts')) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
     if (holders.length === 0 || aliases.length === 0) return [];
+    sizes.holders = storageSizes(holders, await source.collection('holders').indexes());
+    sizes.aliases = storageSizes(aliases, await source.collection('alias_accounts').indexes());
     const h = floor.collection<Record<string, unknown>>('holders');
     const al = floor.collection<Record<string, unknown>>('alias_accounts');
     const figures: RouteFigures[] = [];
@@ -354,7 +377,7 @@ async function runFloor(target: Target, organizationId: string): Promise<RouteFi
     await op('insertOne holder', holders.length, (i) => h.insertOne({ ...holders[i], _id: randomUUID() as never, search: { document: [token()] }, createdAt: new Date(), updatedAt: new Date(), deletedAt: null }));
     await op('insertOne alias', aliases.length, (i) => al.insertOne({ ...aliases[i], _id: randomUUID() as never, accountId: randomUUID(), createdAt: new Date(), updatedAt: new Date(), deletedAt: null }));
     await op('findOne holder by id', requests, (i) => h.findOne({ _id: pick(holders, i)._id, organizationId, ...live }));
-    await op('find holders by document token', requests, (i) => h.find({ organizationId, 'search.document': { $in: pick(holders, i).search.document }, ...live }).sort({ _id: 1 }).limit(10).toArray());
+    await op('find holders by document token', requests, (i) => h.find({ organizationId, 'search.document': { $in: [pick(holders, i).search.document].flat() }, ...live }).sort({ _id: 1 }).limit(10).toArray());
     await op('find holders limit 10', requests, () => h.find({ organizationId, ...live }).sort({ _id: 1 }).limit(10).toArray());
     await op('updateOne holder $set', requests, (i) => h.updateOne({ _id: pick(holders, i)._id, organizationId, ...live }, { $set: { 'contact.secondaryEmail': pick(holders, i).name, updatedAt: new Date() } }));
     await op('updateOne alias soft delete', Math.min(requests, aliases.length), (i) => al.updateOne({ _id: aliases[i]._id, organizationId, ...live }, { $set: { deletedAt: new Date() } }));
@@ -393,9 +416,13 @@ async function main(): Promise<void> {
       cpuMethod: 'service: utime+stime of the service process (/proc/<pid>/stat) / requests; floor: process.cpuUsage() of the bench process / operations',
       service: figures,
       floor,
+      storage: sizes,
     };
     if (JSON_OUT) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else printTable(figures, floor);
+    else {
+      printTable(figures, floor);
+      process.stdout.write(`\nstored sizes (per million records, estimated from the seeded documents):\n${JSON.stringify(sizes, null, 2)}\n`);
+    }
     const dir = join(ROOT, 'bench/results');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `api-${result.date.replace(/[:.]/g, '-')}.json`);

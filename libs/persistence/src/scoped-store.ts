@@ -71,7 +71,7 @@ export class ScopedStore<T extends { _id: string }> {
 
   /** Adds `by` to a numeric field of a live record; the updated record, or null when there is no live one. */
   incrementLive(organizationId: string, filter: Filter, field: string, by: number): Promise<T | null> {
-    return this.model.findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, { $inc: { [field]: by } } as never, { new: true }).lean<T>();
+    return this.model.findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, { $inc: { [field]: by } } as never, { returnDocument: 'after' }).lean<T>();
   }
 
   /** Adds `by` to a numeric field of a record, live or not. */
