@@ -27,7 +27,7 @@ const ARGS = new Set(process.argv.slice(2));
 const QUICK = ARGS.has('--quick');
 const JSON_OUT = ARGS.has('--json');
 const CONCURRENCY = 8;
-const SIZES = QUICK ? { holders: 300, aliases: 200, requests: 150, routeSeconds: 6 } : { holders: 1500, aliases: 1000, requests: 500, routeSeconds: 12 };
+const SIZES = QUICK ? { holders: 300, aliases: 200, requests: 150, routeSeconds: 6 } : { holders: 1000, aliases: 600, requests: 400, routeSeconds: 10 };
 const CLOCK_TICK_US = 1e6 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 const ROOT = join(__dirname, '..');
 
