@@ -403,6 +403,10 @@ function printTable(service: RouteFigures[], floor: RouteFigures[]): void {
 
 async function main(): Promise<void> {
   const target = await startTarget();
+  // Ctrl-C or a kill must not leave the service and its database running.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void target.stop().finally(() => process.exit(130)));
+  }
   try {
     const { figures, organizationId } = await runService(target);
     log('bench: raw-driver floor');
