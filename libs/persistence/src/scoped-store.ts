@@ -57,16 +57,20 @@ export class ScopedStore<T extends { _id: string }> {
   /**
    * Applies a JSON merge patch to one live record, then `mutate` for what a patch cannot say
    * (appending to arrays), and saves: the crypto plugin re-seals what changed. Null when absent.
+   * `check` sees the record as loaded, before any change, and may refuse the patch by throwing: the
+   * caller's rules need no read of their own (one round trip less).
    */
-  async patch(organizationId: string, filter: Filter, patch: Filter, mutate?: (document: Document & T) => void): Promise<T | null> {
+  async patch(organizationId: string, filter: Filter, patch: Filter, options: { check?: (current: T) => void; mutate?: (document: Document & T) => void } = {}): Promise<T | null> {
     const document = (await this.model.findOne({ ...filter, organizationId, deletedAt: null })) as (Document & T) | null;
     if (!document) return null;
-    const merged = mergePatch(document.toObject(), patch) as Filter;
+    const current = document.toObject() as T;
+    options.check?.(current);
+    const merged = mergePatch(current as unknown as Filter, patch) as Filter;
     for (const key of Object.keys(patch)) {
       document.set(key, merged[key]);
       if (key === 'metadata') document.markModified('metadata'); // Mixed: changes are not tracked by themselves
     }
-    mutate?.(document);
+    options.mutate?.(document);
     try {
       await document.save();
     } catch (error) {
@@ -81,7 +85,7 @@ export class ScopedStore<T extends { _id: string }> {
    * A counter is bookkeeping, not a change of the record's data: updatedAt stays.
    */
   incrementLive(organizationId: string, filter: Filter, field: string, by: number): Promise<T | null> {
-    return this.model.findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, { $inc: { [field]: by } } as never, { new: true, timestamps: false }).lean<T>();
+    return this.model.findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, { $inc: { [field]: by } } as never, { returnDocument: 'after', timestamps: false }).lean<T>();
   }
 
   /** Adds `by` to a numeric field of a record, live or not. */

@@ -51,13 +51,16 @@ export class AliasAccountRepository implements OnModuleInit {
     return this.store.existsLive(organizationId, { accountId });
   }
 
-  /** Merge-patches a live alias and appends related parties (each gets a new id). */
-  applyPatch(organizationId: string, holderId: string, id: string, patch: Record<string, unknown>, appendParties: Array<Omit<RelatedPartyRecord, '_id'>>): Promise<AliasAccountRecord | null> {
-    return this.store.patch(organizationId, { _id: id, holderId }, patch, (alias) => {
-      if (appendParties.length === 0) return;
-      const current = alias.get('relatedParties') as Types.DocumentArray<RelatedPartyRecord> | undefined;
-      if (current) current.push(...appendParties);
-      else alias.set('relatedParties', appendParties);
+  /** Merge-patches a live alias, once `check` accepts it as loaded, and appends related parties (each gets a new id). */
+  applyPatch(organizationId: string, holderId: string, id: string, patch: Record<string, unknown>, appendParties: Array<Omit<RelatedPartyRecord, '_id'>>, check?: (current: AliasAccountRecord) => void): Promise<AliasAccountRecord | null> {
+    return this.store.patch(organizationId, { _id: id, holderId }, patch, {
+      check,
+      mutate: (alias) => {
+        if (appendParties.length === 0) return;
+        const current = alias.get('relatedParties') as Types.DocumentArray<RelatedPartyRecord> | undefined;
+        if (current) current.push(...appendParties);
+        else alias.set('relatedParties', appendParties);
+      },
     });
   }
 
@@ -68,7 +71,7 @@ export class AliasAccountRepository implements OnModuleInit {
     if (!alias.relatedParties?.some((party) => party._id === partyId)) return 'party-missing';
     // The whole array is written again: the remaining elements are re-sealed and their tokens recomputed.
     const remaining = alias.relatedParties.filter((party) => party._id !== partyId);
-    const updated = await this.store.patch(organizationId, { _id: id, holderId }, {}, (document) => document.set('relatedParties', remaining));
+    const updated = await this.store.patch(organizationId, { _id: id, holderId }, {}, { mutate: (document) => document.set('relatedParties', remaining) });
     return updated ?? 'alias-missing';
   }
 

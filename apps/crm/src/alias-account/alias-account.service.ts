@@ -62,11 +62,12 @@ export class AliasAccountService {
   }
 
   async update(tenant: TenantContext, holderId: string, id: string, body: UpdateAliasAccountDto): Promise<AliasAccountResponseDto> {
-    const alias = await this.require(tenant, holderId, id);
-    this.assertClosingDate(body.bankingDetails?.closingDate, alias.createdAt.toISOString().slice(0, 10));
-    if (body.metadata) this.metadataGuard.check(body.metadata, ENTITY);
     const { relatedParties, ...patch } = body;
-    const updated = await this.aliases.applyPatch(tenant.organizationId, holderId, id, { ...patch }, (relatedParties ?? []).map((party) => ({ ...party })));
+    // The rules run on the alias as the patch loads it (404 first, as before): no read of their own.
+    const updated = await this.aliases.applyPatch(tenant.organizationId, holderId, id, { ...patch }, (relatedParties ?? []).map((party) => ({ ...party })), (alias) => {
+      this.assertClosingDate(body.bankingDetails?.closingDate, alias.createdAt.toISOString().slice(0, 10));
+      if (body.metadata) this.metadataGuard.check(body.metadata, ENTITY);
+    });
     if (!updated) throw notFound();
     return toAliasAccountResponse(updated);
   }

@@ -50,9 +50,9 @@ export class HolderRepository implements OnModuleInit {
     return this.store.existsLive(organizationId, this.store.blindIndex('document', organizationId, document));
   }
 
-  /** Applies a JSON merge patch to a live holder; null when there is none. */
-  applyPatch(organizationId: string, id: string, patch: Record<string, unknown>): Promise<HolderRecord | null> {
-    return this.store.patch(organizationId, { _id: id }, patch);
+  /** Applies a JSON merge patch to a live holder, once `check` accepts it as loaded; null when there is none. */
+  applyPatch(organizationId: string, id: string, patch: Record<string, unknown>, check?: (current: HolderRecord) => void): Promise<HolderRecord | null> {
+    return this.store.patch(organizationId, { _id: id }, patch, { check });
   }
 
   /** Counts one more live alias on a live holder; the holder, or null when it is not live (any more). */

@@ -42,10 +42,11 @@ export class HolderService {
   }
 
   async update(tenant: TenantContext, id: string, patch: UpdateHolderDto): Promise<HolderResponseDto> {
-    const holder = await this.require(tenant, id);
-    this.assertPersonMatchesType(holder.type, patch);
-    if (patch.metadata) this.metadataGuard.check(patch.metadata, ENTITY);
-    const updated = await this.holders.applyPatch(tenant.organizationId, id, { ...patch });
+    // The rules run on the holder as the patch loads it (404 first, as before): no read of their own.
+    const updated = await this.holders.applyPatch(tenant.organizationId, id, { ...patch }, (holder) => {
+      this.assertPersonMatchesType(holder.type, patch);
+      if (patch.metadata) this.metadataGuard.check(patch.metadata, ENTITY);
+    });
     if (!updated) throw notFound();
     return toHolderResponse(updated);
   }
