@@ -20,6 +20,14 @@ describe('auth and audit configuration', () => {
     expect(config.audit).toEqual({ mode: 'required', queueSize: 10_000, retentionDays: 0 });
   });
 
+  it('the JWKS comes over https, or plain http only from a loopback address', () => {
+    expect(problemsOf({ ...JWT, AUTH_JWKS_URL: 'http://idp.example/jwks' })).toEqual([expect.stringMatching(/^AUTH_JWKS_URL: must be https/)]);
+    expect(problemsOf({ ...JWT, AUTH_JWKS_URL: 'http://127.0.0.1.evil.example/jwks' })).toEqual([expect.stringMatching(/^AUTH_JWKS_URL/)]);
+    for (const url of ['https://idp.example/jwks', 'http://127.0.0.1:8080/jwks', 'http://localhost/jwks', 'http://[::1]:9/jwks']) {
+      expect(loadConfig({ ...base, ...JWT, AUTH_JWKS_URL: url }).auth).toMatchObject({ mode: 'jwt' });
+    }
+  });
+
   it('empty variables count as unset', () => {
     expect(loadConfig({ ...base, AUTH_MODE: '', PLUGIN_AUTH_ENABLED: '', AUDIT_MODE: '' })).toMatchObject({ auth: { mode: 'none' }, audit: { mode: 'required' } });
   });

@@ -54,6 +54,8 @@ const flag = z
   .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 const optionalText = z.string().optional().transform((value) => (value?.trim() ? value.trim() : undefined));
 const claimName = z.string().regex(/^[A-Za-z0-9_:./-]{1,100}$/, 'must be a claim name (letters, digits, _ : . / -)');
+/** http://localhost, 127.x.x.x or [::1]: where plain HTTP cannot be intercepted on a network. */
+const LOOPBACK_URL = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?(\/|$)/;
 const httpUrl = z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional());
 
 const schema = z
@@ -64,7 +66,9 @@ const schema = z
     PLUGIN_AUTH_TIMEOUT_MS: integer(50, 60_000).default(2000),
     PLUGIN_AUTH_CACHE_TTL_MS: integer(0, 600_000).default(0),
     PLUGIN_AUTH_BREAKER_RESET_MS: integer(100, 600_000).default(10_000),
-    AUTH_JWKS_URL: httpUrl,
+    AUTH_JWKS_URL: httpUrl.refine((url) => url === undefined || url.startsWith('https://') || LOOPBACK_URL.test(url), {
+      error: 'must be https (plain http only to a loopback address): whoever can change the keys in transit can mint tokens',
+    }),
     AUTH_JWT_PUBLIC_KEY: optionalText,
     AUTH_ISSUER: optionalText,
     AUTH_AUDIENCE: optionalText,

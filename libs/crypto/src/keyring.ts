@@ -65,11 +65,6 @@ export class Keyring {
     return this.hashKeys;
   }
 
-  /** Ids of the previous hash keys: while there are any, a value may still be indexed under an older token. */
-  previousHashIds(): string[] {
-    return this.hashKeys.slice(1).map(({ id }) => id);
-  }
-
   /** The per-purpose key HKDF(hashKey, scope) of one hash key, derived once and cached. */
   scopedHashKey(hashKey: VersionedKey, scope: string): KeyObject {
     const cacheKey = `${hashKey.id}\u0000${scope}`;

@@ -47,11 +47,6 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     return this.settings.mode;
   }
 
-  /** Events not yet written (queued or being written). */
-  get pending(): number {
-    return this.queue.length;
-  }
-
   async onApplicationBootstrap(): Promise<void> {
     if (this.settings.mode === 'off') {
       this.logger.warn('AUDIT_MODE=off: accesses to holders are NOT recorded');

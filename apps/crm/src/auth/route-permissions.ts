@@ -3,7 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { AUTHORIZE_METADATA, RoutePermission } from './permission';
 
-/** Business routes: every one must declare its permission, or the service refuses to start. */
+/** Business routes: every one must declare its permission; one that does not is refused (403) at request time. */
 export const BUSINESS_ROUTE = /^\/v1\//;
 
 const pathsOf = (value: unknown): string[] => (Array.isArray(value) ? value : [value ?? '']).map((path) => String(path).replace(/^\/+|\/+$/g, ''));

@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { AppConfig } from '@crm/config';
 import { validationErrorToException } from '@crm/http';
-import { identifierProblem, isValidCnpj, isValidCpf, personalDataKind } from '@crm/identity';
+import { identifierProblem, isLoggableMetadataKey, isValidCnpj, isValidCpf, personalDataKind } from '@crm/identity';
 import type { AliasAccountRecord } from '../../alias-account/alias-account.schema';
 import { CreateAliasAccountDto } from '../../alias-account/dto/create-alias-account.dto';
 import { CreateHolderDto } from '../../holder/dto/create-holder.dto';
@@ -28,7 +28,8 @@ async function bodyProblems(dto: new () => object, body: Record<string, unknown>
 
 function metadataProblems(metadata: unknown, config: AppConfig): string[] {
   if (config.metadataPiiGuard !== 'reject' || !metadata || typeof metadata !== 'object') return [];
-  const keys = Object.entries(metadata).filter(([, value]) => personalDataKind(value) !== undefined).map(([key]) => `metadata.${key}`);
+  // A key can itself be personal data: it is named only when it passes the same check as in logs.
+  const keys = Object.entries(metadata).filter(([, value]) => personalDataKind(value) !== undefined).map(([key]) => `metadata.${isLoggableMetadataKey(key) ? key : '[REDACTED]'}`);
   return keys.length > 0 ? [`CRM-0034 ${keys.join(', ')} look like personal data`] : [];
 }
 

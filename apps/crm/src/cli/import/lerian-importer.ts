@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { APP_CONFIG, AppConfig } from '@crm/config';
+import { isLoggableMetadataKey } from '@crm/identity';
 import { toAliasAccountResponse } from '../../alias-account/alias-account.mapper';
 import { AliasAccountRepository } from '../../alias-account/alias-account.repository';
 import { ALIAS_ACCOUNT_MODEL, AliasAccountRecord } from '../../alias-account/alias-account.schema';
@@ -247,11 +248,15 @@ function writeFailure(error: unknown, entity: LegacyEntity): string {
   return `write failed (${name ?? 'error'}${code !== undefined ? ` ${code}` : ''})`;
 }
 
-/** Dotted paths where two JSON-like values differ (values themselves are never reported). */
+/**
+ * Dotted paths where two JSON-like values differ (values themselves are never reported; a metadata key
+ * that looks like personal data is shown as [REDACTED]).
+ */
 export function differingPaths(expected: unknown, actual: unknown, path = ''): string[] {
   if (isPlainObject(expected) && isPlainObject(actual)) {
     const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort();
-    return keys.flatMap((key) => differingPaths(expected[key], actual[key], path ? `${path}.${key}` : key));
+    const shown = (key: string) => (path === 'metadata' && !isLoggableMetadataKey(key) ? '[REDACTED]' : key);
+    return keys.flatMap((key) => differingPaths(expected[key], actual[key], path ? `${path}.${shown(key)}` : key));
   }
   if (Array.isArray(expected) && Array.isArray(actual)) {
     if (expected.length !== actual.length) return [`${path} (length)`];

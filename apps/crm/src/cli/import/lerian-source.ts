@@ -24,10 +24,6 @@ export class LerianSource {
     return [...found].sort();
   }
 
-  async count(entity: LegacyEntity, organizationId: string): Promise<number> {
-    return this.connection.db!.collection(`${entity}_${organizationId}`).countDocuments({});
-  }
-
   /** Every document, soft-deleted ones included, in `_id` order (the original's ids are UUIDv7: creation order). */
   documents(entity: LegacyEntity, organizationId: string, batchSize: number): AsyncIterable<LegacyDocument> {
     return this.connection.db!.collection(`${entity}_${organizationId}`).find({}, { sort: { _id: 1 }, batchSize });
