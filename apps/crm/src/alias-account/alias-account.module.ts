@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { protectedModel } from '@crm/crypto';
-import { MetadataPiiGuard } from '@crm/identity';
+import { PersonalDataModule } from '@crm/identity';
 import { HolderModule } from '../holder/holder.module';
 import { AliasAccountController, AliasAccountListController } from './alias-account.controller';
 import { AliasAccountRepository } from './alias-account.repository';
@@ -9,8 +9,8 @@ import { ALIAS_ACCOUNT_MODEL, ALIAS_PROTECTED_FIELDS, AliasAccountSchema } from 
 import { AliasAccountService } from './alias-account.service';
 
 @Module({
-  imports: [HolderModule, MongooseModule.forFeatureAsync([protectedModel(ALIAS_ACCOUNT_MODEL, AliasAccountSchema, ALIAS_PROTECTED_FIELDS)])],
+  imports: [PersonalDataModule, HolderModule, MongooseModule.forFeatureAsync([protectedModel(ALIAS_ACCOUNT_MODEL, AliasAccountSchema, ALIAS_PROTECTED_FIELDS)])],
   controllers: [AliasAccountController, AliasAccountListController],
-  providers: [AliasAccountRepository, AliasAccountService, MetadataPiiGuard],
+  providers: [AliasAccountRepository, AliasAccountService],
 })
 export class AliasAccountModule {}

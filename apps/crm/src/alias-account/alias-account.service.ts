@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
 import { CallerContext, PageOf, pageOf, resolvePaging, TenantContext, WithMetadataFilters } from '@crm/http';
 import { CrmException } from '@crm/errors';
-import { MetadataPiiGuard } from '@crm/identity';
+import { MetadataPersonalDataPolicy } from '@crm/identity';
 import { MidazLedgerClient } from '@crm/midaz';
 import { HolderService } from '../holder/holder.service';
 import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
@@ -22,7 +22,7 @@ export class AliasAccountService {
     private readonly aliases: AliasAccountRepository,
     private readonly holders: HolderService,
     private readonly midaz: MidazLedgerClient,
-    private readonly metadataGuard: MetadataPiiGuard,
+    private readonly metadataPolicy: MetadataPersonalDataPolicy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -33,7 +33,7 @@ export class AliasAccountService {
   async create(tenant: TenantContext, holderId: string, body: CreateAliasAccountDto, caller: CallerContext): Promise<AliasAccountResponseDto> {
     await this.holders.require(tenant, holderId); // before Midaz is asked anything
     this.assertClosingDate(body.bankingDetails?.closingDate, today());
-    this.metadataGuard.check(body.metadata, ENTITY);
+    this.metadataPolicy.check(body.metadata, ENTITY);
     if (await this.aliases.existsActiveForAccount(tenant.organizationId, body.accountId)) throw new CrmException('CRM-0013', { entityType: ENTITY });
     await this.midaz.assertAccountExists({ organizationId: tenant.organizationId, ledgerId: body.ledgerId, accountId: body.accountId }, caller);
     // Counted on the holder before it is written, so a holder deletion racing this request is refused.
@@ -66,7 +66,7 @@ export class AliasAccountService {
     // The rules run on the alias as the patch loads it (404 first, as before): no read of their own.
     const updated = await this.aliases.applyPatch(tenant.organizationId, holderId, id, { ...patch }, (relatedParties ?? []).map((party) => ({ ...party })), (alias) => {
       this.assertClosingDate(body.bankingDetails?.closingDate, alias.createdAt.toISOString().slice(0, 10));
-      if (body.metadata) this.metadataGuard.check(body.metadata, ENTITY);
+      if (body.metadata) this.metadataPolicy.check(body.metadata, ENTITY);
     });
     if (!updated) throw notFound();
     return toAliasAccountResponse(updated);

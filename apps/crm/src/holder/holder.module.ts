@@ -1,16 +1,16 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { protectedModel } from '@crm/crypto';
-import { MetadataPiiGuard } from '@crm/identity';
+import { PersonalDataModule } from '@crm/identity';
 import { HolderController } from './holder.controller';
 import { HolderRepository } from './holder.repository';
 import { HOLDER_MODEL, HOLDER_PROTECTED_FIELDS, HolderSchema } from './holder.schema';
 import { HolderService } from './holder.service';
 
 @Module({
-  imports: [MongooseModule.forFeatureAsync([protectedModel(HOLDER_MODEL, HolderSchema, HOLDER_PROTECTED_FIELDS)])],
+  imports: [PersonalDataModule, MongooseModule.forFeatureAsync([protectedModel(HOLDER_MODEL, HolderSchema, HOLDER_PROTECTED_FIELDS)])],
   controllers: [HolderController],
-  providers: [HolderRepository, HolderService, MetadataPiiGuard],
+  providers: [HolderRepository, HolderService],
   exports: [HolderService],
 })
 export class HolderModule {}

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
 import { ListQuery, PageOf, pageOf, resolvePaging, TenantContext } from '@crm/http';
 import { CrmException } from '@crm/errors';
-import { isValidCnpj, isValidCpf, MetadataPiiGuard } from '@crm/identity';
+import { isValidCnpj, isValidCpf, MetadataPersonalDataPolicy } from '@crm/identity';
 import { CreateHolderDto } from './dto/create-holder.dto';
 import { HolderResponseDto } from './dto/holder-response.dto';
 import { UpdateHolderDto } from './dto/update-holder.dto';
@@ -17,14 +17,14 @@ const notFound = () => new CrmException('CRM-0006', { entityType: ENTITY });
 export class HolderService {
   constructor(
     private readonly holders: HolderRepository,
-    private readonly metadataGuard: MetadataPiiGuard,
+    private readonly metadataPolicy: MetadataPersonalDataPolicy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(tenant: TenantContext, body: CreateHolderDto): Promise<HolderResponseDto> {
     this.assertPersonMatchesType(body.type, body);
     this.assertValidDocument(body.type, body.document);
-    this.metadataGuard.check(body.metadata, ENTITY);
+    this.metadataPolicy.check(body.metadata, ENTITY);
     // The unique index is the race-safe guard; this check also covers tokens of previous hash keys.
     if (this.holders.documentNeedsPreCheck && (await this.holders.existsActiveWithDocument(tenant.organizationId, body.document))) throw new CrmException('CRM-0010', { entityType: ENTITY });
     return toHolderResponse(await this.holders.create(tenant.organizationId, { ...body }));
@@ -45,7 +45,7 @@ export class HolderService {
     // The rules run on the holder as the patch loads it (404 first, as before): no read of their own.
     const updated = await this.holders.applyPatch(tenant.organizationId, id, { ...patch }, (holder) => {
       this.assertPersonMatchesType(holder.type, patch);
-      if (patch.metadata) this.metadataGuard.check(patch.metadata, ENTITY);
+      if (patch.metadata) this.metadataPolicy.check(patch.metadata, ENTITY);
     });
     if (!updated) throw notFound();
     return toHolderResponse(updated);

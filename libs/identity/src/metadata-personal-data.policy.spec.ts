@@ -1,10 +1,10 @@
 import type { AppConfig } from '@crm/config';
 import { CrmException } from '@crm/errors';
-import { MetadataPiiGuard } from './metadata-pii.guard';
+import { MetadataPersonalDataPolicy } from './metadata-personal-data.policy';
 
-const guard = (mode: AppConfig['metadataPiiGuard']) => new MetadataPiiGuard({ metadataPiiGuard: mode } as AppConfig);
+const guard = (mode: AppConfig['metadataPiiGuard']) => new MetadataPersonalDataPolicy({ metadataPiiGuard: mode } as AppConfig);
 
-describe('MetadataPiiGuard on reject', () => {
+describe('MetadataPersonalDataPolicy on reject', () => {
   it('refuses personal data in keys without naming those keys, and names the keys of personal values', () => {
     let refusal: CrmException | undefined;
     try {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
 import { CrmException } from '@crm/errors';
 import { PersonalDataKind, personalDataKind, personalDataKindIn } from './personal-data';
@@ -26,11 +26,11 @@ function findingsOf(metadata: FlatMetadata): Finding[] {
 /**
  * Metadata is stored in plain text by design. Keys and values that look like personal data are logged
  * as a warning (naming only the keys that are not personal data themselves, never a value) or rejected
- * with 400 CRM-0034, per METADATA_PII_GUARD.
+ * with 400 CRM-0034, per METADATA_PII_GUARD. A policy the services apply, not a Nest guard.
  */
 @Injectable()
-export class MetadataPiiGuard {
-  private readonly logger = new Logger('MetadataPiiGuard');
+export class MetadataPersonalDataPolicy {
+  private readonly logger = new Logger('MetadataPersonalDataPolicy');
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -53,3 +53,7 @@ export class MetadataPiiGuard {
 }
 
 const kindsOf = (findings: Finding[]) => [...new Set(findings.map(({ kind }) => kind))].join(', ');
+
+/** Provides the one MetadataPersonalDataPolicy every module that stores metadata shares. */
+@Module({ providers: [MetadataPersonalDataPolicy], exports: [MetadataPersonalDataPolicy] })
+export class PersonalDataModule {}
