@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
+import { isDuplicateKeyError } from '@crm/errors';
 import { BlindIndex } from './blind-index';
 import { KeyMismatchError } from './errors';
 import { FieldCipher } from './field-cipher';
@@ -52,7 +53,7 @@ export class KeyringCanary implements OnModuleInit {
         await collection.insertOne({ _id: CANARY_ID, ...this.sealedUnderCurrentKeys(), createdAt: new Date() });
         this.logger.log(`keyring canary written (encryption key ${this.keyring.encryption.id}, hash key ${this.keyring.hashing.id})`);
       } catch (error) {
-        if ((error as { code?: number }).code !== 11000) throw error; // another replica wrote it first
+        if (!isDuplicateKeyError(error)) throw error; // another replica wrote it first
       }
       canary = await collection.findOne({ _id: CANARY_ID });
     }

@@ -2,12 +2,11 @@ import { Document, Model } from 'mongoose';
 import type { ProtectedModelStatics } from '@crm/crypto';
 import { mergePatch } from './merge-patch';
 import { encodeCursor, listFilter, pageFilter, Paging } from './paging';
-import { CrmException } from '@crm/errors';
+import { CrmException, isDuplicateKeyError } from '@crm/errors';
 
 type Filter = Record<string, unknown>;
 type ProtectedModel<T> = Model<T> & ProtectedModelStatics;
 
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
 /**
  * The persistence mechanics every organization-scoped, soft-deletable collection shares. Each method
@@ -36,7 +35,7 @@ export class ScopedStore<T extends { _id: string }> {
       const created = (await this.model.create({ ...data, organizationId } as never)) as unknown as Document;
       return created.toObject() as T;
     } catch (error) {
-      if (isDuplicateKey(error)) throw this.onDuplicate();
+      if (isDuplicateKeyError(error)) throw this.onDuplicate();
       throw error;
     }
   }
@@ -74,7 +73,7 @@ export class ScopedStore<T extends { _id: string }> {
     try {
       await document.save();
     } catch (error) {
-      if (isDuplicateKey(error)) throw this.onDuplicate();
+      if (isDuplicateKeyError(error)) throw this.onDuplicate();
       throw error;
     }
     return document.toObject() as T;

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { validate as isUuid, v7 as uuidv7 } from 'uuid';
 import { isLoggableMetadataKey } from '@crm/identity';
 import type { Actor } from '../auth/access-decision';
 import type { RoutePermission } from '../auth/permission';
@@ -8,7 +8,6 @@ import type { AuditEvent } from './audit-event.schema';
 export const MAX_AUDITED_IDS = 100;
 export const MAX_AUDITED_FIELDS = 200;
 const MAX_DEPTH = 4;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Shown instead of a key that is personal data itself (a metadata key such as a CPF). */
 const REDACTED_KEY = '[REDACTED]';
 
@@ -47,9 +46,9 @@ function idsInResponse(payload: unknown): { ids: string[]; count?: number } {
   }
   if (Array.isArray(parsed.items)) {
     const ids = parsed.items.flatMap((item: { id?: unknown; holderId?: unknown }) => [item?.id, item?.holderId]);
-    return { ids: ids.filter((id): id is string => typeof id === 'string' && UUID.test(id)), count: parsed.items.length };
+    return { ids: ids.filter((id): id is string => typeof id === 'string' && isUuid(id)), count: parsed.items.length };
   }
-  return { ids: [parsed.id, parsed.holderId].filter((id): id is string => typeof id === 'string' && UUID.test(id)) };
+  return { ids: [parsed.id, parsed.holderId].filter((id): id is string => typeof id === 'string' && isUuid(id)) };
 }
 
 export interface AuditedRequest {
@@ -66,13 +65,13 @@ export interface AuditedRequest {
 /** Builds the event of one finished request. */
 export function auditEventOf(request: AuditedRequest): AuditEvent {
   const { permission, status } = request;
-  const pathIds = Object.values(request.params ?? {}).filter((id) => UUID.test(id)).map((id) => id.toLowerCase());
+  const pathIds = Object.values(request.params ?? {}).filter((id) => isUuid(id)).map((id) => id.toLowerCase());
   const response = status < 300 ? idsInResponse(request.payload) : { ids: [] };
   const isWrite = permission.action === 'post' || permission.action === 'patch';
   return {
     _id: uuidv7(),
     time: new Date(),
-    organizationId: request.organizationHeader && UUID.test(request.organizationHeader) ? request.organizationHeader.toLowerCase() : null,
+    organizationId: request.organizationHeader && isUuid(request.organizationHeader) ? request.organizationHeader.toLowerCase() : null,
     actor: request.actor ?? { subject: 'unauthenticated', type: 'unauthenticated' },
     action: `${permission.resource}.${permission.action}`,
     resourceType: permission.resource,

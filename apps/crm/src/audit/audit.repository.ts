@@ -1,19 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { isDuplicateKeyError } from '@crm/errors';
 import { encodeCursor, pageFilter, Paging } from '@crm/persistence';
 import { AUDIT_EVENT_MODEL, AuditEvent } from './audit-event.schema';
 
 export interface AuditEventFilter {
   resourceId?: string;
   actor?: string;
-}
-
-/** True when every error of a bulk insert is a duplicate _id: a retried batch that had partly landed. */
-function onlyDuplicates(error: unknown): boolean {
-  const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-  return list.length > 0 ? list.every((item) => item.code === 11000) : (error as { code?: number }).code === 11000;
 }
 
 /**
@@ -33,7 +27,7 @@ export class AuditRepository {
     try {
       await this.model.collection.insertMany(events as never[], { ordered: false });
     } catch (error) {
-      if (!onlyDuplicates(error)) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
+import { isDuplicateKeyError } from '@crm/errors';
 import { DecryptionError } from '../errors';
 import { FieldProtector, RecordKeyUsage } from '../field-protector';
 import { Keyring } from '../keyring';
@@ -94,8 +95,6 @@ interface Checkpoint {
   finishedAt: Date | null;
 }
 
-/** MongoDB answers 11000; FerretDB 1.24 (SQLite) answers an update that breaks a unique index with its SQLite error. */
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000 || /UNIQUE constraint failed/.test((error as Error).message ?? '');
 
 type RecordOutcome = { outcome: 'rewritten' | 'skipped'; retries: number } | { outcome: 'failed'; retries: number; reason: string };
 
@@ -205,7 +204,7 @@ export class KeyRotationService {
         written = await records.updateOne(this.unchangedSince(protector, record), Object.keys(update.$unset).length > 0 ? update : { $set: update.$set });
       } catch (error) {
         // A unique index over a token refuses it: another record has the same value (e.g. after a normalizer change).
-        if (isDuplicateKey(error)) return { outcome: 'failed', retries: attempt, reason: 'duplicate' };
+        if (isDuplicateKeyError(error)) return { outcome: 'failed', retries: attempt, reason: 'duplicate' };
         throw error;
       }
       if (written.matchedCount === 1) return { outcome: 'rewritten', retries: attempt };

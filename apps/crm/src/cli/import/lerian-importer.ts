@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { APP_CONFIG, AppConfig } from '@crm/config';
+import { isDuplicateKeyError } from '@crm/errors';
 import { isLoggableMetadataKey } from '@crm/identity';
 import { toAliasAccountResponse } from '../../alias-account/alias-account.mapper';
 import { AliasAccountRepository } from '../../alias-account/alias-account.repository';
@@ -243,7 +244,7 @@ async function insertOne(model: Model<Written>, record: Written, entity: LegacyE
 /** Why a write failed, by code and field names: driver messages can quote stored values, so they are not shown. */
 function writeFailure(error: unknown, entity: LegacyEntity): string {
   const { code, name, errors } = error as { code?: number; name?: string; errors?: Record<string, unknown> };
-  if (code === 11000) return entity === 'holders' ? 'a live holder of this service already has this document' : 'a live alias of this service already uses this account id';
+  if (isDuplicateKeyError(error)) return entity === 'holders' ? 'a live holder of this service already has this document' : 'a live alias of this service already uses this account id';
   if (name === 'ValidationError' && errors) return `refused by the schema: ${Object.keys(errors).join(', ')}`;
   return `write failed (${name ?? 'error'}${code !== undefined ? ` ${code}` : ''})`;
 }
