@@ -1,0 +1,78 @@
+// @ts-check
+import eslint from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/**
+ * The libs form one-way layers: each may import only the libs listed for it (so nothing above it).
+ * errors and config are the floor; http, the transport, is the top: no other lib imports it.
+ * Libs never reach into apps, nor into another lib's files past its public index.
+ */
+export const LIB_LAYERS = {
+  errors: [],
+  config: [],
+  identity: ['errors', 'config'],
+  crypto: ['errors', 'config', 'identity'],
+  persistence: ['errors', 'crypto'],
+  midaz: ['errors', 'config'],
+  http: ['errors', 'config', 'identity', 'persistence'],
+};
+
+const ALL_LIBS = Object.keys(LIB_LAYERS);
+
+/** Imports every file may not use: a lib's internals (`@crm/x/...`) and paths into libs or apps. */
+const DEEP_IMPORTS = [
+  { group: ['@crm/*/**'], message: 'Import a lib through its public index (@crm/<lib>).' },
+  { group: ['**/libs/**'], message: 'Import a lib through its public index (@crm/<lib>).' },
+];
+
+function layerRule(lib) {
+  const forbidden = ALL_LIBS.filter((other) => other !== lib && !LIB_LAYERS[lib].includes(other));
+  return {
+    files: [`libs/${lib}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: forbidden.map((name) => ({
+            name: `@crm/${name}`,
+            message: `libs/${lib} sits below libs/${name} (see LIB_LAYERS in eslint.config.mjs).`,
+          })),
+          patterns: [...DEEP_IMPORTS, { group: ['**/apps/**'], message: 'Libs never import the apps.' }],
+        },
+      ],
+    },
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'bench/results/**', '**/*.cjs', '**/*.mjs', '**/*.js'] },
+  eslint.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // Nest's DI takes classes and decorators; `@Module({})` and friends are deliberate empty classes.
+      '@typescript-eslint/no-extraneous-class': 'off',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      'no-restricted-imports': ['error', { patterns: DEEP_IMPORTS }],
+    },
+  },
+  {
+    // Tests read JSON responses and raw records, whose shape their assertions check: typing each body
+    // would only restate the assertions.
+    files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  ...ALL_LIBS.map(layerRule),
+  prettier,
+);
