@@ -27,7 +27,9 @@ const ARGS = new Set(process.argv.slice(2));
 const QUICK = ARGS.has('--quick');
 const JSON_OUT = ARGS.has('--json');
 const CONCURRENCY = 8;
-const SIZES = QUICK ? { holders: 300, aliases: 200, requests: 150, routeSeconds: 6 } : { holders: 1000, aliases: 600, requests: 400, routeSeconds: 10 };
+const SIZES = QUICK
+  ? { holders: 300, aliases: 200, requests: 150, routeSeconds: 6 }
+  : { holders: 1000, aliases: 600, requests: 400, routeSeconds: 10 };
 const CLOCK_TICK_US = 1e6 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 const ROOT = join(__dirname, '..');
 
@@ -72,14 +74,20 @@ function selfCpuUs(): number {
   return usage.user + usage.system;
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
 /**
  * Runs `count` operations (or fewer when the time budget ends) with CONCURRENCY workers and measures them.
  * `cpu` reads the CPU counter (µs) of whatever process the figures are about.
  */
-async function measure(route: string, count: number, operation: (index: number) => Promise<boolean>, cpu: (() => number) | null): Promise<RouteFigures> {
+async function measure(
+  route: string,
+  count: number,
+  operation: (index: number) => Promise<boolean>,
+  cpu: (() => number) | null,
+): Promise<RouteFigures> {
   const latencies: number[] = [];
   let next = 0;
   let errors = 0;
@@ -111,7 +119,9 @@ async function measure(route: string, count: number, operation: (index: number) 
     p99Ms: round(percentile(latencies, 99)),
     cpuUsPerRequest: cpuUs === undefined ? null : Math.round(cpuUs / Math.max(1, latencies.length)),
   };
-  log(`  ${route.padEnd(44)} ${String(figures.requests).padStart(5)} req ${String(figures.reqPerSec).padStart(8)} req/s  cpu ${figures.cpuUsPerRequest ?? '-'} µs/req${errors ? `  ERRORS ${errors}` : ''}`);
+  log(
+    `  ${route.padEnd(44)} ${String(figures.requests).padStart(5)} req ${String(figures.reqPerSec).padStart(8)} req/s  cpu ${figures.cpuUsPerRequest ?? '-'} µs/req${errors ? `  ERRORS ${errors}` : ''}`,
+  );
   return figures;
 }
 
@@ -123,7 +133,11 @@ async function startFakeMidaz(): Promise<Server> {
   const server = createServer((request, response) => {
     const match = /^\/v1\/organizations\/([^/]+)\/ledgers\/([^/?]+)(?:\/accounts\/([^/?]+))?/.exec(request.url ?? '');
     response.writeHead(match ? 200 : 404, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(match ? { id: match[3] ?? match[2], organizationId: match[1], status: { code: 'ACTIVE' } } : { code: '0000' }));
+    response.end(
+      JSON.stringify(
+        match ? { id: match[3] ?? match[2], organizationId: match[1], status: { code: 'ACTIVE' } } : { code: '0000' },
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
@@ -141,7 +155,10 @@ async function waitReady(url: string, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
-    const ready = await fetch(`${url}/readyz`).then((response) => response.ok, () => false);
+    const ready = await fetch(`${url}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -159,8 +176,16 @@ interface Target {
 async function startTarget(): Promise<Target> {
   if (process.env.CRM_URL) {
     const pid = process.env.CRM_PID ? Number(process.env.CRM_PID) : undefined;
-    log(`bench: targeting ${process.env.CRM_URL}${pid ? ` (pid ${pid})` : ' (no CRM_PID: CPU per request not measured)'}`);
-    return { url: process.env.CRM_URL, pid, mongoUri: process.env.MONGO_URI, dbName: process.env.MONGO_NAME, stop: async () => undefined };
+    log(
+      `bench: targeting ${process.env.CRM_URL}${pid ? ` (pid ${pid})` : ' (no CRM_PID: CPU per request not measured)'}`,
+    );
+    return {
+      url: process.env.CRM_URL,
+      pid,
+      mongoUri: process.env.MONGO_URI,
+      dbName: process.env.MONGO_NAME,
+      stop: async () => undefined,
+    };
   }
   if (!ARGS.has('--no-build')) {
     log('bench: npm run build');
@@ -192,7 +217,11 @@ async function startTarget(): Promise<Target> {
   };
   // BENCH_CPU_PROF=<dir>: the service writes a V8 CPU profile there when it stops (for finding hot spots).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist/apps/crm/apps/crm/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist/apps/crm/apps/crm/src/main.js')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url, child);
   log(`bench: service pid ${child.pid} at ${url}, ${mongo ? mongo.kind : 'MONGO_URI'} database ${dbName}`);
@@ -225,9 +254,28 @@ function holderBody(i: number) {
     name: `Maria Aparecida Silva ${i}`,
     document: document(i),
     externalId: `EXT-${i}`,
-    addresses: { primary: { line1: `Rua das Flores, ${i}`, zipCode: '01000-000', city: 'São Paulo', state: 'SP', country: 'BR', description: 'Home' } },
-    contact: { primaryEmail: `maria.${i}@example.com`, mobilePhone: '+55 11 98765-4321', otherPhone: '+55 11 3456-7890' },
-    naturalPerson: { favoriteName: 'Mari', birthDate: '1990-02-28', motherName: 'Joana Silva', fatherName: 'Carlos Silva', gender: 'Female' },
+    addresses: {
+      primary: {
+        line1: `Rua das Flores, ${i}`,
+        zipCode: '01000-000',
+        city: 'São Paulo',
+        state: 'SP',
+        country: 'BR',
+        description: 'Home',
+      },
+    },
+    contact: {
+      primaryEmail: `maria.${i}@example.com`,
+      mobilePhone: '+55 11 98765-4321',
+      otherPhone: '+55 11 3456-7890',
+    },
+    naturalPerson: {
+      favoriteName: 'Mari',
+      birthDate: '1990-02-28',
+      motherName: 'Joana Silva',
+      fatherName: 'Carlos Silva',
+      gender: 'Female',
+    },
     metadata: { segment: SEGMENTS[i % SEGMENTS.length], tier: i % 5, vip: i % 7 === 0 },
   };
 }
@@ -236,9 +284,19 @@ function aliasBody(i: number, ledgerId: string) {
   return {
     ledgerId,
     accountId: randomUUID(),
-    bankingDetails: { branch: '0001', account: `${100_000 + i}-${i % 10}`, type: 'CACC', openingDate: '2025-01-01', iban: iban(i), countryCode: 'BR', bankId: '001' },
+    bankingDetails: {
+      branch: '0001',
+      account: `${100_000 + i}-${i % 10}`,
+      type: 'CACC',
+      openingDate: '2025-01-01',
+      iban: iban(i),
+      countryCode: 'BR',
+      bankId: '001',
+    },
     regulatoryFields: { participantDocument: '12.345.678/0001-95' },
-    relatedParties: [{ document: partyDocument(i), name: `Roberto Lima ${i}`, role: 'PRIMARY_HOLDER', startDate: '2025-01-01' }],
+    relatedParties: [
+      { document: partyDocument(i), name: `Roberto Lima ${i}`, role: 'PRIMARY_HOLDER', startDate: '2025-01-01' },
+    ],
     metadata: { channel: i % 2 === 0 ? 'app' : 'branch' },
   };
 }
@@ -248,19 +306,27 @@ function aliasBody(i: number, ledgerId: string) {
 
 class Client {
   private readonly pool: Pool;
-  constructor(url: string, private readonly organizationId: string) {
+  constructor(
+    url: string,
+    private readonly organizationId: string,
+  ) {
     this.pool = new Pool(url, { connections: CONCURRENCY, pipelining: 1 });
   }
 
-  async call({ method, path, body }: Call, expected: number): Promise<{ ok: boolean; json?: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async call({ method, path, body }: Call, expected: number): Promise<{ ok: boolean; json?: any }> {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     const response = await this.pool.request({
       method,
       path,
-      headers: { 'x-organization-id': this.organizationId, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        'x-organization-id': this.organizationId,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await response.body.text();
-    if (response.statusCode !== expected) throw new Error(`${method} ${path.split('?')[0]}: ${response.statusCode} ${text.slice(0, 200)}`);
+    if (response.statusCode !== expected)
+      throw new Error(`${method} ${path.split('?')[0]}: ${response.statusCode} ${text.slice(0, 200)}`);
     return { ok: true, json: text ? JSON.parse(text) : undefined };
   }
 
@@ -281,13 +347,25 @@ async function runService(target: Target): Promise<{ figures: RouteFigures[]; or
   const cpu = target.pid ? () => processCpuUs(target.pid!) : null;
   const seeded: Seeded = { holders: [], aliases: [] };
   const figures: RouteFigures[] = [];
-  const route = async (name: string, count: number, call: (i: number) => Call, expected: number, keep?: (i: number, json: any) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const route = async (
+    name: string,
+    count: number,
+    call: (i: number) => Call,
+    expected: number,
+    keep?: (i: number, json: any) => void,
+  ) => {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     figures.push(
-      await measure(name, count, async (i) => {
-        const { json } = await client.call(call(i), expected);
-        keep?.(i, json);
-        return true;
-      }, cpu),
+      await measure(
+        name,
+        count,
+        async (i) => {
+          const { json } = await client.call(call(i), expected);
+          keep?.(i, json);
+          return true;
+        },
+        cpu,
+      ),
     );
   };
   const { holders, aliases, requests } = SIZES;
@@ -296,30 +374,114 @@ async function runService(target: Target): Promise<{ figures: RouteFigures[]; or
   log(`bench: seeding ${holders} holders and ${aliases} aliases through the API (measured)`);
   const savedDeadline = SIZES.routeSeconds;
   SIZES.routeSeconds = 600; // seeding must complete
-  await route('POST /v1/holders', holders, (i) => ({ method: 'POST', path: '/v1/holders', body: holderBody(i) }), 201, (i, json) => (seeded.holders[i] = { id: json.id, document: document(i) }));
-  await route('POST /v1/holders/{id}/aliases', aliases, (i) => ({ method: 'POST', path: `/v1/holders/${seeded.holders[i].id}/aliases`, body: aliasBody(i, ledgerId) }), 201, (i, json) => (seeded.aliases[i] = { id: json.id, holderId: seeded.holders[i].id, iban: iban(i), partyDocument: partyDocument(i) }));
+  await route(
+    'POST /v1/holders',
+    holders,
+    (i) => ({ method: 'POST', path: '/v1/holders', body: holderBody(i) }),
+    201,
+    (i, json) => (seeded.holders[i] = { id: json.id, document: document(i) }),
+  );
+  await route(
+    'POST /v1/holders/{id}/aliases',
+    aliases,
+    (i) => ({ method: 'POST', path: `/v1/holders/${seeded.holders[i].id}/aliases`, body: aliasBody(i, ledgerId) }),
+    201,
+    (i, json) =>
+      (seeded.aliases[i] = {
+        id: json.id,
+        holderId: seeded.holders[i].id,
+        iban: iban(i),
+        partyDocument: partyDocument(i),
+      }),
+  );
   SIZES.routeSeconds = savedDeadline;
 
   log('bench: routes');
   const h = seeded.holders;
   const a = seeded.aliases;
   await route('GET /v1/holders/{id}', requests, (i) => ({ method: 'GET', path: `/v1/holders/${pick(h, i).id}` }), 200);
-  await route('GET /v1/holders/{id}/aliases/{id}', requests, (i) => ({ method: 'GET', path: `/v1/holders/${pick(a, i).holderId}/aliases/${pick(a, i).id}` }), 200);
-  await route('GET /v1/holders?document=', requests, (i) => ({ method: 'GET', path: `/v1/holders?document=${pick(h, i).document}` }), 200);
-  await route('GET /v1/aliases?banking_details_iban=', requests, (i) => ({ method: 'GET', path: `/v1/aliases?banking_details_iban=${encodeURIComponent(pick(a, i).iban)}` }), 200);
-  await route('GET /v1/aliases?related_party_document=', requests, (i) => ({ method: 'GET', path: `/v1/aliases?related_party_document=${pick(a, i).partyDocument}` }), 200);
+  await route(
+    'GET /v1/holders/{id}/aliases/{id}',
+    requests,
+    (i) => ({ method: 'GET', path: `/v1/holders/${pick(a, i).holderId}/aliases/${pick(a, i).id}` }),
+    200,
+  );
+  await route(
+    'GET /v1/holders?document=',
+    requests,
+    (i) => ({ method: 'GET', path: `/v1/holders?document=${pick(h, i).document}` }),
+    200,
+  );
+  await route(
+    'GET /v1/aliases?banking_details_iban=',
+    requests,
+    (i) => ({ method: 'GET', path: `/v1/aliases?banking_details_iban=${encodeURIComponent(pick(a, i).iban)}` }),
+    200,
+  );
+  await route(
+    'GET /v1/aliases?related_party_document=',
+    requests,
+    (i) => ({ method: 'GET', path: `/v1/aliases?related_party_document=${pick(a, i).partyDocument}` }),
+    200,
+  );
   await route('GET /v1/holders?limit=10', requests, () => ({ method: 'GET', path: '/v1/holders?limit=10' }), 200);
-  await route('GET /v1/holders?limit=10&metadata.segment=', requests, (i) => ({ method: 'GET', path: `/v1/holders?limit=10&metadata.segment=${SEGMENTS[i % 3]}` }), 200);
-  await route('GET /v1/holders?limit=10&cursor= (deep)', requests, (i) => ({ method: 'GET', path: `/v1/holders?limit=10&cursor=${Buffer.from(pick(h, i).id).toString('base64url')}` }), 200);
-  await route('GET /v1/aliases?holder_id=', requests, (i) => ({ method: 'GET', path: `/v1/aliases?holder_id=${pick(a, i).holderId}` }), 200);
+  await route(
+    'GET /v1/holders?limit=10&metadata.segment=',
+    requests,
+    (i) => ({ method: 'GET', path: `/v1/holders?limit=10&metadata.segment=${SEGMENTS[i % 3]}` }),
+    200,
+  );
+  await route(
+    'GET /v1/holders?limit=10&cursor= (deep)',
+    requests,
+    (i) => ({ method: 'GET', path: `/v1/holders?limit=10&cursor=${Buffer.from(pick(h, i).id).toString('base64url')}` }),
+    200,
+  );
+  await route(
+    'GET /v1/aliases?holder_id=',
+    requests,
+    (i) => ({ method: 'GET', path: `/v1/aliases?holder_id=${pick(a, i).holderId}` }),
+    200,
+  );
   await route('GET /v1/aliases?limit=10', requests, () => ({ method: 'GET', path: '/v1/aliases?limit=10' }), 200);
-  await route('PATCH /v1/holders/{id}', requests, (i) => ({ method: 'PATCH', path: `/v1/holders/${pick(h, i).id}`, body: { contact: { secondaryEmail: `second.${i}@example.com` }, metadata: { tier: i % 5 } } }), 200);
-  await route('PATCH /v1/holders/{id}/aliases/{id}', requests, (i) => ({ method: 'PATCH', path: `/v1/holders/${pick(a, i).holderId}/aliases/${pick(a, i).id}`, body: { bankingDetails: { branch: String(i % 100).padStart(4, '0') }, metadata: { channel: 'app' } } }), 200);
+  await route(
+    'PATCH /v1/holders/{id}',
+    requests,
+    (i) => ({
+      method: 'PATCH',
+      path: `/v1/holders/${pick(h, i).id}`,
+      body: { contact: { secondaryEmail: `second.${i}@example.com` }, metadata: { tier: i % 5 } },
+    }),
+    200,
+  );
+  await route(
+    'PATCH /v1/holders/{id}/aliases/{id}',
+    requests,
+    (i) => ({
+      method: 'PATCH',
+      path: `/v1/holders/${pick(a, i).holderId}/aliases/${pick(a, i).id}`,
+      body: { bankingDetails: { branch: String(i % 100).padStart(4, '0') }, metadata: { channel: 'app' } },
+    }),
+    200,
+  );
   // Deletions last: soft-delete aliases from the end, and holders that never had one.
   const aliasDeletes = Math.min(requests, a.length);
-  await route('DELETE /v1/holders/{id}/aliases/{id}', aliasDeletes, (i) => ({ method: 'DELETE', path: `/v1/holders/${a[a.length - 1 - i].holderId}/aliases/${a[a.length - 1 - i].id}` }), 204);
+  await route(
+    'DELETE /v1/holders/{id}/aliases/{id}',
+    aliasDeletes,
+    (i) => ({
+      method: 'DELETE',
+      path: `/v1/holders/${a[a.length - 1 - i].holderId}/aliases/${a[a.length - 1 - i].id}`,
+    }),
+    204,
+  );
   const aliasless = h.slice(a.length);
-  await route('DELETE /v1/holders/{id}', Math.min(requests, aliasless.length), (i) => ({ method: 'DELETE', path: `/v1/holders/${aliasless[i].id}` }), 204);
+  await route(
+    'DELETE /v1/holders/{id}',
+    Math.min(requests, aliasless.length),
+    (i) => ({ method: 'DELETE', path: `/v1/holders/${aliasless[i].id}` }),
+    204,
+  );
   await client.close();
   return { figures, organizationId };
 }
@@ -329,16 +491,33 @@ async function runService(target: Target): Promise<{ figures: RouteFigures[]; or
  * (the indexed values plus the record id WiredTiger stores beside each key; before its prefix
  * compression, so an upper estimate).
  */
-function storageSizes(documents: Array<Record<string, any>>, indexes: Array<{ name?: string; key: Record<string, unknown> }>) { // eslint-disable-line @typescript-eslint/no-explicit-any
+function storageSizes(
+  documents: Array<Record<string, any>>,
+  indexes: Array<{ name?: string; key: Record<string, unknown> }>,
+) {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const { calculateObjectSize } = mongoose.mongo.BSON;
   const mean = (sizes: number[]) => sizes.reduce((sum, size) => sum + size, 0) / sizes.length;
-  const valueAt = (document: Record<string, any>, path: string) => path.split('.').reduce((value, part) => (value == null ? undefined : value[part]), document); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const valueAt = (document: Record<string, any>, path: string) =>
+    path.split('.').reduce((value, part) => (value == null ? undefined : value[part]), document); // eslint-disable-line @typescript-eslint/no-explicit-any
   const perMillionMb = (bytes: number) => round((bytes * 1e6) / 2 ** 20, 1);
   return {
     documentBytes: Math.round(mean(documents.map((document) => calculateObjectSize(document)))),
     documentsMbPerMillion: perMillionMb(mean(documents.map((document) => calculateObjectSize(document)))),
     indexMbPerMillion: Object.fromEntries(
-      indexes.map((index) => [index.name, perMillionMb(mean(documents.map((document) => calculateObjectSize(Object.fromEntries(Object.keys(index.key).map((path) => [path, valueAt(document, path) ?? null]))) + 8)))]),
+      indexes.map((index) => [
+        index.name,
+        perMillionMb(
+          mean(
+            documents.map(
+              (document) =>
+                calculateObjectSize(
+                  Object.fromEntries(Object.keys(index.key).map((path) => [path, valueAt(document, path) ?? null])),
+                ) + 8,
+            ),
+          ),
+        ),
+      ]),
     ),
   };
 }
@@ -358,7 +537,15 @@ async function runFloor(target: Target, organizationId: string): Promise<RouteFi
     const copy = async (name: string) => {
       const documents = await source.collection(name).find({ organizationId }).toArray();
       const indexes = (await source.collection(name).indexes()).filter((index) => index.name !== '_id_');
-      await floor.collection(name).createIndexes(indexes.map(({ key, name: indexName, unique }) => ({ key, name: indexName, ...(unique ? { unique: true } : {}) })) as never);
+      await floor
+        .collection(name)
+        .createIndexes(
+          indexes.map(({ key, name: indexName, unique }) => ({
+            key,
+            name: indexName,
+            ...(unique ? { unique: true } : {}),
+          })) as never,
+        );
       return documents;
     };
     const holders = (await copy('holders')) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -369,21 +556,64 @@ async function runFloor(target: Target, organizationId: string): Promise<RouteFi
     const h = floor.collection<Record<string, unknown>>('holders');
     const al = floor.collection<Record<string, unknown>>('alias_accounts');
     const figures: RouteFigures[] = [];
-    const op = async (name: string, count: number, fn: (i: number) => Promise<unknown>) => figures.push(await measure(`floor: ${name}`, count, async (i) => (await fn(i), true), selfCpuUs));
+    const op = async (name: string, count: number, fn: (i: number) => Promise<unknown>) =>
+      figures.push(await measure(`floor: ${name}`, count, async (i) => (await fn(i), true), selfCpuUs));
     const pick = <T>(items: T[], i: number) => items[(i * 7) % items.length];
     const live = { deletedAt: null };
     const { requests } = SIZES;
     const token = () => randomBytes(32).toString('base64url');
-    await op('insertOne holder', holders.length, (i) => h.insertOne({ ...holders[i], _id: randomUUID() as never, search: { document: [token()] }, createdAt: new Date(), updatedAt: new Date(), deletedAt: null }));
-    await op('insertOne alias', aliases.length, (i) => al.insertOne({ ...aliases[i], _id: randomUUID() as never, accountId: randomUUID(), createdAt: new Date(), updatedAt: new Date(), deletedAt: null }));
-    await op('findOne holder by id', requests, (i) => h.findOne({ _id: pick(holders, i)._id, organizationId, ...live }));
-    await op('find holders by document token', requests, (i) => h.find({ organizationId, 'search.document': { $in: [pick(holders, i).search.document].flat() }, ...live }).sort({ _id: 1 }).limit(10).toArray());
-    await op('find holders limit 10', requests, () => h.find({ organizationId, ...live }).sort({ _id: 1 }).limit(10).toArray());
-    await op('updateOne holder $set', requests, (i) => h.updateOne({ _id: pick(holders, i)._id, organizationId, ...live }, { $set: { 'contact.secondaryEmail': pick(holders, i).name, updatedAt: new Date() } }));
-    await op('updateOne alias soft delete', Math.min(requests, aliases.length), (i) => al.updateOne({ _id: aliases[i]._id, organizationId, ...live }, { $set: { deletedAt: new Date() } }));
+    await op('insertOne holder', holders.length, (i) =>
+      h.insertOne({
+        ...holders[i],
+        _id: randomUUID() as never,
+        search: { document: [token()] },
+        createdAt: new Date(),
+        updatedAt: new Date(),
+        deletedAt: null,
+      }),
+    );
+    await op('insertOne alias', aliases.length, (i) =>
+      al.insertOne({
+        ...aliases[i],
+        _id: randomUUID() as never,
+        accountId: randomUUID(),
+        createdAt: new Date(),
+        updatedAt: new Date(),
+        deletedAt: null,
+      }),
+    );
+    await op('findOne holder by id', requests, (i) =>
+      h.findOne({ _id: pick(holders, i)._id, organizationId, ...live }),
+    );
+    await op('find holders by document token', requests, (i) =>
+      h
+        .find({ organizationId, 'search.document': { $in: [pick(holders, i).search.document].flat() }, ...live })
+        .sort({ _id: 1 })
+        .limit(10)
+        .toArray(),
+    );
+    await op('find holders limit 10', requests, () =>
+      h
+        .find({ organizationId, ...live })
+        .sort({ _id: 1 })
+        .limit(10)
+        .toArray(),
+    );
+    await op('updateOne holder $set', requests, (i) =>
+      h.updateOne(
+        { _id: pick(holders, i)._id, organizationId, ...live },
+        { $set: { 'contact.secondaryEmail': pick(holders, i).name, updatedAt: new Date() } },
+      ),
+    );
+    await op('updateOne alias soft delete', Math.min(requests, aliases.length), (i) =>
+      al.updateOne({ _id: aliases[i]._id, organizationId, ...live }, { $set: { deletedAt: new Date() } }),
+    );
     return figures;
   } finally {
-    await client.db(`${target.dbName}_floor`).dropDatabase().catch(() => undefined);
+    await client
+      .db(`${target.dbName}_floor`)
+      .dropDatabase()
+      .catch(() => undefined);
     await client.close();
   }
 }
@@ -391,13 +621,39 @@ async function runFloor(target: Target, organizationId: string): Promise<RouteFi
 function printTable(service: RouteFigures[], floor: RouteFigures[]): void {
   const rows = [...service, ...floor].map((figures) => {
     const original = ORIGINAL_CPU_US[figures.route];
-    const ratio = original && figures.cpuUsPerRequest !== null ? `${(figures.cpuUsPerRequest / original).toFixed(2)}×` : '';
-    return [figures.route, String(figures.requests), String(figures.reqPerSec), String(figures.p50Ms), String(figures.p99Ms), String(figures.cpuUsPerRequest ?? '-'), original ? String(original) : '', ratio, figures.errors ? String(figures.errors) : ''];
+    const ratio =
+      original && figures.cpuUsPerRequest !== null ? `${(figures.cpuUsPerRequest / original).toFixed(2)}×` : '';
+    return [
+      figures.route,
+      String(figures.requests),
+      String(figures.reqPerSec),
+      String(figures.p50Ms),
+      String(figures.p99Ms),
+      String(figures.cpuUsPerRequest ?? '-'),
+      original ? String(original) : '',
+      ratio,
+      figures.errors ? String(figures.errors) : '',
+    ];
   });
-  const header = ['route', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'original µs', 'vs original', 'errors'];
+  const header = [
+    'route',
+    'requests',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/req',
+    'original µs',
+    'vs original',
+    'errors',
+  ];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
-  const out = [line(header), `|${widths.map((width, column) => (column === 0 ? ` ${'-'.repeat(width)} ` : ` ${'-'.repeat(width - 1)}: `)).join('|')}|`, ...rows.map(line)];
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
+  const out = [
+    line(header),
+    `|${widths.map((width, column) => (column === 0 ? ` ${'-'.repeat(width)} ` : ` ${'-'.repeat(width - 1)}: `)).join('|')}|`,
+    ...rows.map(line),
+  ];
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
@@ -417,7 +673,8 @@ async function main(): Promise<void> {
       quick: QUICK,
       concurrency: CONCURRENCY,
       sizes: SIZES,
-      cpuMethod: 'service: utime+stime of the service process (/proc/<pid>/stat) / requests; floor: process.cpuUsage() of the bench process / operations',
+      cpuMethod:
+        'service: utime+stime of the service process (/proc/<pid>/stat) / requests; floor: process.cpuUsage() of the bench process / operations',
       service: figures,
       floor,
       storage: sizes,
@@ -425,7 +682,9 @@ async function main(): Promise<void> {
     if (JSON_OUT) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else {
       printTable(figures, floor);
-      process.stdout.write(`\nstored sizes (per million records, estimated from the seeded documents):\n${JSON.stringify(sizes, null, 2)}\n`);
+      process.stdout.write(
+        `\nstored sizes (per million records, estimated from the seeded documents):\n${JSON.stringify(sizes, null, 2)}\n`,
+      );
     }
     const dir = join(ROOT, 'bench/results');
     mkdirSync(dir, { recursive: true });

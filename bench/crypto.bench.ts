@@ -39,12 +39,22 @@ function holder(): Record<string, unknown> {
     type: 'NATURAL_PERSON',
     name: VALUES.name,
     document: VALUES.document,
-    contact: { primaryEmail: VALUES.primaryEmail, secondaryEmail: VALUES.secondaryEmail, mobilePhone: VALUES.mobilePhone, otherPhone: VALUES.otherPhone },
+    contact: {
+      primaryEmail: VALUES.primaryEmail,
+      secondaryEmail: VALUES.secondaryEmail,
+      mobilePhone: VALUES.mobilePhone,
+      otherPhone: VALUES.otherPhone,
+    },
     naturalPerson: { motherName: VALUES.motherName, fatherName: VALUES.fatherName, gender: 'Female' },
-    legalPerson: { representative: { name: VALUES.representativeName, document: VALUES.representativeDocument, email: VALUES.representativeEmail } },
+    legalPerson: {
+      representative: {
+        name: VALUES.representativeName,
+        document: VALUES.representativeDocument,
+        email: VALUES.representativeEmail,
+      },
+    },
   };
 }
-
 
 interface Contender {
   name: string;
@@ -70,11 +80,18 @@ function measure(contenders: Contender[]): Map<string, number> {
       samples.get(contender.name)!.push((operations / busy) * 1000);
     }
   }
-  return new Map([...samples].map(([name, values]) => [name, values.sort((a, b) => a - b)[Math.floor(values.length / 2)]]));
+  return new Map(
+    [...samples].map(([name, values]) => [name, values.sort((a, b) => a - b)[Math.floor(values.length / 2)]]),
+  );
 }
 
 function main(): void {
-  const keyring = new Keyring({ encryptKey: randomBytes(32).toString('hex'), hashKey: randomBytes(32).toString('hex'), previousEncryptKeys: [], previousHashKeys: [] });
+  const keyring = new Keyring({
+    encryptKey: randomBytes(32).toString('hex'),
+    hashKey: randomBytes(32).toString('hex'),
+    previousEncryptKeys: [],
+    previousHashKeys: [],
+  });
   const cipher = new FieldCipher(keyring);
   const protector = new FieldProtector('holders', HOLDER_PROTECTED_FIELDS, cipher, new BlindIndex(keyring));
 
@@ -118,23 +135,46 @@ function main(): void {
   };
 
   const results = measure([
-    { name: 'ours: seal (encrypt + index)', prepare: holder, run: (item) => protector.seal(plainAccess(item as Record<string, unknown>)) },
-    { name: 'peer: encryptFieldsSync', prepare: () => new PeerModel(VALUES), run: (item) => (item as PeerDoc).encryptFieldsSync() },
+    {
+      name: 'ours: seal (encrypt + index)',
+      prepare: holder,
+      run: (item) => protector.seal(plainAccess(item as Record<string, unknown>)),
+    },
+    {
+      name: 'peer: encryptFieldsSync',
+      prepare: () => new PeerModel(VALUES),
+      run: (item) => (item as PeerDoc).encryptFieldsSync(),
+    },
     { name: 'floor: raw GCM + HMAC', prepare: () => null, run: () => rawSeal() },
-    { name: 'ours: open (decrypt)', prepare: sealedHolder, run: (item) => protector.open(plainAccess(item as Record<string, unknown>)) },
+    {
+      name: 'ours: open (decrypt)',
+      prepare: sealedHolder,
+      run: (item) => protector.open(plainAccess(item as Record<string, unknown>)),
+    },
     { name: 'peer: decryptFieldsSync', prepare: encryptedPeer, run: (item) => (item as PeerDoc).decryptFieldsSync() },
     { name: 'floor: raw GCM decrypt', prepare: rawSeal, run: (item) => rawOpen(item as Buffer[]) },
   ]);
 
   const rate = (name: string) => results.get(name)!;
-  const line = (name: string) => `  ${name.padEnd(32)} ${Math.round(rate(name)).toLocaleString('en-US').padStart(10)} docs/s`;
-  process.stdout.write(`Field protection, one Holder-shaped document (11 protected fields, 1 blind index); median of ${ROUNDS} alternating rounds, Node ${process.versions.node}\n`);
+  const line = (name: string) =>
+    `  ${name.padEnd(32)} ${Math.round(rate(name)).toLocaleString('en-US').padStart(10)} docs/s`;
+  process.stdout.write(
+    `Field protection, one Holder-shaped document (11 protected fields, 1 blind index); median of ${ROUNDS} alternating rounds, Node ${process.versions.node}\n`,
+  );
   for (const name of results.keys()) process.stdout.write(`${line(name)}\n`);
   process.stdout.write('Ratios (same run):\n');
-  process.stdout.write(`  seal / peer encrypt      ${(rate('ours: seal (encrypt + index)') / rate('peer: encryptFieldsSync')).toFixed(2)}x\n`);
-  process.stdout.write(`  open / peer decrypt      ${(rate('ours: open (decrypt)') / rate('peer: decryptFieldsSync')).toFixed(2)}x\n`);
-  process.stdout.write(`  seal cost vs floor       ${(rate('floor: raw GCM + HMAC') / rate('ours: seal (encrypt + index)')).toFixed(2)}x the raw crypto time\n`);
-  process.stdout.write(`  open cost vs floor       ${(rate('floor: raw GCM decrypt') / rate('ours: open (decrypt)')).toFixed(2)}x the raw crypto time\n`);
+  process.stdout.write(
+    `  seal / peer encrypt      ${(rate('ours: seal (encrypt + index)') / rate('peer: encryptFieldsSync')).toFixed(2)}x\n`,
+  );
+  process.stdout.write(
+    `  open / peer decrypt      ${(rate('ours: open (decrypt)') / rate('peer: decryptFieldsSync')).toFixed(2)}x\n`,
+  );
+  process.stdout.write(
+    `  seal cost vs floor       ${(rate('floor: raw GCM + HMAC') / rate('ours: seal (encrypt + index)')).toFixed(2)}x the raw crypto time\n`,
+  );
+  process.stdout.write(
+    `  open cost vs floor       ${(rate('floor: raw GCM decrypt') / rate('ours: open (decrypt)')).toFixed(2)}x the raw crypto time\n`,
+  );
 }
 
 main();

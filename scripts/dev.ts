@@ -25,7 +25,9 @@ function ensureLocalEnv(): void {
     'LOG_LEVEL=info',
   ];
   writeFileSync(envFile, `${lines.join('\n')}\n`, { mode: 0o600 });
-  process.stderr.write('dev: created .env.local with freshly generated encryption and hash keys (keep it: data written with them needs them)\n');
+  process.stderr.write(
+    'dev: created .env.local with freshly generated encryption and hash keys (keep it: data written with them needs them)\n',
+  );
 }
 
 /** Values from .env.local, never overriding the caller's environment. */
@@ -43,7 +45,10 @@ async function announceWhenReady(env: NodeJS.ProcessEnv, database: string, runni
   const { port } = loadConfig(env).server;
   const base = `http://localhost:${port}`;
   while (running()) {
-    const healthy = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.ok, () => false);
+    const healthy = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (healthy) {
       process.stderr.write(`dev: ready at ${base} — Swagger UI ${base}/swagger — database: ${database}\n`);
       return;
@@ -65,7 +70,11 @@ async function main(): Promise<void> {
   } else if (env.MONGO_HOST) {
     database = `${env.MONGO_HOST} (MONGO_HOST)`;
   }
-  const service = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/crm/src/main.ts')], { env, stdio: 'inherit', cwd: root });
+  const service = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/crm/src/main.ts')], {
+    env,
+    stdio: 'inherit',
+    cwd: root,
+  });
   let running = true;
   const forward = (signal: NodeJS.Signals) => service.kill(signal);
   process.on('SIGINT', forward);

@@ -23,7 +23,11 @@ const FERRETDB_SCRIPT = join(__dirname, 'ferretdb.sh');
  */
 async function mongodUnavailable(): Promise<string | undefined> {
   const { DryMongoBinary } = await import('mongodb-memory-server');
-  if (process.env.MONGOMS_SYSTEM_BINARY || (await DryMongoBinary.locateBinary({ version: process.env.MONGOMS_VERSION ?? '' }).catch(() => undefined))) return undefined;
+  if (
+    process.env.MONGOMS_SYSTEM_BINARY ||
+    (await DryMongoBinary.locateBinary({ version: process.env.MONGOMS_VERSION ?? '' }).catch(() => undefined))
+  )
+    return undefined;
   const mirror = process.env.MONGOMS_DOWNLOAD_MIRROR ?? 'https://fastdl.mongodb.org';
   try {
     await fetch(mirror, { method: 'HEAD', signal: AbortSignal.timeout(3000) });
@@ -40,13 +44,20 @@ async function startMemoryServer(dataDir?: string): Promise<EmbeddedMongo> {
   const server = await MongoMemoryServer.create({
     instance: dataDir ? { dbPath: dataDir, storageEngine: 'wiredTiger' } : {},
   });
-  return { uri: server.getUri(), kind: 'mongodb-memory-server', stop: async () => void (await server.stop({ doCleanup: !dataDir })) };
+  return {
+    uri: server.getUri(),
+    kind: 'mongodb-memory-server',
+    stop: async () => void (await server.stop({ doCleanup: !dataDir })),
+  };
 }
 
 function startFerretDb(dataDir?: string): EmbeddedMongo {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'crm-ferretdb-'));
   mkdirSync(dir, { recursive: true });
-  const uri = execFileSync('bash', [FERRETDB_SCRIPT, 'start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const uri = execFileSync('bash', [FERRETDB_SCRIPT, 'start', dir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
   return {
     uri,
     kind: 'ferretdb',
@@ -61,7 +72,9 @@ function startFerretDb(dataDir?: string): EmbeddedMongo {
  * Starts the first server that works. `CRM_EMBEDDED_DB=ferretdb|mongodb-memory-server` forces one.
  * With `dataDir`, data lives there and survives restarts (the dev run); without it, in a temp dir.
  */
-export async function startEmbeddedMongo(options: { dataDir?: string; log?: (line: string) => void } = {}): Promise<EmbeddedMongo> {
+export async function startEmbeddedMongo(
+  options: { dataDir?: string; log?: (line: string) => void } = {},
+): Promise<EmbeddedMongo> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const forced = process.env.CRM_EMBEDDED_DB;
   if (forced !== 'ferretdb') {
@@ -73,7 +86,9 @@ export async function startEmbeddedMongo(options: { dataDir?: string; log?: (lin
         return await startMemoryServer(options.dataDir && join(options.dataDir, 'mongodb'));
       } catch (error) {
         if (forced === 'mongodb-memory-server') throw error;
-        log(`embedded-mongo: using FerretDB: mongodb-memory-server failed (${(error as Error).message.split('\n')[0].slice(0, 160)})`);
+        log(
+          `embedded-mongo: using FerretDB: mongodb-memory-server failed (${(error as Error).message.split('\n')[0].slice(0, 160)})`,
+        );
       }
     }
   }

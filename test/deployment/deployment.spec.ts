@@ -9,7 +9,13 @@ import { parse, parseAllDocuments } from 'yaml';
 const root = join(__dirname, '../..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 const KEY_LITERAL = /\b[0-9a-fA-F]{64}\b/;
-type Manifest = { kind: string; metadata: { name: string }; spec?: any; data?: Record<string, string>; stringData?: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Manifest = {
+  kind: string;
+  metadata: { name: string };
+  spec?: any;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+}; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
@@ -34,7 +40,9 @@ describe('Dockerfile', () => {
     const instructions = dockerfile.split('\n').filter((line) => !line.startsWith('#'));
     expect(instructions.join('\n')).not.toMatch(/LCRYPTO/);
     expect(instructions.join('\n')).not.toMatch(/COPY[^\n]*(\.env|\s\.\s)/);
-    expect(read('.dockerignore').split('\n')).toEqual(expect.arrayContaining(['.env', '.env.*', '.git', 'node_modules']));
+    expect(read('.dockerignore').split('\n')).toEqual(
+      expect.arrayContaining(['.env', '.env.*', '.git', 'node_modules']),
+    );
   });
 });
 
@@ -81,12 +89,22 @@ const HELM_BUILD_TIMEOUT_MS = Number(process.env.CRM_HELM_BUILD_TIMEOUT_MS ?? 30
  * or impossible helm never fails `npm test`; the reason appears as the skipped test's title.
  */
 function locateHelm(timeoutMs = HELM_BUILD_TIMEOUT_MS): { helm?: string; reason?: string } {
-  const located = spawnSync('bash', [join(root, 'scripts/helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+  const located = spawnSync('bash', [join(root, 'scripts/helm.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: timeoutMs,
+  });
   if (located.status === 0) return { helm: located.stdout.trim() };
-  if (located.status === 3) return { reason: 'skipped: neither helm v3 nor Go is installed (scripts/helm.sh builds helm with Go; CI has Go)' };
-  if (located.status === null) return { reason: `skipped: building helm took longer than ${timeoutMs / 1000} s (CRM_HELM_BUILD_TIMEOUT_MS); the next run uses the cache once a build finishes` };
+  if (located.status === 3)
+    return { reason: 'skipped: neither helm v3 nor Go is installed (scripts/helm.sh builds helm with Go; CI has Go)' };
+  if (located.status === null)
+    return {
+      reason: `skipped: building helm took longer than ${timeoutMs / 1000} s (CRM_HELM_BUILD_TIMEOUT_MS); the next run uses the cache once a build finishes`,
+    };
   const lastLine = located.stderr.trim().split('\n').pop() ?? '';
-  return { reason: `skipped: scripts/helm.sh could not provide helm (exit ${located.status}: ${lastLine.slice(0, 200)})` };
+  return {
+    reason: `skipped: scripts/helm.sh could not provide helm (exit ${located.status}: ${lastLine.slice(0, 200)})`,
+  };
 }
 
 describe('locating helm for the chart checks', () => {
@@ -98,7 +116,9 @@ describe('locating helm for the chart checks', () => {
 });
 
 const located = locateHelm();
-const describeChart = located.helm ? describe : (name: string, body: () => void) => describe(name, () => it.skip(located.reason!, body));
+const describeChart = located.helm
+  ? describe
+  : (name: string, body: () => void) => describe(name, () => it.skip(located.reason!, body));
 
 describeChart('Helm chart charts/crm', () => {
   const helm = located.helm!;
@@ -106,7 +126,13 @@ describeChart('Helm chart charts/crm', () => {
   // A source-built helm assumes Kubernetes 1.20 unless told; the chart needs >= 1.25.
   const KUBE = ['--kube-version', '1.30.0'];
   const lerian = ['--set', 'auth.mode=lerian', '--set', 'auth.pluginAuth.address=http://plugin-auth.auth.svc:4000'];
-  const keys = ['--set', `secrets.encryptKey=${'ab'.repeat(31)}cd`, '--set', `secrets.hashKey=${'cd'.repeat(31)}ab`, ...lerian];
+  const keys = [
+    '--set',
+    `secrets.encryptKey=${'ab'.repeat(31)}cd`,
+    '--set',
+    `secrets.hashKey=${'cd'.repeat(31)}ab`,
+    ...lerian,
+  ];
   const existing = ['--set', 'useExistingSecret=true', '--set', 'existingSecretName=crm-keys', ...lerian];
 
   const render = (...args: string[]): Manifest[] =>
@@ -127,7 +153,21 @@ describeChart('Helm chart charts/crm', () => {
     const result = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...lerian], { encoding: 'utf8' });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('secrets.encryptKey is required');
-    const badKey = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...lerian, '--set', 'secrets.encryptKey=short', '--set', `secrets.hashKey=${'cd'.repeat(32)}`], { encoding: 'utf8' });
+    const badKey = spawnSync(
+      helm,
+      [
+        'template',
+        'crm',
+        chart,
+        ...KUBE,
+        ...lerian,
+        '--set',
+        'secrets.encryptKey=short',
+        '--set',
+        `secrets.hashKey=${'cd'.repeat(32)}`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(badKey.status).not.toBe(0);
     expect(badKey.stderr).toMatch(/encryptKey/);
   });
@@ -145,7 +185,11 @@ describeChart('Helm chart charts/crm', () => {
     expect(container.envFrom).toEqual(expect.arrayContaining([{ secretRef: { name: 'crm-keys' } }]));
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
     expect(pod.volumes[0]).toMatchObject({ name: 'tmp', emptyDir: expect.any(Object) });
     expect(pod.topologySpreadConstraints).toHaveLength(1);
@@ -161,29 +205,51 @@ describeChart('Helm chart charts/crm', () => {
   it('NetworkPolicy (default on): ingress only from the configured callers, egress only to MongoDB, Midaz and DNS', () => {
     const policy = find(render(...existing), 'NetworkPolicy')!.spec;
     expect(policy.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(policy.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'crm-client': 'true' } } }], ports: [{ port: 4003, protocol: 'TCP' }] }]);
-    expect(policy.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port))).toEqual([[27017], [3002], [4000], [53, 53]]);
-    const withTelemetry = find(render(...existing, '--set', 'telemetry.enabled=true', '--set', 'telemetry.otlpEndpoint=http://otel:4318'), 'NetworkPolicy')!.spec;
-    expect(withTelemetry.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port))).toContainEqual([4317, 4318]);
+    expect(policy.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { 'crm-client': 'true' } } }], ports: [{ port: 4003, protocol: 'TCP' }] },
+    ]);
+    expect(
+      policy.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port)),
+    ).toEqual([[27017], [3002], [4000], [53, 53]]);
+    const withTelemetry = find(
+      render(...existing, '--set', 'telemetry.enabled=true', '--set', 'telemetry.otlpEndpoint=http://otel:4318'),
+      'NetworkPolicy',
+    )!.spec;
+    expect(
+      withTelemetry.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port)),
+    ).toContainEqual([4317, 4318]);
     expect(find(render(...existing, '--set', 'networkPolicy.enabled=false'), 'NetworkPolicy')).toBeUndefined();
   });
 
-  it('inline keys go to the chart\'s own Secret; HPA replaces the fixed replica count when enabled', () => {
+  it("inline keys go to the chart's own Secret; HPA replaces the fixed replica count when enabled", () => {
     const manifests = render(...keys, '--set', 'autoscaling.enabled=true');
     const secret = find(manifests, 'Secret')!;
     expect(Object.keys(secret.stringData!)).toEqual(['LCRYPTO_ENCRYPT_SECRET_KEY', 'LCRYPTO_HASH_SECRET_KEY']);
-    expect(find(manifests, 'Deployment')!.spec.template.spec.containers[0].envFrom).toContainEqual({ secretRef: { name: secret.metadata.name } });
+    expect(find(manifests, 'Deployment')!.spec.template.spec.containers[0].envFrom).toContainEqual({
+      secretRef: { name: secret.metadata.name },
+    });
     const hpa = find(manifests, 'HorizontalPodAutoscaler')!.spec;
-    expect(hpa.metrics.map((metric: { resource: { name: string } }) => metric.resource.name)).toEqual(['cpu', 'memory']);
+    expect(hpa.metrics.map((metric: { resource: { name: string } }) => metric.resource.name)).toEqual([
+      'cpu',
+      'memory',
+    ]);
     expect(find(manifests, 'Deployment')!.spec.replicas).toBeUndefined();
   });
 
-  it('key-rotation Job: nothing by default; when enabled, `keys rotate` then `keys verify` with the service\'s Secret, outside the Service, behind its own NetworkPolicy', () => {
+  it("key-rotation Job: nothing by default; when enabled, `keys rotate` then `keys verify` with the service's Secret, outside the Service, behind its own NetworkPolicy", () => {
     const defaults = render(...existing);
     expect(find(defaults, 'Job')).toBeUndefined();
     expect(defaults.filter((manifest) => manifest.kind === 'NetworkPolicy')).toHaveLength(1);
 
-    const manifests = render(...existing, '--set', 'keyRotation.enabled=true', '--set', 'keyRotation.batch=50', '--set', 'keyRotation.maxPerSecond=100');
+    const manifests = render(
+      ...existing,
+      '--set',
+      'keyRotation.enabled=true',
+      '--set',
+      'keyRotation.batch=50',
+      '--set',
+      'keyRotation.maxPerSecond=100',
+    );
     const job = find(manifests, 'Job')! as Manifest & { metadata: { annotations: Record<string, string> } };
     expect(job.metadata.annotations['helm.sh/hook']).toBe('post-install,post-upgrade');
     const pod = job.spec.template.spec;
@@ -196,7 +262,11 @@ describeChart('Helm chart charts/crm', () => {
     for (const container of [rotate, verify]) {
       expect(container.envFrom).toEqual(service.envFrom);
       expect(container.image).toBe(service.image);
-      expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(container.securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
     }
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.automountServiceAccountToken).toBe(false);
@@ -205,9 +275,13 @@ describeChart('Helm chart charts/crm', () => {
     const serviceSelector = find(manifests, 'Service')!.spec.selector;
     expect(Object.entries(serviceSelector).every(([label, value]) => podLabels[label] === value)).toBe(false);
     const policies = manifests.filter((manifest) => manifest.kind === 'NetworkPolicy');
-    const jobPolicy = policies.find((policy) => Object.entries(policy.spec.podSelector.matchLabels).every(([label, value]) => podLabels[label] === value))!.spec;
+    const jobPolicy = policies.find((policy) =>
+      Object.entries(policy.spec.podSelector.matchLabels).every(([label, value]) => podLabels[label] === value),
+    )!.spec;
     expect(jobPolicy.ingress).toEqual([]);
-    expect(jobPolicy.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port))).toEqual([[27017], [53, 53]]);
+    expect(
+      jobPolicy.egress.map((rule: { ports: Array<{ port: number }> }) => rule.ports.map((port) => port.port)),
+    ).toEqual([[27017], [53, 53]]);
     expect(jobPolicy.egress[0].to).toEqual(policies[0].spec.egress[0].to);
   });
 
@@ -217,27 +291,79 @@ describeChart('Helm chart charts/crm', () => {
     expect(none.status).not.toBe(0);
     expect(none.stderr).toMatch(/auth/);
     expect(none.stderr).toMatch(/mode/);
-    const noAddress = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...secretOnly, '--set', 'auth.mode=lerian'], { encoding: 'utf8' });
+    const noAddress = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...secretOnly, '--set', 'auth.mode=lerian'], {
+      encoding: 'utf8',
+    });
     expect(noAddress.status).not.toBe(0);
     expect(noAddress.stderr).toMatch(/address/);
-    const noIssuer = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...secretOnly, '--set', 'auth.mode=jwt', '--set', 'auth.jwt.jwksUrl=https://idp/jwks'], { encoding: 'utf8' });
+    const noIssuer = spawnSync(
+      helm,
+      [
+        'template',
+        'crm',
+        chart,
+        ...KUBE,
+        ...secretOnly,
+        '--set',
+        'auth.mode=jwt',
+        '--set',
+        'auth.jwt.jwksUrl=https://idp/jwks',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(noIssuer.status).not.toBe(0);
   });
 
   it('renders the auth and audit settings of each mode', () => {
     const lerianConfig = find(render(...existing), 'ConfigMap')!.data!;
-    expect(lerianConfig).toMatchObject({ AUTH_MODE: 'lerian', PLUGIN_AUTH_ENABLED: 'true', PLUGIN_AUTH_ADDRESS: 'http://plugin-auth.auth.svc:4000', PLUGIN_AUTH_TIMEOUT_MS: '2000', AUDIT_MODE: 'required' });
-    const jwt = ['--set', 'useExistingSecret=true', '--set', 'existingSecretName=crm-keys', '--set', 'auth.mode=jwt', '--set', 'auth.jwt.jwksUrl=https://idp.example/jwks', '--set', 'auth.jwt.issuer=https://idp.example/', '--set', 'auth.jwt.audience=crm'];
+    expect(lerianConfig).toMatchObject({
+      AUTH_MODE: 'lerian',
+      PLUGIN_AUTH_ENABLED: 'true',
+      PLUGIN_AUTH_ADDRESS: 'http://plugin-auth.auth.svc:4000',
+      PLUGIN_AUTH_TIMEOUT_MS: '2000',
+      AUDIT_MODE: 'required',
+    });
+    const jwt = [
+      '--set',
+      'useExistingSecret=true',
+      '--set',
+      'existingSecretName=crm-keys',
+      '--set',
+      'auth.mode=jwt',
+      '--set',
+      'auth.jwt.jwksUrl=https://idp.example/jwks',
+      '--set',
+      'auth.jwt.issuer=https://idp.example/',
+      '--set',
+      'auth.jwt.audience=crm',
+    ];
     const jwtConfig = find(render(...jwt), 'ConfigMap')!.data!;
-    expect(jwtConfig).toMatchObject({ AUTH_MODE: 'jwt', AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'https://idp.example/', AUTH_AUDIENCE: 'crm', AUTH_ORGANIZATIONS_CLAIM: 'organizations' });
+    expect(jwtConfig).toMatchObject({
+      AUTH_MODE: 'jwt',
+      AUTH_JWKS_URL: 'https://idp.example/jwks',
+      AUTH_ISSUER: 'https://idp.example/',
+      AUTH_AUDIENCE: 'crm',
+      AUTH_ORGANIZATIONS_CLAIM: 'organizations',
+    });
     expect(jwtConfig.PLUGIN_AUTH_ENABLED).toBeUndefined();
-    const optedOut = render('--set', 'useExistingSecret=true', '--set', 'existingSecretName=crm-keys', '--set', 'auth.mode=none');
+    const optedOut = render(
+      '--set',
+      'useExistingSecret=true',
+      '--set',
+      'existingSecretName=crm-keys',
+      '--set',
+      'auth.mode=none',
+    );
     expect(find(optedOut, 'ConfigMap')!.data!.AUTH_MODE).toBe('none');
     expect(find(optedOut, 'NetworkPolicy')!.spec.egress).toHaveLength(3);
   });
 
   it('rejects a service type other than ClusterIP (values.schema.json)', () => {
-    const result = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...existing, '--set', 'service.type=LoadBalancer'], { encoding: 'utf8' });
+    const result = spawnSync(
+      helm,
+      ['template', 'crm', chart, ...KUBE, ...existing, '--set', 'service.type=LoadBalancer'],
+      { encoding: 'utf8' },
+    );
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/service\.type|ClusterIP/);
   });

@@ -9,9 +9,20 @@ import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 let serial = 0;
 const uniqueDocument = () => `${String(20_000_000_000 + ++serial * 7907).slice(-11)}`;
 
-const holderBody = () => ({ type: 'NATURAL_PERSON', name: 'Paula Ferreira', document: uniqueDocument(), contact: { primaryEmail: 'paula@example.com' } });
+const holderBody = () => ({
+  type: 'NATURAL_PERSON',
+  name: 'Paula Ferreira',
+  document: uniqueDocument(),
+  contact: { primaryEmail: 'paula@example.com' },
+});
 
-const party = (overrides: Record<string, unknown> = {}) => ({ document: '987.654.321-00', name: 'Roberto Lima', role: 'LEGAL_REPRESENTATIVE', startDate: '2025-01-01', ...overrides });
+const party = (overrides: Record<string, unknown> = {}) => ({
+  document: '987.654.321-00',
+  name: 'Roberto Lima',
+  role: 'LEGAL_REPRESENTATIVE',
+  startDate: '2025-01-01',
+  ...overrides,
+});
 
 describe('alias accounts API', () => {
   const midaz = new FakeMidaz();
@@ -33,7 +44,15 @@ describe('alias accounts API', () => {
     const response = await client.post(`/v1/holders/${holder.id}/aliases`, {
       ledgerId,
       accountId,
-      bankingDetails: { branch: '0001', account: '12345-6', type: 'CACC', openingDate: '2025-01-01', iban: 'GB82 WEST 1234 5698 7654 32', countryCode: 'BR', bankId: '001' },
+      bankingDetails: {
+        branch: '0001',
+        account: '12345-6',
+        type: 'CACC',
+        openingDate: '2025-01-01',
+        iban: 'GB82 WEST 1234 5698 7654 32',
+        countryCode: 'BR',
+        bankId: '001',
+      },
       regulatoryFields: { participantDocument: '12.345.678/0001-95' },
       relatedParties: [party()],
       metadata: { channel: 'app' },
@@ -46,7 +65,14 @@ describe('alias accounts API', () => {
 
   beforeAll(async () => {
     await midaz.start();
-    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, MIDAZ_TIMEOUT_MS: '400', MIDAZ_RETRIES: '2', MIDAZ_CACHE_TTL_MS: '60000' }));
+    crm = await startTestApp(
+      testEnv({
+        MIDAZ_LEDGER_URL: midaz.url,
+        MIDAZ_TIMEOUT_MS: '400',
+        MIDAZ_RETRIES: '2',
+        MIDAZ_CACHE_TTL_MS: '60000',
+      }),
+    );
     api = orgClient(crm);
     connection = await mongoose.createConnection(crm.config.mongo.uri, { dbName: crm.config.mongo.dbName }).asPromise();
   });
@@ -60,32 +86,60 @@ describe('alias accounts API', () => {
     it('holder, then alias linked to a real ledger account, then both read back', async () => {
       const { holder, ledgerId, accountId, response, alias } = await createAlias();
       expect(response.status).toBe(201);
-      expect(alias).toMatchObject({ holderId: holder.id, ledgerId, accountId, type: 'NATURAL_PERSON', document: holder.document, metadata: { channel: 'app' }, deletedAt: null });
+      expect(alias).toMatchObject({
+        holderId: holder.id,
+        ledgerId,
+        accountId,
+        type: 'NATURAL_PERSON',
+        document: holder.document,
+        metadata: { channel: 'app' },
+        deletedAt: null,
+      });
       expect(alias.bankingDetails).toMatchObject({ account: '12345-6', iban: 'GB82 WEST 1234 5698 7654 32' });
       expect(alias.relatedParties).toEqual([{ id: expect.stringMatching(/^[0-9a-f-]{36}$/), ...party() }]);
       expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body).toEqual(alias);
       expect((await api.get(`/v1/holders/${holder.id}`)).body.id).toBe(holder.id);
-      expect(midaz.callsTo(ledgerId).map((call) => call.path)).toEqual([`/v1/organizations/${api.organizationId}/ledgers/${ledgerId}`, `/v1/organizations/${api.organizationId}/ledgers/${ledgerId}/accounts/${accountId}`]);
+      expect(midaz.callsTo(ledgerId).map((call) => call.path)).toEqual([
+        `/v1/organizations/${api.organizationId}/ledgers/${ledgerId}`,
+        `/v1/organizations/${api.organizationId}/ledgers/${ledgerId}/accounts/${accountId}`,
+      ]);
     });
 
-    it('forwards the caller\'s Authorization and X-Request-Id to Midaz', async () => {
+    it("forwards the caller's Authorization and X-Request-Id to Midaz", async () => {
       const { holder, ledgerId, accountId } = await fixture();
-      const response = await crm.request(`/v1/holders/${holder.id}/aliases`, { method: 'POST', headers: { 'x-organization-id': api.organizationId, authorization: 'Bearer caller-token', 'x-request-id': 'alias-req-1' }, json: { ledgerId, accountId } });
+      const response = await crm.request(`/v1/holders/${holder.id}/aliases`, {
+        method: 'POST',
+        headers: {
+          'x-organization-id': api.organizationId,
+          authorization: 'Bearer caller-token',
+          'x-request-id': 'alias-req-1',
+        },
+        json: { ledgerId, accountId },
+      });
       expect(response.status).toBe(201);
-      expect(midaz.callsTo(accountId)[0]).toMatchObject({ authorization: 'Bearer caller-token', requestId: 'alias-req-1' });
+      expect(midaz.callsTo(accountId)[0]).toMatchObject({
+        authorization: 'Bearer caller-token',
+        requestId: 'alias-req-1',
+      });
     });
 
     it('stores no protected value in plain text', async () => {
       const { response, alias } = await createAlias();
       expect(response.status).toBe(201);
-      expectNoPlaintext(await rawCollectionText(connection, 'alias_accounts'), ['12345-6', 'GB82 WEST 1234 5698 7654 32', '12.345.678/0001-95', '987.654.321-00', 'Roberto Lima'], [alias.id, 'LEGAL_REPRESENTATIVE']);
+      expectNoPlaintext(
+        await rawCollectionText(connection, 'alias_accounts'),
+        ['12345-6', 'GB82 WEST 1234 5698 7654 32', '12.345.678/0001-95', '987.654.321-00', 'Roberto Lima'],
+        [alias.id, 'LEGAL_REPRESENTATIVE'],
+      );
     });
   });
 
   describe('creation rules', () => {
     it('needs a live holder: 404 CRM-0006 for a missing or soft-deleted one', async () => {
       const { holder, ledgerId, accountId } = await fixture();
-      expect((await api.post(`/v1/holders/${randomUUID()}/aliases`, { ledgerId, accountId })).body.code).toBe('CRM-0006');
+      expect((await api.post(`/v1/holders/${randomUUID()}/aliases`, { ledgerId, accountId })).body.code).toBe(
+        'CRM-0006',
+      );
       await api.delete(`/v1/holders/${holder.id}`);
       const response = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
       expect(response.status).toBe(404);
@@ -95,7 +149,10 @@ describe('alias accounts API', () => {
     it('unknown ledger: 422 CRM-0030; unknown account: 422 CRM-0031; nothing stored', async () => {
       const before = await aliasCount();
       const { holder, ledgerId } = await fixture();
-      const noLedger = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId: randomUUID(), accountId: randomUUID() });
+      const noLedger = await api.post(`/v1/holders/${holder.id}/aliases`, {
+        ledgerId: randomUUID(),
+        accountId: randomUUID(),
+      });
       expect(noLedger.status).toBe(422);
       expect(noLedger.body.code).toBe('CRM-0030');
       const noAccount = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId: randomUUID() });
@@ -141,11 +198,15 @@ describe('alias accounts API', () => {
 
     it('50 concurrent aliases for one ledger account: exactly one 201, 49 × 409 CRM-0013', async () => {
       const { holder, ledgerId, accountId } = await fixture();
-      const responses = await Promise.all(Array.from({ length: 50 }, () => api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })));
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, () => api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })),
+      );
       const statuses = responses.map((response) => response.status);
       expect(statuses.filter((status) => status === 201)).toHaveLength(1);
       expect(statuses.filter((status) => status === 409)).toHaveLength(49);
-      expect(responses.filter((response) => response.status === 409).every((response) => response.body.code === 'CRM-0013')).toBe(true);
+      expect(
+        responses.filter((response) => response.status === 409).every((response) => response.body.code === 'CRM-0013'),
+      ).toBe(true);
     });
 
     it('frees the ledger account once its alias is deleted', async () => {
@@ -177,7 +238,10 @@ describe('alias accounts API', () => {
     it('requires ledgerId and accountId: 400 CRM-0003', async () => {
       const { holder } = await fixture();
       const response = await api.post(`/v1/holders/${holder.id}/aliases`, {});
-      expect(response.body).toMatchObject({ code: 'CRM-0003', fields: { ledgerId: expect.any(String), accountId: expect.any(String) } });
+      expect(response.body).toMatchObject({
+        code: 'CRM-0003',
+        fields: { ledgerId: expect.any(String), accountId: expect.any(String) },
+      });
     });
   });
 
@@ -202,36 +266,64 @@ describe('alias accounts API', () => {
       expect(response.body.bankingDetails).toMatchObject({ branch: '0002', account: '12345-6' });
       expect(response.body.bankingDetails).not.toHaveProperty('iban');
       expect(response.body.metadata).toEqual({ tier: 'gold' });
-      expect(response.body.relatedParties.map((item: { name: string }) => item.name)).toEqual(['Roberto Lima', 'Nova Parte']);
+      expect(response.body.relatedParties.map((item: { name: string }) => item.name)).toEqual([
+        'Roberto Lima',
+        'Nova Parte',
+      ]);
       expect(new Set(response.body.relatedParties.map((item: { id: string }) => item.id)).size).toBe(2);
       const [first, second] = response.body.relatedParties;
-      expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${first.id}`)).status).toBe(204);
+      expect(
+        (await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${first.id}`)).status,
+      ).toBe(204);
       expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body.relatedParties).toEqual([second]);
-      expect((await api.get(`/v1/aliases?related_party_document=11144477735`)).body.items.map((item: { id: string }) => item.id)).toEqual([alias.id]);
+      expect(
+        (await api.get(`/v1/aliases?related_party_document=11144477735`)).body.items.map(
+          (item: { id: string }) => item.id,
+        ),
+      ).toEqual([alias.id]);
       const immutable = await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { accountId: randomUUID() });
       expect(immutable.body.code).toBe('CRM-0007');
-      expectNoPlaintext(await rawCollectionText(connection, 'alias_accounts'), ['111.444.777-35', 'Nova Parte'], [alias.id]);
+      expectNoPlaintext(
+        await rawCollectionText(connection, 'alias_accounts'),
+        ['111.444.777-35', 'Nova Parte'],
+        [alias.id],
+      );
     });
 
     it('PATCH checks closingDate against the creation date: 400 CRM-0023', async () => {
       const { holder, alias } = await createAlias();
-      expect((await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { bankingDetails: { closingDate: '2001-01-01' } })).body.code).toBe('CRM-0023');
+      expect(
+        (
+          await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {
+            bankingDetails: { closingDate: '2001-01-01' },
+          })
+        ).body.code,
+      ).toBe('CRM-0023');
       const closing = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-      expect((await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { bankingDetails: { closingDate: closing } })).body.bankingDetails.closingDate).toBe(closing);
+      expect(
+        (await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { bankingDetails: { closingDate: closing } }))
+          .body.bankingDetails.closingDate,
+      ).toBe(closing);
     });
 
     it('DELETE related party: 204, then 404 CRM-0024; the related-party search follows', async () => {
       const { holder, alias } = await createAlias();
       const partyId = alias.relatedParties[0].id;
       const path = `/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${partyId}`;
-      expect((await api.get(`/v1/aliases?related_party_document=98765432100&holder_id=${holder.id}`)).body.items).toHaveLength(1);
+      expect(
+        (await api.get(`/v1/aliases?related_party_document=98765432100&holder_id=${holder.id}`)).body.items,
+      ).toHaveLength(1);
       expect((await api.delete(path)).status).toBe(204);
       expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body).not.toHaveProperty('relatedParties'); // omitted when none are left, as the original
-      expect((await api.get(`/v1/aliases?related_party_document=98765432100&holder_id=${holder.id}`)).body.items).toHaveLength(0);
+      expect(
+        (await api.get(`/v1/aliases?related_party_document=98765432100&holder_id=${holder.id}`)).body.items,
+      ).toHaveLength(0);
       const again = await api.delete(path);
       expect(again.status).toBe(404);
       expect(again.body.code).toBe('CRM-0024');
-      expect((await api.delete(`/v1/holders/${holder.id}/aliases/${randomUUID()}/related-parties/${partyId}`)).body.code).toBe('CRM-0008');
+      expect(
+        (await api.delete(`/v1/holders/${holder.id}/aliases/${randomUUID()}/related-parties/${partyId}`)).body.code,
+      ).toBe('CRM-0008');
     });
 
     it('DELETE: soft by default, hard on request; a holder with live aliases cannot be deleted (CRM-0017)', async () => {
@@ -243,8 +335,12 @@ describe('alias accounts API', () => {
 
       expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
       expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(404);
-      expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`)).body.deletedAt).not.toBeNull();
-      expect((await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { metadata: { a: 1 } })).status).toBe(404);
+      expect(
+        (await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`)).body.deletedAt,
+      ).not.toBeNull();
+      expect((await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { metadata: { a: 1 } })).status).toBe(
+        404,
+      );
       expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}?hard_delete=true`)).status).toBe(204);
       expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`)).status).toBe(404);
 
@@ -289,8 +385,14 @@ describe('alias accounts API', () => {
       const client = orgClient(crm);
       const first = (await createAlias(client)).alias;
       const second = (await createAlias(client)).alias;
-      expect((await client.get('/v1/aliases')).body.items.map((item: { id: string }) => item.id)).toEqual([first.id, second.id]);
-      expect((await client.get('/v1/aliases?sort_order=desc&limit=1')).body).toMatchObject({ items: [{ id: second.id }], next_cursor: expect.any(String) });
+      expect((await client.get('/v1/aliases')).body.items.map((item: { id: string }) => item.id)).toEqual([
+        first.id,
+        second.id,
+      ]);
+      expect((await client.get('/v1/aliases?sort_order=desc&limit=1')).body).toMatchObject({
+        items: [{ id: second.id }],
+        next_cursor: expect.any(String),
+      });
       const [firstDay, secondDay] = [first.createdAt.slice(0, 10), second.createdAt.slice(0, 10)]; // not the clock's today
       expect((await client.get(`/v1/aliases?start_date=${firstDay}&end_date=${secondDay}`)).body.items).toHaveLength(2);
       expect((await client.get('/v1/aliases?start_date=2001-01-01&end_date=2001-01-02')).body.items).toHaveLength(0);
@@ -299,7 +401,12 @@ describe('alias accounts API', () => {
       expect((await client.get('/v1/aliases?include_deleted=true')).body.items).toHaveLength(2);
     });
 
-    it.each([['holder_id=not-a-uuid', 'CRM-0016'], ['related_party_role=BOSS', 'CRM-0016'], ['limit=1000', 'CRM-0009'], ['sort_order=up', 'CRM-0011']])('rejects %s with %s (never a 500)', async (query, code) => {
+    it.each([
+      ['holder_id=not-a-uuid', 'CRM-0016'],
+      ['related_party_role=BOSS', 'CRM-0016'],
+      ['limit=1000', 'CRM-0009'],
+      ['sort_order=up', 'CRM-0011'],
+    ])('rejects %s with %s (never a 500)', async (query, code) => {
       const response = await api.get(`/v1/aliases?${query}`);
       expect(response.status).toBe(400);
       expect(response.body.code).toBe(code);
@@ -314,7 +421,14 @@ describe('alias accounts API', () => {
     it('responses validate against the reference AliasResponse schema', async () => {
       const validate = referenceValidator('AliasResponse');
       const { alias } = await createAlias();
-      const bare = (await createAlias(api, { bankingDetails: undefined, regulatoryFields: undefined, relatedParties: undefined, metadata: undefined })).alias;
+      const bare = (
+        await createAlias(api, {
+          bankingDetails: undefined,
+          regulatoryFields: undefined,
+          relatedParties: undefined,
+          metadata: undefined,
+        })
+      ).alias;
       for (const body of [alias, bare, ...(await api.get('/v1/aliases?limit=5')).body.items]) {
         if (!validate(body)) throw new Error(`AliasResponse mismatch: ${JSON.stringify(validate.errors)}`);
       }
@@ -324,7 +438,10 @@ describe('alias accounts API', () => {
 
 describe('Midaz resilience and switches', () => {
   /** A fresh fake Midaz and an app pointed at it, closed after `run`. */
-  async function withMidaz(env: Record<string, string>, run: (context: { midaz: FakeMidaz; crm: TestApp; api: OrgClient }) => Promise<void>): Promise<void> {
+  async function withMidaz(
+    env: Record<string, string>,
+    run: (context: { midaz: FakeMidaz; crm: TestApp; api: OrgClient }) => Promise<void>,
+  ): Promise<void> {
     const midaz = new FakeMidaz();
     await midaz.start();
     const crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, ...env }));
@@ -346,22 +463,25 @@ describe('Midaz resilience and switches', () => {
   }
 
   it('opens the circuit while Midaz is down (fails fast, Midaz untouched), and recovers by itself', () =>
-    withMidaz({ MIDAZ_RETRIES: '0', MIDAZ_TIMEOUT_MS: '300', MIDAZ_BREAKER_RESET_MS: '800' }, async ({ midaz, crm, api }) => {
-      const { holder, ledgerId, accountId } = await linkable(midaz, api);
-      const create = () => api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+    withMidaz(
+      { MIDAZ_RETRIES: '0', MIDAZ_TIMEOUT_MS: '300', MIDAZ_BREAKER_RESET_MS: '800' },
+      async ({ midaz, crm, api }) => {
+        const { holder, ledgerId, accountId } = await linkable(midaz, api);
+        const create = () => api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
 
-      midaz.failNext(1000);
-      for (let i = 0; i < 3; i++) expect((await create()).body.code).toBe('CRM-0032');
-      const callsWhenOpen = midaz.calls.length;
-      const fast = await create();
-      expect(fast.body).toMatchObject({ code: 'CRM-0032', message: expect.stringContaining('circuit open') });
-      expect(midaz.calls.length).toBe(callsWhenOpen);
-      expect((await crm.request('/readyz')).status).toBe(200);
+        midaz.failNext(1000);
+        for (let i = 0; i < 3; i++) expect((await create()).body.code).toBe('CRM-0032');
+        const callsWhenOpen = midaz.calls.length;
+        const fast = await create();
+        expect(fast.body).toMatchObject({ code: 'CRM-0032', message: expect.stringContaining('circuit open') });
+        expect(midaz.calls.length).toBe(callsWhenOpen);
+        expect((await crm.request('/readyz')).status).toBe(200);
 
-      midaz.failNext(0);
-      await new Promise((resolve) => setTimeout(resolve, 900));
-      expect((await create()).status).toBe(201);
-    }));
+        midaz.failNext(0);
+        await new Promise((resolve) => setTimeout(resolve, 900));
+        expect((await create()).status).toBe(201);
+      },
+    ));
 
   it('Midaz stopped: alias creation answers 503 CRM-0032 and stores nothing; /readyz says degraded (still 200) until it is back', () =>
     withMidaz({ MIDAZ_TIMEOUT_MS: '300', MIDAZ_RETRIES: '1' }, async ({ midaz, crm, api }) => {
@@ -379,10 +499,14 @@ describe('Midaz resilience and switches', () => {
       expect((await crm.request('/readyz')).body.details.midaz.status).toBe('up');
     }));
 
-  it('uses MIDAZ_AUTH_TOKEN instead of the caller\'s header when configured', () =>
+  it("uses MIDAZ_AUTH_TOKEN instead of the caller's header when configured", () =>
     withMidaz({ MIDAZ_AUTH_TOKEN: 'service-token' }, async ({ midaz, crm, api }) => {
       const { holder, ledgerId, accountId } = await linkable(midaz, api);
-      const response = await crm.request(`/v1/holders/${holder.id}/aliases`, { method: 'POST', headers: { 'x-organization-id': api.organizationId, authorization: 'Bearer caller' }, json: { ledgerId, accountId } });
+      const response = await crm.request(`/v1/holders/${holder.id}/aliases`, {
+        method: 'POST',
+        headers: { 'x-organization-id': api.organizationId, authorization: 'Bearer caller' },
+        json: { ledgerId, accountId },
+      });
       expect(response.status).toBe(201);
       expect(midaz.calls.length).toBeGreaterThan(0);
       expect(midaz.calls.every((call) => call.authorization === 'Bearer service-token')).toBe(true);
@@ -393,7 +517,10 @@ describe('Midaz resilience and switches', () => {
     const api = orgClient(crm);
     try {
       const holder = (await api.post('/v1/holders', holderBody())).body;
-      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId: randomUUID(), accountId: randomUUID() })).status).toBe(201);
+      expect(
+        (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId: randomUUID(), accountId: randomUUID() }))
+          .status,
+      ).toBe(201);
       expect((await crm.request('/readyz')).body.details.midaz).toMatchObject({ status: 'up', validation: 'off' });
     } finally {
       await crm.close();

@@ -16,7 +16,9 @@ describe.each(['required', 'best-effort', 'off'] as const)('audit during a datab
   const badRead = () => crm.request('/v1/holders/not-a-uuid', { headers: { 'x-organization-id': organizationId } });
 
   async function storedEvents(): Promise<number> {
-    const connection = await mongoose.createConnection(process.env.MONGO_URI!, { dbName: crm.config.mongo.dbName }).asPromise();
+    const connection = await mongoose
+      .createConnection(process.env.MONGO_URI!, { dbName: crm.config.mongo.dbName })
+      .asPromise();
     try {
       return await connection.db!.collection('audit_events').countDocuments({ organizationId });
     } finally {
@@ -37,7 +39,13 @@ describe.each(['required', 'best-effort', 'off'] as const)('audit during a datab
   beforeAll(async () => {
     proxy = TcpProxy.forMongoUri(process.env.MONGO_URI!);
     await proxy.start();
-    crm = await startTestApp(testEnv({ MONGO_URI: proxy.uriFor(process.env.MONGO_URI!), AUDIT_MODE: mode, AUDIT_QUEUE_SIZE: String(QUEUE_SIZE) }));
+    crm = await startTestApp(
+      testEnv({
+        MONGO_URI: proxy.uriFor(process.env.MONGO_URI!),
+        AUDIT_MODE: mode,
+        AUDIT_QUEUE_SIZE: String(QUEUE_SIZE),
+      }),
+    );
   });
   afterAll(async () => {
     await crm.close();
@@ -47,7 +55,11 @@ describe.each(['required', 'best-effort', 'off'] as const)('audit during a datab
   it('writes normally while the database is up (off: writes nothing, though the database takes writes)', async () => {
     expect((await badRead()).status).toBe(400);
     if (mode === 'off') {
-      const created = await crm.request('/v1/holders', { method: 'POST', headers: { 'x-organization-id': organizationId }, json: { type: 'NATURAL_PERSON', name: 'Ana', document: '39053344705' } });
+      const created = await crm.request('/v1/holders', {
+        method: 'POST',
+        headers: { 'x-organization-id': organizationId },
+        json: { type: 'NATURAL_PERSON', name: 'Ana', document: '39053344705' },
+      });
       expect(created.status).toBe(201);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

@@ -9,7 +9,8 @@ const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'crm';
 const ORG_A = randomUUID();
 const ORG_B = randomUUID();
-const ALL_SCOPES = 'crm:holders:read crm:holders:write crm:holders:delete crm:aliases:read crm:aliases:write crm:aliases:delete';
+const ALL_SCOPES =
+  'crm:holders:read crm:holders:write crm:holders:delete crm:aliases:read crm:aliases:write crm:aliases:delete';
 const holderBody = (document: string) => ({ type: 'NATURAL_PERSON', name: 'Ana Souza', document });
 
 describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => {
@@ -19,10 +20,21 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
   let key2: TestSigningKey;
 
   const token = (claims: Record<string, unknown> = {}, key: TestSigningKey = key1) =>
-    signedJwt(key, { iss: ISSUER, aud: AUDIENCE, sub: 'svc-onboarding', scope: ALL_SCOPES, organizations: [ORG_A], email: 'ops.person@example.com', ...claims });
+    signedJwt(key, {
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: 'svc-onboarding',
+      scope: ALL_SCOPES,
+      organizations: [ORG_A],
+      email: 'ops.person@example.com',
+      ...claims,
+    });
 
   const as = (jwt: string | undefined, organizationId = ORG_A) => {
-    const headers = { 'x-organization-id': organizationId, ...(jwt !== undefined ? { authorization: `Bearer ${jwt}` } : {}) };
+    const headers = {
+      'x-organization-id': organizationId,
+      ...(jwt !== undefined ? { authorization: `Bearer ${jwt}` } : {}),
+    };
     return {
       get: (path: string) => crm.request(path, { headers }),
       post: (path: string, json: unknown) => crm.request(path, { method: 'POST', headers, json }),
@@ -66,7 +78,10 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
 
   describe('organization binding', () => {
     it('a token for organization A can never read or write organization B', async () => {
-      const holderOfB = await as(await token({ organizations: [ORG_B] }), ORG_B).post('/v1/holders', holderBody('52998224725'));
+      const holderOfB = await as(await token({ organizations: [ORG_B] }), ORG_B).post(
+        '/v1/holders',
+        holderBody('52998224725'),
+      );
       expect(holderOfB.status).toBe(201);
       const tokenOfA = await token({ organizations: [ORG_A] });
       for (const response of [
@@ -78,7 +93,9 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
         expect({ status: response.status, code: response.body.code }).toEqual({ status: 403, code: 'CRM-0043' });
       }
       // Positive control: B's own token still reads it, so it was not deleted.
-      expect((await as(await token({ organizations: [ORG_B] }), ORG_B).get(`/v1/holders/${holderOfB.body.id}`)).status).toBe(200);
+      expect(
+        (await as(await token({ organizations: [ORG_B] }), ORG_B).get(`/v1/holders/${holderOfB.body.id}`)).status,
+      ).toBe(200);
     });
 
     it('the organization may be a single string claim, compared case-insensitively', async () => {
@@ -90,9 +107,15 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
     });
 
     it('every organization only through the configured claim, never a "*" in the organizations list', async () => {
-      expect((await as(await token({ organizations: undefined, crm_all_organizations: true }), ORG_B).get('/v1/holders')).status).toBe(200);
+      expect(
+        (await as(await token({ organizations: undefined, crm_all_organizations: true }), ORG_B).get('/v1/holders'))
+          .status,
+      ).toBe(200);
       expect((await as(await token({ organizations: ['*'] }), ORG_B).get('/v1/holders')).status).toBe(403);
-      expect((await as(await token({ organizations: undefined, crm_all_organizations: false }), ORG_B).get('/v1/holders')).status).toBe(403);
+      expect(
+        (await as(await token({ organizations: undefined, crm_all_organizations: false }), ORG_B).get('/v1/holders'))
+          .status,
+      ).toBe(403);
     });
   });
 
@@ -101,7 +124,11 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
       const reader = await token({ scope: 'crm:holders:read' });
       expect((await as(reader).get('/v1/holders')).status).toBe(200);
       const write = await as(reader).post('/v1/holders', holderBody('71428793860'));
-      expect({ status: write.status, code: write.body.code, message: write.body.message }).toEqual({ status: 403, code: 'CRM-0043', message: 'The token lacks the permission crm:holders:write.' });
+      expect({ status: write.status, code: write.body.code, message: write.body.message }).toEqual({
+        status: 403,
+        code: 'CRM-0043',
+        message: 'The token lacks the permission crm:holders:write.',
+      });
       expect((await as(reader).delete(`/v1/holders/${randomUUID()}`)).status).toBe(403);
       expect((await as(reader).get('/v1/aliases')).status).toBe(403);
     });
@@ -114,7 +141,14 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
   describe('rejected tokens: 401 CRM-0042', () => {
     const now = () => Math.floor(Date.now() / 1000);
     const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const claims = () => ({ iss: ISSUER, aud: AUDIENCE, sub: 'x', scope: ALL_SCOPES, organizations: [ORG_A], exp: now() + 600 });
+    const claims = () => ({
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: 'x',
+      scope: ALL_SCOPES,
+      organizations: [ORG_A],
+      exp: now() + 600,
+    });
 
     it.each([
       ['no token', async () => undefined],
@@ -125,15 +159,21 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
       ['no exp', async () => token({ exp: undefined })],
       ['no sub', async () => token({ sub: undefined })],
       ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`],
-      ['HS256 signed with the public key (algorithm confusion)', async () => {
-        const unsigned = `${b64({ alg: 'HS256', typ: 'JWT', kid: 'key-1' })}.${b64(claims())}`;
-        return `${unsigned}.${createHmac('sha256', key1.pem).update(unsigned).digest('base64url')}`;
-      }],
+      [
+        'HS256 signed with the public key (algorithm confusion)',
+        async () => {
+          const unsigned = `${b64({ alg: 'HS256', typ: 'JWT', kid: 'key-1' })}.${b64(claims())}`;
+          return `${unsigned}.${createHmac('sha256', key1.pem).update(unsigned).digest('base64url')}`;
+        },
+      ],
       ['a key the JWKS does not hold', async () => token({}, await signingKey('stranger'))],
-      ['a tampered payload', async () => {
-        const [header, , signature] = (await token()).split('.');
-        return `${header}.${b64({ ...claims(), organizations: [ORG_A, ORG_B] })}.${signature}`;
-      }],
+      [
+        'a tampered payload',
+        async () => {
+          const [header, , signature] = (await token()).split('.');
+          return `${header}.${b64({ ...claims(), organizations: [ORG_A, ORG_B] })}.${signature}`;
+        },
+      ],
       ['garbage', async () => 'not.a.jwt'],
     ])('%s', async (_case, make) => {
       expectUnauthorized(await as(await make()).get('/v1/holders'));
@@ -145,7 +185,13 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
 
     it('runs before validation: no token and a bad UUID is 401, not 400', async () => {
       expectUnauthorized(await as(undefined).get('/v1/holders/not-a-uuid'));
-      expectUnauthorized(await crm.request('/v1/holders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"broken":' }));
+      expectUnauthorized(
+        await crm.request('/v1/holders', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"broken":',
+        }),
+      );
     });
   });
 
@@ -174,10 +220,15 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
     expect(await crm.logs.waitFor((entry) => entry.res?.statusCode === 403)).toBe(true);
     expect(crm.logs.lines.length).toBeGreaterThan(0);
     for (const part of jwt.split('.')) expect(crm.logs.text).not.toContain(part);
-    for (const value of ['ops.person@example.com', ALL_SCOPES, ISSUER, ORG_A.replace(/-/g, '')]) expect(crm.logs.text).not.toContain(value);
+    for (const value of ['ops.person@example.com', ALL_SCOPES, ISSUER, ORG_A.replace(/-/g, '')])
+      expect(crm.logs.text).not.toContain(value);
     // The subject is what an audit line is for, and it appears there only.
-    expect(crm.logs.lines.filter((line) => line.includes('"audit":')).some((line) => line.includes('svc-secret-subject-42'))).toBe(true);
-    expect(crm.logs.lines.filter((line) => !line.includes('"audit":')).join('\n')).not.toContain('svc-secret-subject-42');
+    expect(
+      crm.logs.lines.filter((line) => line.includes('"audit":')).some((line) => line.includes('svc-secret-subject-42')),
+    ).toBe(true);
+    expect(crm.logs.lines.filter((line) => !line.includes('"audit":')).join('\n')).not.toContain(
+      'svc-secret-subject-42',
+    );
   });
 });
 
@@ -189,35 +240,80 @@ describe('auth, jwt mode with a static public key', () => {
     key = await signingKey('static', 'ES256');
     const directory = mkdtempSync(join(tmpdir(), 'crm-jwt-'));
     writeFileSync(join(directory, 'public.pem'), key.pem);
-    crm = await startTestApp(testEnv({ AUTH_MODE: 'jwt', AUTH_JWT_PUBLIC_KEY_FILE: join(directory, 'public.pem'), AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_ALGORITHMS: 'ES256,ES384', AUTH_PERMISSIONS_CLAIM: 'permissions', AUTH_ORGANIZATIONS_CLAIM: 'org_id' }));
+    crm = await startTestApp(
+      testEnv({
+        AUTH_MODE: 'jwt',
+        AUTH_JWT_PUBLIC_KEY_FILE: join(directory, 'public.pem'),
+        AUTH_ISSUER: ISSUER,
+        AUTH_AUDIENCE: AUDIENCE,
+        AUTH_ALGORITHMS: 'ES256,ES384',
+        AUTH_PERMISSIONS_CLAIM: 'permissions',
+        AUTH_ORGANIZATIONS_CLAIM: 'org_id',
+      }),
+    );
   });
   afterAll(() => crm.close());
 
   it('OpenAPI declares the bearer scheme with the jwt answers', async () => {
     const api = (await crm.request('/swagger/json')).body;
-    expect(api.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(api.components.securitySchemes.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
     expect(api.paths['/v1/holders'].post.responses['403'].description).toContain('crm:holders:write');
-    expect(api.paths['/v1/holders'].post.responses['401'].content['application/json'].examples['CRM-0042'].value.code).toBe('CRM-0042');
+    expect(
+      api.paths['/v1/holders'].post.responses['401'].content['application/json'].examples['CRM-0042'].value.code,
+    ).toBe('CRM-0042');
     expect(api.paths['/health'].get.security).toBeUndefined();
   });
 
   it('verifies with the key file and reads the configured claims', async () => {
-    const jwt = await signedJwt(key, { iss: ISSUER, aud: AUDIENCE, sub: 'svc', permissions: ['crm:holders:read'], org_id: ORG_A });
-    expect((await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } })).status).toBe(200);
-    expect((await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_B } })).status).toBe(403);
+    const jwt = await signedJwt(key, {
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: 'svc',
+      permissions: ['crm:holders:read'],
+      org_id: ORG_A,
+    });
+    expect(
+      (await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_B } }))
+        .status,
+    ).toBe(403);
   });
 
   it('a token whose algorithm does not fit the key is a 401, not a 503', async () => {
     const es384 = await signingKey('static', 'ES384');
-    const jwt = await signedJwt(es384, { iss: ISSUER, aud: AUDIENCE, sub: 'svc', permissions: ['crm:holders:read'], org_id: ORG_A });
-    const response = await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } });
+    const jwt = await signedJwt(es384, {
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: 'svc',
+      permissions: ['crm:holders:read'],
+      org_id: ORG_A,
+    });
+    const response = await crm.request('/v1/holders', {
+      headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A },
+    });
     expect({ status: response.status, code: response.body.code }).toEqual({ status: 401, code: 'CRM-0042' });
   });
 
   it('an algorithm outside AUTH_ALGORITHMS is refused even with the right key type', async () => {
     const rsa = await signingKey('static', 'RS256');
-    const jwt = await signedJwt(rsa, { iss: ISSUER, aud: AUDIENCE, sub: 'svc', permissions: ['crm:holders:read'], org_id: ORG_A });
-    expect((await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } })).status).toBe(401);
+    const jwt = await signedJwt(rsa, {
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: 'svc',
+      permissions: ['crm:holders:read'],
+      org_id: ORG_A,
+    });
+    expect(
+      (await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } }))
+        .status,
+    ).toBe(401);
   });
 });
 

@@ -35,16 +35,31 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
   const pluginAuth = new FakePluginAuth();
   let crm: TestApp;
 
-  const call = (path: string, init: { method?: string; authorization?: string; json?: unknown; headers?: Record<string, string> } = {}) =>
+  const call = (
+    path: string,
+    init: { method?: string; authorization?: string; json?: unknown; headers?: Record<string, string> } = {},
+  ) =>
     crm.request(path, {
       method: init.method ?? 'GET',
-      headers: { 'x-organization-id': ORG, ...(init.authorization !== undefined ? { authorization: init.authorization } : {}), ...init.headers },
+      headers: {
+        'x-organization-id': ORG,
+        ...(init.authorization !== undefined ? { authorization: init.authorization } : {}),
+        ...init.headers,
+      },
       ...(init.json !== undefined ? { json: init.json } : {}),
     });
 
   beforeAll(async () => {
     await pluginAuth.start();
-    crm = await startTestApp(testEnv({ PLUGIN_AUTH_ENABLED: 'true', PLUGIN_AUTH_ADDRESS: `${pluginAuth.url}/`, PLUGIN_AUTH_TIMEOUT_MS: '300', PLUGIN_AUTH_BREAKER_RESET_MS: '60000', LOG_LEVEL: 'info' }));
+    crm = await startTestApp(
+      testEnv({
+        PLUGIN_AUTH_ENABLED: 'true',
+        PLUGIN_AUTH_ADDRESS: `${pluginAuth.url}/`,
+        PLUGIN_AUTH_TIMEOUT_MS: '300',
+        PLUGIN_AUTH_BREAKER_RESET_MS: '60000',
+        LOG_LEVEL: 'info',
+      }),
+    );
   });
   afterAll(async () => {
     await crm.close();
@@ -58,7 +73,10 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
 
   describe('the outbound request', () => {
     it('normal user: POST /v1/authorize with the bare token and compact, key-sorted JSON carrying the product', async () => {
-      const response = await call('/v1/holders', { authorization: `Bearer ${USER_TOKEN}`, headers: { 'x-request-id': 'req-lerian-1' } });
+      const response = await call('/v1/holders', {
+        authorization: `Bearer ${USER_TOKEN}`,
+        headers: { 'x-request-id': 'req-lerian-1' },
+      });
       expect(response.status).toBe(200);
       expect(pluginAuth.calls).toHaveLength(1);
       const [sent] = pluginAuth.calls;
@@ -72,12 +90,18 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
 
     it('machine token: the editor-role subject and no product', async () => {
       await call('/v1/holders', { method: 'POST', authorization: `Bearer ${APP_TOKEN}`, json: {} });
-      expect(pluginAuth.calls.map((sent) => sent.body)).toEqual(['{"action":"post","resource":"holders","sub":"admin/plugin-crm-editor-role"}']);
+      expect(pluginAuth.calls.map((sent) => sent.body)).toEqual([
+        '{"action":"post","resource":"holders","sub":"admin/plugin-crm-editor-role"}',
+      ]);
     });
 
     it.each(ROUTES)('%s %s is authorized as %s/%s', async (method, path, resource, action) => {
       pluginAuth.answer(200, { authorized: false });
-      const response = await call(path, { method, authorization: `Bearer ${APP_TOKEN}`, ...(['POST', 'PATCH'].includes(method) ? { json: {} } : {}) });
+      const response = await call(path, {
+        method,
+        authorization: `Bearer ${APP_TOKEN}`,
+        ...(['POST', 'PATCH'].includes(method) ? { json: {} } : {}),
+      });
       expect(response.status).toBe(403);
       expect(JSON.parse(pluginAuth.calls[0].body)).toEqual({ action, resource, sub: 'admin/plugin-crm-editor-role' });
     });
@@ -88,8 +112,16 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
       const business = Object.entries(document.paths).filter(([path]) => path.startsWith('/v1/'));
       expect(business.length).toBeGreaterThanOrEqual(6);
       for (const [path, item] of business) {
-        for (const method of Object.keys(item).filter((key) => ['get', 'post', 'patch', 'delete', 'put'].includes(key))) {
-          expect({ route: `${method} ${path}`, permission: permissions.of(method.toUpperCase(), path.replace(/\{(\w+)\}/g, ':$1')) }).toEqual({ route: `${method} ${path}`, permission: expect.objectContaining({ action: expect.any(String) }) });
+        for (const method of Object.keys(item).filter((key) =>
+          ['get', 'post', 'patch', 'delete', 'put'].includes(key),
+        )) {
+          expect({
+            route: `${method} ${path}`,
+            permission: permissions.of(method.toUpperCase(), path.replace(/\{(\w+)\}/g, ':$1')),
+          }).toEqual({
+            route: `${method} ${path}`,
+            permission: expect.objectContaining({ action: expect.any(String) }),
+          });
         }
       }
     });
@@ -108,7 +140,11 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
       ['Bearer null', 'Bearer null'],
     ])('%s: 401 "Missing Token" as text/plain, plugin-auth not called', async (_case, authorization) => {
       const response = await call('/v1/holders', { authorization });
-      expect({ status: response.status, type: response.headers.get('content-type'), text: response.text }).toEqual({ status: 401, type: TEXT, text: 'Missing Token' });
+      expect({ status: response.status, type: response.headers.get('content-type'), text: response.text }).toEqual({
+        status: 401,
+        type: TEXT,
+        text: 'Missing Token',
+      });
       expect(response.headers.get('x-request-id')).toBeTruthy();
       expect(pluginAuth.calls).toHaveLength(0);
     });
@@ -128,14 +164,24 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
       ['normal user without sub', `Bearer ${unverifiedJwt({ type: 'normal-user', owner: 'lerian' })}`],
     ])('%s: 401 "Unauthorized" as text/plain, plugin-auth not called', async (_case, authorization) => {
       const response = await call('/v1/holders', { authorization });
-      expect({ status: response.status, type: response.headers.get('content-type'), text: response.text }).toEqual({ status: 401, type: TEXT, text: 'Unauthorized' });
+      expect({ status: response.status, type: response.headers.get('content-type'), text: response.text }).toEqual({
+        status: 401,
+        type: TEXT,
+        text: 'Unauthorized',
+      });
       expect(pluginAuth.calls).toHaveLength(0);
     });
   });
 
   describe('plugin-auth replies', () => {
     it('an error with a code is passed through with its status and lib-auth fields only', async () => {
-      pluginAuth.answer(401, { code: 'AUT-0004', title: 'Invalid Token', message: 'The token is expired.', entityType: '', extra: 'dropped' });
+      pluginAuth.answer(401, {
+        code: 'AUT-0004',
+        title: 'Invalid Token',
+        message: 'The token is expired.',
+        entityType: '',
+        extra: 'dropped',
+      });
       const response = await call('/v1/holders', { authorization: USER_TOKEN });
       expect(response.status).toBe(401);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -145,7 +191,10 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
     it('a numeric code is passed through too', async () => {
       pluginAuth.answer(403, { code: 1234, message: 'no' });
       const response = await call('/v1/holders', { authorization: USER_TOKEN });
-      expect({ status: response.status, body: response.body }).toEqual({ status: 403, body: { message: 'no', code: 1234 } });
+      expect({ status: response.status, body: response.body }).toEqual({
+        status: 403,
+        body: { message: 'no', code: 1234 },
+      });
     });
 
     it.each([
@@ -156,11 +205,19 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
     ])('%s: 403 "Forbidden" as text/plain', async (_case, body) => {
       pluginAuth.answer(200, body);
       const response = await call('/v1/holders', { authorization: USER_TOKEN });
-      expect({ status: response.status, type: response.headers.get('content-type'), text: response.text }).toEqual({ status: 403, type: TEXT, text: 'Forbidden' });
+      expect({ status: response.status, type: response.headers.get('content-type'), text: response.text }).toEqual({
+        status: 403,
+        type: TEXT,
+        text: 'Forbidden',
+      });
     });
 
     it('authorized: the handler runs (a holder is created)', async () => {
-      const response = await call('/v1/holders', { method: 'POST', authorization: USER_TOKEN, json: { type: 'NATURAL_PERSON', name: 'Ana', document: '39053344705' } });
+      const response = await call('/v1/holders', {
+        method: 'POST',
+        authorization: USER_TOKEN,
+        json: { type: 'NATURAL_PERSON', name: 'Ana', document: '39053344705' },
+      });
       expect(response.status).toBe(201);
       expect(response.body.id).toBeDefined();
     });
@@ -168,19 +225,37 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
     it.each([
       ['a 500 with a code', () => pluginAuth.answer(500, { code: 'AUT-0001', message: 'boom' })],
       ['a non-JSON answer', () => pluginAuth.answer(200, '<html>oops</html>')],
-      ['a slow answer (past PLUGIN_AUTH_TIMEOUT_MS)', () => { pluginAuth.delayMs = 1000; }],
+      [
+        'a slow answer (past PLUGIN_AUTH_TIMEOUT_MS)',
+        () => {
+          pluginAuth.delayMs = 1000;
+        },
+      ],
     ])('%s: 503 CRM-0041 with the envelope (the original: a bare 500)', async (_case, arrange) => {
       arrange();
-      const response = await call('/v1/holders', { authorization: USER_TOKEN, headers: { 'x-request-id': 'req-unavailable' } });
+      const response = await call('/v1/holders', {
+        authorization: USER_TOKEN,
+        headers: { 'x-request-id': 'req-unavailable' },
+      });
       expect(response.status).toBe(503);
-      expect(response.body).toMatchObject({ code: 'CRM-0041', title: 'Authorization Service Unavailable', requestId: 'req-unavailable' });
+      expect(response.body).toMatchObject({
+        code: 'CRM-0041',
+        title: 'Authorization Service Unavailable',
+        requestId: 'req-unavailable',
+      });
     });
   });
 
   describe('authorization runs before validation', () => {
     it.each([
       ['a malformed path UUID', `/v1/holders/not-a-uuid`, 'GET', undefined, { 'x-organization-id': ORG }],
-      ['malformed JSON', '/v1/holders', 'POST', '{"type":', { 'x-organization-id': ORG, 'content-type': 'application/json' }],
+      [
+        'malformed JSON',
+        '/v1/holders',
+        'POST',
+        '{"type":',
+        { 'x-organization-id': ORG, 'content-type': 'application/json' },
+      ],
       ['a missing organization header', '/v1/holders', 'GET', undefined, {}],
       ['a wrong content type', '/v1/holders', 'POST', 'x', { 'x-organization-id': ORG, 'content-type': 'text/plain' }],
     ])('no token and %s: 401, not 400', async (_case, path, method, body, headers) => {
@@ -199,15 +274,30 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
   it('OpenAPI: the bearer scheme, declared with 401/403 on every business operation and on no public one', async () => {
     const api = (await crm.request('/swagger/json')).body;
     await SwaggerParser.validate(structuredClone(api));
-    expect(api.components.securitySchemes).toEqual({ bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    expect(api.components.securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
     expect(api.security).toBeUndefined();
     let business = 0;
-    for (const [path, item] of Object.entries<Record<string, { security?: unknown; responses: Record<string, unknown>; 'x-crm-permission'?: unknown }>>(api.paths)) {
+    for (const [path, item] of Object.entries<
+      Record<string, { security?: unknown; responses: Record<string, unknown>; 'x-crm-permission'?: unknown }>
+    >(api.paths)) {
       for (const operation of Object.values(item)) {
         if (path.startsWith('/v1/')) {
           business++;
-          expect({ path, security: operation.security, has401: '401' in operation.responses, has403: '403' in operation.responses, permission: operation['x-crm-permission'] })
-            .toEqual({ path, security: [{ bearer: [] }], has401: true, has403: true, permission: expect.objectContaining({ resource: expect.any(String) }) });
+          expect({
+            path,
+            security: operation.security,
+            has401: '401' in operation.responses,
+            has403: '403' in operation.responses,
+            permission: operation['x-crm-permission'],
+          }).toEqual({
+            path,
+            security: [{ bearer: [] }],
+            has401: true,
+            has403: true,
+            permission: expect.objectContaining({ resource: expect.any(String) }),
+          });
         } else {
           expect({ path, security: operation.security }).toEqual({ path, security: undefined });
         }
@@ -215,15 +305,20 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
     }
     expect(business).toBeGreaterThanOrEqual(12);
     const read = api.paths['/v1/holders'].get.responses;
-    expect(Object.keys(read['503'].content['application/json'].examples)).toEqual(expect.arrayContaining(['CRM-0037', 'CRM-0041', 'CRM-0044']));
+    expect(Object.keys(read['503'].content['application/json'].examples)).toEqual(
+      expect.arrayContaining(['CRM-0037', 'CRM-0041', 'CRM-0044']),
+    );
     expect(read['401'].content['text/plain'].schema.enum).toEqual(['Missing Token', 'Unauthorized']);
   });
 
-  it.each(['/health', '/readyz', '/version', '/swagger/json'])('%s is public: no token needed, plugin-auth not called', async (path) => {
-    const response = await crm.request(path);
-    expect(response.status).toBe(200);
-    expect(pluginAuth.calls).toHaveLength(0);
-  });
+  it.each(['/health', '/readyz', '/version', '/swagger/json'])(
+    '%s is public: no token needed, plugin-auth not called',
+    async (path) => {
+      const response = await crm.request(path);
+      expect(response.status).toBe(200);
+      expect(pluginAuth.calls).toHaveLength(0);
+    },
+  );
 
   it('an unknown route is a 404 without a call', async () => {
     expect((await crm.request('/v1/nothing-here')).status).toBe(404);
@@ -236,7 +331,10 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
     expect(await crm.logs.waitFor((entry) => entry.req?.url === '/v1/holders')).toBe(true);
     for (const part of USER_TOKEN.split('.').slice(0, 2)) expect(crm.logs.text).not.toContain(part);
     // The actor's subject is what an audit line is for, and it appears there only.
-    const [auditLines, otherLines] = [crm.logs.lines.filter((line) => line.includes('"audit":')), crm.logs.lines.filter((line) => !line.includes('"audit":'))];
+    const [auditLines, otherLines] = [
+      crm.logs.lines.filter((line) => line.includes('"audit":')),
+      crm.logs.lines.filter((line) => !line.includes('"audit":')),
+    ];
     expect(auditLines.some((line) => line.includes('lerian/maria'))).toBe(true);
     expect(otherLines.join('\n')).not.toContain('lerian/maria');
   });
@@ -248,14 +346,22 @@ describe('auth, lerian mode: outage, breaker and decision cache', () => {
 
   beforeAll(async () => {
     await pluginAuth.start();
-    crm = await startTestApp(testEnv({ PLUGIN_AUTH_ENABLED: 'true', PLUGIN_AUTH_ADDRESS: pluginAuth.url, PLUGIN_AUTH_CACHE_TTL_MS: '60000', PLUGIN_AUTH_BREAKER_RESET_MS: '500' }));
+    crm = await startTestApp(
+      testEnv({
+        PLUGIN_AUTH_ENABLED: 'true',
+        PLUGIN_AUTH_ADDRESS: pluginAuth.url,
+        PLUGIN_AUTH_CACHE_TTL_MS: '60000',
+        PLUGIN_AUTH_BREAKER_RESET_MS: '500',
+      }),
+    );
   });
   afterAll(async () => {
     await crm.close();
     await pluginAuth.stop();
   });
 
-  const get = (path: string, token = USER_TOKEN) => crm.request(path, { headers: { 'x-organization-id': ORG, authorization: `Bearer ${token}` } });
+  const get = (path: string, token = USER_TOKEN) =>
+    crm.request(path, { headers: { 'x-organization-id': ORG, authorization: `Bearer ${token}` } });
 
   it('reuses a positive decision for the same token, resource and action only', async () => {
     expect((await get('/v1/holders')).status).toBe(200);
@@ -301,7 +407,11 @@ describe('auth, lerian mode: start-up', () => {
     const root = join(__dirname, '../..');
     const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/crm/src/main.ts')], {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...testEnv({ LOG_LEVEL: 'warn', SERVER_ADDRESS: '127.0.0.1:0' }) },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...testEnv({ LOG_LEVEL: 'warn', SERVER_ADDRESS: '127.0.0.1:0' }),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -329,7 +439,13 @@ describe('auth, lerian mode: start-up', () => {
     const root = join(__dirname, '../..');
     const result = spawnSync(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/crm/src/main.ts')], {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...testEnv(), PLUGIN_AUTH_ENABLED: 'true', PLUGIN_AUTH_ADDRESS: '' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...testEnv(),
+        PLUGIN_AUTH_ENABLED: 'true',
+        PLUGIN_AUTH_ADDRESS: '',
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -355,7 +471,9 @@ describe('auth, lerian mode: a /v1 route without a declared permission', () => {
   let crm: TestApp;
   beforeAll(async () => {
     await pluginAuth.start();
-    crm = await startTestApp(testEnv({ PLUGIN_AUTH_ENABLED: 'true', PLUGIN_AUTH_ADDRESS: pluginAuth.url }), [ForgottenPermissionModule]);
+    crm = await startTestApp(testEnv({ PLUGIN_AUTH_ENABLED: 'true', PLUGIN_AUTH_ADDRESS: pluginAuth.url }), [
+      ForgottenPermissionModule,
+    ]);
   });
   afterAll(async () => {
     await crm?.close();
@@ -363,10 +481,14 @@ describe('auth, lerian mode: a /v1 route without a declared permission', () => {
   });
 
   it('is refused (fails closed), even with a token plugin-auth would accept', async () => {
-    const response = await crm.request('/v1/forgotten', { headers: { authorization: USER_TOKEN, 'x-organization-id': ORG } });
+    const response = await crm.request('/v1/forgotten', {
+      headers: { authorization: USER_TOKEN, 'x-organization-id': ORG },
+    });
     expect({ status: response.status, code: response.body.code }).toEqual({ status: 403, code: 'CRM-0043' });
     expect(response.text).not.toContain('should never be served');
     expect(pluginAuth.calls).toHaveLength(0);
-    expect((await crm.request('/v1/holders', { headers: { authorization: USER_TOKEN, 'x-organization-id': ORG } })).status).toBe(200); // positive control
+    expect(
+      (await crm.request('/v1/holders', { headers: { authorization: USER_TOKEN, 'x-organization-id': ORG } })).status,
+    ).toBe(200); // positive control
   });
 });

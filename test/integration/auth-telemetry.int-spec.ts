@@ -6,17 +6,37 @@ import { unverifiedJwt } from '../utils/tokens';
 
 describe('auth telemetry (ENABLE_TELEMETRY=true, lerian mode)', () => {
   it('measures decisions and their latency, forwards trace context, and records no token or claim value', () => {
-    const claims = { type: 'normal-user', owner: 'telemetry-owner-corp', sub: 'telemetry-subject-77', email: 'claim.value@example.com' };
+    const claims = {
+      type: 'normal-user',
+      owner: 'telemetry-owner-corp',
+      sub: 'telemetry-subject-77',
+      email: 'claim.value@example.com',
+    };
     const token = unverifiedJwt(claims);
-    const probe = spawnSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, '../telemetry/auth-telemetry-probe.ts')], {
-      cwd: join(__dirname, '../..'),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...testEnv({ ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true' }), PROBE_TOKEN: token, PROBE_ORGANIZATION: randomUUID() },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const probe = spawnSync(
+      process.execPath,
+      ['-r', '@swc-node/register', join(__dirname, '../telemetry/auth-telemetry-probe.ts')],
+      {
+        cwd: join(__dirname, '../..'),
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          ...testEnv({ ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true' }),
+          PROBE_TOKEN: token,
+          PROBE_ORGANIZATION: randomUUID(),
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     const line = probe.stdout.split('\n').find((text) => text.startsWith('PROBE_RESULT '));
     if (!line) throw new Error(`probe printed no result: ${probe.stderr}`);
-    const result = JSON.parse(line.slice('PROBE_RESULT '.length)) as { statuses: number[]; spans: Array<{ kind: number; attributes: Record<string, unknown> }>; prometheus: string; received: Array<Record<string, string>> };
+    const result = JSON.parse(line.slice('PROBE_RESULT '.length)) as {
+      statuses: number[];
+      spans: Array<{ kind: number; attributes: Record<string, unknown> }>;
+      prometheus: string;
+      received: Array<Record<string, string>>;
+    };
     expect(result.statuses).toEqual([200, 403, 503]);
 
     expect(result.prometheus).toMatch(/^crm_auth_decisions_total\{[^}]*mode="lerian"[^}]*outcome="allowed"[^}]*\} 1$/m);
@@ -26,13 +46,20 @@ describe('auth telemetry (ENABLE_TELEMETRY=true, lerian mode)', () => {
     expect(result.prometheus).toMatch(/^crm_audit_events_total\{[^}]*outcome="queued"/m);
 
     // The call to plugin-auth is a client span of the request's trace, and carries its context.
-    expect(result.spans.some((span) => span.kind === 2 && JSON.stringify(span.attributes).includes('/v1/authorize'))).toBe(true);
+    expect(
+      result.spans.some((span) => span.kind === 2 && JSON.stringify(span.attributes).includes('/v1/authorize')),
+    ).toBe(true);
     expect(result.received[0].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
     expect(result.received[0]['x-request-id']).toBe('probe-request');
 
     const recorded = JSON.stringify(result.spans) + result.prometheus;
     expect(recorded).toContain('/v1/holders'); // positive control: requests were recorded
-    for (const value of [token, ...token.split('.').slice(0, 2), ...Object.values(claims).slice(1), 'telemetry-owner-corp/telemetry-subject-77']) {
+    for (const value of [
+      token,
+      ...token.split('.').slice(0, 2),
+      ...Object.values(claims).slice(1),
+      'telemetry-owner-corp/telemetry-subject-77',
+    ]) {
       expect({ value, found: recorded.includes(value) }).toEqual({ value, found: false });
     }
   });

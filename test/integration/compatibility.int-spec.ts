@@ -5,8 +5,19 @@ import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 
 let serial = 0;
 const uniqueDocument = () => String(40_000_000_000 + ++serial * 7927).slice(-11);
-const person = (overrides: Record<string, unknown> = {}) => ({ type: 'NATURAL_PERSON', name: 'Lia Costa', document: uniqueDocument(), ...overrides });
-const party = (overrides: Record<string, unknown> = {}) => ({ document: '52998224725', name: 'João Souza', role: 'LEGAL_REPRESENTATIVE', startDate: '2025-01-01', ...overrides });
+const person = (overrides: Record<string, unknown> = {}) => ({
+  type: 'NATURAL_PERSON',
+  name: 'Lia Costa',
+  document: uniqueDocument(),
+  ...overrides,
+});
+const party = (overrides: Record<string, unknown> = {}) => ({
+  document: '52998224725',
+  name: 'João Souza',
+  role: 'LEGAL_REPRESENTATIVE',
+  startDate: '2025-01-01',
+  ...overrides,
+});
 
 /**
  * Lerian CRM v3.8.0 compatibility: each test is one row of the README's "Differences from Lerian CRM
@@ -64,10 +75,18 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
 
     it('related-party dates accept RFC 3339 date-times and answer the calendar date', async () => {
       const { holder, ledgerId, accountId } = await linkable();
-      const created = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [party({ startDate: '2023-12-25T00:00:00Z', endDate: '2024-01-31T18:30:00-03:00' })] });
+      const created = await api.post(`/v1/holders/${holder.id}/aliases`, {
+        ledgerId,
+        accountId,
+        relatedParties: [party({ startDate: '2023-12-25T00:00:00Z', endDate: '2024-01-31T18:30:00-03:00' })],
+      });
       expect(created.status).toBe(201);
       expect(created.body.relatedParties[0]).toMatchObject({ startDate: '2023-12-25', endDate: '2024-01-31' });
-      const invalid = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [party({ startDate: '2023-02-30T00:00:00Z' })] });
+      const invalid = await api.post(`/v1/holders/${holder.id}/aliases`, {
+        ledgerId,
+        accountId,
+        relatedParties: [party({ startDate: '2023-02-30T00:00:00Z' })],
+      });
       expect(invalid.status).toBe(400);
     });
 
@@ -82,7 +101,9 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
 
     it('related parties sent back with their id are appended with new ids (the id is ignored)', async () => {
       const { holder, ledgerId, accountId } = await linkable();
-      const alias = (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [party()] })).body;
+      const alias = (
+        await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [party()] })
+      ).body;
       const readBack = alias.relatedParties[0];
       const patched = await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { relatedParties: [readBack] });
       expect(patched.status).toBe(200);
@@ -95,7 +116,11 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       ['document', { document: '' }],
     ])('an empty required string (%s) is CRM-0003 naming the field', async (field, body) => {
       const response = await api.post('/v1/holders', person(body));
-      expect([response.status, response.body.code, Object.keys(response.body.fields)]).toEqual([400, 'CRM-0003', [field]]);
+      expect([response.status, response.body.code, Object.keys(response.body.fields)]).toEqual([
+        400,
+        'CRM-0003',
+        [field],
+      ]);
     });
 
     it.each([
@@ -105,7 +130,10 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       ['relatedParties', { document: '1' }],
     ])('a wrong type for %s (%j) is CRM-0004', async (field, value) => {
       const { holder, ledgerId, accountId } = await linkable();
-      const response = field === 'metadata' ? await api.post('/v1/holders', person({ metadata: value })) : await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, [field]: value });
+      const response =
+        field === 'metadata'
+          ? await api.post('/v1/holders', person({ metadata: value }))
+          : await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, [field]: value });
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0004']);
     });
   });
@@ -113,7 +141,9 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
   describe('kept on purpose (each a row of the README table)', () => {
     it('relatedParties: [] on create is accepted (original: 400 CRM-0007)', async () => {
       const { holder, ledgerId, accountId } = await linkable();
-      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [] })).status).toBe(201);
+      expect(
+        (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [] })).status,
+      ).toBe(201);
     });
 
     it('path ids without hyphens are 400 CRM-0005 (original: 200)', async () => {
@@ -124,7 +154,11 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
 
     it('a filter with a malformed UUID is 400 CRM-0016 (original: 200 with an empty list)', async () => {
       const response = await api.get('/v1/aliases?ledger_id=not-a-uuid');
-      expect([response.status, response.body.code, Object.keys(response.body.fields)]).toEqual([400, 'CRM-0016', ['ledger_id']]);
+      expect([response.status, response.body.code, Object.keys(response.body.fields)]).toEqual([
+        400,
+        'CRM-0016',
+        ['ledger_id'],
+      ]);
     });
 
     it('a query parameter given twice is 400 CRM-0016 (original: the last one wins)', async () => {
@@ -137,14 +171,29 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       ['one bound only', 'start_date=2025-01-01', 'end_date'],
       ['bad format', 'start_date=2025-13-01&end_date=2025-12-01', 'start_date'],
       ['date-time', 'start_date=2025-01-01T00:00:00Z&end_date=2025-12-01', 'start_date'],
-    ])('a date-range error (%s) is CRM-0016 naming the parameter (original: generic ledger codes)', async (_name, query, parameter) => {
-      const response = await api.get(`/v1/holders?${query}`);
-      expect([response.status, response.body.code, Object.keys(response.body.fields)]).toEqual([400, 'CRM-0016', [parameter]]);
-    });
+    ])(
+      'a date-range error (%s) is CRM-0016 naming the parameter (original: generic ledger codes)',
+      async (_name, query, parameter) => {
+        const response = await api.get(`/v1/holders?${query}`);
+        expect([response.status, response.body.code, Object.keys(response.body.fields)]).toEqual([
+          400,
+          'CRM-0016',
+          [parameter],
+        ]);
+      },
+    );
 
     it.each([
-      ['too many metadata keys', { metadata: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i])) }, 'CRM-0015'],
-      ['JSON nested too deep', { addresses: { primary: JSON.parse('{"a":'.repeat(12) + '1' + '}'.repeat(12)) } }, 'CRM-0015'],
+      [
+        'too many metadata keys',
+        { metadata: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i])) },
+        'CRM-0015',
+      ],
+      [
+        'JSON nested too deep',
+        { addresses: { primary: JSON.parse('{"a":'.repeat(12) + '1' + '}'.repeat(12)) } },
+        'CRM-0015',
+      ],
       ['a NUL byte', { name: 'Lia\u0000Costa' }, 'CRM-0004'],
       ['an array in metadata', { metadata: { list: [1, 2] } }, 'CRM-0001'],
     ])('%s answers %s', async (_name, body, code) => {
@@ -154,17 +203,32 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
 
     it('deleting a related party that does not exist is 404 CRM-0024 (original: CRM-0008)', async () => {
       const { holder, ledgerId, accountId } = await linkable();
-      const alias = (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [party()] })).body;
+      const alias = (
+        await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [party()] })
+      ).body;
       const response = await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${randomUUID()}`);
       expect([response.status, response.body.code]).toEqual([404, 'CRM-0024']);
-      expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${alias.relatedParties[0].id}`)).status).toBe(204);
+      expect(
+        (await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${alias.relatedParties[0].id}`))
+          .status,
+      ).toBe(204);
     });
 
     it('address fields not sent are omitted, and PATCH merges an address (original: "" or null, and blanks the rest)', async () => {
-      const holder = (await api.post('/v1/holders', person({ addresses: { primary: { line1: 'Rua A, 1', city: 'Recife', country: 'BR' } } }))).body;
+      const holder = (
+        await api.post(
+          '/v1/holders',
+          person({ addresses: { primary: { line1: 'Rua A, 1', city: 'Recife', country: 'BR' } } }),
+        )
+      ).body;
       expect(holder.addresses.primary).toEqual({ line1: 'Rua A, 1', city: 'Recife', country: 'BR' });
       const patched = await api.patch(`/v1/holders/${holder.id}`, { addresses: { primary: { zipCode: '50000-000' } } });
-      expect(patched.body.addresses.primary).toEqual({ line1: 'Rua A, 1', city: 'Recife', country: 'BR', zipCode: '50000-000' });
+      expect(patched.body.addresses.primary).toEqual({
+        line1: 'Rua A, 1',
+        city: 'Recife',
+        country: 'BR',
+        zipCode: '50000-000',
+      });
     });
 
     it.each([

@@ -11,7 +11,6 @@ const root = join(__dirname, '../..');
 const run = promisify(execFile);
 const hasGo = spawnSync('go', ['version']).status === 0;
 
-
 /** What a new user meets: `npm run dev` and the first installs into an empty cache. */
 describe('first run', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'crm-first-run-'));
@@ -26,7 +25,13 @@ describe('first run', () => {
       const envFile = join(scratch, 'dev.env');
       dev = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'scripts/dev.ts')], {
         cwd: root,
-        env: { ...process.env, CRM_ENV_FILE: envFile, SERVER_PORT: String(port), MONGO_NAME: `crm_dev_${randomUUID().slice(0, 8)}`, LOG_LEVEL: 'silent' },
+        env: {
+          ...process.env,
+          CRM_ENV_FILE: envFile,
+          SERVER_PORT: String(port),
+          MONGO_NAME: `crm_dev_${randomUUID().slice(0, 8)}`,
+          LOG_LEVEL: 'silent',
+        },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       const ready = await new Promise<string>((resolve, reject) => {
@@ -38,7 +43,9 @@ describe('first run', () => {
         });
         dev!.on('exit', (code) => reject(new Error(`dev exited with ${code}: ${stderr}`)));
       });
-      expect(ready).toBe(`dev: ready at http://localhost:${port} — Swagger UI http://localhost:${port}/swagger — database: MONGO_URI (from the environment)`);
+      expect(ready).toBe(
+        `dev: ready at http://localhost:${port} — Swagger UI http://localhost:${port}/swagger — database: MONGO_URI (from the environment)`,
+      );
       expect(readFileSync(envFile, 'utf8')).toMatch(/^LCRYPTO_ENCRYPT_SECRET_KEY=[0-9a-f]{64}$/m);
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     });
@@ -54,9 +61,14 @@ describe('first run', () => {
       const server = await startEmbeddedMongo({ log: (line) => lines.push(line) });
       await server.stop();
       expect(server.kind).toBe('ferretdb');
-      expect(lines).toEqual([`embedded-mongo: using FerretDB: no mongod is cached and 127.0.0.1:${closedPort} cannot be reached (ECONNREFUSED)`]);
+      expect(lines).toEqual([
+        `embedded-mongo: using FerretDB: no mongod is cached and 127.0.0.1:${closedPort} cannot be reached (ECONNREFUSED)`,
+      ]);
     } finally {
-      for (const [name, value] of [['MONGOMS_DOWNLOAD_MIRROR', previous.mirror], ['CRM_EMBEDDED_DB', previous.forced]] as const) {
+      for (const [name, value] of [
+        ['MONGOMS_DOWNLOAD_MIRROR', previous.mirror],
+        ['CRM_EMBEDDED_DB', previous.forced],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -67,11 +79,18 @@ describe('first run', () => {
     it('three concurrent FerretDB installs all succeed: one builds, the others wait for its whole binary', async () => {
       const cache = join(scratch, 'cache');
       const env = { ...process.env, CRM_CACHE_DIR: cache };
-      const installs = await Promise.all([1, 2, 3].map(() => run('bash', [join(root, 'scripts/ferretdb.sh'), 'install'], { env, timeout: 600_000 })));
+      const installs = await Promise.all(
+        [1, 2, 3].map(() => run('bash', [join(root, 'scripts/ferretdb.sh'), 'install'], { env, timeout: 600_000 })),
+      );
       const paths = new Set(installs.map(({ stdout }) => stdout.trim()));
       expect(paths).toEqual(new Set([join(cache, 'ferretdb-v1.24.2/ferretdb')]));
       // One build, not three into one path (which broke a cold `npm test` beside a first `npm run dev`).
-      expect(installs.map(({ stderr }) => stderr).join('').match(/building FerretDB/g)).toHaveLength(1);
+      expect(
+        installs
+          .map(({ stderr }) => stderr)
+          .join('')
+          .match(/building FerretDB/g),
+      ).toHaveLength(1);
       const binary = [...paths][0];
       expect(existsSync(binary)).toBe(true);
       expect((await run(binary, ['--version'])).stdout).toContain('v1.24.2');

@@ -19,7 +19,9 @@ describe('holder and alias integrity', () => {
   let connection: Connection;
 
   async function linkableHolder() {
-    const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Clara Nunes', document: uniqueDocument() })).body;
+    const holder = (
+      await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Clara Nunes', document: uniqueDocument() })
+    ).body;
     const ledgerId = randomUUID();
     const accountId = randomUUID();
     midaz.addAccount(api.organizationId, ledgerId, accountId);
@@ -55,8 +57,14 @@ describe('holder and alias integrity', () => {
       if (created.status === 201) expect([deleted.status, deleted.body?.code]).toEqual([400, 'CRM-0017']);
       else expect([created.status, created.body?.code, deleted.status]).toEqual([404, 'CRM-0006', 204]);
     }
-    const deletedHolders = await connection.db!.collection('holders').find({ organizationId: api.organizationId, deletedAt: { $ne: null } }).project({ _id: 1 }).toArray();
-    const orphans = await connection.db!.collection('alias_accounts').countDocuments({ holderId: { $in: deletedHolders.map((h) => h._id) }, deletedAt: null });
+    const deletedHolders = await connection
+      .db!.collection('holders')
+      .find({ organizationId: api.organizationId, deletedAt: { $ne: null } })
+      .project({ _id: 1 })
+      .toArray();
+    const orphans = await connection
+      .db!.collection('alias_accounts')
+      .countDocuments({ holderId: { $in: deletedHolders.map((h) => h._id) }, deletedAt: null });
     expect(deletedHolders.length).toBeGreaterThan(0); // the delete did win inside the window
     expect(orphans).toBe(0);
     expect(outcomes).toContain('404/204');
@@ -86,12 +94,20 @@ describe('holder and alias integrity', () => {
     expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.body.id}`)).status).toBe(204);
     expect((await api.get(`/v1/holders/${holder.id}`)).body.updatedAt).toBe(holder.updatedAt);
     // The control: a real change of the holder does move it.
-    expect((await api.patch(`/v1/holders/${holder.id}`, { name: 'Clara N.' })).body.updatedAt).not.toBe(holder.updatedAt);
+    expect((await api.patch(`/v1/holders/${holder.id}`, { name: 'Clara N.' })).body.updatedAt).not.toBe(
+      holder.updatedAt,
+    );
   });
 
   it('a hard delete of a holder erases its soft-deleted aliases, which carry copies of its data', async () => {
     const { holder, ledgerId, accountId } = await linkableHolder();
-    const alias = (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, bankingDetails: { iban: 'GB82WEST12345698765432' } })).body;
+    const alias = (
+      await api.post(`/v1/holders/${holder.id}/aliases`, {
+        ledgerId,
+        accountId,
+        bankingDetails: { iban: 'GB82WEST12345698765432' },
+      })
+    ).body;
     expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
     const aliasPath = `/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`;
     expect((await api.get(aliasPath)).status).toBe(200); // still readable while the holder exists

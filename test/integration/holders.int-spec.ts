@@ -13,9 +13,24 @@ const person = (overrides: Record<string, unknown> = {}) => ({
   name: 'Maria Aparecida Silva',
   document: nextDocument(),
   externalId: 'EXT-1',
-  addresses: { primary: { line1: 'Rua das Flores, 100', zipCode: '01000-000', city: 'São Paulo', state: 'SP', country: 'BR', description: 'Home' } },
+  addresses: {
+    primary: {
+      line1: 'Rua das Flores, 100',
+      zipCode: '01000-000',
+      city: 'São Paulo',
+      state: 'SP',
+      country: 'BR',
+      description: 'Home',
+    },
+  },
   contact: { primaryEmail: 'maria.silva@example.com', mobilePhone: '+55 11 98765-4321' },
-  naturalPerson: { favoriteName: 'Mari', birthDate: '1990-02-28', motherName: 'Joana Silva', fatherName: 'Carlos Silva', gender: 'Female' },
+  naturalPerson: {
+    favoriteName: 'Mari',
+    birthDate: '1990-02-28',
+    motherName: 'Joana Silva',
+    fatherName: 'Carlos Silva',
+    gender: 'Female',
+  },
   metadata: { segment: 'retail', tier: 3, vip: true },
   ...overrides,
 });
@@ -24,7 +39,11 @@ const company = (overrides: Record<string, unknown> = {}) => ({
   type: 'LEGAL_PERSON',
   name: 'Acme Pagamentos Ltda',
   document: '11.222.333/0001-81',
-  legalPerson: { tradeName: 'Acme', foundingDate: '2010-06-15', representative: { name: 'Rita Souza', document: '529.982.247-25', email: 'rita@acme.example', role: 'CEO' } },
+  legalPerson: {
+    tradeName: 'Acme',
+    foundingDate: '2010-06-15',
+    representative: { name: 'Rita Souza', document: '529.982.247-25', email: 'rita@acme.example', role: 'CEO' },
+  },
   ...overrides,
 });
 
@@ -49,18 +68,45 @@ describe('holders API', () => {
       const response = await api.post('/v1/holders', body);
       expect(response.status).toBe(201);
       expect(response.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(response.body).toMatchObject({ type: 'NATURAL_PERSON', name: body.name, document: body.document, contact: body.contact, naturalPerson: body.naturalPerson, metadata: body.metadata, deletedAt: null });
+      expect(response.body).toMatchObject({
+        type: 'NATURAL_PERSON',
+        name: body.name,
+        document: body.document,
+        contact: body.contact,
+        naturalPerson: body.naturalPerson,
+        metadata: body.metadata,
+        deletedAt: null,
+      });
       expect(Date.parse(response.body.createdAt)).not.toBeNaN();
       expect(response.text).not.toMatch(/v1:[0-9a-f]{8}:|"search"|organizationId|_id/);
     });
 
     it('stores no protected value in plain text', async () => {
-      const body = company({ document: '12.ABC.345/01DE-35', contact: { primaryEmail: 'finance@acme.example', otherPhone: '+55 11 3333-4444' } });
+      const body = company({
+        document: '12.ABC.345/01DE-35',
+        contact: { primaryEmail: 'finance@acme.example', otherPhone: '+55 11 3333-4444' },
+      });
       const created = await api.post('/v1/holders', body);
       expect(created.status).toBe(201);
       const stored = await rawCollectionText(connection, 'holders');
       // Control: the record is there, and its trade name (not protected) is seen in plain text.
-      expectNoPlaintext(stored, [body.name, body.document, 'finance@acme.example', '+55 11 3333-4444', 'Rita Souza', '529.982.247-25', 'rita@acme.example', 'Maria Aparecida Silva', 'maria.silva@example.com', 'Joana Silva', 'Carlos Silva'], [created.body.id, 'Acme']);
+      expectNoPlaintext(
+        stored,
+        [
+          body.name,
+          body.document,
+          'finance@acme.example',
+          '+55 11 3333-4444',
+          'Rita Souza',
+          '529.982.247-25',
+          'rita@acme.example',
+          'Maria Aparecida Silva',
+          'maria.silva@example.com',
+          'Joana Silva',
+          'Carlos Silva',
+        ],
+        [created.body.id, 'Acme'],
+      );
     });
 
     it.each([
@@ -81,7 +127,10 @@ describe('holders API', () => {
     });
 
     it('rejects a company foundingDate that is not a date with 400, not 500', async () => {
-      const response = await api.post('/v1/holders', company({ document: '11.444.777/0001-61', legalPerson: { foundingDate: '2020-13-01' } }));
+      const response = await api.post(
+        '/v1/holders',
+        company({ document: '11.444.777/0001-61', legalPerson: { foundingDate: '2020-13-01' } }),
+      );
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('CRM-0004');
     });
@@ -110,7 +159,9 @@ describe('holders API', () => {
 
     it('resolves 50 concurrent creates of one document into exactly one 201 and 49 409s', async () => {
       const document = nextDocument();
-      const responses = await Promise.all(Array.from({ length: 50 }, () => api.post('/v1/holders', person({ document }))));
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, () => api.post('/v1/holders', person({ document }))),
+      );
       const statuses = responses.map((response) => response.status).sort();
       expect(statuses.filter((status) => status === 201)).toHaveLength(1);
       expect(statuses.filter((status) => status === 409)).toHaveLength(49);
@@ -129,7 +180,7 @@ describe('holders API', () => {
       expect((await api.get('/v1/holders/123')).body.code).toBe('CRM-0005');
     });
 
-    it('never shows another organization\'s holder: 404', async () => {
+    it("never shows another organization's holder: 404", async () => {
       const created = (await api.post('/v1/holders', person())).body;
       const other = orgClient(crm);
       expect((await other.get(`/v1/holders/${created.id}`)).status).toBe(404);
@@ -163,7 +214,11 @@ describe('holders API', () => {
       expect(response.body.metadata).not.toHaveProperty('tier');
       expect(Date.parse(response.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.updatedAt));
       expect((await api.get(`/v1/holders/${created.id}`)).body).toEqual(response.body);
-      expectNoPlaintext(await rawCollectionText(connection, 'holders'), ['Maria A. Silva', 'maria@new.example'], [created.id]);
+      expectNoPlaintext(
+        await rawCollectionText(connection, 'holders'),
+        ['Maria A. Silva', 'maria@new.example'],
+        [created.id],
+      );
     });
 
     it('refuses to change type or document: 400 CRM-0007', async () => {
@@ -177,7 +232,9 @@ describe('holders API', () => {
 
     it('refuses legalPerson on a natural person', async () => {
       const created = (await api.post('/v1/holders', person())).body;
-      expect((await api.patch(`/v1/holders/${created.id}`, { legalPerson: { tradeName: 'x' } })).body.code).toBe('CRM-0004');
+      expect((await api.patch(`/v1/holders/${created.id}`, { legalPerson: { tradeName: 'x' } })).body.code).toBe(
+        'CRM-0004',
+      );
     });
 
     it('does not revive a soft-deleted holder: 404', async () => {
@@ -252,11 +309,17 @@ describe('holders API', () => {
     it('filters by document (format-insensitive), external_id and several typed metadata filters', async () => {
       const client = lister();
       const document = nextDocument();
-      const target = (await client.post('/v1/holders', person({ document, externalId: 'EXT-TARGET', metadata: { segment: 'corporate', tier: 7, vip: false } }))).body;
+      const target = (
+        await client.post(
+          '/v1/holders',
+          person({ document, externalId: 'EXT-TARGET', metadata: { segment: 'corporate', tier: 7, vip: false } }),
+        )
+      ).body;
       await client.post('/v1/holders', person({ metadata: { segment: 'corporate', tier: 8, vip: false } }));
       await client.post('/v1/holders', person({ metadata: { segment: 'retail', tier: 7, vip: false } }));
       const formatted = `${document.slice(0, 3)}.${document.slice(3, 6)}.${document.slice(6, 9)}-${document.slice(9)}`;
-      const ids = async (query: string) => (await client.get(`/v1/holders?${query}`)).body.items.map((item: { id: string }) => item.id);
+      const ids = async (query: string) =>
+        (await client.get(`/v1/holders?${query}`)).body.items.map((item: { id: string }) => item.id);
       expect(await ids(`document=${encodeURIComponent(formatted)}`)).toEqual([target.id]);
       expect(await ids('external_id=EXT-TARGET')).toEqual([target.id]);
       expect(await ids('metadata.segment=corporate&metadata.tier=7')).toEqual([target.id]);
@@ -295,7 +358,10 @@ describe('holders API', () => {
     }
     it('responses validate against the reference HolderResponse schema', async () => {
       const validate = referenceValidator('HolderResponse');
-      const responses = [(await api.post('/v1/holders', person())).body, (await api.post('/v1/holders', company({ document: '45.723.174/0001-10' }))).body];
+      const responses = [
+        (await api.post('/v1/holders', person())).body,
+        (await api.post('/v1/holders', company({ document: '45.723.174/0001-10' }))).body,
+      ];
       responses.push(...(await api.get('/v1/holders?limit=5')).body.items);
       for (const body of responses) {
         if (!validate(body)) throw new Error(`HolderResponse mismatch: ${JSON.stringify(validate.errors)}`);
@@ -325,12 +391,20 @@ describe('holder options', () => {
     const crm = await startTestApp(testEnv({ METADATA_PII_GUARD: 'reject' }));
     const api = orgClient(crm);
     try {
-      const response = await api.post('/v1/holders', person({ metadata: { backupEmail: 'someone@example.com', segment: 'retail' } }));
+      const response = await api.post(
+        '/v1/holders',
+        person({ metadata: { backupEmail: 'someone@example.com', segment: 'retail' } }),
+      );
       expect(response.status).toBe(400);
-      expect(response.body).toMatchObject({ code: 'CRM-0034', fields: { 'metadata.backupEmail': expect.stringContaining('e-mail') } });
+      expect(response.body).toMatchObject({
+        code: 'CRM-0034',
+        fields: { 'metadata.backupEmail': expect.stringContaining('e-mail') },
+      });
       expect(response.text).not.toContain('someone@example.com');
       const created = (await api.post('/v1/holders', person())).body;
-      expect((await api.patch(`/v1/holders/${created.id}`, { metadata: { card: '4111 1111 1111 1111' } })).body.code).toBe('CRM-0034');
+      expect(
+        (await api.patch(`/v1/holders/${created.id}`, { metadata: { card: '4111 1111 1111 1111' } })).body.code,
+      ).toBe('CRM-0034');
     } finally {
       await crm.close();
     }

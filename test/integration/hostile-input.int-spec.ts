@@ -32,24 +32,37 @@ describe('hostile input', () => {
       ['en dash', '555–123–456–78'],
     ];
 
-    it.each(variants)('%s: a second holder with the "same" document is refused, and search finds the first', async (_name, variant) => {
-      const client = orgClient(crm);
-      const first = await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '555.123.456-78' });
-      expect(first.status).toBe(201);
-      const second = await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: variant });
-      expect([second.status, second.body.code]).toEqual([409, 'CRM-0010']);
-      const found = await client.get(`/v1/holders?document=${encodeURIComponent(variant)}`);
-      expect(found.body.items.map((holder: { id: string }) => holder.id)).toEqual([first.body.id]);
-    });
+    it.each(variants)(
+      '%s: a second holder with the "same" document is refused, and search finds the first',
+      async (_name, variant) => {
+        const client = orgClient(crm);
+        const first = await client.post('/v1/holders', {
+          type: 'NATURAL_PERSON',
+          name: 'Ana',
+          document: '555.123.456-78',
+        });
+        expect(first.status).toBe(201);
+        const second = await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: variant });
+        expect([second.status, second.body.code]).toEqual([409, 'CRM-0010']);
+        const found = await client.get(`/v1/holders?document=${encodeURIComponent(variant)}`);
+        expect(found.body.items.map((holder: { id: string }) => holder.id)).toEqual([first.body.id]);
+      },
+    );
 
     it('ligatures fold (NFKC); accented letters, composed (NFC) or not (NFD), are refused alike', async () => {
       for (const form of ['NFC', 'NFD'] as const) {
-        const accented = await api.post('/v1/holders', { type: 'LEGAL_PERSON', name: 'Firma', document: 'É7788'.normalize(form) });
+        const accented = await api.post('/v1/holders', {
+          type: 'LEGAL_PERSON',
+          name: 'Firma',
+          document: 'É7788'.normalize(form),
+        });
         expect([form, accented.status, accented.body.code]).toEqual([form, 400, 'CRM-0004']);
       }
       const created = await api.post('/v1/holders', { type: 'LEGAL_PERSON', name: 'Firma', document: 'ﬁ7788' });
       expect(created.status).toBe(201);
-      expect((await api.post('/v1/holders', { type: 'LEGAL_PERSON', name: 'Firma', document: 'FI-7788' })).status).toBe(409);
+      expect((await api.post('/v1/holders', { type: 'LEGAL_PERSON', name: 'Firma', document: 'FI-7788' })).status).toBe(
+        409,
+      );
     });
 
     it.each([
@@ -66,8 +79,12 @@ describe('hostile input', () => {
     });
 
     it('upper-casing is ASCII-only: STRASSE1 and ID99 are accepted and stay distinct', async () => {
-      expect((await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: 'STRASSE1' })).status).toBe(201);
-      expect((await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: 'ID99' })).status).toBe(201);
+      expect(
+        (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: 'STRASSE1' })).status,
+      ).toBe(201);
+      expect((await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: 'ID99' })).status).toBe(
+        201,
+      );
     });
 
     it('a search with a value that cannot be an identifier is a 400, not an empty page', async () => {
@@ -77,7 +94,8 @@ describe('hostile input', () => {
     });
 
     it('alias identifiers (account, IBAN, participant and related-party documents) follow the same rule', async () => {
-      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Rui', document: '77788899900' })).body;
+      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Rui', document: '77788899900' }))
+        .body;
       const ledgerId = randomUUID();
       const accountId = randomUUID();
       midaz.addAccount(api.organizationId, ledgerId, accountId);
@@ -91,7 +109,9 @@ describe('hostile input', () => {
         expect([refused.status, Object.keys(refused.body.fields)]).toEqual([400, [field]]);
       }
       const party = { document: ' . ', name: 'Rita', role: 'PRIMARY_HOLDER', startDate: '2025-01-01' };
-      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ...base, relatedParties: [party] })).body.code).toBe('CRM-0026');
+      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ...base, relatedParties: [party] })).body.code).toBe(
+        'CRM-0026',
+      );
 
       const created = await api.post(`/v1/holders/${holder.id}/aliases`, {
         ...base,
@@ -100,7 +120,12 @@ describe('hostile input', () => {
         relatedParties: [{ ...party, document: '٩٨٧٦٥٤٣٢١٠٠' }],
       });
       expect(created.status).toBe(201);
-      for (const query of ['banking_details_account=123456', 'banking_details_iban=GB82WEST12345698765432', 'regulatory_fields_participant_document=12345678000195', 'related_party_document=98765432100']) {
+      for (const query of [
+        'banking_details_account=123456',
+        'banking_details_iban=GB82WEST12345698765432',
+        'regulatory_fields_participant_document=12345678000195',
+        'related_party_document=98765432100',
+      ]) {
         const found = await api.get(`/v1/aliases?${query}`);
         expect([query, found.body.items?.map((alias: { id: string }) => alias.id)]).toEqual([query, [created.body.id]]);
       }
@@ -108,30 +133,63 @@ describe('hostile input', () => {
   });
 
   describe('no 500 on any input', () => {
-    it.each(['metadata..=1', 'metadata.x..y=1', 'metadata.x.=1', 'metadata.%2E=1', 'metadata.__proto__=1', 'metadata.constructor=1', 'metadata.prototype=1', 'metadata.%24where=1', 'metadata.a%00b=1', 'metadata.+=1', 'metadata.%09=1', 'metadata.a%0Ab=1'])(
-      'list filter %s is a 400 CRM-0016',
-      async (query) => {
-        for (const route of ['/v1/holders', '/v1/aliases']) {
-          const response = await api.get(`${route}?${query}`);
-          expect([route, response.status, response.body.code]).toEqual([route, 400, 'CRM-0016']);
-        }
-      },
-    );
+    it.each([
+      'metadata..=1',
+      'metadata.x..y=1',
+      'metadata.x.=1',
+      'metadata.%2E=1',
+      'metadata.__proto__=1',
+      'metadata.constructor=1',
+      'metadata.prototype=1',
+      'metadata.%24where=1',
+      'metadata.a%00b=1',
+      'metadata.+=1',
+      'metadata.%09=1',
+      'metadata.a%0Ab=1',
+    ])('list filter %s is a 400 CRM-0016', async (query) => {
+      for (const route of ['/v1/holders', '/v1/aliases']) {
+        const response = await api.get(`${route}?${query}`);
+        expect([route, response.status, response.body.code]).toEqual([route, 400, 'CRM-0016']);
+      }
+    });
 
     it('a valid metadata filter still filters (the control for the refusals above)', async () => {
       const client = orgClient(crm);
-      const tagged = (await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Tag', document: '11122233344', metadata: { tier: 1 } })).body;
-      await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Other', document: '11122233355', metadata: { tier: 2 } });
-      expect((await client.get('/v1/holders?metadata.tier=1')).body.items.map((h: { id: string }) => h.id)).toEqual([tagged.id]);
+      const tagged = (
+        await client.post('/v1/holders', {
+          type: 'NATURAL_PERSON',
+          name: 'Tag',
+          document: '11122233344',
+          metadata: { tier: 1 },
+        })
+      ).body;
+      await client.post('/v1/holders', {
+        type: 'NATURAL_PERSON',
+        name: 'Other',
+        document: '11122233355',
+        metadata: { tier: 2 },
+      });
+      expect((await client.get('/v1/holders?metadata.tier=1')).body.items.map((h: { id: string }) => h.id)).toEqual([
+        tagged.id,
+      ]);
     });
 
-    it.each(['0x1', ' 1', '+1', 'Infinity', '0b1', '1.', '01'])('typed metadata filters accept only decimal literals: %j matches no stored 1', async (literal) => {
-      const client = orgClient(crm);
-      await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'One', document: '99988877766', metadata: { n: 1 } });
-      for (const decimal of ['1', '1.0', '1e0']) expect((await client.get(`/v1/holders?metadata.n=${decimal}`)).body.items).toHaveLength(1);
-      const response = await client.get(`/v1/holders?metadata.n=${encodeURIComponent(literal)}`);
-      expect([response.status, response.body.items]).toEqual([200, []]);
-    });
+    it.each(['0x1', ' 1', '+1', 'Infinity', '0b1', '1.', '01'])(
+      'typed metadata filters accept only decimal literals: %j matches no stored 1',
+      async (literal) => {
+        const client = orgClient(crm);
+        await client.post('/v1/holders', {
+          type: 'NATURAL_PERSON',
+          name: 'One',
+          document: '99988877766',
+          metadata: { n: 1 },
+        });
+        for (const decimal of ['1', '1.0', '1e0'])
+          expect((await client.get(`/v1/holders?metadata.n=${decimal}`)).body.items).toHaveLength(1);
+        const response = await client.get(`/v1/holders?metadata.n=${encodeURIComponent(literal)}`);
+        expect([response.status, response.body.items]).toEqual([200, []]);
+      },
+    );
 
     it.each([
       ['__proto__', 'metadata', 'CRM-0004'],
@@ -151,7 +209,12 @@ describe('hostile input', () => {
     });
 
     it('a metadata key that is not reserved is stored (the control for the refusals above)', async () => {
-      const response = await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '12312312399', metadata: { constructed: 'x' } });
+      const response = await api.post('/v1/holders', {
+        type: 'NATURAL_PERSON',
+        name: 'Ana',
+        document: '12312312399',
+        metadata: { constructed: 'x' },
+      });
       expect([response.status, response.body.metadata]).toEqual([201, { constructed: 'x' }]);
     });
 
@@ -163,7 +226,12 @@ describe('hostile input', () => {
         body: `{"type":"NATURAL_PERSON","name":"Ana","document":"12312312388","metadata":{"n":${number}}}`,
       });
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0004']);
-      const finite = await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '12312312388', metadata: { n: -1e308 } });
+      const finite = await client.post('/v1/holders', {
+        type: 'NATURAL_PERSON',
+        name: 'Ana',
+        document: '12312312388',
+        metadata: { n: -1e308 },
+      });
       expect([finite.status, finite.body.metadata]).toEqual([201, { n: -1e308 }]);
     });
   });
@@ -171,7 +239,11 @@ describe('hostile input', () => {
   describe('bodies and methods', () => {
     const holderJson = (document: string) => JSON.stringify({ type: 'NATURAL_PERSON', name: 'Ana', document });
     const send = (path: string, method: string, contentType: string | undefined, body?: string) =>
-      crm.request(path, { method, headers: { 'x-organization-id': api.organizationId, ...(contentType ? { 'content-type': contentType } : {}) }, body });
+      crm.request(path, {
+        method,
+        headers: { 'x-organization-id': api.organizationId, ...(contentType ? { 'content-type': contentType } : {}) },
+        body,
+      });
 
     it.each([
       ['application/x-www-form-urlencoded', 'type=NATURAL_PERSON&name=Ana&document=44455566677'],
@@ -186,22 +258,41 @@ describe('hostile input', () => {
     });
 
     it('a JSON-looking body without a Content-Type is refused with 415, not read as a field name', async () => {
-      const response = await crm.request('/v1/holders', { method: 'POST', headers: { 'x-organization-id': api.organizationId }, body: new Blob([holderJson('44455566678')]) });
+      const response = await crm.request('/v1/holders', {
+        method: 'POST',
+        headers: { 'x-organization-id': api.organizationId },
+        body: new Blob([holderJson('44455566678')]),
+      });
       expect([response.status, response.body.code]).toEqual([415, 'CRM-0039']);
     });
 
     it('application/json with a charset creates (the control for the refusals above)', async () => {
-      expect((await send('/v1/holders', 'POST', 'application/json; charset=utf-8', holderJson('44455566679'))).status).toBe(201);
+      expect(
+        (await send('/v1/holders', 'POST', 'application/json; charset=utf-8', holderJson('44455566679'))).status,
+      ).toBe(201);
     });
 
     it('PATCH accepts application/merge-patch+json (RFC 7396)', async () => {
-      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566680', contact: { primaryEmail: 'a@example.com' } })).body;
-      const response = await send(`/v1/holders/${holder.id}`, 'PATCH', 'application/merge-patch+json', JSON.stringify({ name: 'Ana Maria', contact: { primaryEmail: null } }));
+      const holder = (
+        await api.post('/v1/holders', {
+          type: 'NATURAL_PERSON',
+          name: 'Ana',
+          document: '44455566680',
+          contact: { primaryEmail: 'a@example.com' },
+        })
+      ).body;
+      const response = await send(
+        `/v1/holders/${holder.id}`,
+        'PATCH',
+        'application/merge-patch+json',
+        JSON.stringify({ name: 'Ana Maria', contact: { primaryEmail: null } }),
+      );
       expect([response.status, response.body.name, response.body.contact]).toEqual([200, 'Ana Maria', undefined]);
     });
 
     it('GET and DELETE with Content-Type: application/json and no body work', async () => {
-      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566681' })).body;
+      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566681' }))
+        .body;
       expect((await send(`/v1/holders/${holder.id}`, 'GET', 'application/json')).status).toBe(200);
       expect((await send(`/v1/holders/${holder.id}`, 'DELETE', 'application/json')).status).toBe(204);
     });
@@ -215,7 +306,11 @@ describe('hostile input', () => {
       ['PUT', '/v1/holders/0195f3a0-0000-7000-8000-000000000001', 'DELETE, GET, HEAD, PATCH'],
       ['DELETE', '/v1/holders', 'GET, HEAD, POST'],
       ['POST', '/v1/aliases', 'GET, HEAD'],
-      ['PATCH', '/v1/holders/0195f3a0-0000-7000-8000-000000000001/aliases/0195f3a0-0000-7000-8000-000000000002/related-parties/0195f3a0-0000-7000-8000-000000000003', 'DELETE'],
+      [
+        'PATCH',
+        '/v1/holders/0195f3a0-0000-7000-8000-000000000001/aliases/0195f3a0-0000-7000-8000-000000000002/related-parties/0195f3a0-0000-7000-8000-000000000003',
+        'DELETE',
+      ],
       ['TRACE', '/v1/holders', 'GET, HEAD, POST'],
       ['QUERY', '/v1/holders', 'GET, HEAD, POST'],
     ])('%s %s is a 405 with Allow: %s and the error envelope', async (method, path, allow) => {
@@ -229,21 +324,34 @@ describe('hostile input', () => {
     });
 
     it('empty ?hard_delete= and ?include_deleted= are treated as absent', async () => {
-      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566682' })).body;
+      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566682' }))
+        .body;
       expect((await api.get(`/v1/holders/${holder.id}?include_deleted=`)).status).toBe(200);
       expect((await api.delete(`/v1/holders/${holder.id}?hard_delete=`)).status).toBe(204);
       expect((await api.get(`/v1/holders/${holder.id}?include_deleted=true`)).body.deletedAt).not.toBeNull(); // soft: still there
     });
 
     /** node:http, since fetch refuses TRACE. A content type throughout: QUERY requires one (RFC 10008). */
-    function rawRequest(method: string, path: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+    function rawRequest(
+      method: string,
+      path: string,
+    ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
       const url = new URL(crm.baseUrl.replace('[::1]', '127.0.0.1'));
       return new Promise((resolve, reject) => {
-        const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers: { 'x-organization-id': api.organizationId, 'content-type': 'application/json' } }, (res) => {
-          let body = '';
-          res.on('data', (chunk) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        });
+        const req = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            method,
+            path,
+            headers: { 'x-organization-id': api.organizationId, 'content-type': 'application/json' },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+          },
+        );
         req.on('error', reject);
         req.end();
       });

@@ -77,7 +77,11 @@ describe('HTTP conventions', () => {
 
   describe('validation', () => {
     it('unknown body fields: 400 CRM-0007 listing them', async () => {
-      const response = await crm.request('/v1/probe', { method: 'POST', headers, json: { name: 'x', kind: 'A', extra: 1, address: { city: 'c', zip: 2 } } });
+      const response = await crm.request('/v1/probe', {
+        method: 'POST',
+        headers,
+        json: { name: 'x', kind: 'A', extra: 1, address: { city: 'c', zip: 2 } },
+      });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('CRM-0007');
       expect(Object.keys(response.body.fields).sort()).toEqual(['address.zip', 'extra']);
@@ -98,7 +102,11 @@ describe('HTTP conventions', () => {
     });
 
     it('malformed JSON: 400 CRM-0004', async () => {
-      const response = await crm.request('/v1/probe', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"name": ' });
+      const response = await crm.request('/v1/probe', {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{"name": ',
+      });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('CRM-0004');
     });
@@ -124,13 +132,21 @@ describe('HTTP conventions', () => {
 
   describe('hostile input never reaches a 500', () => {
     it.each(['[]', 'null', '"text"', '42'])('a body that is not a JSON object (%s): 400 CRM-0004', async (body) => {
-      const response = await crm.request('/v1/probe', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+      const response = await crm.request('/v1/probe', {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body,
+      });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('CRM-0004');
     });
 
     it('NUL bytes in strings: 400 CRM-0004', async () => {
-      const response = await crm.request('/v1/probe', { method: 'POST', headers, json: { name: 'a\u0000b', kind: 'A' } });
+      const response = await crm.request('/v1/probe', {
+        method: 'POST',
+        headers,
+        json: { name: 'a\u0000b', kind: 'A' },
+      });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('CRM-0004');
     });
@@ -138,32 +154,52 @@ describe('HTTP conventions', () => {
     it('nesting deeper than 10: 400 CRM-0015', async () => {
       let deep: unknown = 'x';
       for (let i = 0; i < 12; i++) deep = { d: deep };
-      const response = await crm.request('/v1/probe', { method: 'POST', headers, json: { name: 'n', kind: 'A', address: deep } });
+      const response = await crm.request('/v1/probe', {
+        method: 'POST',
+        headers,
+        json: { name: 'n', kind: 'A', address: deep },
+      });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('CRM-0015');
     });
 
     it('objects with more than 100 keys: 400 CRM-0015', async () => {
       const wide = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i]));
-      const response = await crm.request('/v1/probe', { method: 'POST', headers, json: { name: 'n', kind: 'A', ...wide } });
+      const response = await crm.request('/v1/probe', {
+        method: 'POST',
+        headers,
+        json: { name: 'n', kind: 'A', ...wide },
+      });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('CRM-0015');
     });
 
     it('bodies over the configured limit: 413 CRM-0035', async () => {
-      const response = await crm.request('/v1/probe', { method: 'POST', headers, json: { name: 'x'.repeat(5000), kind: 'A' } });
+      const response = await crm.request('/v1/probe', {
+        method: 'POST',
+        headers,
+        json: { name: 'x'.repeat(5000), kind: 'A' },
+      });
       expect(response.status).toBe(413);
       expect(response.body.code).toBe('CRM-0035');
     });
 
     it('non-JSON bodies: 415 CRM-0039', async () => {
-      const response = await crm.request('/v1/probe', { method: 'POST', headers: { ...headers, 'content-type': 'text/xml' }, body: '<a/>' });
+      const response = await crm.request('/v1/probe', {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'text/xml' },
+        body: '<a/>',
+      });
       expect(response.status).toBe(415);
       expect(response.body.code).toBe('CRM-0039');
     });
 
     it('prototype pollution attempts: 400 with a code', async () => {
-      const response = await crm.request('/v1/probe', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"name":"n","kind":"A","__proto__":{"admin":true}}' });
+      const response = await crm.request('/v1/probe', {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{"name":"n","kind":"A","__proto__":{"admin":true}}',
+      });
       expect(response.status).toBe(400);
       expect(response.body.code).toMatch(/^CRM-00/);
     });
@@ -177,12 +213,21 @@ describe('HTTP conventions', () => {
 
   describe('unexpected errors', () => {
     it('become 500 CRM-0014 with the request id and no internals', async () => {
-      const response = await crm.request('/v1/probe/boom/now', { headers: { ...headers, 'x-request-id': 'req-boom-1' } });
+      const response = await crm.request('/v1/probe/boom/now', {
+        headers: { ...headers, 'x-request-id': 'req-boom-1' },
+      });
       expect(response.status).toBe(500);
-      expect(response.body).toEqual({ code: 'CRM-0014', title: 'Internal Server Error', message: expect.any(String), requestId: 'req-boom-1' });
+      expect(response.body).toEqual({
+        code: 'CRM-0014',
+        title: 'Internal Server Error',
+        message: expect.any(String),
+        requestId: 'req-boom-1',
+      });
       expect(response.text).not.toContain('secret-detail');
       expect(response.text).not.toContain('at ');
-      expect(await crm.logs.waitFor((entry) => entry.requestId === 'req-boom-1' || entry.req?.id === 'req-boom-1')).toBe(true);
+      expect(
+        await crm.logs.waitFor((entry) => entry.requestId === 'req-boom-1' || entry.req?.id === 'req-boom-1'),
+      ).toBe(true);
       expect(crm.logs.text).not.toContain('123.456.789-09');
     });
   });

@@ -15,13 +15,24 @@ import { CliProgress } from '../../apps/crm/src/cli/progress';
 import { ImportModule } from '../../apps/crm/src/cli/import/import.module';
 import { ImportAbort, LerianImporter, LerianImportOptions } from '../../apps/crm/src/cli/import/lerian-importer';
 import { orgClient } from '../utils/api';
-import { ExpectedAnswer, legacyEncrypt, lerianExpected, lerianFixtureKeys, lerianRawCollections, loadLerianCollections, RawCollection } from '../utils/lerian-fixture';
+import {
+  ExpectedAnswer,
+  legacyEncrypt,
+  lerianExpected,
+  lerianFixtureKeys,
+  lerianRawCollections,
+  loadLerianCollections,
+  RawCollection,
+} from '../utils/lerian-fixture';
 import { rawCollectionText } from '../utils/raw-scan';
 import { startTestApp, TestApp, testEnv } from '../utils/test-app';
 
 const ROOT = join(__dirname, '..', '..');
 const fixtureKeys = lerianFixtureKeys();
-const legacyKeys = { encryptKey: fixtureKeys.LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY, hashKey: fixtureKeys.LERIAN_LCRYPTO_HASH_SECRET_KEY };
+const legacyKeys = {
+  encryptKey: fixtureKeys.LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY,
+  hashKey: fixtureKeys.LERIAN_LCRYPTO_HASH_SECRET_KEY,
+};
 const expectedHolders = lerianExpected('holders');
 const expectedAliases = lerianExpected('aliases');
 const ORG_1 = '0192f1a8-0000-7000-8000-00000000f001';
@@ -50,15 +61,32 @@ async function sourceDatabase(collections?: RawCollection[]): Promise<Connection
 
 /** The import command's module in-process, against one target database (this service's). */
 async function importerFor(config: AppConfig): Promise<{ importer: LerianImporter; close: () => Promise<void> }> {
-  const context: INestApplicationContext = await NestFactory.createApplicationContext(CliModule.forRoot(config, [ImportModule]), { logger: false });
+  const context: INestApplicationContext = await NestFactory.createApplicationContext(
+    CliModule.forRoot(config, [ImportModule]),
+    { logger: false },
+  );
   return { importer: context.get(LerianImporter), close: () => context.close() };
 }
 
-async function runImport(importer: LerianImporter, source: Connection, options: Partial<LerianImportOptions> = {}): Promise<{ code: number; report: string; progress: string }> {
+async function runImport(
+  importer: LerianImporter,
+  source: Connection,
+  options: Partial<LerianImportOptions> = {},
+): Promise<{ code: number; report: string; progress: string }> {
   const report = new Captured();
   const progress = new Captured();
   const code = await importer.run(
-    { sourceUri: process.env.MONGO_URI!, sourceDb: source.name, legacyKeys, organizations: [], dryRun: false, verify: false, batchSize: 500, onConflict: 'report', ...options },
+    {
+      sourceUri: process.env.MONGO_URI!,
+      sourceDb: source.name,
+      legacyKeys,
+      organizations: [],
+      dryRun: false,
+      verify: false,
+      batchSize: 500,
+      onConflict: 'report',
+      ...options,
+    },
     report,
     new CliProgress(progress as unknown as NodeJS.WriteStream, 'import lerian'),
   );
@@ -67,17 +95,21 @@ async function runImport(importer: LerianImporter, source: Connection, options: 
 
 /** `npm run cli -- import lerian …` as a child process, with the service's env and the original's keys. */
 function cli(args: string[], env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/crm/src/cli/main.ts', 'import', 'lerian', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, ...fixtureKeys, NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', 'apps/crm/src/cli/main.ts', 'import', 'lerian', ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, ...fixtureKeys, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { child, done, output: () => ({ stdout, stderr }) };
 }
@@ -89,30 +121,51 @@ function cli(args: string[], env: Record<string, string | undefined>) {
  * - absent optional fields: the original answers `"line2": null` for an address line never sent;
  *   this service omits absent optional fields (its OpenAPI marks them optional, not nullable).
  */
-function inOurContract(response: Record<string, any>): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+function inOurContract(response: Record<string, any>): Record<string, any> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const withoutNulls = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(withoutNulls);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== null).map(([key, item]) => [key, withoutNulls(item)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([, item]) => item !== null)
+          .map(([key, item]) => [key, withoutNulls(item)]),
+      );
     return value;
   };
   const { createdAt, updatedAt, deletedAt, ...rest } = response;
-  return { ...(withoutNulls(rest) as object), createdAt: instant(createdAt), updatedAt: instant(updatedAt), deletedAt: deletedAt === null ? null : instant(deletedAt) };
+  return {
+    ...(withoutNulls(rest) as object),
+    createdAt: instant(createdAt),
+    updatedAt: instant(updatedAt),
+    deletedAt: deletedAt === null ? null : instant(deletedAt),
+  };
 }
 
 const instant = (text: string) => new Date(text).getTime();
 
-function answerInOurContract(body: Record<string, any>): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+function answerInOurContract(body: Record<string, any>): Record<string, any> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const { createdAt, updatedAt, deletedAt, ...rest } = body;
-  return { ...rest, createdAt: instant(createdAt), updatedAt: instant(updatedAt), deletedAt: deletedAt === null ? null : instant(deletedAt) };
+  return {
+    ...rest,
+    createdAt: instant(createdAt),
+    updatedAt: instant(updatedAt),
+    deletedAt: deletedAt === null ? null : instant(deletedAt),
+  };
 }
 
-const aliasPath = ({ response }: ExpectedAnswer) => `/v1/holders/${response.holderId}/aliases/${response.id}?include_deleted=true`;
+const aliasPath = ({ response }: ExpectedAnswer) =>
+  `/v1/holders/${response.holderId}/aliases/${response.id}?include_deleted=true`;
 
 /** Values at a protected path (`contact.primaryEmail`, `relatedParties[].document`) of an API answer. */
-function valuesAt(record: Record<string, any>, path: string): unknown[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+function valuesAt(record: Record<string, any>, path: string): unknown[] {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const [arrayPath, leaf] = path.includes('[].') ? path.split('[].') : [undefined, path];
   const get = (from: unknown, dotted: string) => dotted.split('.').reduce<any>((value, key) => value?.[key], from); // eslint-disable-line @typescript-eslint/no-explicit-any
-  return arrayPath ? ((get(record, arrayPath) as unknown[] | undefined) ?? []).map((item) => get(item, leaf)) : [get(record, leaf)];
+  return arrayPath
+    ? ((get(record, arrayPath) as unknown[] | undefined) ?? []).map((item) => get(item, leaf))
+    : [get(record, leaf)];
 }
 
 /**
@@ -130,7 +183,9 @@ function protectedForms(): string[] {
           .flatMap((value) => [value, ...(field.searchable ? [NORMALIZERS[field.searchable](value)] : [])]),
       ),
     );
-  return [...new Set([...forms(expectedHolders, HOLDER_PROTECTED_FIELDS), ...forms(expectedAliases, ALIAS_PROTECTED_FIELDS)])];
+  return [
+    ...new Set([...forms(expectedHolders, HOLDER_PROTECTED_FIELDS), ...forms(expectedAliases, ALIAS_PROTECTED_FIELDS)]),
+  ];
 }
 
 describe('import lerian (data written by the original Lerian CRM v3.8.0)', () => {
@@ -144,7 +199,13 @@ describe('import lerian (data written by the original Lerian CRM v3.8.0)', () =>
     crm = await startTestApp();
     target = await connect(crm.config.mongo.dbName);
     // The first import runs the real CLI, as an operator would (with the service's env).
-    const run = cli(['--source-db', source.name], { MONGO_URI: crm.config.mongo.uri, MONGO_NAME: crm.config.mongo.dbName, LCRYPTO_ENCRYPT_SECRET_KEY: crm.config.crypto.encryptKey, LCRYPTO_HASH_SECRET_KEY: crm.config.crypto.hashKey, LOG_LEVEL: 'silent' });
+    const run = cli(['--source-db', source.name], {
+      MONGO_URI: crm.config.mongo.uri,
+      MONGO_NAME: crm.config.mongo.dbName,
+      LCRYPTO_ENCRYPT_SECRET_KEY: crm.config.crypto.encryptKey,
+      LCRYPTO_HASH_SECRET_KEY: crm.config.crypto.hashKey,
+      LOG_LEVEL: 'silent',
+    });
     firstRun = await run.done;
   }, 120_000);
 
@@ -168,7 +229,9 @@ describe('import lerian (data written by the original Lerian CRM v3.8.0)', () =>
   it('every holder answers GET ?include_deleted=true as the original did', async () => {
     expect(expectedHolders).toHaveLength(12);
     for (const expected of expectedHolders) {
-      const answer = await orgClient(crm, expected.organizationId).get(`/v1/holders/${expected.response.id}?include_deleted=true`);
+      const answer = await orgClient(crm, expected.organizationId).get(
+        `/v1/holders/${expected.response.id}?include_deleted=true`,
+      );
       expect(answer.status).toBe(200);
       expect(answerInOurContract(answer.body)).toEqual(inOurContract(expected.response));
     }
@@ -194,28 +257,48 @@ describe('import lerian (data written by the original Lerian CRM v3.8.0)', () =>
     const live = expectedAliases.filter(({ response }) => response.deletedAt === null);
     for (const { organizationId, response: alias } of live) {
       const client = orgClient(crm, organizationId);
-      const ids = async (query: string) => ((await client.get(`/v1/aliases?${query}`)).body.items as Array<{ id: string }>).map(({ id }) => id);
+      const ids = async (query: string) =>
+        ((await client.get(`/v1/aliases?${query}`)).body.items as Array<{ id: string }>).map(({ id }) => id);
       expect(await ids(`banking_details_iban=${encodeURIComponent(alias.bankingDetails.iban)}`)).toEqual([alias.id]);
-      expect(await ids(`banking_details_account=${encodeURIComponent(alias.bankingDetails.account)}`)).toEqual([alias.id]);
-      expect(await ids(`regulatory_fields_participant_document=${encodeURIComponent(alias.regulatoryFields.participantDocument)}`)).toContain(alias.id);
-      expect(await ids(`related_party_document=${encodeURIComponent(alias.relatedParties[0].document)}`)).toContain(alias.id);
+      expect(await ids(`banking_details_account=${encodeURIComponent(alias.bankingDetails.account)}`)).toEqual([
+        alias.id,
+      ]);
+      expect(
+        await ids(
+          `regulatory_fields_participant_document=${encodeURIComponent(alias.regulatoryFields.participantDocument)}`,
+        ),
+      ).toContain(alias.id);
+      expect(await ids(`related_party_document=${encodeURIComponent(alias.relatedParties[0].document)}`)).toContain(
+        alias.id,
+      );
       expect(await ids(`document=${encodeURIComponent(alias.document)}`)).toContain(alias.id);
     }
-    for (const { organizationId, response: holder } of expectedHolders.filter(({ response }) => response.deletedAt === null)) {
-      const found = await orgClient(crm, organizationId).get(`/v1/holders?document=${encodeURIComponent(holder.document)}`);
+    for (const { organizationId, response: holder } of expectedHolders.filter(
+      ({ response }) => response.deletedAt === null,
+    )) {
+      const found = await orgClient(crm, organizationId).get(
+        `/v1/holders?document=${encodeURIComponent(holder.document)}`,
+      );
       expect(found.body.items.map(({ id }: { id: string }) => id)).toEqual([holder.id]);
     }
     // Format-insensitive, as for records created through the API: "100.007.919-89" is found as digits.
     const formatted = expectedHolders.find(({ response }) => response.document.includes('.'))!;
-    const digits = await orgClient(crm, formatted.organizationId).get(`/v1/holders?document=${formatted.response.document.replace(/\D/g, '')}`);
+    const digits = await orgClient(crm, formatted.organizationId).get(
+      `/v1/holders?document=${formatted.response.document.replace(/\D/g, '')}`,
+    );
     expect(digits.body.items.map(({ id }: { id: string }) => id)).toEqual([formatted.response.id]);
   });
 
   it('holders carry their live alias count', async () => {
-    const holders = await target.db!.collection('holders').find({}, { projection: { liveAliasCount: 1 } }).toArray();
+    const holders = await target
+      .db!.collection('holders')
+      .find({}, { projection: { liveAliasCount: 1 } })
+      .toArray();
     expect(holders).toHaveLength(12);
     for (const holder of holders) {
-      const live = expectedAliases.filter(({ response }) => response.holderId === holder._id && response.deletedAt === null).length;
+      const live = expectedAliases.filter(
+        ({ response }) => response.holderId === holder._id && response.deletedAt === null,
+      ).length;
       expect(holder.liveAliasCount).toBe(live);
     }
   });
@@ -235,13 +318,23 @@ describe('import lerian (data written by the original Lerian CRM v3.8.0)', () =>
 
   it('the source is never modified', async () => {
     for (const { collection, documents } of lerianRawCollections()) {
-      const stored = await source.db!.collection(collection).find({}, { sort: { _id: 1 }, promoteValues: false }).toArray();
-      expect(stored).toEqual(documents.sort((a, b) => Buffer.compare(Buffer.from((a._id as Binary).buffer), Buffer.from((b._id as Binary).buffer))));
+      const stored = await source
+        .db!.collection(collection)
+        .find({}, { sort: { _id: 1 }, promoteValues: false })
+        .toArray();
+      expect(stored).toEqual(
+        documents.sort((a, b) =>
+          Buffer.compare(Buffer.from((a._id as Binary).buffer), Buffer.from((b._id as Binary).buffer)),
+        ),
+      );
     }
   });
 
   it('a re-run imports nothing twice and changes nothing', async () => {
-    const before = { holders: await rawCollectionText(target, 'holders'), aliases: await rawCollectionText(target, 'alias_accounts') };
+    const before = {
+      holders: await rawCollectionText(target, 'holders'),
+      aliases: await rawCollectionText(target, 'alias_accounts'),
+    };
     const { importer, close } = await importerFor(crm.config);
     try {
       const again = await runImport(importer, source);
@@ -266,7 +359,9 @@ describe('import lerian (data written by the original Lerian CRM v3.8.0)', () =>
       expect(clean.code).toBe(0);
 
       const changed = expectedHolders.find(({ response }) => response.deletedAt === null)!;
-      const patched = await orgClient(crm, changed.organizationId).patch(`/v1/holders/${changed.response.id}`, { contact: { primaryEmail: 'changed@example.com' } });
+      const patched = await orgClient(crm, changed.organizationId).patch(`/v1/holders/${changed.response.id}`, {
+        contact: { primaryEmail: 'changed@example.com' },
+      });
       expect(patched.status).toBe(200);
       const dirty = await runImport(importer, source, { verify: true });
       expect(dirty.code).toBe(1);
@@ -277,7 +372,9 @@ describe('import lerian (data written by the original Lerian CRM v3.8.0)', () =>
 
       const counted = expectedHolders.find(({ response }) => response.externalId === 'EXT-1')!.response.id;
       await target.db!.collection('holders').updateOne({ _id: counted } as never, { $set: { liveAliasCount: 9 } });
-      expect((await runImport(importer, source, { verify: true })).report).toContain(`difference: holder ${counted} liveAliasCount`);
+      expect((await runImport(importer, source, { verify: true })).report).toContain(
+        `difference: holder ${counted} liveAliasCount`,
+      );
     } finally {
       await close();
     }
@@ -301,7 +398,10 @@ describe('import lerian: runs that must not write, or write only part', () => {
     const config = loadConfig(testEnv());
     const target = await connect(config.mongo.dbName);
     const { importer, close } = await importerFor(config);
-    const counts = async () => ({ holders: await target.db!.collection('holders').countDocuments(), aliases: await target.db!.collection('alias_accounts').countDocuments() });
+    const counts = async () => ({
+      holders: await target.db!.collection('holders').countDocuments(),
+      aliases: await target.db!.collection('alias_accounts').countDocuments(),
+    });
     return {
       config,
       importer,
@@ -317,10 +417,16 @@ describe('import lerian: runs that must not write, or write only part', () => {
   it('a wrong legacy encryption or hash key is a clear error before anything is written', async () => {
     const fresh = await freshTarget();
     try {
-      const wrongEncryption = runImport(fresh.importer, source, { legacyKeys: { ...legacyKeys, encryptKey: randomBytes(32).toString('hex') } });
+      const wrongEncryption = runImport(fresh.importer, source, {
+        legacyKeys: { ...legacyKeys, encryptKey: randomBytes(32).toString('hex') },
+      });
       await expect(wrongEncryption).rejects.toThrow(ImportAbort);
-      await expect(wrongEncryption).rejects.toThrow(/legacy encryption key \(LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY\) does not open the source data.*Nothing was written/);
-      await expect(runImport(fresh.importer, source, { legacyKeys: { ...legacyKeys, hashKey: 'not-the-hash-key' } })).rejects.toThrow(/legacy hash key \(LERIAN_LCRYPTO_HASH_SECRET_KEY\) does not match/);
+      await expect(wrongEncryption).rejects.toThrow(
+        /legacy encryption key \(LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY\) does not open the source data.*Nothing was written/,
+      );
+      await expect(
+        runImport(fresh.importer, source, { legacyKeys: { ...legacyKeys, hashKey: 'not-the-hash-key' } }),
+      ).rejects.toThrow(/legacy hash key \(LERIAN_LCRYPTO_HASH_SECRET_KEY\) does not match/);
       expect(await fresh.counts()).toEqual({ holders: 0, aliases: 0 });
       // Counterpart: with the right keys the same target receives everything.
       expect((await runImport(fresh.importer, source)).code).toBe(0);
@@ -335,7 +441,9 @@ describe('import lerian: runs that must not write, or write only part', () => {
     try {
       const result = await spawnWithWrongKey(fresh.config, source.name);
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^import lerian: the legacy encryption key \(LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY\) does not open the source data/m);
+      expect(result.stderr).toMatch(
+        /^import lerian: the legacy encryption key \(LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY\) does not open the source data/m,
+      );
       expect(await fresh.counts()).toEqual({ holders: 0, aliases: 0 });
     } finally {
       await fresh.close();
@@ -343,13 +451,17 @@ describe('import lerian: runs that must not write, or write only part', () => {
   });
 
   it('works when the operator keeps the same key values: they are used per our scheme, no legacy ciphertext is copied', async () => {
-    const config = loadConfig(testEnv({ LCRYPTO_ENCRYPT_SECRET_KEY: legacyKeys.encryptKey, LCRYPTO_HASH_SECRET_KEY: legacyKeys.hashKey }));
+    const config = loadConfig(
+      testEnv({ LCRYPTO_ENCRYPT_SECRET_KEY: legacyKeys.encryptKey, LCRYPTO_HASH_SECRET_KEY: legacyKeys.hashKey }),
+    );
     const target = await connect(config.mongo.dbName);
     const { importer, close } = await importerFor(config);
     try {
       expect((await runImport(importer, source)).code).toBe(0);
       expect((await runImport(importer, source, { verify: true })).code).toBe(0);
-      const stored = (await target.db!.collection('holders').find({}).toArray()).concat(await target.db!.collection('alias_accounts').find({}).toArray());
+      const stored = (await target.db!.collection('holders').find({}).toArray()).concat(
+        await target.db!.collection('alias_accounts').find({}).toArray(),
+      );
       expect(stored).toHaveLength(26);
       // Our envelope (HKDF subkey, AAD) and our per-field tokens, not the original's values.
       for (const record of stored) expect(record.document).toMatch(/^v1:[0-9a-f]{8}:/);
@@ -373,17 +485,27 @@ describe('import lerian: runs that must not write, or write only part', () => {
     const { importer, close } = await importerFor(crm.config);
     try {
       const holder = expectedHolders.find(({ response }) => response.externalId === 'EXT-0')!;
-      const created = await orgClient(crm, holder.organizationId).post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Someone Else', document: holder.response.document });
+      const created = await orgClient(crm, holder.organizationId).post('/v1/holders', {
+        type: 'NATURAL_PERSON',
+        name: 'Someone Else',
+        document: holder.response.document,
+      });
       expect(created.status).toBe(201);
       const run = await runImport(importer, source);
       expect(run.code).toBe(1);
-      expect(run.report).toContain(`failed holder ${holder.response.id}: a live holder of this service already has this document`);
+      expect(run.report).toContain(
+        `failed holder ${holder.response.id}: a live holder of this service already has this document`,
+      );
       const aliasOfHolder = expectedAliases.find(({ response }) => response.holderId === holder.response.id)!;
-      expect(run.report).toContain(`failed alias ${aliasOfHolder.response.id}: holder ${holder.response.id} was not written`);
+      expect(run.report).toContain(
+        `failed alias ${aliasOfHolder.response.id}: holder ${holder.response.id} was not written`,
+      );
       expect(run.report).toContain('holders  read 6, imported 5, already present 0, skipped 0, failed 1');
       expect(run.report).not.toContain(holder.response.document);
       expect((await orgClient(crm, holder.organizationId).get(aliasPath(aliasOfHolder))).status).toBe(404);
-      expect((await orgClient(crm, holder.organizationId).get(`/v1/holders/${created.body.id}`)).body.name).toBe('Someone Else');
+      expect((await orgClient(crm, holder.organizationId).get(`/v1/holders/${created.body.id}`)).body.name).toBe(
+        'Someone Else',
+      );
     } finally {
       await close();
       await crm.close();
@@ -398,15 +520,26 @@ describe('import lerian: runs that must not write, or write only part', () => {
       const alias = expectedAliases.find(({ response }) => response.deletedAt === null)!;
       const client = orgClient(crm, alias.organizationId);
       // This service already has a live alias of the same account id (another holder, another ledger).
-      const owner = await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Someone Else', document: '98989898989' });
-      const taken = await client.post(`/v1/holders/${owner.body.id}/aliases`, { ledgerId: randomUUID(), accountId: alias.response.accountId });
+      const owner = await client.post('/v1/holders', {
+        type: 'NATURAL_PERSON',
+        name: 'Someone Else',
+        document: '98989898989',
+      });
+      const taken = await client.post(`/v1/holders/${owner.body.id}/aliases`, {
+        ledgerId: randomUUID(),
+        accountId: alias.response.accountId,
+      });
       expect(taken.status).toBe(201);
       const run = await runImport(importer, source);
-      expect(run.report).toContain(`failed alias ${alias.response.id}: a live alias of this service already uses this account id`);
+      expect(run.report).toContain(
+        `failed alias ${alias.response.id}: a live alias of this service already uses this account id`,
+      );
       const connection = await connect(crm.config.mongo.dbName);
       try {
         const stored = await connection.db!.collection('holders').findOne({ _id: alias.response.holderId as never });
-        const live = await connection.db!.collection('alias_accounts').countDocuments({ holderId: alias.response.holderId, deletedAt: null });
+        const live = await connection
+          .db!.collection('alias_accounts')
+          .countDocuments({ holderId: alias.response.holderId, deletedAt: null });
         expect(stored).not.toBeNull();
         expect(stored!.liveAliasCount).toBe(live);
       } finally {
@@ -414,7 +547,9 @@ describe('import lerian: runs that must not write, or write only part', () => {
       }
       // The count is right, so the holder is deletable exactly when its stored aliases allow it.
       const deletion = await client.delete(`/v1/holders/${alias.response.holderId}`);
-      expect(deletion.status).toBe((await client.get(`/v1/aliases?holder_id=${alias.response.holderId}`)).body.items.length === 0 ? 204 : 400);
+      expect(deletion.status).toBe(
+        (await client.get(`/v1/aliases?holder_id=${alias.response.holderId}`)).body.items.length === 0 ? 204 : 400,
+      );
     } finally {
       await close();
       await crm.close();
@@ -433,7 +568,9 @@ describe('import lerian: runs that must not write, or write only part', () => {
     try {
       const run = await runImport(fresh.importer, corruptedSource, { organizations: [ORG_1] });
       expect(run.code).toBe(1);
-      expect(run.report).toContain(`failed holder ${uuidOf(corrupted._id)}: legacy ciphertext does not decrypt (authentication failed)`);
+      expect(run.report).toContain(
+        `failed holder ${uuidOf(corrupted._id)}: legacy ciphertext does not decrypt (authentication failed)`,
+      );
       expect(run.report).toContain('holders  read 6, imported 5, already present 0, skipped 0, failed 1');
       expect(await fresh.counts()).toEqual({ holders: 5, aliases: 7 });
     } finally {
@@ -487,24 +624,30 @@ describe('import lerian: runs that must not write, or write only part', () => {
 });
 
 function spawnWithWrongKey(config: AppConfig, sourceDb: string) {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/crm/src/cli/main.ts', 'import', 'lerian', '--source-db', sourceDb], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      MONGO_URI: config.mongo.uri,
-      MONGO_NAME: config.mongo.dbName,
-      LCRYPTO_ENCRYPT_SECRET_KEY: config.crypto.encryptKey,
-      LCRYPTO_HASH_SECRET_KEY: config.crypto.hashKey,
-      LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY: randomBytes(32).toString('hex'),
-      LERIAN_LCRYPTO_HASH_SECRET_KEY: fixtureKeys.LERIAN_LCRYPTO_HASH_SECRET_KEY,
-      LOG_LEVEL: 'silent',
-      NODE_OPTIONS: '',
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', 'apps/crm/src/cli/main.ts', 'import', 'lerian', '--source-db', sourceDb],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        MONGO_URI: config.mongo.uri,
+        MONGO_NAME: config.mongo.dbName,
+        LCRYPTO_ENCRYPT_SECRET_KEY: config.crypto.encryptKey,
+        LCRYPTO_HASH_SECRET_KEY: config.crypto.hashKey,
+        LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY: randomBytes(32).toString('hex'),
+        LERIAN_LCRYPTO_HASH_SECRET_KEY: fixtureKeys.LERIAN_LCRYPTO_HASH_SECRET_KEY,
+        LOG_LEVEL: 'silent',
+        NODE_OPTIONS: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  return new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stderr })),
+  );
 }
 
 async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
@@ -518,7 +661,8 @@ async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<voi
 describe('import lerian: conflicts are reported, not guessed', () => {
   const encrypt = (value: string) => legacyEncrypt(legacyKeys.encryptKey, value);
   const uuidBinary = (uuid: string) => new Binary(Buffer.from(uuid.replace(/-/g, ''), 'hex'), 0);
-  const org1 = (entity: 'holders' | 'aliases') => lerianRawCollections().find(({ collection }) => collection === `${entity}_${ORG_1}`)!;
+  const org1 = (entity: 'holders' | 'aliases') =>
+    lerianRawCollections().find(({ collection }) => collection === `${entity}_${ORG_1}`)!;
   const first = org1('holders').documents[0];
   const firstAlias = org1('aliases').documents[0];
   // Ids sort after the fixture's (UUIDv7 of a later time): created later than the records they clash with.
@@ -536,13 +680,35 @@ describe('import lerian: conflicts are reported, not guessed', () => {
   function conflictingSource(): RawCollection[] {
     const holders: Document[] = [
       ...org1('holders').documents,
-      { ...first, _id: uuidBinary(DUPLICATE_HOLDER), document: encrypt('100.000.000-19'), external_id: 'DUP', created_at: later, updated_at: later },
-      { ...first, _id: uuidBinary(UNKNOWN_TYPE_HOLDER), type: 'TRUST', document: encrypt('55566677788'), created_at: later, updated_at: later },
+      {
+        ...first,
+        _id: uuidBinary(DUPLICATE_HOLDER),
+        document: encrypt('100.000.000-19'),
+        external_id: 'DUP',
+        created_at: later,
+        updated_at: later,
+      },
+      {
+        ...first,
+        _id: uuidBinary(UNKNOWN_TYPE_HOLDER),
+        type: 'TRUST',
+        document: encrypt('55566677788'),
+        created_at: later,
+        updated_at: later,
+      },
     ];
     const aliases: Document[] = [
       ...org1('aliases').documents,
       { ...firstAlias, _id: uuidBinary(DUPLICATE_ALIAS), related_parties: [], created_at: later, updated_at: later },
-      { ...firstAlias, _id: uuidBinary(ALIAS_OF_DELETED_HOLDER), holder_id: deletedHolder._id, account_id: '0192f1a8-0000-7000-8000-000000009999', related_parties: [], created_at: later, updated_at: later },
+      {
+        ...firstAlias,
+        _id: uuidBinary(ALIAS_OF_DELETED_HOLDER),
+        holder_id: deletedHolder._id,
+        account_id: '0192f1a8-0000-7000-8000-000000009999',
+        related_parties: [],
+        created_at: later,
+        updated_at: later,
+      },
     ];
     return [
       { collection: `holders_${ORG_1}`, documents: holders },
@@ -565,9 +731,19 @@ describe('import lerian: conflicts are reported, not guessed', () => {
     const { importer, close } = await importerFor(config);
     try {
       const run = await runImport(importer, source, { onConflict });
-      const holders = await target.db!.collection('holders').find({}, { projection: { _id: 1, deletedAt: 1, liveAliasCount: 1 } }).toArray();
-      const aliases = await target.db!.collection('alias_accounts').find({}, { projection: { _id: 1, deletedAt: 1 } }).toArray();
-      return { run, holders: new Map(holders.map((h) => [h._id as unknown as string, h])), aliases: new Map(aliases.map((a) => [a._id as unknown as string, a])) };
+      const holders = await target
+        .db!.collection('holders')
+        .find({}, { projection: { _id: 1, deletedAt: 1, liveAliasCount: 1 } })
+        .toArray();
+      const aliases = await target
+        .db!.collection('alias_accounts')
+        .find({}, { projection: { _id: 1, deletedAt: 1 } })
+        .toArray();
+      return {
+        run,
+        holders: new Map(holders.map((h) => [h._id as unknown as string, h])),
+        aliases: new Map(aliases.map((a) => [a._id as unknown as string, a])),
+      };
     } finally {
       await close();
       await target.dropDatabase();
@@ -580,8 +756,12 @@ describe('import lerian: conflicts are reported, not guessed', () => {
     expect(run.code).toBe(3);
     const holderId = uuidOf(first._id);
     const aliasId = uuidOf(firstAlias._id);
-    expect(run.report).toContain(`skipped holder ${holderId}: same normalized document: live holder ${DUPLICATE_HOLDER} too`);
-    expect(run.report).toContain(`skipped holder ${DUPLICATE_HOLDER}: same normalized document: live holder ${holderId} too`);
+    expect(run.report).toContain(
+      `skipped holder ${holderId}: same normalized document: live holder ${DUPLICATE_HOLDER} too`,
+    );
+    expect(run.report).toContain(
+      `skipped holder ${DUPLICATE_HOLDER}: same normalized document: live holder ${holderId} too`,
+    );
     expect(run.report).toMatch(new RegExp(`skipped holder ${UNKNOWN_TYPE_HOLDER}: CRM-0004 type`));
     // The first holder is skipped, so are its aliases; the duplicate alias's account then has one live alias left.
     expect(run.report).toContain(`skipped alias ${aliasId}: holder ${holderId} is not imported`);
@@ -589,7 +769,9 @@ describe('import lerian: conflicts are reported, not guessed', () => {
     expect(holders.has(holderId)).toBe(false);
     expect(holders.has(DUPLICATE_HOLDER)).toBe(false);
     expect(holders.has(UNKNOWN_TYPE_HOLDER)).toBe(false);
-    expect(run.report).toContain(`skipped alias ${ALIAS_OF_DELETED_HOLDER}: live alias of deleted holder ${uuidOf(deletedHolder._id)}`);
+    expect(run.report).toContain(
+      `skipped alias ${ALIAS_OF_DELETED_HOLDER}: live alias of deleted holder ${uuidOf(deletedHolder._id)}`,
+    );
     expect(aliases.has(ALIAS_OF_DELETED_HOLDER)).toBe(false);
     expect(holders.size).toBe(5);
     expect(aliases.size).toBe(6);
@@ -601,8 +783,12 @@ describe('import lerian: conflicts are reported, not guessed', () => {
     const { run, holders, aliases } = await importWith('keep-first');
     const holderId = uuidOf(first._id);
     expect(run.code).toBe(3);
-    expect(run.report).toContain(`skipped holder ${DUPLICATE_HOLDER}: same normalized document as live holder ${holderId}, kept as the first created`);
-    expect(run.report).toContain(`skipped alias ${DUPLICATE_ALIAS}: same account id as live alias ${uuidOf(firstAlias._id)}, kept as the first created`);
+    expect(run.report).toContain(
+      `skipped holder ${DUPLICATE_HOLDER}: same normalized document as live holder ${holderId}, kept as the first created`,
+    );
+    expect(run.report).toContain(
+      `skipped alias ${DUPLICATE_ALIAS}: same account id as live alias ${uuidOf(firstAlias._id)}, kept as the first created`,
+    );
     expect(holders.has(holderId)).toBe(true);
     expect(holders.has(DUPLICATE_HOLDER)).toBe(false);
     expect(holders.get(holderId)!.liveAliasCount).toBe(1);
@@ -612,12 +798,16 @@ describe('import lerian: conflicts are reported, not guessed', () => {
 
   it('soft-delete-rest imports the rest of a conflict soft-deleted', async () => {
     const { run, holders, aliases } = await importWith('soft-delete-rest');
-    expect(run.report).toContain(`soft-deleted holder ${DUPLICATE_HOLDER}: same normalized document as live holder ${uuidOf(first._id)}, kept as the first created`);
+    expect(run.report).toContain(
+      `soft-deleted holder ${DUPLICATE_HOLDER}: same normalized document as live holder ${uuidOf(first._id)}, kept as the first created`,
+    );
     expect(holders.get(DUPLICATE_HOLDER)!.deletedAt).toEqual(later);
     expect(holders.get(uuidOf(first._id))!.deletedAt).toBeNull();
     expect(aliases.get(DUPLICATE_ALIAS)!.deletedAt).toEqual(later);
     expect(aliases.get(uuidOf(firstAlias._id))!.deletedAt).toBeNull();
-    expect(run.report).toContain(`soft-deleted alias ${ALIAS_OF_DELETED_HOLDER}: live alias of deleted holder ${uuidOf(deletedHolder._id)}`);
+    expect(run.report).toContain(
+      `soft-deleted alias ${ALIAS_OF_DELETED_HOLDER}: live alias of deleted holder ${uuidOf(deletedHolder._id)}`,
+    );
     expect(aliases.get(ALIAS_OF_DELETED_HOLDER)!.deletedAt).toEqual(later);
     // The type outside the enum has no "first": it is still skipped.
     expect(holders.has(UNKNOWN_TYPE_HOLDER)).toBe(false);

@@ -37,14 +37,22 @@ async function envelopeKeyIds(connection: Connection): Promise<Record<string, nu
 /** `keys status --json`, parsed; a failed run shows its stderr. */
 async function statusJson(env: Env): Promise<Json> {
   const status = await runCli(env, ['keys', 'status', '--json']);
-  expect({ code: status.code, stderr: status.stderr.split('\n').filter((line) => !line.startsWith('keys status ')).join('\n') }).toEqual({ code: 0, stderr: '' });
+  expect({
+    code: status.code,
+    stderr: status.stderr
+      .split('\n')
+      .filter((line) => !line.startsWith('keys status '))
+      .join('\n'),
+  }).toEqual({ code: 0, stderr: '' });
   return JSON.parse(status.stdout);
 }
 
 /** Every stored byte of the collections a rotation may touch. */
 async function rawState(connection: Connection): Promise<string> {
   const names = [...PROTECTED, 'crypto_canary', 'key_rotation_checkpoints'];
-  return EJSON.stringify(await Promise.all(names.map((name) => connection.db!.collection(name).find({}).sort({ _id: 1 }).toArray())));
+  return EJSON.stringify(
+    await Promise.all(names.map((name) => connection.db!.collection(name).find({}).sort({ _id: 1 }).toArray())),
+  );
 }
 
 describe('keys CLI: rotation, status, verify', () => {
@@ -60,7 +68,10 @@ describe('keys CLI: rotation, status, verify', () => {
   };
   /** The rotation in this process, as the CLI builds it (same module, same configuration). */
   const rotationService = async (env: Env) => {
-    const context = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig(env), [KeysCommandModule]), { logger: false });
+    const context = await NestFactory.createApplicationContext(
+      CliModule.forRoot(loadConfig(env), [KeysCommandModule]),
+      { logger: false },
+    );
     opened.push(() => context.close());
     return context.get(KeyRotationService);
   };
@@ -68,10 +79,12 @@ describe('keys CLI: rotation, status, verify', () => {
   beforeAll(() => midaz.start());
   afterEach(() => Promise.all(opened.splice(0).map((close) => close())));
   afterAll(async () => {
-    await Promise.all(connections.map(async (connection) => {
-      await connection.dropDatabase();
-      await connection.close();
-    }));
+    await Promise.all(
+      connections.map(async (connection) => {
+        await connection.dropDatabase();
+        await connection.close();
+      }),
+    );
     await midaz.stop();
   });
 
@@ -89,8 +102,22 @@ describe('keys CLI: rotation, status, verify', () => {
     for (let i = 0; i < holderCount; i++) {
       const body =
         i % 2 === 0
-          ? { type: 'NATURAL_PERSON', name: `Person ${i}`, document: nextDocument(), contact: { primaryEmail: `person${i}@example.com`, mobilePhone: '+55 11 99999-0000' }, naturalPerson: { motherName: `Mother ${i}` } }
-          : { type: 'LEGAL_PERSON', name: `Company ${i}`, document: nextDocument(), legalPerson: { tradeName: `Trade ${i}`, representative: { name: `Representative ${i}`, document: nextDocument(), email: `rep${i}@example.com` } } };
+          ? {
+              type: 'NATURAL_PERSON',
+              name: `Person ${i}`,
+              document: nextDocument(),
+              contact: { primaryEmail: `person${i}@example.com`, mobilePhone: '+55 11 99999-0000' },
+              naturalPerson: { motherName: `Mother ${i}` },
+            }
+          : {
+              type: 'LEGAL_PERSON',
+              name: `Company ${i}`,
+              document: nextDocument(),
+              legalPerson: {
+                tradeName: `Trade ${i}`,
+                representative: { name: `Representative ${i}`, document: nextDocument(), email: `rep${i}@example.com` },
+              },
+            };
       const holder = await api.post('/v1/holders', body);
       expect(holder.status).toBe(201);
       holders.push(holder.body);
@@ -99,7 +126,12 @@ describe('keys CLI: rotation, status, verify', () => {
     }
     await crm.close({ keepDatabase: true });
     const keysB = testKeys();
-    const envB: Env = { ...envA, ...keysB, LCRYPTO_ENCRYPT_PREVIOUS_KEYS: envA.LCRYPTO_ENCRYPT_SECRET_KEY, LCRYPTO_HASH_PREVIOUS_KEYS: envA.LCRYPTO_HASH_SECRET_KEY };
+    const envB: Env = {
+      ...envA,
+      ...keysB,
+      LCRYPTO_ENCRYPT_PREVIOUS_KEYS: envA.LCRYPTO_ENCRYPT_SECRET_KEY,
+      LCRYPTO_HASH_PREVIOUS_KEYS: envA.LCRYPTO_HASH_SECRET_KEY,
+    };
     const envBOnly: Env = { ...envA, ...keysB };
     const connection = await mongoose.createConnection(envA.MONGO_URI!, { dbName: envA.MONGO_NAME }).asPromise();
     connections.push(connection);
@@ -110,11 +142,22 @@ describe('keys CLI: rotation, status, verify', () => {
     const ledgerId = randomUUID();
     const accountId = randomUUID();
     midaz.addAccount(api.organizationId, ledgerId, accountId);
-    const party = (name: string) => ({ document: nextDocument(), name, role: 'LEGAL_REPRESENTATIVE', startDate: '2025-01-01' });
+    const party = (name: string) => ({
+      document: nextDocument(),
+      name,
+      role: 'LEGAL_REPRESENTATIVE',
+      startDate: '2025-01-01',
+    });
     const alias = await api.post(`/v1/holders/${holderId}/aliases`, {
       ledgerId,
       accountId,
-      bankingDetails: { branch: '0001', account: `${10_000 + i}-${i % 10}`, type: 'CACC', openingDate: '2025-01-01', iban: `BR15 0000 0000 0000 ${String(i).padStart(4, '0')} 1234 5` },
+      bankingDetails: {
+        branch: '0001',
+        account: `${10_000 + i}-${i % 10}`,
+        type: 'CACC',
+        openingDate: '2025-01-01',
+        iban: `BR15 0000 0000 0000 ${String(i).padStart(4, '0')} 1234 5`,
+      },
       regulatoryFields: { participantDocument: nextDocument() },
       relatedParties: [party(`Party ${i}a`), party(`Party ${i}b`)],
     });
@@ -125,7 +168,8 @@ describe('keys CLI: rotation, status, verify', () => {
   /** Every searchable field of every record finds it. */
   async function expectSearchable(api: OrgClient, holders: Json[], aliases: Json[]): Promise<void> {
     const ids = async (path: string) => ((await api.get(path)).body.items as Json[]).map((item) => item.id);
-    for (const holder of holders) expect(await ids(`/v1/holders?document=${encodeURIComponent(holder.document)}`)).toEqual([holder.id]);
+    for (const holder of holders)
+      expect(await ids(`/v1/holders?document=${encodeURIComponent(holder.document)}`)).toEqual([holder.id]);
     for (const alias of aliases) {
       const filters = {
         document: alias.document,
@@ -134,7 +178,8 @@ describe('keys CLI: rotation, status, verify', () => {
         regulatory_fields_participant_document: alias.regulatoryFields.participantDocument,
         related_party_document: alias.relatedParties[alias.relatedParties.length - 1].document,
       };
-      for (const [filter, value] of Object.entries(filters)) expect([filter, await ids(`/v1/aliases?${filter}=${encodeURIComponent(value)}`)]).toEqual([filter, [alias.id]]);
+      for (const [filter, value] of Object.entries(filters))
+        expect([filter, await ids(`/v1/aliases?${filter}=${encodeURIComponent(value)}`)]).toEqual([filter, [alias.id]]);
     }
   }
 
@@ -148,13 +193,23 @@ describe('keys CLI: rotation, status, verify', () => {
     expect(holdersBefore).toMatchObject({ records: 12, current: 0, unreadable: { count: 0 } });
     expect(holdersBefore.encryptionKeys[idA].records).toBe(12);
     expect(holdersBefore.hashKeys[hashA].records).toBe(12);
-    expect(before.collections.find((report: Json) => report.collection === 'alias_accounts').encryptionKeys[idA].values).toBe(aliases.length * 8); // 4 fields + 2 related parties × 2
-    expect(before.keys).toContainEqual({ kind: 'encryption', id: idA, role: 'previous', inUse: true, removable: false });
+    expect(
+      before.collections.find((report: Json) => report.collection === 'alias_accounts').encryptionKeys[idA].values,
+    ).toBe(aliases.length * 8); // 4 fields + 2 related parties × 2
+    expect(before.keys).toContainEqual({
+      kind: 'encryption',
+      id: idA,
+      role: 'previous',
+      inUse: true,
+      removable: false,
+    });
     expect(before.previousKeysRemovable).toBe(false);
 
     const api = orgClient(await serve(envB), organizationId);
     // While A is still a previous hash key, a document stored under A's token is still a duplicate.
-    expect((await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Copy', document: holders[0].document })).status).toBe(409);
+    expect(
+      (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Copy', document: holders[0].document })).status,
+    ).toBe(409);
 
     const rotation = await rotationService(envB);
     let rotating = true;
@@ -171,20 +226,31 @@ describe('keys CLI: rotation, status, verify', () => {
         expectedNames.set(holder.id, name);
         if (n % 3 === 0) {
           const alias = aliases[n % aliases.length];
-          const patched = await api.patch(`/v1/holders/${alias.holderId}/aliases/${alias.id}`, { relatedParties: [{ document: nextDocument(), name: `Added ${n}`, role: 'RESPONSIBLE_PARTY', startDate: '2025-02-01' }] });
+          const patched = await api.patch(`/v1/holders/${alias.holderId}/aliases/${alias.id}`, {
+            relatedParties: [
+              { document: nextDocument(), name: `Added ${n}`, role: 'RESPONSIBLE_PARTY', startDate: '2025-02-01' },
+            ],
+          });
           expect([patched.status, patched.body.code]).toEqual([200, undefined]);
           partyCounts.set(alias.id, patched.body.relatedParties.length);
           aliases[n % aliases.length] = patched.body;
         }
         if (n % 4 === 0) {
-          const fresh = await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: `New ${n}`, document: nextDocument(), contact: { primaryEmail: `new${n}@example.com` } });
+          const fresh = await api.post('/v1/holders', {
+            type: 'NATURAL_PERSON',
+            name: `New ${n}`,
+            document: nextDocument(),
+            contact: { primaryEmail: `new${n}@example.com` },
+          });
           expect([fresh.status, fresh.body.code]).toEqual([201, undefined]);
           created.push(fresh.body);
           createdAliases.push(await createAlias(api, fresh.body.id, 100 + n));
         }
       }
     })();
-    const summary = await rotation.rotate({ batchSize: 3, maxPerSecond: 40, dryRun: false }).finally(() => (rotating = false));
+    const summary = await rotation
+      .rotate({ batchSize: 3, maxPerSecond: 40, dryRun: false })
+      .finally(() => (rotating = false));
     await writer;
     expect(summary.canaryResealed).toBe(true);
     for (const rotation of summary.collections) expect(rotation.failed.count).toBe(0);
@@ -205,7 +271,8 @@ describe('keys CLI: rotation, status, verify', () => {
     expect(keyIds[idB]).toBeGreaterThan(holders.length * 4);
 
     // No API write lost or reverted.
-    if (atomicUpdates) for (const [id, name] of expectedNames) expect((await api.get(`/v1/holders/${id}`)).body.name).toBe(name);
+    if (atomicUpdates)
+      for (const [id, name] of expectedNames) expect((await api.get(`/v1/holders/${id}`)).body.name).toBe(name);
     for (const [id, count] of partyCounts) {
       const alias = aliases.find((candidate) => candidate.id === id)!;
       expect((await api.get(`/v1/holders/${alias.holderId}/aliases/${id}`)).body.relatedParties).toHaveLength(count);
@@ -221,7 +288,9 @@ describe('keys CLI: rotation, status, verify', () => {
     expect((await withoutA.request('/readyz')).status).toBe(200);
     await expectSearchable(apiB, [...holders, ...created], [...aliases, ...createdAliases]);
     // Uniqueness now rests on the unique index over B's tokens alone.
-    expect((await apiB.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Copy', document: holders[0].document })).status).toBe(409);
+    expect(
+      (await apiB.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Copy', document: holders[0].document })).status,
+    ).toBe(409);
 
     const after = await statusJson(envBOnly);
     expect(after.previousKeysRemovable).toBe(true);
@@ -235,7 +304,7 @@ describe('keys CLI: rotation, status, verify', () => {
     await expect(startTestApp(envA)).rejects.toThrow(/key does not match stored data/);
   });
 
-  it('a record changed between the rotation\'s read and its write is read again and retried; the API write stays', async () => {
+  it("a record changed between the rotation's read and its write is read again and retried; the API write stays", async () => {
     const { envB, organizationId, holders, connection } = await seededUnderA(4);
     const idB = keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY);
     const api = orgClient(await serve(envB), organizationId);
@@ -245,7 +314,8 @@ describe('keys CLI: rotation, status, verify', () => {
     const [first, last] = [holders[0], holders[holders.length - 1]];
     const records = connection.db!.collection<Json>('holders');
     const deadline = Date.now() + 30_000;
-    while (!String((await records.findOne({ _id: first.id }))!.name).startsWith(`v1:${idB}:`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!String((await records.findOne({ _id: first.id }))!.name).startsWith(`v1:${idB}:`) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await api.patch(`/v1/holders/${last.id}`, { name: 'Changed meanwhile' })).status).toBe(200);
     const summary = await rotation;
 
@@ -261,7 +331,10 @@ describe('keys CLI: rotation, status, verify', () => {
     const lists = async (env: Env) => {
       const crm = await startTestApp(env);
       const api = orgClient(crm, organizationId);
-      const state = [(await api.get('/v1/holders?limit=100')).body.items, (await api.get('/v1/aliases?limit=100')).body.items];
+      const state = [
+        (await api.get('/v1/holders?limit=100')).body.items,
+        (await api.get('/v1/aliases?limit=100')).body.items,
+      ];
       await crm.close({ keepDatabase: true });
       return state;
     };
@@ -270,7 +343,11 @@ describe('keys CLI: rotation, status, verify', () => {
     const slow = startCli(envB, ['keys', 'rotate', '--batch', '2', '--max-per-second', '8']);
     const checkpoints = connection.db!.collection<Json>('key_rotation_checkpoints');
     const deadline = Date.now() + 90_000;
-    while (!(await checkpoints.findOne({ 'progress.examined': { $gte: 6 }, finishedAt: null })) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (
+      !(await checkpoints.findOne({ 'progress.examined': { $gte: 6 }, finishedAt: null })) &&
+      Date.now() < deadline
+    )
+      await new Promise((resolve) => setTimeout(resolve, 50));
     slow.child.kill('SIGKILL');
     expect(await slow.exited).toBeNull();
     const midway = await envelopeKeyIds(connection);
@@ -304,7 +381,9 @@ describe('keys CLI: rotation, status, verify', () => {
     const tampered = await records.findOne({ _id: victim });
 
     const status = await runCli(envB, ['keys', 'status', '--json']);
-    const report = JSON.parse(status.stdout).collections.find((collection: Json) => collection.collection === 'holders');
+    const report = JSON.parse(status.stdout).collections.find(
+      (collection: Json) => collection.collection === 'holders',
+    );
     expect(report.unreadable).toEqual({ count: 1, ids: [victim] });
     expect(report.records).toBe(6);
 
@@ -328,9 +407,25 @@ describe('keys CLI: rotation, status, verify', () => {
   it('a rewrite a unique index refuses (two records indexing to one token) is reported as a duplicate, not a crash', async () => {
     const { envA, envB, organizationId, holders, connection } = await seededUnderA(2);
     // What an older normalizer could leave behind: a second live holder with the same document under another token.
-    const ring = new Keyring({ encryptKey: envA.LCRYPTO_ENCRYPT_SECRET_KEY!, hashKey: envA.LCRYPTO_HASH_SECRET_KEY!, previousEncryptKeys: [], previousHashKeys: [] });
-    const twin: Json = { _id: uuidv7(), organizationId, type: 'NATURAL_PERSON', name: 'Twin', document: holders[0].document, deletedAt: null, createdAt: new Date(), updatedAt: new Date() };
-    new FieldProtector('holders', HOLDER_PROTECTED_FIELDS, new FieldCipher(ring), new BlindIndex(ring)).seal(plainAccess(twin));
+    const ring = new Keyring({
+      encryptKey: envA.LCRYPTO_ENCRYPT_SECRET_KEY!,
+      hashKey: envA.LCRYPTO_HASH_SECRET_KEY!,
+      previousEncryptKeys: [],
+      previousHashKeys: [],
+    });
+    const twin: Json = {
+      _id: uuidv7(),
+      organizationId,
+      type: 'NATURAL_PERSON',
+      name: 'Twin',
+      document: holders[0].document,
+      deletedAt: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
+    new FieldProtector('holders', HOLDER_PROTECTED_FIELDS, new FieldCipher(ring), new BlindIndex(ring)).seal(
+      plainAccess(twin),
+    );
     twin.search = { document: 'token-of-an-older-normalization' };
     await connection.db!.collection<Json>('holders').insertOne(twin);
 
@@ -339,7 +434,9 @@ describe('keys CLI: rotation, status, verify', () => {
     expect(rotate.stdout).toContain(`failed: ${twin._id} (duplicate)`);
     expect(rotate.stdout).toContain('holders: 3 examined, 2 rewritten, 0 skipped, 0 retried, 1 failed');
     expect(rotate.code).toBe(1);
-    expect((await connection.db!.collection<Json>('holders').findOne({ _id: twin._id }))!.search.document).toBe('token-of-an-older-normalization');
+    expect((await connection.db!.collection<Json>('holders').findOne({ _id: twin._id }))!.search.document).toBe(
+      'token-of-an-older-normalization',
+    );
   });
 
   it('legacy plaintext in a field encrypted since a later version is counted as plaintext and encrypted by the rotation', async () => {
@@ -355,7 +452,9 @@ describe('keys CLI: rotation, status, verify', () => {
     expect(stored.naturalPerson.socialName).toMatch(new RegExp(`^v1:${keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY)}:`));
     expectNoPlaintext(await rawCollectionText(connection, 'holders'), ['Legacy Social Name'], [holders[0].id]);
     const crm = await serve(envB);
-    expect((await orgClient(crm, organizationId).get(`/v1/holders/${holders[0].id}`)).body.naturalPerson.socialName).toBe('Legacy Social Name');
+    expect(
+      (await orgClient(crm, organizationId).get(`/v1/holders/${holders[0].id}`)).body.naturalPerson.socialName,
+    ).toBe('Legacy Social Name');
   });
 
   it('--dry-run counts what it would rewrite and writes nothing', async () => {

@@ -5,7 +5,8 @@ import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 // A file of its own: nestjs-pino logs into the capture of the first app a test file starts.
 describe('request logging: what a caller or a browser controls', () => {
   let crm: TestApp;
-  const entryOf = (requestId: string) => crm.logs.lines.map((text) => JSON.parse(text)).find((entry) => entry.req?.id === requestId && entry.res);
+  const entryOf = (requestId: string) =>
+    crm.logs.lines.map((text) => JSON.parse(text)).find((entry) => entry.req?.id === requestId && entry.res);
   const logged = async (requestId: string) => {
     expect(await crm.logs.waitFor((entry) => entry.req?.id === requestId && entry.res)).toBe(true);
     return entryOf(requestId);
@@ -30,10 +31,28 @@ describe('request logging: what a caller or a browser controls', () => {
     });
     expect(response.status).toBe(200);
     const { req } = await logged('headers-check');
-    expect(Object.keys(req.headers).sort()).toEqual(['host', 'traceparent', 'user-agent', 'x-organization-id', 'x-request-id']);
-    expect(req.headers).toMatchObject({ 'x-request-id': 'headers-check', 'x-organization-id': organizationId, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    expect(Object.keys(req.headers).sort()).toEqual([
+      'host',
+      'traceparent',
+      'user-agent',
+      'x-organization-id',
+      'x-request-id',
+    ]);
+    expect(req.headers).toMatchObject({
+      'x-request-id': 'headers-check',
+      'x-organization-id': organizationId,
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    });
     expect(req.headers['user-agent']).toMatch(/^probe-agent\/2\.0 \(contato \[REDACTED\] x+$/);
-    for (const marker of ['98765432100', 'hdr.referer@example.com', 'cHJveHktc2VjcmV0LW1hcmtlcg', 'hdr-customer-doc-marker', 'hdr.agent@example.com', 'agent-tail-marker-71', 'backoffice.example']) {
+    for (const marker of [
+      '98765432100',
+      'hdr.referer@example.com',
+      'cHJveHktc2VjcmV0LW1hcmtlcg',
+      'hdr-customer-doc-marker',
+      'hdr.agent@example.com',
+      'agent-tail-marker-71',
+      'backoffice.example',
+    ]) {
       expect({ marker, found: crm.logs.text.includes(marker) }).toEqual({ marker, found: false });
     }
   });
@@ -55,10 +74,16 @@ describe('request logging: what a caller or a browser controls', () => {
       expect({ path, status: response.status }).toEqual({ path, status: 400 });
       expect((await logged(`query-${index}`)).req.url).toBe(`${path.split('?')[0]}?${shown}`);
     }
-    const valid = await crm.request('/v1/holders?limit=5&page=2&sort_order=desc&count=true&document=98765432100&metadata.tier=gold', { headers: { ...headers, 'x-request-id': 'query-valid' } });
+    const valid = await crm.request(
+      '/v1/holders?limit=5&page=2&sort_order=desc&count=true&document=98765432100&metadata.tier=gold',
+      { headers: { ...headers, 'x-request-id': 'query-valid' } },
+    );
     expect(valid.status).toBe(200);
-    expect((await logged('query-valid')).req.url).toBe('/v1/holders?limit=5&page=2&sort_order=desc&count=true&document=[REDACTED]&metadata.tier=[REDACTED]');
-    for (const marker of ['98765432100', cursorOfDocument, 'Maria', 'query.marker', 'gold']) expect({ marker, found: crm.logs.text.includes(marker) }).toEqual({ marker, found: false });
+    expect((await logged('query-valid')).req.url).toBe(
+      '/v1/holders?limit=5&page=2&sort_order=desc&count=true&document=[REDACTED]&metadata.tier=[REDACTED]',
+    );
+    for (const marker of ['98765432100', cursorOfDocument, 'Maria', 'query.marker', 'gold'])
+      expect({ marker, found: crm.logs.text.includes(marker) }).toEqual({ marker, found: false });
   });
 
   it('logs a path as its route template, keeping only ids that are UUIDs', async () => {
@@ -76,20 +101,36 @@ describe('request logging: what a caller or a browser controls', () => {
       expect({ path, status: response.status }).toEqual({ path, status });
       expect((await logged(`path-${index}`)).req.url).toBe(shown);
     }
-    for (const marker of ['98765432100', 'path.marker', 'path-marker-segment', 'people']) expect({ marker, found: crm.logs.text.includes(marker) }).toEqual({ marker, found: false });
+    for (const marker of ['98765432100', 'path.marker', 'path-marker-segment', 'people'])
+      expect({ marker, found: crm.logs.text.includes(marker) }).toEqual({ marker, found: false });
   });
 
   it('names metadata keys only when they are not personal data themselves, in the PII guard and in filters', async () => {
     const api = orgClient(crm);
-    const response = await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Chave Sujeito', document: '52998224725', metadata: { 'cliente 11144477735': 'x', '+55 11 91234-5678': 'y', contactCpf: '529.982.247-25', tier: 3 } });
+    const response = await api.post('/v1/holders', {
+      type: 'NATURAL_PERSON',
+      name: 'Chave Sujeito',
+      document: '52998224725',
+      metadata: { 'cliente 11144477735': 'x', '+55 11 91234-5678': 'y', contactCpf: '529.982.247-25', tier: 3 },
+    });
     expect(response.status).toBe(201);
     expect(await crm.logs.waitFor((entry) => Array.isArray(entry.metadataKeys))).toBe(true);
     const warning = crm.logs.lines.map((text) => JSON.parse(text)).find((entry) => Array.isArray(entry.metadataKeys));
-    expect(warning).toMatchObject({ metadataKeys: ['contactCpf'], kinds: ['CPF'], keysLookingPersonal: 2, keyKinds: expect.arrayContaining(['phone number', 'CPF']) });
+    expect(warning).toMatchObject({
+      metadataKeys: ['contactCpf'],
+      kinds: ['CPF'],
+      keysLookingPersonal: 2,
+      keyKinds: expect.arrayContaining(['phone number', 'CPF']),
+    });
 
-    const listed = await crm.request('/v1/holders?metadata.keymarker-52998224725=gold&metadata.tier=3', { headers: { 'x-organization-id': api.organizationId, 'x-request-id': 'metadata-filter' } });
+    const listed = await crm.request('/v1/holders?metadata.keymarker-52998224725=gold&metadata.tier=3', {
+      headers: { 'x-organization-id': api.organizationId, 'x-request-id': 'metadata-filter' },
+    });
     expect(listed.status).toBe(200);
-    expect((await logged('metadata-filter')).req.url).toBe('/v1/holders?metadata.[REDACTED]=[REDACTED]&metadata.tier=[REDACTED]');
-    for (const marker of ['keymarker', '11144477735', '91234-5678', '529.982.247-25']) expect({ marker, found: crm.logs.text.includes(marker) }).toEqual({ marker, found: false });
+    expect((await logged('metadata-filter')).req.url).toBe(
+      '/v1/holders?metadata.[REDACTED]=[REDACTED]&metadata.tier=[REDACTED]',
+    );
+    for (const marker of ['keymarker', '11144477735', '91234-5678', '529.982.247-25'])
+      expect({ marker, found: crm.logs.text.includes(marker) }).toEqual({ marker, found: false });
   });
 });

@@ -8,7 +8,9 @@ describe('request logging', () => {
 
   it('logs each request as JSON with its id, and leaves authorization and cookies out', async () => {
     const token = 'Bearer super-secret-token-value-42';
-    await crm.request('/health', { headers: { authorization: token, cookie: 'session=cookie-secret-99', 'x-request-id': 'redaction-check' } });
+    await crm.request('/health', {
+      headers: { authorization: token, cookie: 'session=cookie-secret-99', 'x-request-id': 'redaction-check' },
+    });
     expect(await crm.logs.waitFor((entry) => entry.req?.id === 'redaction-check')).toBe(true);
     const line = crm.logs.lines.map((text) => JSON.parse(text)).find((entry) => entry.req?.id === 'redaction-check');
     expect(line.req.headers).not.toHaveProperty('authorization');
@@ -19,7 +21,9 @@ describe('request logging', () => {
   });
 
   it('masks query values that may carry personal data, keeping paging ones', async () => {
-    await crm.request('/health?document=123.456.789-09&metadata.email=x%40y.z&page=2', { headers: { 'x-request-id': 'query-check' } });
+    await crm.request('/health?document=123.456.789-09&metadata.email=x%40y.z&page=2', {
+      headers: { 'x-request-id': 'query-check' },
+    });
     expect(await crm.logs.waitFor((entry) => entry.req?.id === 'query-check')).toBe(true);
     const line = crm.logs.lines.map((text) => JSON.parse(text)).find((entry) => entry.req?.id === 'query-check');
     expect(line.req.url).toBe('/health?document=[REDACTED]&metadata.email=[REDACTED]&page=2');
@@ -28,10 +32,17 @@ describe('request logging', () => {
   });
 
   it('warns about personal data in metadata by key name only (METADATA_PII_GUARD=warn, the default)', async () => {
-    const response = await orgClient(crm).post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Log Subject', document: '52998224725', metadata: { contactCpf: '111.444.777-35' } });
+    const response = await orgClient(crm).post('/v1/holders', {
+      type: 'NATURAL_PERSON',
+      name: 'Log Subject',
+      document: '52998224725',
+      metadata: { contactCpf: '111.444.777-35' },
+    });
     expect(response.status).toBe(201);
-    expect(await crm.logs.waitFor((entry) => Array.isArray(entry.metadataKeys) && entry.metadataKeys.includes('contactCpf'))).toBe(true);
-    for (const value of ['111.444.777-35', '11144477735', '52998224725', 'Log Subject']) expect(crm.logs.text).not.toContain(value);
+    expect(
+      await crm.logs.waitFor((entry) => Array.isArray(entry.metadataKeys) && entry.metadataKeys.includes('contactCpf')),
+    ).toBe(true);
+    for (const value of ['111.444.777-35', '11144477735', '52998224725', 'Log Subject'])
+      expect(crm.logs.text).not.toContain(value);
   });
 });
-

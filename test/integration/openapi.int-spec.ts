@@ -7,15 +7,28 @@ import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 type Operation = {
   parameters?: Array<{ name: string; in: string; schema?: Record<string, unknown>; style?: string }>;
   requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> };
-  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string }; examples?: Record<string, { value: { code: string } }> }> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema?: { $ref?: string }; examples?: Record<string, { value: { code: string } }> }> }
+  >;
 };
-type Spec = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>> }>; securitySchemes?: unknown } };
+type Spec = {
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, { properties: Record<string, Record<string, unknown>> }>;
+    securitySchemes?: unknown;
+  };
+};
 
 const HTTP_METHODS = ['get', 'post', 'patch', 'put', 'delete'];
 const businessOperations = (spec: Spec) =>
   Object.entries(spec.paths)
     .filter(([path]) => path.startsWith('/v1/'))
-    .flatMap(([path, item]) => Object.entries(item).filter(([method]) => HTTP_METHODS.includes(method)).map(([method, operation]) => ({ path, method, operation })));
+    .flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method]) => HTTP_METHODS.includes(method))
+        .map(([method, operation]) => ({ path, method, operation })),
+    );
 
 describe('OpenAPI and Swagger UI', () => {
   const midaz = new FakeMidaz();
@@ -41,7 +54,11 @@ describe('OpenAPI and Swagger UI', () => {
       .entries()
       .filter((entry) => !entry.startsWith('HEAD ') && !/ \/swagger/.test(entry))
       .map((entry) => entry.replace(/:([A-Za-z_]+)/g, '{$1}'));
-    const documented = Object.entries(spec.paths).flatMap(([path, item]) => Object.keys(item).filter((method) => HTTP_METHODS.includes(method)).map((method) => `${method.toUpperCase()} ${path}`));
+    const documented = Object.entries(spec.paths).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((method) => HTTP_METHODS.includes(method))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(served.length).toBeGreaterThan(10);
     expect([...new Set(served)].sort()).toEqual([...new Set(documented)].sort());
   });
@@ -49,7 +66,9 @@ describe('OpenAPI and Swagger UI', () => {
   it('types path ids, Midaz ids, dates, paging and enums so that generated clients and fuzzers send valid shapes', () => {
     for (const { path, operation } of businessOperations(spec)) {
       for (const name of path.match(/\{(\w+)\}/g) ?? []) {
-        const parameter = operation.parameters!.find((candidate) => candidate.in === 'path' && `{${candidate.name}}` === name);
+        const parameter = operation.parameters!.find(
+          (candidate) => candidate.in === 'path' && `{${candidate.name}}` === name,
+        );
         expect([path, name, parameter?.schema?.format]).toEqual([path, name, 'uuid']);
       }
     }
@@ -69,14 +88,20 @@ describe('OpenAPI and Swagger UI', () => {
     expect(parameter('limit').schema).toMatchObject({ type: 'integer', minimum: 1 });
     const enumOf = (schema: Record<string, unknown> | undefined) => {
       const ref = (schema?.allOf as Array<{ $ref: string }> | undefined)?.[0]?.$ref;
-      return ref ? (spec.components.schemas[ref.split('/').pop()!] as unknown as { enum: string[] }).enum : schema?.enum;
+      return ref
+        ? (spec.components.schemas[ref.split('/').pop()!] as unknown as { enum: string[] }).enum
+        : schema?.enum;
     };
     expect(enumOf(parameter('sort_order').schema)).toEqual(['asc', 'desc']);
     expect(parameter('cursor').schema?.pattern).toBeDefined();
     expect(parameter('start_date').schema?.format).toBe('date');
     expect(parameter('metadata')).toMatchObject({ style: 'deepObject', schema: { type: 'object' } });
     expect(list.some((candidate) => candidate.name.includes('<'))).toBe(false);
-    expect(enumOf(spec.paths['/v1/aliases'].get.parameters!.find((candidate) => candidate.name === 'related_party_role')?.schema)).toEqual(['PRIMARY_HOLDER', 'LEGAL_REPRESENTATIVE', 'RESPONSIBLE_PARTY']);
+    expect(
+      enumOf(
+        spec.paths['/v1/aliases'].get.parameters!.find((candidate) => candidate.name === 'related_party_role')?.schema,
+      ),
+    ).toEqual(['PRIMARY_HOLDER', 'LEGAL_REPRESENTATIVE', 'RESPONSIBLE_PARTY']);
   });
 
   it('documents every error answer of every business operation with the envelope and a valid example per code', () => {
@@ -84,15 +109,24 @@ describe('OpenAPI and Swagger UI', () => {
     expect(operations.length).toBeGreaterThan(8);
     for (const { path, method, operation } of operations) {
       const errors = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
-      expect([path, method, errors.map(([status]) => status)]).toEqual([path, method, expect.arrayContaining(['400', '503'])]);
+      expect([path, method, errors.map(([status]) => status)]).toEqual([
+        path,
+        method,
+        expect.arrayContaining(['400', '503']),
+      ]);
       for (const [status, response] of errors) {
         const content = response.content!['application/json'];
         expect(content.schema!.$ref).toBe('#/components/schemas/ErrorEnvelopeDto');
-        for (const [code, example] of Object.entries(content.examples!)) expect([status, example.value.code]).toEqual([status, code]);
+        for (const [code, example] of Object.entries(content.examples!))
+          expect([status, example.value.code]).toEqual([status, code]);
       }
     }
-    expect(Object.keys(spec.paths['/v1/holders'].post.responses)).toEqual(expect.arrayContaining(['201', '409', '413', '415']));
-    expect(Object.keys(spec.paths['/v1/holders/{holder_id}/aliases'].post.responses)).toEqual(expect.arrayContaining(['201', '404', '409', '422', '503']));
+    expect(Object.keys(spec.paths['/v1/holders'].post.responses)).toEqual(
+      expect.arrayContaining(['201', '409', '413', '415']),
+    );
+    expect(Object.keys(spec.paths['/v1/holders/{holder_id}/aliases'].post.responses)).toEqual(
+      expect.arrayContaining(['201', '404', '409', '422', '503']),
+    );
   });
 
   it('offers no Authorize button while no route uses a security scheme', () => {
@@ -103,8 +137,10 @@ describe('OpenAPI and Swagger UI', () => {
   it('every documented request example is accepted by the server', async () => {
     const organizationId = randomUUID();
     const headers = { 'x-organization-id': organizationId, 'content-type': 'application/json' };
-    const send = (method: string, path: string, body: unknown) => crm.request(path, { method, headers, body: JSON.stringify(body) });
-    const examples = (path: string, method: string) => Object.entries(spec.paths[path][method].requestBody!.content['application/json'].examples!);
+    const send = (method: string, path: string, body: unknown) =>
+      crm.request(path, { method, headers, body: JSON.stringify(body) });
+    const examples = (path: string, method: string) =>
+      Object.entries(spec.paths[path][method].requestBody!.content['application/json'].examples!);
 
     const holders: string[] = [];
     for (const [name, { value }] of examples('/v1/holders', 'post')) {
@@ -124,7 +160,10 @@ describe('OpenAPI and Swagger UI', () => {
       aliases.push(response.body.id);
     }
     for (const [name, { value }] of examples('/v1/holders/{holder_id}/aliases/{alias_id}', 'patch')) {
-      expect([name, (await send('PATCH', `/v1/holders/${holders[0]}/aliases/${aliases[0]}`, value)).status]).toEqual([name, 200]);
+      expect([name, (await send('PATCH', `/v1/holders/${holders[0]}/aliases/${aliases[0]}`, value)).status]).toEqual([
+        name,
+        200,
+      ]);
     }
     expect(holders.length).toBeGreaterThanOrEqual(2);
     expect(aliases.length).toBeGreaterThanOrEqual(1);
@@ -132,8 +171,18 @@ describe('OpenAPI and Swagger UI', () => {
 
   it('accepts metadata filters in the deepObject form the document describes', async () => {
     const headers = { 'x-organization-id': randomUUID() };
-    const created = (await crm.request('/v1/holders', { method: 'POST', headers, json: { type: 'NATURAL_PERSON', name: 'Deep', document: '12121212121', metadata: { segment: 'retail' } } })).body;
-    await crm.request('/v1/holders', { method: 'POST', headers, json: { type: 'NATURAL_PERSON', name: 'Other', document: '12121212122', metadata: { segment: 'private' } } });
+    const created = (
+      await crm.request('/v1/holders', {
+        method: 'POST',
+        headers,
+        json: { type: 'NATURAL_PERSON', name: 'Deep', document: '12121212121', metadata: { segment: 'retail' } },
+      })
+    ).body;
+    await crm.request('/v1/holders', {
+      method: 'POST',
+      headers,
+      json: { type: 'NATURAL_PERSON', name: 'Other', document: '12121212122', metadata: { segment: 'private' } },
+    });
     const found = await crm.request(`/v1/holders?${encodeURIComponent('metadata[segment]')}=retail`, { headers });
     expect(found.body.items.map((holder: { id: string }) => holder.id)).toEqual([created.id]);
   });

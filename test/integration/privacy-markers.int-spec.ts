@@ -41,21 +41,25 @@ interface ProbeResult {
 
 /** Runs test/telemetry/privacy-probe.ts in a process of its own; returns its result and its stdout lines. */
 function runProbe(requests: unknown[], env: Record<string, string>): { result: ProbeResult; lines: string[] } {
-  const probe = spawnSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, '../telemetry/privacy-probe.ts')], {
-    cwd: join(__dirname, '../..'),
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...testEnv(env),
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      OTEL_METRIC_EXPORT_INTERVAL: '250',
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-      PROBE_REQUESTS: JSON.stringify(requests),
+  const probe = spawnSync(
+    process.execPath,
+    ['-r', '@swc-node/register', join(__dirname, '../telemetry/privacy-probe.ts')],
+    {
+      cwd: join(__dirname, '../..'),
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...testEnv(env),
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_METRIC_EXPORT_INTERVAL: '250',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        PROBE_REQUESTS: JSON.stringify(requests),
+      },
+      encoding: 'utf8',
+      timeout: 90_000,
+      maxBuffer: 64 * 1024 * 1024,
     },
-    encoding: 'utf8',
-    timeout: 90_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  );
   const lines = probe.stdout.split('\n').filter(Boolean);
   const resultLine = lines.find((text) => text.startsWith('PROBE_RESULT '));
   if (!resultLine) throw new Error(`probe printed no result: ${probe.stderr}`);
@@ -82,24 +86,49 @@ describe('privacy markers (LOG_LEVEL=trace, ENABLE_TELEMETRY=true, METRICS_ENABL
     },
     { method: 'GET', path: `/v1/holders?limit=${MARKER.limit}`, headers: org },
     { method: 'GET', path: `/v1/holders?sort_order=${MARKER.sortOrder}`, headers: org },
-    { method: 'GET', path: `/v1/holders?cursor=${Buffer.from(MARKER.cursorDocument).toString('base64url')}`, headers: org },
+    {
+      method: 'GET',
+      path: `/v1/holders?cursor=${Buffer.from(MARKER.cursorDocument).toString('base64url')}`,
+      headers: org,
+    },
     { method: 'GET', path: `/v1/holders?include_deleted=${encodeURIComponent(MARKER.includeDeleted)}`, headers: org },
     { method: 'GET', path: `/v1/aliases?holder_id=${MARKER.holderId}`, headers: org },
     { method: 'GET', path: `/v1/holders?page=1%3Fdocument%3D${MARKER.page}`, headers: org },
     { method: 'GET', path: `/v1/holders/${MARKER.pathDocument}`, headers: org },
-    { method: 'GET', path: `/v1/holders/${randomUUID()}/aliases/${encodeURIComponent(MARKER.pathEmail)}`, headers: org },
+    {
+      method: 'GET',
+      path: `/v1/holders/${randomUUID()}/aliases/${encodeURIComponent(MARKER.pathEmail)}`,
+      headers: org,
+    },
     { method: 'GET', path: `/v1/${MARKER.unknownRoute}/${MARKER.pathDocument}`, headers: org },
     {
       method: 'POST',
       path: '/v1/holders',
       headers: org,
-      body: { type: 'NATURAL_PERSON', name: 'Marcador Privado', document: '52998224725', metadata: { [`cliente ${MARKER.metadataKeyDocument}`]: 'a', [`fone +55 11 ${MARKER.metadataKeyPhone}`]: 'b', segment: 'retail' } },
+      body: {
+        type: 'NATURAL_PERSON',
+        name: 'Marcador Privado',
+        document: '52998224725',
+        metadata: {
+          [`cliente ${MARKER.metadataKeyDocument}`]: 'a',
+          [`fone +55 11 ${MARKER.metadataKeyPhone}`]: 'b',
+          segment: 'retail',
+        },
+      },
     },
-    { method: 'GET', path: `/v1/holders?metadata.${encodeURIComponent(MARKER.filterKeyEmail)}=1&metadata.segment=retail&limit=5`, headers: { ...org, 'user-agent': ALLOWED_AGENT } },
+    {
+      method: 'GET',
+      path: `/v1/holders?metadata.${encodeURIComponent(MARKER.filterKeyEmail)}=1&metadata.segment=retail&limit=5`,
+      headers: { ...org, 'user-agent': ALLOWED_AGENT },
+    },
   ];
 
   it('lets no marker reach stdout logs, spans, metrics or the OTLP logs endpoint', () => {
-    const { result, lines } = runProbe(requests, { LOG_LEVEL: 'trace', ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true' });
+    const { result, lines } = runProbe(requests, {
+      LOG_LEVEL: 'trace',
+      ENABLE_TELEMETRY: 'true',
+      METRICS_ENABLED: 'true',
+    });
     const logs = lines.filter((text) => !text.startsWith('PROBE_RESULT ')).join('\n');
     const traces = result.otlp.traces.join('\n');
     const metrics = result.otlp.metrics.join('\n') + result.prometheus;
@@ -107,9 +136,15 @@ describe('privacy markers (LOG_LEVEL=trace, ENABLE_TELEMETRY=true, METRICS_ENABL
     // Controls: the markers reached the application, each request was answered as expected, and the
     // sinks are live (logs at trace, spans and metrics exported, allowed values visible).
     const echoed = JSON.parse(result.responses[0].body) as Record<string, string>;
-    expect(echoed).toMatchObject({ 'x-customer-document': MARKER.customerDocument, 'proxy-authorization': `Basic ${MARKER.proxyCredential}`, 'x-forwarded-host': MARKER.forwardedHost });
+    expect(echoed).toMatchObject({
+      'x-customer-document': MARKER.customerDocument,
+      'proxy-authorization': `Basic ${MARKER.proxyCredential}`,
+      'x-forwarded-host': MARKER.forwardedHost,
+    });
     expect(echoed.referer).toContain(MARKER.refererEmail);
-    expect(result.responses.map((response) => response.status)).toEqual([200, 400, 400, 400, 400, 400, 400, 400, 400, 404, 201, 200]);
+    expect(result.responses.map((response) => response.status)).toEqual([
+      200, 400, 400, 400, 400, 400, 400, 400, 400, 404, 201, 200,
+    ]);
     expect(JSON.parse(result.responses[10].body).metadata).toEqual(requests[10].body!.metadata);
     expect(result.metricsExportedWhileRunning).toBe(true);
     expect(logs).toContain('/v1/holders/:invalid');
@@ -136,7 +171,10 @@ describe('privacy markers (LOG_LEVEL=trace, ENABLE_TELEMETRY=true, METRICS_ENABL
   });
 
   it('leaves exporters, protocol and intervals to the standard OTEL_* variables when the SDK alone reads them', () => {
-    const { result } = runProbe([{ method: 'GET', path: '/v1/holders?limit=5', headers: org }], { ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'false' });
+    const { result } = runProbe([{ method: 'GET', path: '/v1/holders?limit=5', headers: org }], {
+      ENABLE_TELEMETRY: 'true',
+      METRICS_ENABLED: 'false',
+    });
     expect(result.responses.map((response) => response.status)).toEqual([200]);
     // A 250 ms OTEL_METRIC_EXPORT_INTERVAL: exported while running, not only at shutdown (the default is 60 s).
     expect(result.metricsExportedWhileRunning).toBe(true);

@@ -12,7 +12,11 @@ import { testEnv } from '../utils/test-app';
 const root = join(__dirname, '../..');
 const MAIN = join(root, 'apps/crm/src/main.ts');
 
-function runService(env: Record<string, string | undefined>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function runService(env: Record<string, string | undefined>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', MAIN], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
@@ -56,7 +60,12 @@ describe('the service process', () => {
   it('drains on SIGTERM: readiness turns 503 while liveness still answers, then it exits 0', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const service = runService({ ...testEnv(), SERVER_ADDRESS: `127.0.0.1:${port}`, SHUTDOWN_DELAY_MS: '1500', SHUTDOWN_TIMEOUT_MS: '5000' });
+    const service = runService({
+      ...testEnv(),
+      SERVER_ADDRESS: `127.0.0.1:${port}`,
+      SHUTDOWN_DELAY_MS: '1500',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+    });
     try {
       expect(await waitForStatus(`${base}/readyz`, 200, 30_000)).toBe(true);
       service.child.kill('SIGTERM');
@@ -75,16 +84,32 @@ describe('the service process', () => {
     const organizationId = randomUUID();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const service = runService({ ...testEnv(), SERVER_ADDRESS: `127.0.0.1:${port}`, MIDAZ_LEDGER_URL: midaz.url, MIDAZ_TIMEOUT_MS: '5000', SHUTDOWN_TIMEOUT_MS: '8000' });
+    const service = runService({
+      ...testEnv(),
+      SERVER_ADDRESS: `127.0.0.1:${port}`,
+      MIDAZ_LEDGER_URL: midaz.url,
+      MIDAZ_TIMEOUT_MS: '5000',
+      SHUTDOWN_TIMEOUT_MS: '8000',
+    });
     try {
       expect(await waitForStatus(`${base}/readyz`, 200, 30_000)).toBe(true);
       const headers = { 'x-organization-id': organizationId, 'content-type': 'application/json' };
-      const holder = (await (await fetch(`${base}/v1/holders`, { method: 'POST', headers, body: JSON.stringify({ type: 'NATURAL_PERSON', name: 'In Flight', document: '52998224725' }) })).json()) as { id: string };
+      const holder = (await (
+        await fetch(`${base}/v1/holders`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ type: 'NATURAL_PERSON', name: 'In Flight', document: '52998224725' }),
+        })
+      ).json()) as { id: string };
       const ledgerId = randomUUID();
       const accountId = randomUUID();
       midaz.addAccount(organizationId, ledgerId, accountId);
       midaz.delayMs = 1500; // the alias request is still waiting on Midaz when SIGTERM arrives
-      const inFlight = fetch(`${base}/v1/holders/${holder.id}/aliases`, { method: 'POST', headers, body: JSON.stringify({ ledgerId, accountId }) });
+      const inFlight = fetch(`${base}/v1/holders/${holder.id}/aliases`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ ledgerId, accountId }),
+      });
       while (midaz.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
       service.child.kill('SIGTERM');
       expect((await inFlight).status).toBe(201);
@@ -97,10 +122,20 @@ describe('the service process', () => {
 
   it('npm run openapi writes a valid OpenAPI document without a database', async () => {
     const target = join(mkdtempSync(join(tmpdir(), 'crm-openapi-')), 'openapi.json');
-    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/crm/src/cli/write-openapi.ts'), target], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(
+      process.execPath,
+      ['-r', '@swc-node/register', join(root, 'apps/crm/src/cli/write-openapi.ts'), target],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
     expect(run.status).toBe(0);
     const document = JSON.parse(readFileSync(target, 'utf8'));
     await SwaggerParser.validate(structuredClone(document));
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/holders', '/v1/aliases', '/v1/holders/{holder_id}/aliases/{alias_id}/related-parties/{related_party_id}']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/holders',
+        '/v1/aliases',
+        '/v1/holders/{holder_id}/aliases/{alias_id}/related-parties/{related_party_id}',
+      ]),
+    );
   });
 });

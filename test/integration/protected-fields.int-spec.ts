@@ -6,11 +6,38 @@ import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 
 /** Personal data encrypted since the privacy pass: every address's line1, line2 and zip code, birth date, social and favorite names. */
 const addresses = {
-  primary: { line1: 'Rua Primeira Linha sem numero', line2: 'Apartamento Primeiro Andar', zipCode: '01311-911', city: 'São Paulo', state: 'SP', country: 'BR' },
-  additional1: { line1: 'Avenida Segunda Linha', line2: 'Bloco Segundo Andar', zipCode: '20040-922', city: 'Rio de Janeiro', state: 'RJ', country: 'BR' },
-  additional2: { line1: 'Travessa Terceira Linha', line2: 'Casa Terceira dos Fundos', zipCode: '30130-933', city: 'Belo Horizonte', state: 'MG', country: 'BR' },
+  primary: {
+    line1: 'Rua Primeira Linha sem numero',
+    line2: 'Apartamento Primeiro Andar',
+    zipCode: '01311-911',
+    city: 'São Paulo',
+    state: 'SP',
+    country: 'BR',
+  },
+  additional1: {
+    line1: 'Avenida Segunda Linha',
+    line2: 'Bloco Segundo Andar',
+    zipCode: '20040-922',
+    city: 'Rio de Janeiro',
+    state: 'RJ',
+    country: 'BR',
+  },
+  additional2: {
+    line1: 'Travessa Terceira Linha',
+    line2: 'Casa Terceira dos Fundos',
+    zipCode: '30130-933',
+    city: 'Belo Horizonte',
+    state: 'MG',
+    country: 'BR',
+  },
 };
-const naturalPerson = { birthDate: '1987-11-23', socialName: 'Nome Social Protegido', favoriteName: 'Apelido Protegido', gender: 'Female', nationality: 'Brazilian' };
+const naturalPerson = {
+  birthDate: '1987-11-23',
+  socialName: 'Nome Social Protegido',
+  favoriteName: 'Apelido Protegido',
+  gender: 'Female',
+  nationality: 'Brazilian',
+};
 const newlyProtectedValues = [
   ...Object.values(addresses).flatMap((address) => [address.line1, address.line2, address.zipCode]),
   naturalPerson.birthDate,
@@ -39,14 +66,23 @@ describe('protected fields at rest', () => {
   const rawHolder = (id: string) => connection.db!.collection('holders').findOne({ _id: id as never });
 
   it('stores no address line, zip code, birth date, social or favorite name in plain text; the API still returns them', async () => {
-    const created = await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Titular Protegido', document: nextDocument(), addresses, naturalPerson });
+    const created = await api.post('/v1/holders', {
+      type: 'NATURAL_PERSON',
+      name: 'Titular Protegido',
+      document: nextDocument(),
+      addresses,
+      naturalPerson,
+    });
     expect(created.status).toBe(201);
     const company = await api.post('/v1/holders', {
       type: 'LEGAL_PERSON',
       name: 'Empresa Protegida Ltda',
       document: '11.222.333/0001-81',
       addresses: { primary: { line1: 'Rua da Empresa Sede', zipCode: '04538-944', city: 'Curitiba', country: 'BR' } },
-      legalPerson: { tradeName: 'Empresa Visivel', representative: { name: 'Representante Oculto', role: 'Diretora Financeira' } },
+      legalPerson: {
+        tradeName: 'Empresa Visivel',
+        representative: { name: 'Representante Oculto', role: 'Diretora Financeira' },
+      },
     });
     expect(company.status).toBe(201);
 
@@ -54,15 +90,30 @@ describe('protected fields at rest', () => {
     const stored = await rawCollectionText(connection, 'holders');
     expect(await rawHolder(created.body.id)).not.toBeNull();
     expect(await rawHolder(company.body.id)).not.toBeNull();
-    const plain = ['São Paulo', 'Rio de Janeiro', 'Belo Horizonte', 'Curitiba', 'Female', 'Empresa Visivel', 'Diretora Financeira'];
-    expectNoPlaintext(stored, [...newlyProtectedValues, 'Rua da Empresa Sede', '04538-944', 'Representante Oculto'], [created.body.id, company.body.id, ...plain]);
+    const plain = [
+      'São Paulo',
+      'Rio de Janeiro',
+      'Belo Horizonte',
+      'Curitiba',
+      'Female',
+      'Empresa Visivel',
+      'Diretora Financeira',
+    ];
+    expectNoPlaintext(
+      stored,
+      [...newlyProtectedValues, 'Rua da Empresa Sede', '04538-944', 'Representante Oculto'],
+      [created.body.id, company.body.id, ...plain],
+    );
 
     const read = await api.get(`/v1/holders/${created.body.id}`);
     expect(read.status).toBe(200);
     expect(read.body.addresses).toEqual(addresses);
     expect(read.body.naturalPerson).toEqual(naturalPerson);
     const listed = await api.get('/v1/holders?limit=50');
-    expect(listed.body.items.find((item: { id: string }) => item.id === created.body.id)).toMatchObject({ addresses, naturalPerson });
+    expect(listed.body.items.find((item: { id: string }) => item.id === created.body.id)).toMatchObject({
+      addresses,
+      naturalPerson,
+    });
   });
 
   describe('a record an older version wrote, with these fields in plain text', () => {
@@ -74,10 +125,17 @@ describe('protected fields at rest', () => {
       legacyApi = orgClient(crm, organizationId);
       // Written through the API (name, document and e-mail encrypted as always), then the newly
       // protected fields set in plain text, the way the previous version stored them.
-      const created = await legacyApi.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Titular Antigo', document: nextDocument(), contact: { primaryEmail: 'antigo@example.com' } });
+      const created = await legacyApi.post('/v1/holders', {
+        type: 'NATURAL_PERSON',
+        name: 'Titular Antigo',
+        document: nextDocument(),
+        contact: { primaryEmail: 'antigo@example.com' },
+      });
       expect(created.status).toBe(201);
       legacyId = created.body.id;
-      const update = await connection.db!.collection('holders').updateOne({ _id: legacyId as never }, { $set: { addresses, naturalPerson } });
+      const update = await connection
+        .db!.collection('holders')
+        .updateOne({ _id: legacyId as never }, { $set: { addresses, naturalPerson } });
       expect(update.modifiedCount).toBe(1);
     });
 
@@ -85,7 +143,13 @@ describe('protected fields at rest', () => {
       expect(JSON.stringify(await rawHolder(legacyId))).toContain(addresses.primary.line1);
       const read = await legacyApi.get(`/v1/holders/${legacyId}`);
       expect(read.status).toBe(200);
-      expect(read.body).toMatchObject({ id: legacyId, name: 'Titular Antigo', addresses, naturalPerson, contact: { primaryEmail: 'antigo@example.com' } });
+      expect(read.body).toMatchObject({
+        id: legacyId,
+        name: 'Titular Antigo',
+        addresses,
+        naturalPerson,
+        contact: { primaryEmail: 'antigo@example.com' },
+      });
     });
 
     it('is encrypted by its next write, even one that changes none of those fields', async () => {
@@ -105,9 +169,16 @@ describe('protected fields at rest', () => {
   });
 
   it('still fails closed on plaintext in a field encrypted from the start (name): 500 CRM-0036, no data', async () => {
-    const created = await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Titular Adulterado', document: nextDocument(), naturalPerson });
+    const created = await api.post('/v1/holders', {
+      type: 'NATURAL_PERSON',
+      name: 'Titular Adulterado',
+      document: nextDocument(),
+      naturalPerson,
+    });
     expect(created.status).toBe(201);
-    const update = await connection.db!.collection('holders').updateOne({ _id: created.body.id as never }, { $set: { name: 'Nome Em Texto Claro' } });
+    const update = await connection
+      .db!.collection('holders')
+      .updateOne({ _id: created.body.id as never }, { $set: { name: 'Nome Em Texto Claro' } });
     expect(update.modifiedCount).toBe(1);
 
     const read = await api.get(`/v1/holders/${created.body.id}`);
@@ -118,11 +189,18 @@ describe('protected fields at rest', () => {
   });
 
   it('fails closed on a damaged ciphertext in a newly protected field too', async () => {
-    const created = await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Titular Danificado', document: nextDocument(), addresses });
+    const created = await api.post('/v1/holders', {
+      type: 'NATURAL_PERSON',
+      name: 'Titular Danificado',
+      document: nextDocument(),
+      addresses,
+    });
     expect(created.status).toBe(201);
     const raw = await rawHolder(created.body.id);
     const damaged = `${raw!.addresses.primary.line1.slice(0, -6)}AAAAAA`;
-    await connection.db!.collection('holders').updateOne({ _id: created.body.id as never }, { $set: { 'addresses.primary.line1': damaged } });
+    await connection
+      .db!.collection('holders')
+      .updateOne({ _id: created.body.id as never }, { $set: { 'addresses.primary.line1': damaged } });
 
     const read = await api.get(`/v1/holders/${created.body.id}`);
     expect(read.status).toBe(500);

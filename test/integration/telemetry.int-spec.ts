@@ -20,31 +20,67 @@ const PII = {
 describe('telemetry (ENABLE_TELEMETRY=true)', () => {
   it('traces HTTP, MongoDB and Midaz calls, measures them, and records no personal data anywhere', () => {
     const flow = {
-      holder: { type: 'NATURAL_PERSON', name: PII.name, document: PII.document, contact: { primaryEmail: PII.email, mobilePhone: PII.phone }, naturalPerson: { motherName: PII.motherName } },
+      holder: {
+        type: 'NATURAL_PERSON',
+        name: PII.name,
+        document: PII.document,
+        contact: { primaryEmail: PII.email, mobilePhone: PII.phone },
+        naturalPerson: { motherName: PII.motherName },
+      },
       alias: {
         ledgerId: randomUUID(),
         accountId: randomUUID(),
         bankingDetails: { account: PII.account, iban: PII.iban },
-        relatedParties: [{ document: PII.partyDocument, name: PII.partyName, role: 'PRIMARY_HOLDER', startDate: '2025-01-01' }],
+        relatedParties: [
+          { document: PII.partyDocument, name: PII.partyName, role: 'PRIMARY_HOLDER', startDate: '2025-01-01' },
+        ],
       },
-      searches: [`/v1/holders?document=${encodeURIComponent(PII.document)}&limit=5`, `/v1/aliases?banking_details_iban=${PII.iban}&related_party_document=${encodeURIComponent(PII.partyDocument)}`],
+      searches: [
+        `/v1/holders?document=${encodeURIComponent(PII.document)}&limit=5`,
+        `/v1/aliases?banking_details_iban=${PII.iban}&related_party_document=${encodeURIComponent(PII.partyDocument)}`,
+      ],
     };
-    const probe = spawnSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, '../telemetry/telemetry-probe.ts')], {
-      cwd: join(__dirname, '../..'),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...testEnv({ ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true', OTEL_METRICS_EXPORTER: 'none' }), PROBE_FLOW: JSON.stringify(flow), PROBE_ORGANIZATION: randomUUID() },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const probe = spawnSync(
+      process.execPath,
+      ['-r', '@swc-node/register', join(__dirname, '../telemetry/telemetry-probe.ts')],
+      {
+        cwd: join(__dirname, '../..'),
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          ...testEnv({ ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true', OTEL_METRICS_EXPORTER: 'none' }),
+          PROBE_FLOW: JSON.stringify(flow),
+          PROBE_ORGANIZATION: randomUUID(),
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     const line = probe.stdout.split('\n').find((text) => text.startsWith('PROBE_RESULT '));
     if (!line) throw new Error(`probe printed no result: ${probe.stderr}`);
-    const result = JSON.parse(line.slice('PROBE_RESULT '.length)) as { statuses: number[]; spans: Array<{ name: string; kind: number; attributes: Record<string, unknown> }>; prometheus: string };
+    const result = JSON.parse(line.slice('PROBE_RESULT '.length)) as {
+      statuses: number[];
+      spans: Array<{ name: string; kind: number; attributes: Record<string, unknown> }>;
+      prometheus: string;
+    };
     expect(result.statuses).toEqual([201, 201]);
 
     const server = result.spans.filter((span) => span.kind === 1);
-    expect(server.map((span) => span.attributes['http.route'])).toEqual(expect.arrayContaining(['/v1/holders', '/v1/holders/:holder_id/aliases', '/v1/aliases']));
-    expect(result.spans.some((span) => /mongodb|insert|find/i.test(span.name) && Object.keys(span.attributes).some((key) => key.startsWith('db.')))).toBe(true);
-    expect(result.spans.some((span) => span.kind === 2 && JSON.stringify(span.attributes).includes('/ledgers/'))).toBe(true);
-    expect(result.prometheus).toMatch(/^http_server_request_duration_count\{[^}]*http_route="\/v1\/holders\/:holder_id\/aliases"[^}]*http_response_status_code="201"/m);
+    expect(server.map((span) => span.attributes['http.route'])).toEqual(
+      expect.arrayContaining(['/v1/holders', '/v1/holders/:holder_id/aliases', '/v1/aliases']),
+    );
+    expect(
+      result.spans.some(
+        (span) =>
+          /mongodb|insert|find/i.test(span.name) && Object.keys(span.attributes).some((key) => key.startsWith('db.')),
+      ),
+    ).toBe(true);
+    expect(result.spans.some((span) => span.kind === 2 && JSON.stringify(span.attributes).includes('/ledgers/'))).toBe(
+      true,
+    );
+    expect(result.prometheus).toMatch(
+      /^http_server_request_duration_count\{[^}]*http_route="\/v1\/holders\/:holder_id\/aliases"[^}]*http_response_status_code="201"/m,
+    );
     expect(result.prometheus).toMatch(/^crm_crypto_operations_total\{[^}]*operation="encrypt"/m);
     expect(result.prometheus).toMatch(/^crm_crypto_operations_total\{[^}]*operation="hash"/m);
     expect(result.prometheus).toMatch(/^crm_midaz_request_duration_count\{[^}]*outcome="ok"/m);
@@ -53,7 +89,10 @@ describe('telemetry (ENABLE_TELEMETRY=true)', () => {
 
     const recorded = JSON.stringify(result.spans) + result.prometheus;
     for (const value of Object.values(PII)) {
-      expect({ value, found: recorded.includes(value) || recorded.includes(encodeURIComponent(value)) }).toEqual({ value, found: false });
+      expect({ value, found: recorded.includes(value) || recorded.includes(encodeURIComponent(value)) }).toEqual({
+        value,
+        found: false,
+      });
     }
     expect(recorded).not.toContain('52998224725');
   });

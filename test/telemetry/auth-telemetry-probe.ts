@@ -22,7 +22,15 @@ async function run(): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const call = async (token: string) =>
-    (await fetch(`${base}/v1/holders`, { headers: { 'x-organization-id': process.env.PROBE_ORGANIZATION!, authorization: `Bearer ${token}`, 'x-request-id': 'probe-request' } })).status;
+    (
+      await fetch(`${base}/v1/holders`, {
+        headers: {
+          'x-organization-id': process.env.PROBE_ORGANIZATION!,
+          authorization: `Bearer ${token}`,
+          'x-request-id': 'probe-request',
+        },
+      })
+    ).status;
 
   const statuses = [await call(process.env.PROBE_TOKEN!)];
   pluginAuth.answer(200, { authorized: false });
@@ -32,7 +40,15 @@ async function run(): Promise<void> {
   const prometheus = await (await fetch(`${base}/metrics`)).text();
 
   await app.close();
-  const spans = exporter.getFinishedSpans().map((span) => ({ name: span.name, kind: span.kind, attributes: span.attributes, events: span.events, status: span.status }));
+  const spans = exporter
+    .getFinishedSpans()
+    .map((span) => ({
+      name: span.name,
+      kind: span.kind,
+      attributes: span.attributes,
+      events: span.events,
+      status: span.status,
+    }));
   await telemetry.shutdown();
   const received = pluginAuth.calls.map((received: { headers: Record<string, unknown> }) => received.headers);
   process.stdout.write(`PROBE_RESULT ${JSON.stringify({ statuses, spans, prometheus, received })}\n`);

@@ -52,15 +52,28 @@ async function startCollector() {
 /** The probe's own requests are the caller's, not the service's: they are sent untraced. */
 function send(base: string, probe: ProbeRequest): Promise<{ status: number; body: string }> {
   const payload = probe.body === undefined ? undefined : JSON.stringify(probe.body);
-  return context.with(suppressTracing(context.active()), () => new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const outgoing = httpRequest(`${base}${probe.path}`, { method: probe.method, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...probe.headers } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    outgoing.on('error', reject);
-    outgoing.end(payload);
-  }));
+  return context.with(
+    suppressTracing(context.active()),
+    () =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const outgoing = httpRequest(
+          `${base}${probe.path}`,
+          {
+            method: probe.method,
+            headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...probe.headers },
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () =>
+              resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+            );
+          },
+        );
+        outgoing.on('error', reject);
+        outgoing.end(payload);
+      }),
+  );
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -81,7 +94,8 @@ async function run(): Promise<void> {
   const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
 
   const responses = [];
-  for (const probe of JSON.parse(process.env.PROBE_REQUESTS!) as ProbeRequest[]) responses.push(await send(base, probe));
+  for (const probe of JSON.parse(process.env.PROBE_REQUESTS!) as ProbeRequest[])
+    responses.push(await send(base, probe));
   const prometheus = config.telemetry.prometheus ? (await send(base, { method: 'GET', path: '/metrics' })).body : '';
   // A periodic export before shutdown shows OTEL_METRIC_EXPORT_INTERVAL at work (shutdown flushes anyway).
   const metricsExportedWhileRunning = await waitFor(() => collector.received.metrics.length > 0, 15_000);
@@ -89,7 +103,9 @@ async function run(): Promise<void> {
   await app.close();
   await telemetry.shutdown();
   collector.close();
-  process.stdout.write(`PROBE_RESULT ${JSON.stringify({ responses, metricsExportedWhileRunning, otlp: collector.received, prometheus })}\n`);
+  process.stdout.write(
+    `PROBE_RESULT ${JSON.stringify({ responses, metricsExportedWhileRunning, otlp: collector.received, prometheus })}\n`,
+  );
 }
 
 run().catch((error) => {

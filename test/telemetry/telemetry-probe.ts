@@ -26,11 +26,22 @@ async function run(): Promise<void> {
 
   const midaz = new FakeMidaz();
   await midaz.start();
-  const app = await createApp({ ...config, midaz: { ...config.midaz, validation: true, ledgerUrl: midaz.url } }, { telemetry });
+  const app = await createApp(
+    { ...config, midaz: { ...config.midaz, validation: true, ledgerUrl: midaz.url } },
+    { telemetry },
+  );
   await app.listen(0, '127.0.0.1');
   const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${base}${path}`, { method, headers: { 'x-organization-id': organizationId, 'content-type': 'application/json', authorization: 'Bearer probe-secret-token' }, body: body ? JSON.stringify(body) : undefined });
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        'x-organization-id': organizationId,
+        'content-type': 'application/json',
+        authorization: 'Bearer probe-secret-token',
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     return { status: response.status, body: await response.json() };
   };
 
@@ -42,9 +53,19 @@ async function run(): Promise<void> {
 
   await app.close();
   await midaz.stop();
-  const spans = exporter.getFinishedSpans().map((span) => ({ name: span.name, kind: span.kind, attributes: span.attributes, events: span.events, status: span.status }));
+  const spans = exporter
+    .getFinishedSpans()
+    .map((span) => ({
+      name: span.name,
+      kind: span.kind,
+      attributes: span.attributes,
+      events: span.events,
+      status: span.status,
+    }));
   await telemetry.shutdown();
-  process.stdout.write(`PROBE_RESULT ${JSON.stringify({ statuses: [holder.status, alias.status], spans, prometheus })}\n`);
+  process.stdout.write(
+    `PROBE_RESULT ${JSON.stringify({ statuses: [holder.status, alias.status], spans, prometheus })}\n`,
+  );
 }
 
 run().catch((error) => {

@@ -2,19 +2,42 @@ import { DeclaredIndex, plan } from '../utils/index-planner';
 
 const ID: DeclaredIndex = { name: '_id_', keys: { _id: 1 }, unique: true };
 const ORG_ID: DeclaredIndex = { name: 'org_id', keys: { organizationId: 1, _id: 1 } };
-const DOCUMENT: DeclaredIndex = { name: 'document', keys: { organizationId: 1, 'search.document': 1, deletedAt: 1 }, unique: true };
-const query = (filter: Record<string, unknown>, sort?: Record<string, unknown>) => ({ collection: 'holders', operation: 'find', filter, sort });
+const DOCUMENT: DeclaredIndex = {
+  name: 'document',
+  keys: { organizationId: 1, 'search.document': 1, deletedAt: 1 },
+  unique: true,
+};
+const query = (filter: Record<string, unknown>, sort?: Record<string, unknown>) => ({
+  collection: 'holders',
+  operation: 'find',
+  filter,
+  sort,
+});
 
 describe('index planner model', () => {
   it('serves a blind-index search by the index that holds the token, and not without it', () => {
-    const search = query({ organizationId: 'o', 'search.document': { $in: ['t1', 't2'] }, deletedAt: null }, { _id: 1 });
-    expect(plan([ID, ORG_ID, DOCUMENT], search)).toMatchObject({ index: { name: 'document' }, prefix: ['organizationId', 'search.document', 'deletedAt'], sortInMemory: true });
+    const search = query(
+      { organizationId: 'o', 'search.document': { $in: ['t1', 't2'] }, deletedAt: null },
+      { _id: 1 },
+    );
+    expect(plan([ID, ORG_ID, DOCUMENT], search)).toMatchObject({
+      index: { name: 'document' },
+      prefix: ['organizationId', 'search.document', 'deletedAt'],
+      sortInMemory: true,
+    });
     expect(plan([ID, ORG_ID], search)).toBeUndefined(); // a selective field outside the prefix is a scan
   });
 
   it('serves a cursor page by {organizationId, _id}: the range and the order follow the equality prefix', () => {
-    const cursor = query({ organizationId: 'o', deletedAt: null, _id: { $gt: 'x' }, 'metadata.k': { $in: ['v'] } }, { _id: -1 });
-    expect(plan([ID, ORG_ID, DOCUMENT], cursor)).toMatchObject({ index: { name: 'org_id' }, prefix: ['organizationId', '_id'], sortInMemory: false });
+    const cursor = query(
+      { organizationId: 'o', deletedAt: null, _id: { $gt: 'x' }, 'metadata.k': { $in: ['v'] } },
+      { _id: -1 },
+    );
+    expect(plan([ID, ORG_ID, DOCUMENT], cursor)).toMatchObject({
+      index: { name: 'org_id' },
+      prefix: ['organizationId', '_id'],
+      sortInMemory: false,
+    });
     expect(plan([ID, DOCUMENT], cursor)).toBeUndefined(); // no index orders the organization's records by _id
   });
 

@@ -19,7 +19,11 @@ const ALLOWED: Record<string, string[]> = {
 
 function sourcesOf(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourcesOf(join(directory, entry.name)) : entry.name.endsWith('.ts') ? [join(directory, entry.name)] : [],
+    entry.isDirectory()
+      ? sourcesOf(join(directory, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(directory, entry.name)]
+        : [],
   );
 }
 
@@ -32,7 +36,8 @@ describe('library layering', () => {
     const imported = new Set<string>();
     const files = sourcesOf(join(root, 'libs', lib, 'src'));
     expect(files.length).toBeGreaterThan(0);
-    for (const file of files) for (const [, name] of readFileSync(file, 'utf8').matchAll(/from '@crm\/([a-z]+)'/g)) imported.add(name);
+    for (const file of files)
+      for (const [, name] of readFileSync(file, 'utf8').matchAll(/from '@crm\/([a-z]+)'/g)) imported.add(name);
     expect([...imported].filter((name) => !allowed.includes(name)).sort()).toEqual([]);
   });
 });

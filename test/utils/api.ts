@@ -8,7 +8,8 @@ export function orgClient(crm: TestApp, organizationId: string = randomUUID()) {
     organizationId,
     get: (path: string): Promise<TestResponse> => crm.request(path, { headers }),
     post: (path: string, json: unknown): Promise<TestResponse> => crm.request(path, { method: 'POST', headers, json }),
-    patch: (path: string, json: unknown): Promise<TestResponse> => crm.request(path, { method: 'PATCH', headers, json }),
+    patch: (path: string, json: unknown): Promise<TestResponse> =>
+      crm.request(path, { method: 'PATCH', headers, json }),
     delete: (path: string): Promise<TestResponse> => crm.request(path, { method: 'DELETE', headers }),
   };
 }

@@ -27,7 +27,10 @@ export function startCli(env: Record<string, string | undefined>, args: string[]
 }
 
 /** Runs a CLI command to its end. */
-export async function runCli(env: Record<string, string | undefined>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(
+  env: Record<string, string | undefined>,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = startCli(env, args);
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };

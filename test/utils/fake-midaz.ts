@@ -18,7 +18,6 @@ export class FakeMidaz extends LoopbackHttpServer {
   private failures = 0;
   delayMs = 0;
 
-
   addAccount(organizationId: string, ledgerId: string, accountId: string): void {
     const key = `${organizationId}/${ledgerId}`;
     if (!this.accounts.has(key)) this.accounts.set(key, new Set());
@@ -26,7 +25,8 @@ export class FakeMidaz extends LoopbackHttpServer {
   }
 
   addLedger(organizationId: string, ledgerId: string): void {
-    if (!this.accounts.has(`${organizationId}/${ledgerId}`)) this.accounts.set(`${organizationId}/${ledgerId}`, new Set());
+    if (!this.accounts.has(`${organizationId}/${ledgerId}`))
+      this.accounts.set(`${organizationId}/${ledgerId}`, new Set());
   }
 
   /** The next `count` ledger/account requests answer 500. */
@@ -38,31 +38,62 @@ export class FakeMidaz extends LoopbackHttpServer {
     return this.calls.filter((call) => call.path.includes(pathPart));
   }
 
-
-
   protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = request.url ?? '';
     if (path === '/health') return this.reply(response, 200, { status: 'healthy' });
-    this.calls.push({ path, authorization: request.headers.authorization, requestId: request.headers['x-request-id'] as string | undefined });
+    this.calls.push({
+      path,
+      authorization: request.headers.authorization,
+      requestId: request.headers['x-request-id'] as string | undefined,
+    });
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.failures > 0) {
       this.failures--;
-      return this.reply(response, 500, { code: '0046', title: 'Internal Server Error', message: 'The server encountered an unexpected error.' });
+      return this.reply(response, 500, {
+        code: '0046',
+        title: 'Internal Server Error',
+        message: 'The server encountered an unexpected error.',
+      });
     }
     const match = /^\/v1\/organizations\/([^/]+)\/ledgers\/([^/]+)(?:\/accounts\/([^/]+))?$/.exec(path);
-    if (!match || request.method !== 'GET') return this.reply(response, 404, { code: '0000', title: 'Not Found', message: 'route not found' });
+    if (!match || request.method !== 'GET')
+      return this.reply(response, 404, { code: '0000', title: 'Not Found', message: 'route not found' });
     const [, organizationId, ledgerId, accountId] = match;
     const accounts = this.accounts.get(`${organizationId}/${ledgerId}`);
     if (!accounts) {
-      return this.reply(response, 404, { code: '0037', title: 'Ledger ID Not Found', message: 'The provided ledger ID does not exist in our records.', entityType: 'Ledger' });
+      return this.reply(response, 404, {
+        code: '0037',
+        title: 'Ledger ID Not Found',
+        message: 'The provided ledger ID does not exist in our records.',
+        entityType: 'Ledger',
+      });
     }
     if (accountId === undefined) {
-      return this.reply(response, 200, { id: ledgerId, organizationId, name: 'Fake ledger', status: { code: 'ACTIVE' }, createdAt: new Date().toISOString() });
+      return this.reply(response, 200, {
+        id: ledgerId,
+        organizationId,
+        name: 'Fake ledger',
+        status: { code: 'ACTIVE' },
+        createdAt: new Date().toISOString(),
+      });
     }
     if (!accounts.has(accountId)) {
-      return this.reply(response, 404, { code: '0052', title: 'Account ID Not Found', message: 'The provided account ID does not exist in our records.', entityType: 'Account' });
+      return this.reply(response, 404, {
+        code: '0052',
+        title: 'Account ID Not Found',
+        message: 'The provided account ID does not exist in our records.',
+        entityType: 'Account',
+      });
     }
-    return this.reply(response, 200, { id: accountId, ledgerId, organizationId, name: 'Fake account', assetCode: 'BRL', type: 'deposit', status: { code: 'ACTIVE' } });
+    return this.reply(response, 200, {
+      id: accountId,
+      ledgerId,
+      organizationId,
+      name: 'Fake account',
+      assetCode: 'BRL',
+      type: 'deposit',
+      status: { code: 'ACTIVE' },
+    });
   }
 
   private reply(response: ServerResponse, status: number, body: unknown): void {

@@ -25,18 +25,20 @@ export class FakePluginAuth extends LoopbackHttpServer {
   decide: (call: AuthorizeCall) => AuthorizeReply = () => ({ status: 200, body: '{"authorized":true}' });
   delayMs = 0;
 
-
   /** Answers every call with this JSON value (or raw text) and status. */
   answer(status: number, body: unknown): void {
     this.decide = () => ({ status, body: typeof body === 'string' ? body : JSON.stringify(body) });
   }
 
-
-
   protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const call = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const call = {
+      method: request.method ?? '',
+      path: request.url ?? '',
+      headers: request.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
     this.calls.push(call);
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const reply = this.decide(call);

@@ -33,7 +33,8 @@ export interface Plan {
   sortInMemory: boolean;
 }
 
-const SELECTIVE = (field: string) => ['_id', 'externalId', 'holderId', 'ledgerId', 'accountId'].includes(field) || field.startsWith('search.');
+const SELECTIVE = (field: string) =>
+  ['_id', 'externalId', 'holderId', 'ledgerId', 'accountId'].includes(field) || field.startsWith('search.');
 
 type Condition = 'eq' | 'range' | 'residual';
 
@@ -41,7 +42,8 @@ function conditionOf(value: unknown): Condition {
   if (value === null || typeof value !== 'object' || value instanceof Date) return 'eq';
   const operators = Object.keys(value as object);
   if (operators.length === 1 && operators[0] === '$in') return 'eq';
-  if (operators.length > 0 && operators.every((operator) => ['$gt', '$gte', '$lt', '$lte'].includes(operator))) return 'range';
+  if (operators.length > 0 && operators.every((operator) => ['$gt', '$gte', '$lt', '$lte'].includes(operator)))
+    return 'range';
   return 'residual';
 }
 
@@ -72,7 +74,11 @@ export function planWith(index: DeclaredIndex, query: CapturedQuery): Plan | und
   if (sortField !== undefined && sortField !== '_id') return undefined; // every list orders by _id
   const orderedByIndex = next === '_id';
   if ((idRange || sortField) && !orderedByIndex && !selectivePrefix) return undefined;
-  return { index, prefix: orderedByIndex && (idRange || sortField) ? [...prefix, '_id'] : prefix, sortInMemory: Boolean(sortField) && !orderedByIndex };
+  return {
+    index,
+    prefix: orderedByIndex && (idRange || sortField) ? [...prefix, '_id'] : prefix,
+    sortInMemory: Boolean(sortField) && !orderedByIndex,
+  };
 }
 
 /** The best declared index for a query: `_id_` for a pinned id, else the longest usable prefix. */
@@ -93,4 +99,5 @@ export function shapeOf(query: CapturedQuery): string {
   return `${query.operation} {${unique.join(', ')}}${query.sort ? ` sort _id` : ''}`;
 }
 
-const order = (part: string) => (part.startsWith('organizationId') ? 0 : part.startsWith('_id') ? 1 : part.startsWith('deletedAt') ? 3 : 2);
+const order = (part: string) =>
+  part.startsWith('organizationId') ? 0 : part.startsWith('_id') ? 1 : part.startsWith('deletedAt') ? 3 : 2;

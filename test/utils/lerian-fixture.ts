@@ -18,14 +18,20 @@ export interface ExpectedAnswer {
 }
 
 /** The keys the original ran with, as the import reads them (LERIAN_LCRYPTO_*). */
-export function lerianFixtureKeys(): { LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY: string; LERIAN_LCRYPTO_HASH_SECRET_KEY: string } {
+export function lerianFixtureKeys(): {
+  LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY: string;
+  LERIAN_LCRYPTO_HASH_SECRET_KEY: string;
+} {
   const vars = Object.fromEntries(
     readFileSync(join(LERIAN_FIXTURE_DIR, 'keys.env'), 'utf8')
       .split('\n')
       .filter((line) => line.includes('='))
       .map((line) => line.split('=', 2) as [string, string]),
   );
-  return { LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY: vars.LCRYPTO_ENCRYPT_SECRET_KEY, LERIAN_LCRYPTO_HASH_SECRET_KEY: vars.LCRYPTO_HASH_SECRET_KEY };
+  return {
+    LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY: vars.LCRYPTO_ENCRYPT_SECRET_KEY,
+    LERIAN_LCRYPTO_HASH_SECRET_KEY: vars.LCRYPTO_HASH_SECRET_KEY,
+  };
 }
 
 /** Every raw collection, with the BSON types exactly as the original stored them. */
@@ -41,9 +47,13 @@ export function lerianExpected(entity: 'holders' | 'aliases'): ExpectedAnswer[] 
 }
 
 /** Writes the raw collections into a database, as the original's database would hold them. */
-export async function loadLerianCollections(connection: Connection, collections: RawCollection[] = lerianRawCollections()): Promise<void> {
+export async function loadLerianCollections(
+  connection: Connection,
+  collections: RawCollection[] = lerianRawCollections(),
+): Promise<void> {
   for (const { collection, documents } of collections) {
-    if (documents.length > 0) await connection.db!.collection(collection).insertMany(documents.map((document) => ({ ...document })));
+    if (documents.length > 0)
+      await connection.db!.collection(collection).insertMany(documents.map((document) => ({ ...document })));
   }
 }
 
@@ -51,5 +61,7 @@ export async function loadLerianCollections(connection: Connection, collections:
 export function legacyEncrypt(encryptKeyHex: string, plaintext: string): string {
   const nonce = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', Buffer.from(encryptKeyHex, 'hex'), nonce);
-  return Buffer.concat([nonce, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64');
+  return Buffer.concat([nonce, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString(
+    'base64',
+  );
 }

@@ -14,12 +14,16 @@ export async function rawCollectionText(connection: Connection, collection: stri
  * an empty collection, or a scan that reads nothing, can never pass as "no plaintext".
  */
 export function expectNoPlaintext(stored: string, values: string[], present: string[]): void {
-  if (present.length === 0) throw new Error('expectNoPlaintext needs a positive control: text the stored data must contain');
+  if (present.length === 0)
+    throw new Error('expectNoPlaintext needs a positive control: text the stored data must contain');
   for (const control of present) {
-    if (!stored.includes(control)) throw new Error(`positive control "${control}" not found in stored data: the scan saw nothing to judge`);
+    if (!stored.includes(control))
+      throw new Error(`positive control "${control}" not found in stored data: the scan saw nothing to judge`);
   }
   for (const value of values) {
-    const forms = new Set([value, ...Object.values(NORMALIZERS).map((normalize) => normalize(value))].filter((form) => form.length >= 3));
+    const forms = new Set(
+      [value, ...Object.values(NORMALIZERS).map((normalize) => normalize(value))].filter((form) => form.length >= 3),
+    );
     for (const form of forms) {
       if (stored.includes(form)) throw new Error(`plaintext "${form}" (from a protected value) found in stored data`);
     }

@@ -23,7 +23,8 @@ export function referenceValidator(schemaName: string): ValidateFunction {
     const properties = (schema as JsonObject).properties;
     if (!properties) continue;
     if (properties.deletedAt?.type === 'string') properties.deletedAt = { type: ['string', 'null'] };
-    if (properties.metadata?.additionalProperties) properties.metadata = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } };
+    if (properties.metadata?.additionalProperties)
+      properties.metadata = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } };
   }
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);

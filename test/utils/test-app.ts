@@ -8,14 +8,24 @@ import { createApp } from '../../apps/crm/src/bootstrap';
 
 /** Fresh random keys: tests never share key material with anything. */
 export function testKeys(): { LCRYPTO_ENCRYPT_SECRET_KEY: string; LCRYPTO_HASH_SECRET_KEY: string } {
-  return { LCRYPTO_ENCRYPT_SECRET_KEY: randomBytes(32).toString('hex'), LCRYPTO_HASH_SECRET_KEY: randomBytes(32).toString('hex') };
+  return {
+    LCRYPTO_ENCRYPT_SECRET_KEY: randomBytes(32).toString('hex'),
+    LCRYPTO_HASH_SECRET_KEY: randomBytes(32).toString('hex'),
+  };
 }
 
 /** The environment of a test app: the harness's Mongo, a database of its own, fresh keys. */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   const uri = process.env.MONGO_URI;
-  if (!uri) throw new Error('MONGO_URI is not set: run the integration tests through jest (global setup starts a server)');
-  return { MONGO_URI: uri, MONGO_NAME: `crm_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`, LOG_LEVEL: 'silent', ...testKeys(), ...overrides };
+  if (!uri)
+    throw new Error('MONGO_URI is not set: run the integration tests through jest (global setup starts a server)');
+  return {
+    MONGO_URI: uri,
+    MONGO_NAME: `crm_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`,
+    LOG_LEVEL: 'silent',
+    ...testKeys(),
+    ...overrides,
+  };
 }
 
 /**
@@ -34,7 +44,8 @@ export class LogCapture extends Writable {
   }
 
   /** Request lines are written when the response finishes, which can trail the client's read. */
-  async waitFor(predicate: (entry: Record<string, any>) => boolean, timeoutMs = 2000): Promise<boolean> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async waitFor(predicate: (entry: Record<string, any>) => boolean, timeoutMs = 2000): Promise<boolean> {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     const deadline = Date.now() + timeoutMs;
     do {
       if (this.lines.some((line) => predicate(JSON.parse(line)))) return true;
@@ -61,7 +72,10 @@ export interface TestResponse {
 }
 
 /** Starts the real application on a loopback port; requests go through real HTTP. */
-export async function startTestApp(env: Record<string, string | undefined> = testEnv(), extraModules: Type<unknown>[] = []): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string | undefined> = testEnv(),
+  extraModules: Type<unknown>[] = [],
+): Promise<TestApp> {
   const config = loadConfig(env);
   const logs = new LogCapture();
   const app = await createApp(config, { logStream: logs, extraModules });
@@ -71,7 +85,11 @@ export async function startTestApp(env: Record<string, string | undefined> = tes
     const { json, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (json !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
-    const response = await fetch(`${baseUrl.replace('[::1]', '127.0.0.1')}${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+    const response = await fetch(`${baseUrl.replace('[::1]', '127.0.0.1')}${path}`, {
+      ...rest,
+      headers,
+      body: json !== undefined ? JSON.stringify(json) : rest.body,
+    });
     const text = await response.text();
     let body: unknown = text;
     try {
@@ -91,4 +109,3 @@ export async function startTestApp(env: Record<string, string | undefined> = tes
   };
   return { app, config, baseUrl, logs, request, close };
 }
-

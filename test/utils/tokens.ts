@@ -18,13 +18,21 @@ export interface TestSigningKey {
 
 export async function signingKey(kid: string, alg: TestSigningKey['alg'] = 'RS256'): Promise<TestSigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  return { kid, alg, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }, pem: await exportSPKI(publicKey) };
+  return {
+    kid,
+    alg,
+    privateKey,
+    jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' },
+    pem: await exportSPKI(publicKey),
+  };
 }
 
 /** Signs claims with a test key; `exp` one hour ahead unless given. */
 export async function signedJwt(key: TestSigningKey, claims: JWTPayload & Record<string, unknown>): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ exp: now + 3600, iat: now, ...claims }).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+  return new SignJWT({ exp: now + 3600, iat: now, ...claims })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+    .sign(key.privateKey);
 }
 
 /** A JWKS endpoint on loopback whose key set can be replaced (key rotation); counts fetches. */

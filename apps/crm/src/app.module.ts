@@ -32,7 +32,11 @@ export class AppModule implements NestModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config, options.logStream),
-        MongooseModule.forRoot(config.mongo.uri, { ...mongoConnectionOptions(config), retryAttempts: 3, retryDelay: 1000 }),
+        MongooseModule.forRoot(config.mongo.uri, {
+          ...mongoConnectionOptions(config),
+          retryAttempts: 3,
+          retryDelay: 1000,
+        }),
         CryptoModule,
         AuthModule,
         MidazModule,

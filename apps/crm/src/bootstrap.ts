@@ -3,7 +3,14 @@ import { NestFactory, HttpAdapterHost } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@crm/config';
-import { acceptJsonBodiesOnly, CrmExceptionFilter, CrmValidationPipe, JsonShapePipe, requestIdOf, RouteMethods } from '@crm/http';
+import {
+  acceptJsonBodiesOnly,
+  CrmExceptionFilter,
+  CrmValidationPipe,
+  JsonShapePipe,
+  requestIdOf,
+  RouteMethods,
+} from '@crm/http';
 import { AppModule, AppModuleOptions } from './app.module';
 import { installAuditTrail } from './audit/audit-hooks';
 import { installAccessControl } from './auth/access-control';
@@ -34,7 +41,11 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   adapter.getInstance().addHook('onRoute', (route) => ROUTE_TEMPLATES.add(route.url));
   const routeMethods = new RouteMethods();
   routeMethods.watch(adapter.getInstance());
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+    bodyParser: false,
+  });
   routeTables.set(app, routeMethods);
   app.useLogger(app.get(Logger));
   // Fastify hooks added here run after Nest middleware (request id, request log) and before body parsing;

@@ -9,7 +9,11 @@ import type { Telemetry } from './telemetry/telemetry';
  * keeps serving for `delayMs`, then closes the server, letting in-flight requests finish, and
  * exits; if draining takes longer than `timeoutMs` it exits non-zero.
  */
-export function installGracefulShutdown(app: INestApplication, options: { delayMs: number; timeoutMs: number }, telemetry?: Telemetry): void {
+export function installGracefulShutdown(
+  app: INestApplication,
+  options: { delayMs: number; timeoutMs: number },
+  telemetry?: Telemetry,
+): void {
   const logger = new Logger('Shutdown');
   let started = false;
   const shutdown = async (signal: string) => {

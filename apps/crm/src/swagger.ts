@@ -25,6 +25,9 @@ export function buildOpenApiDocument(app: INestApplication, authMode: AuthConfig
 /** Swagger UI at /swagger and the OpenAPI JSON at /swagger/json. */
 export function setupSwagger(app: INestApplication): OpenAPIObject {
   const document = buildOpenApiDocument(app, app.get<AppConfig>(APP_CONFIG).auth.mode);
-  SwaggerModule.setup(SWAGGER_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'swagger/yaml' });
+  SwaggerModule.setup(SWAGGER_PATH, app, document, {
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+    yamlDocumentUrl: 'swagger/yaml',
+  });
   return document;
 }

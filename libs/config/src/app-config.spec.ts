@@ -24,12 +24,25 @@ describe('loadConfig', () => {
     expect(config.mongo).toMatchObject({ uri: 'mongodb://db:27017/', dbName: 'crm', maxPoolSize: 1000 });
     expect(config.maxPaginationLimit).toBe(100);
     expect(config.bodyLimitBytes).toBe(1024 * 1024);
-    expect(config.telemetry).toEqual({ enabled: false, serviceName: 'crm', otlpEndpoint: undefined, prometheus: false });
+    expect(config.telemetry).toEqual({
+      enabled: false,
+      serviceName: 'crm',
+      otlpEndpoint: undefined,
+      prometheus: false,
+    });
     expect(config.crypto.previousHashKeys).toEqual([]);
   });
 
   it('builds the URI from MONGO_HOST and friends, escaping credentials', () => {
-    const config = loadConfig({ ...base, MONGO_URI: undefined, MONGO_HOST: 'mongo', MONGO_PORT: '27018', MONGO_USER: 'crm', MONGO_PASSWORD: 'p@ss/word', MONGO_PARAMETERS: 'authSource=admin' });
+    const config = loadConfig({
+      ...base,
+      MONGO_URI: undefined,
+      MONGO_HOST: 'mongo',
+      MONGO_PORT: '27018',
+      MONGO_USER: 'crm',
+      MONGO_PASSWORD: 'p@ss/word',
+      MONGO_PARAMETERS: 'authSource=admin',
+    });
     expect(config.mongo.uri).toBe('mongodb://crm:p%40ss%2Fword@mongo:27018/?authSource=admin');
   });
 
@@ -40,7 +53,11 @@ describe('loadConfig', () => {
 
   it.each([
     ['missing', undefined, /LCRYPTO_HASH_SECRET_KEY: is required/],
-    ['too short', 'abcd', /LCRYPTO_HASH_SECRET_KEY: must be exactly 64 hexadecimal characters \(32 bytes\); got 4 characters$/],
+    [
+      'too short',
+      'abcd',
+      /LCRYPTO_HASH_SECRET_KEY: must be exactly 64 hexadecimal characters \(32 bytes\); got 4 characters$/,
+    ],
     ['not hex', 'z'.repeat(64), /got 64 characters including non-hex ones/],
     ['one repeated byte', '00'.repeat(32), /must not repeat a single byte/],
   ])('rejects a hash key that is %s, naming the variable and the reason', (_case, value, pattern) => {
@@ -49,7 +66,9 @@ describe('loadConfig', () => {
   });
 
   it('rejects equal encryption and hash keys', () => {
-    expect(problemsOf({ ...base, LCRYPTO_HASH_SECRET_KEY: ENCRYPT.toUpperCase() })).toContain('LCRYPTO_ENCRYPT_SECRET_KEY: must differ from LCRYPTO_HASH_SECRET_KEY');
+    expect(problemsOf({ ...base, LCRYPTO_HASH_SECRET_KEY: ENCRYPT.toUpperCase() })).toContain(
+      'LCRYPTO_ENCRYPT_SECRET_KEY: must differ from LCRYPTO_HASH_SECRET_KEY',
+    );
   });
 
   it('never echoes a secret value in its message', () => {
@@ -81,7 +100,9 @@ describe('loadConfig', () => {
 
   it('validates every previous key and reports its position', () => {
     const problems = problemsOf({ ...base, LCRYPTO_HASH_PREVIOUS_KEYS: `${'e5f6'.repeat(16)},short` });
-    expect(problems).toEqual(['LCRYPTO_HASH_PREVIOUS_KEYS: entry 2 must be exactly 64 hexadecimal characters (32 bytes); got 5 characters including non-hex ones']);
+    expect(problems).toEqual([
+      'LCRYPTO_HASH_PREVIOUS_KEYS: entry 2 must be exactly 64 hexadecimal characters (32 bytes); got 5 characters including non-hex ones',
+    ]);
   });
 
   describe('*_FILE secrets', () => {
@@ -95,8 +116,12 @@ describe('loadConfig', () => {
     });
 
     it('refuses both forms at once and unreadable files, naming the variable', () => {
-      expect(problemsOf({ ...base, LCRYPTO_HASH_SECRET_KEY_FILE: join(dir, 'hash') })).toContain('LCRYPTO_HASH_SECRET_KEY: set either LCRYPTO_HASH_SECRET_KEY or LCRYPTO_HASH_SECRET_KEY_FILE, not both');
-      expect(problemsOf({ ...base, MONGO_PASSWORD_FILE: join(dir, 'absent') })).toContain('MONGO_PASSWORD_FILE: cannot read the secret file (ENOENT)');
+      expect(problemsOf({ ...base, LCRYPTO_HASH_SECRET_KEY_FILE: join(dir, 'hash') })).toContain(
+        'LCRYPTO_HASH_SECRET_KEY: set either LCRYPTO_HASH_SECRET_KEY or LCRYPTO_HASH_SECRET_KEY_FILE, not both',
+      );
+      expect(problemsOf({ ...base, MONGO_PASSWORD_FILE: join(dir, 'absent') })).toContain(
+        'MONGO_PASSWORD_FILE: cannot read the secret file (ENOENT)',
+      );
     });
   });
 });

@@ -13,15 +13,22 @@ export function keyProblem(value: string): string | undefined {
   return undefined;
 }
 
-const hexKey = z.string({ error: 'is required (generate one with `openssl rand -hex 32`)' }).superRefine((value, ctx) => {
-  const problem = keyProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const hexKey = z
+  .string({ error: 'is required (generate one with `openssl rand -hex 32`)' })
+  .superRefine((value, ctx) => {
+    const problem = keyProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const previousKeys = z
   .string()
   .optional()
-  .transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter(Boolean))
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean),
+  )
   .superRefine((keys, ctx) => {
     keys.forEach((key, index) => {
       const problem = keyProblem(key);
@@ -30,11 +37,18 @@ const previousKeys = z
   });
 
 const integer = (min: number, max: number) =>
-  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' })
   .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
-const optionalText = z.string().optional().transform((value) => (value ? value : undefined));
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value ? value : undefined));
 
 const schema = z
   .object({
@@ -45,7 +59,10 @@ const schema = z
     MONGO_PORT: integer(1, 65535).default(27017),
     MONGO_USER: optionalText,
     MONGO_PASSWORD: optionalText,
-    MONGO_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -').default('crm'),
+    MONGO_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
+      .default('crm'),
     MONGO_PARAMETERS: optionalText,
     MONGO_MAX_POOL_SIZE: integer(1, 100_000).default(1000),
     MONGO_TLS_CA_CERT: optionalText,
@@ -61,7 +78,10 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: integer(100, 300_000).default(10_000),
     DOCUMENT_VALIDATION: z.enum(['off', 'br'], { error: 'must be off or br' }).default('off'),
     METADATA_PII_GUARD: z.enum(['off', 'warn', 'reject'], { error: 'must be off, warn or reject' }).default('warn'),
-    MIDAZ_LEDGER_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    MIDAZ_LEDGER_URL: z.preprocess(
+      (value) => (value === '' ? undefined : value),
+      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    ),
     MIDAZ_AUTH_TOKEN: optionalText,
     MIDAZ_VALIDATION: z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
     MIDAZ_TIMEOUT_MS: integer(50, 60_000).default(3000),
@@ -69,7 +89,10 @@ const schema = z
     MIDAZ_CACHE_TTL_MS: integer(0, 3_600_000).default(30_000),
     MIDAZ_BREAKER_RESET_MS: integer(100, 600_000).default(10_000),
     OTEL_SERVICE_NAME: z.string().min(1).default('crm'),
-    OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
+      (value) => (value === '' ? undefined : value),
+      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    ),
     METRICS_ENABLED: flag.default(false),
   })
   .superRefine((env, ctx) => {
@@ -85,8 +108,15 @@ const schema = z
     if (env.MIDAZ_VALIDATION === 'on' && !env.MIDAZ_LEDGER_URL) {
       ctx.addIssue({ code: 'custom', path: ['MIDAZ_VALIDATION'], message: 'is on, but MIDAZ_LEDGER_URL is not set' });
     }
-    if (env.LCRYPTO_HASH_SECRET_KEY && env.LCRYPTO_HASH_SECRET_KEY.toLowerCase() === env.LCRYPTO_ENCRYPT_SECRET_KEY?.toLowerCase()) {
-      ctx.addIssue({ code: 'custom', path: ['LCRYPTO_ENCRYPT_SECRET_KEY'], message: 'must differ from LCRYPTO_HASH_SECRET_KEY' });
+    if (
+      env.LCRYPTO_HASH_SECRET_KEY &&
+      env.LCRYPTO_HASH_SECRET_KEY.toLowerCase() === env.LCRYPTO_ENCRYPT_SECRET_KEY?.toLowerCase()
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LCRYPTO_ENCRYPT_SECRET_KEY'],
+        message: 'must differ from LCRYPTO_HASH_SECRET_KEY',
+      });
     }
   });
 
@@ -146,7 +176,10 @@ function mongoUri(env: z.infer<typeof schema>): string {
 function serverAddress(env: z.infer<typeof schema>): { host: string; port: number } {
   if (!env.SERVER_ADDRESS) return { host: '0.0.0.0', port: env.SERVER_PORT };
   const separator = env.SERVER_ADDRESS.lastIndexOf(':');
-  return { host: env.SERVER_ADDRESS.slice(0, separator) || '0.0.0.0', port: Number(env.SERVER_ADDRESS.slice(separator + 1)) };
+  return {
+    host: env.SERVER_ADDRESS.slice(0, separator) || '0.0.0.0',
+    port: Number(env.SERVER_ADDRESS.slice(separator + 1)),
+  };
 }
 
 /** Validates the environment once, at boot, into a typed configuration. */
@@ -161,7 +194,12 @@ export function loadConfig(rawEnv: Env): AppConfig {
   const value = parsed.data;
   return {
     server: serverAddress(value),
-    mongo: { uri: mongoUri(value), dbName: value.MONGO_NAME, maxPoolSize: value.MONGO_MAX_POOL_SIZE, tlsCaCert: value.MONGO_TLS_CA_CERT },
+    mongo: {
+      uri: mongoUri(value),
+      dbName: value.MONGO_NAME,
+      maxPoolSize: value.MONGO_MAX_POOL_SIZE,
+      tlsCaCert: value.MONGO_TLS_CA_CERT,
+    },
     crypto: {
       encryptKey: value.LCRYPTO_ENCRYPT_SECRET_KEY.toLowerCase(),
       hashKey: value.LCRYPTO_HASH_SECRET_KEY.toLowerCase(),
@@ -169,7 +207,12 @@ export function loadConfig(rawEnv: Env): AppConfig {
       previousHashKeys: value.LCRYPTO_HASH_PREVIOUS_KEYS.map((key) => key.toLowerCase()),
     },
     logLevel: value.LOG_LEVEL,
-    telemetry: { enabled: value.ENABLE_TELEMETRY, serviceName: value.OTEL_SERVICE_NAME, otlpEndpoint: value.OTEL_EXPORTER_OTLP_ENDPOINT, prometheus: value.METRICS_ENABLED },
+    telemetry: {
+      enabled: value.ENABLE_TELEMETRY,
+      serviceName: value.OTEL_SERVICE_NAME,
+      otlpEndpoint: value.OTEL_EXPORTER_OTLP_ENDPOINT,
+      prometheus: value.METRICS_ENABLED,
+    },
     maxPaginationLimit: value.MAX_PAGINATION_LIMIT,
     bodyLimitBytes: value.BODY_LIMIT_BYTES,
     shutdown: { delayMs: value.SHUTDOWN_DELAY_MS, timeoutMs: value.SHUTDOWN_TIMEOUT_MS },

@@ -3,9 +3,7 @@ import type { Env } from './secret-files';
 
 /** How callers are authenticated and authorized (see the README, "Authentication and audit"). */
 export type AuthConfig =
-  | { mode: 'none' }
-  | { mode: 'lerian'; lerian: LerianAuthConfig }
-  | { mode: 'jwt'; jwt: JwtAuthConfig };
+  { mode: 'none' } | { mode: 'lerian'; lerian: LerianAuthConfig } | { mode: 'jwt'; jwt: JwtAuthConfig };
 
 /** Lerian plugin-auth, spoken as lib-auth v2.9 does. */
 export interface LerianAuthConfig {
@@ -45,18 +43,40 @@ export interface AuditConfig {
 }
 
 /** Algorithms that verify with a public key; HS* (shared secrets) and `none` are never accepted. */
-export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
 
 const integer = (min: number, max: number) =>
-  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' })
   .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
-const optionalText = z.string().optional().transform((value) => (value?.trim() ? value.trim() : undefined));
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value.trim() : undefined));
 const claimName = z.string().regex(/^[A-Za-z0-9_:./-]{1,100}$/, 'must be a claim name (letters, digits, _ : . / -)');
 /** http://localhost, 127.x.x.x or [::1]: where plain HTTP cannot be intercepted on a network. */
 const LOOPBACK_URL = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?(\/|$)/;
-const httpUrl = z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional());
+const httpUrl = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+);
 
 const schema = z
   .object({
@@ -67,7 +87,8 @@ const schema = z
     PLUGIN_AUTH_CACHE_TTL_MS: integer(0, 600_000).default(0),
     PLUGIN_AUTH_BREAKER_RESET_MS: integer(100, 600_000).default(10_000),
     AUTH_JWKS_URL: httpUrl.refine((url) => url === undefined || url.startsWith('https://') || LOOPBACK_URL.test(url), {
-      error: 'must be https (plain http only to a loopback address): whoever can change the keys in transit can mint tokens',
+      error:
+        'must be https (plain http only to a loopback address): whoever can change the keys in transit can mint tokens',
     }),
     AUTH_JWT_PUBLIC_KEY: optionalText,
     AUTH_ISSUER: optionalText,
@@ -78,7 +99,9 @@ const schema = z
     AUTH_PERMISSIONS_CLAIM: claimName.default('scope'),
     AUTH_ORGANIZATIONS_CLAIM: claimName.default('organizations'),
     AUTH_ALLOW_ALL_ORGANIZATIONS_CLAIM: claimName.optional().or(z.literal('').transform(() => undefined)),
-    AUDIT_MODE: z.enum(['required', 'best-effort', 'off'], { error: 'must be required, best-effort or off' }).default('required'),
+    AUDIT_MODE: z
+      .enum(['required', 'best-effort', 'off'], { error: 'must be required, best-effort or off' })
+      .default('required'),
     AUDIT_QUEUE_SIZE: integer(1, 1_000_000).default(10_000),
     AUDIT_RETENTION_DAYS: integer(0, 36_500).default(0),
   })
@@ -90,24 +113,40 @@ const schema = z
     }
     if (mode === 'lerian') {
       // The original lets every request through when enabled without an address; here that is a refusal.
-      if (!env.PLUGIN_AUTH_ADDRESS) problem('PLUGIN_AUTH_ADDRESS', 'is required when plugin-auth is enabled (the original would let every request through)');
-      else if (!/^https?:\/\/[^\s/]+/.test(env.PLUGIN_AUTH_ADDRESS)) problem('PLUGIN_AUTH_ADDRESS', 'must be an http(s) URL');
+      if (!env.PLUGIN_AUTH_ADDRESS)
+        problem(
+          'PLUGIN_AUTH_ADDRESS',
+          'is required when plugin-auth is enabled (the original would let every request through)',
+        );
+      else if (!/^https?:\/\/[^\s/]+/.test(env.PLUGIN_AUTH_ADDRESS))
+        problem('PLUGIN_AUTH_ADDRESS', 'must be an http(s) URL');
     }
     if (mode === 'jwt') {
-      if (!env.AUTH_JWKS_URL && !env.AUTH_JWT_PUBLIC_KEY) problem('AUTH_JWKS_URL', 'or AUTH_JWT_PUBLIC_KEY is required when AUTH_MODE=jwt');
-      if (env.AUTH_JWKS_URL && env.AUTH_JWT_PUBLIC_KEY) problem('AUTH_JWT_PUBLIC_KEY', 'set either AUTH_JWKS_URL or AUTH_JWT_PUBLIC_KEY, not both');
-      if (env.AUTH_JWT_PUBLIC_KEY && !env.AUTH_JWT_PUBLIC_KEY.includes('-----BEGIN PUBLIC KEY-----')) problem('AUTH_JWT_PUBLIC_KEY', 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+      if (!env.AUTH_JWKS_URL && !env.AUTH_JWT_PUBLIC_KEY)
+        problem('AUTH_JWKS_URL', 'or AUTH_JWT_PUBLIC_KEY is required when AUTH_MODE=jwt');
+      if (env.AUTH_JWKS_URL && env.AUTH_JWT_PUBLIC_KEY)
+        problem('AUTH_JWT_PUBLIC_KEY', 'set either AUTH_JWKS_URL or AUTH_JWT_PUBLIC_KEY, not both');
+      if (env.AUTH_JWT_PUBLIC_KEY && !env.AUTH_JWT_PUBLIC_KEY.includes('-----BEGIN PUBLIC KEY-----'))
+        problem('AUTH_JWT_PUBLIC_KEY', 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
       if (!env.AUTH_ISSUER) problem('AUTH_ISSUER', 'is required when AUTH_MODE=jwt');
       if (!env.AUTH_AUDIENCE) problem('AUTH_AUDIENCE', 'is required when AUTH_MODE=jwt');
-      const unknown = algorithmsOf(env.AUTH_ALGORITHMS).filter((alg) => !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg));
+      const unknown = algorithmsOf(env.AUTH_ALGORITHMS).filter(
+        (alg) => !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg),
+      );
       if (unknown.length > 0 || algorithmsOf(env.AUTH_ALGORITHMS).length === 0) {
-        problem('AUTH_ALGORITHMS', `must list public-key algorithms among ${ASYMMETRIC_ALGORITHMS.join(', ')} (never none or HS*)${unknown.length ? `; not allowed: ${unknown.join(', ')}` : ''}`);
+        problem(
+          'AUTH_ALGORITHMS',
+          `must list public-key algorithms among ${ASYMMETRIC_ALGORITHMS.join(', ')} (never none or HS*)${unknown.length ? `; not allowed: ${unknown.join(', ')}` : ''}`,
+        );
       }
     }
   });
 
 function algorithmsOf(list: string): string[] {
-  return list.split(',').map((alg) => alg.trim()).filter(Boolean);
+  return list
+    .split(',')
+    .map((alg) => alg.trim())
+    .filter(Boolean);
 }
 
 /** Validates the auth and audit variables; problems are appended as `VARIABLE: reason` (never a value). */
@@ -119,7 +158,11 @@ export function loadAuthConfig(env: Env, problems: string[]): { auth: AuthConfig
     return undefined;
   }
   const value = parsed.data;
-  const audit: AuditConfig = { mode: value.AUDIT_MODE, queueSize: value.AUDIT_QUEUE_SIZE, retentionDays: value.AUDIT_RETENTION_DAYS };
+  const audit: AuditConfig = {
+    mode: value.AUDIT_MODE,
+    queueSize: value.AUDIT_QUEUE_SIZE,
+    retentionDays: value.AUDIT_RETENTION_DAYS,
+  };
   const mode = value.AUTH_MODE ?? (value.PLUGIN_AUTH_ENABLED ? 'lerian' : 'none');
   if (mode === 'lerian') {
     return {

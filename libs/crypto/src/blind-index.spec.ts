@@ -8,7 +8,9 @@ describe('BlindIndex', () => {
   const scope = BlindIndex.scope('holders', 'identifier');
 
   it('gives the same token to formatting variants of one document', () => {
-    expect(index.tokenFor(scope, 'identifier', 'org', '123.456.789-09')).toBe(index.tokenFor(scope, 'identifier', 'org', '12345678909'));
+    expect(index.tokenFor(scope, 'identifier', 'org', '123.456.789-09')).toBe(
+      index.tokenFor(scope, 'identifier', 'org', '12345678909'),
+    );
   });
 
   it('is deterministic across keyrings built from the same keys (HKDF subkeys)', () => {
@@ -44,6 +46,8 @@ describe('Keyring', () => {
   it('derives each scoped key once', () => {
     const keyring = new Keyring(randomKeyMaterial());
     expect(keyring.scopedHashKey(keyring.hashing, 'a')).toBe(keyring.scopedHashKey(keyring.hashing, 'a'));
-    expect(keyring.scopedHashKey(keyring.hashing, 'a').export().equals(keyring.scopedHashKey(keyring.hashing, 'b').export())).toBe(false);
+    expect(
+      keyring.scopedHashKey(keyring.hashing, 'a').export().equals(keyring.scopedHashKey(keyring.hashing, 'b').export()),
+    ).toBe(false);
   });
 });

@@ -31,11 +31,25 @@ export class BlindIndex {
   }
 
   /** The id of the configured hash key that made `token` for this value, if any did. */
-  keyIdOf(token: unknown, scope: string, kind: NormalizerKind, organizationId: string, value: string): string | undefined {
-    return this.keyring.allHashKeys().find((hashKey) => this.token(hashKey, scope, kind, organizationId, value) === token)?.id;
+  keyIdOf(
+    token: unknown,
+    scope: string,
+    kind: NormalizerKind,
+    organizationId: string,
+    value: string,
+  ): string | undefined {
+    return this.keyring
+      .allHashKeys()
+      .find((hashKey) => this.token(hashKey, scope, kind, organizationId, value) === token)?.id;
   }
 
-  private token(hashKey: VersionedKey, scope: string, kind: NormalizerKind, organizationId: string, value: string): string {
+  private token(
+    hashKey: VersionedKey,
+    scope: string,
+    kind: NormalizerKind,
+    organizationId: string,
+    value: string,
+  ): string {
     cryptoMetrics.hashed();
     return createHmac('sha256', this.keyring.scopedHashKey(hashKey, scope))
       .update(`${organizationId}\u0000${NORMALIZERS[kind](value)}`, 'utf8')

@@ -30,7 +30,8 @@ export class CryptoModule {}
  */
 export function protectedModel(name: string, schema: Schema, fields: ProtectedFieldSpec[]): AsyncModelFactory {
   const collection = schema.get('collection');
-  if (!collection) throw new Error(`${name}: a protected schema must name its collection (it is part of every ciphertext's binding)`);
+  if (!collection)
+    throw new Error(`${name}: a protected schema must name its collection (it is part of every ciphertext's binding)`);
   return {
     name,
     inject: [FieldCipher, BlindIndex, ProtectedCollections],

@@ -22,7 +22,9 @@ export class ProtectedQueryError extends Error {
 /** The keys configured cannot read what is stored: starting would write data under the wrong key. */
 export class KeyMismatchError extends Error {
   constructor(which: 'encryption' | 'hash') {
-    super(`${which} key does not match stored data: the configured LCRYPTO keys (current and previous) cannot read the keyring canary written earlier. Refusing to start.`);
+    super(
+      `${which} key does not match stored data: the configured LCRYPTO keys (current and previous) cannot read the keyring canary written earlier. Refusing to start.`,
+    );
     this.name = 'KeyMismatchError';
   }
 }

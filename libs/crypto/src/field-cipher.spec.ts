@@ -22,14 +22,20 @@ describe('FieldCipher', () => {
   const material = randomKeyMaterial();
   const cipher = new FieldCipher(new Keyring(material));
 
-  it.each([['a string', '123.456.789-09'], ['unicode', 'José Ñúñez 🦊'], ['empty', ''], ['a number', 1234.5], ['zero', 0], ['true', true], ['false', false], ['a date', new Date('1990-01-02T03:04:05.678Z')]])(
-    'round-trips %s with its type',
-    (_name, value) => {
-      const decrypted = cipher.decrypt(cipher.encrypt(value, AAD), AAD);
-      expect(decrypted).toEqual(value);
-      expect(typeof decrypted).toBe(typeof value);
-    },
-  );
+  it.each([
+    ['a string', '123.456.789-09'],
+    ['unicode', 'José Ñúñez 🦊'],
+    ['empty', ''],
+    ['a number', 1234.5],
+    ['zero', 0],
+    ['true', true],
+    ['false', false],
+    ['a date', new Date('1990-01-02T03:04:05.678Z')],
+  ])('round-trips %s with its type', (_name, value) => {
+    const decrypted = cipher.decrypt(cipher.encrypt(value, AAD), AAD);
+    expect(decrypted).toEqual(value);
+    expect(typeof decrypted).toBe(typeof value);
+  });
 
   it('writes v1:<keyId>:<base64url> with the current key fingerprint and a fresh nonce each time', () => {
     const first = cipher.encrypt('same', AAD);
@@ -48,7 +54,10 @@ describe('FieldCipher', () => {
     for (let index = 0; index < bytes.length; index++) {
       const tampered = Buffer.from(bytes);
       tampered[index] ^= 0x01;
-      expectDecryptionError(() => cipher.decrypt(`${version}:${keyId}:${tampered.toString('base64url')}`, AAD), 'authentication');
+      expectDecryptionError(
+        () => cipher.decrypt(`${version}:${keyId}:${tampered.toString('base64url')}`, AAD),
+        'authentication',
+      );
     }
   });
 

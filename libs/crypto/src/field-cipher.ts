@@ -84,17 +84,24 @@ export class FieldCipher {
 
   decrypt(envelope: string, aad: string): ProtectedValue {
     const match = ENVELOPE.exec(envelope);
-    if (!match) throw new DecryptionError(typeof envelope === 'string' && !envelope.startsWith('v') ? 'not-encrypted' : 'malformed');
+    if (!match)
+      throw new DecryptionError(
+        typeof envelope === 'string' && !envelope.startsWith('v') ? 'not-encrypted' : 'malformed',
+      );
     const key = this.keyring.encryptionKey(match[1]);
     if (!key) throw new DecryptionError('unknown-key');
     const body = Buffer.from(match[2], 'base64url');
     if (body.length < NONCE_BYTES + TAG_BYTES + 1) throw new DecryptionError('malformed');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, body.subarray(0, NONCE_BYTES), { authTagLength: TAG_BYTES });
+      const decipher = createDecipheriv('aes-256-gcm', key, body.subarray(0, NONCE_BYTES), {
+        authTagLength: TAG_BYTES,
+      });
       decipher.setAAD(Buffer.from(aad, 'utf8'));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
       cryptoMetrics.decrypted();
-      return decode(Buffer.concat([decipher.update(body.subarray(NONCE_BYTES, body.length - TAG_BYTES)), decipher.final()]));
+      return decode(
+        Buffer.concat([decipher.update(body.subarray(NONCE_BYTES, body.length - TAG_BYTES)), decipher.final()]),
+      );
     } catch (error) {
       if (error instanceof DecryptionError) throw error;
       throw new DecryptionError('authentication');

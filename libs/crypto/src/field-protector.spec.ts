@@ -26,7 +26,10 @@ const record = () => ({
   name: 'Ana',
   document: '123.456.789-09',
   contact: { email: 'Ana@Example.com', phone: 'plain' },
-  parties: [{ _id: 'p1', document: '11', name: 'Bia' }, { document: '22', name: 'Caio' }],
+  parties: [
+    { _id: 'p1', document: '11', name: 'Bia' },
+    { document: '22', name: 'Caio' },
+  ],
 });
 
 describe('FieldProtector', () => {
@@ -39,11 +42,23 @@ describe('FieldProtector', () => {
     expect(stored.parties[1]).toHaveProperty('_id');
     expect(JSON.stringify(stored)).not.toMatch(/Ana|Bia|Caio|123\.456|12345678909|example/i);
     const search = (stored as unknown as { search: Record<string, unknown> }).search;
-    expect(search).toEqual({ document: expect.any(String), contactEmail: expect.any(String), partyDocuments: [expect.any(String), expect.any(String)] });
-    expect(protector.searchFilter('document', 'org-1', '12345678909')).toEqual({ 'search.document': { $in: [search.document] } });
+    expect(search).toEqual({
+      document: expect.any(String),
+      contactEmail: expect.any(String),
+      partyDocuments: [expect.any(String), expect.any(String)],
+    });
+    expect(protector.searchFilter('document', 'org-1', '12345678909')).toEqual({
+      'search.document': { $in: [search.document] },
+    });
 
     protector.open(plainAccess(stored));
-    expect(stored).toMatchObject({ ...record(), parties: [{ _id: 'p1', document: '11', name: 'Bia' }, { document: '22', name: 'Caio' }] });
+    expect(stored).toMatchObject({
+      ...record(),
+      parties: [
+        { _id: 'p1', document: '11', name: 'Bia' },
+        { document: '22', name: 'Caio' },
+      ],
+    });
   });
 
   it('binds array elements to their own id: reordering elements still opens', () => {
@@ -56,18 +71,34 @@ describe('FieldProtector', () => {
 
   it('refuses filters that compare protected paths with values', () => {
     expect(() => protector.assertFilter({ document: '1' })).toThrow(ProtectedQueryError);
-    expect(() => protector.assertFilter({ $or: [{ organizationId: 'o' }, { 'contact.email': 'x' }] })).toThrow(ProtectedQueryError);
+    expect(() => protector.assertFilter({ $or: [{ organizationId: 'o' }, { 'contact.email': 'x' }] })).toThrow(
+      ProtectedQueryError,
+    );
     expect(() => protector.assertFilter({ contact: { email: 'x' } })).toThrow(ProtectedQueryError);
     expect(() => protector.assertFilter({ 'parties.document': '1' })).toThrow(ProtectedQueryError);
-    expect(() => protector.assertFilter({ parties: { $elemMatch: { name: 'x' } } })).toThrow('protected path "parties.name"');
+    expect(() => protector.assertFilter({ parties: { $elemMatch: { name: 'x' } } })).toThrow(
+      'protected path "parties.name"',
+    );
     expect(() => protector.assertFilter({ parties: { $elemMatch: { role: 'PRIMARY_HOLDER' } } })).not.toThrow();
-    expect(() => protector.assertFilter({ organizationId: 'o', 'search.document': { $in: ['t'] }, 'contact.phone': '1' })).not.toThrow();
+    expect(() =>
+      protector.assertFilter({ organizationId: 'o', 'search.document': { $in: ['t'] }, 'contact.phone': '1' }),
+    ).not.toThrow();
     expect(() => protector.assertFilter({ 'contact.email': { $exists: true } })).not.toThrow();
   });
 
   describe('fields that accept legacy plaintext', () => {
-    const tolerant = new FieldProtector('things', [{ path: 'name' }, { path: 'address.line1', acceptsLegacyPlaintext: true }], cipher, new BlindIndex(keyring));
-    const legacyRecord = () => ({ _id: 'rec-1', organizationId: 'org-1', name: 'Ana', address: { line1: 'Rua Velha, 1', city: 'Recife' } });
+    const tolerant = new FieldProtector(
+      'things',
+      [{ path: 'name' }, { path: 'address.line1', acceptsLegacyPlaintext: true }],
+      cipher,
+      new BlindIndex(keyring),
+    );
+    const legacyRecord = () => ({
+      _id: 'rec-1',
+      organizationId: 'org-1',
+      name: 'Ana',
+      address: { line1: 'Rua Velha, 1', city: 'Recife' },
+    });
 
     it('read plaintext an older version wrote as it is, and report the field for re-sealing', () => {
       const stored = legacyRecord();
@@ -97,17 +128,25 @@ describe('FieldProtector', () => {
 
   describe('sealUpdate', () => {
     it('encrypts $set of a field and of an object holding fields, and rewrites their tokens', () => {
-      const update = protector.sealUpdate({ $set: { name: 'Ana', contact: { email: 'a@b.c', phone: '1' } }, updatedAt: 1 }, 'org-1', 'rec-1');
+      const update = protector.sealUpdate(
+        { $set: { name: 'Ana', contact: { email: 'a@b.c', phone: '1' } }, updatedAt: 1 },
+        'org-1',
+        'rec-1',
+      );
       const set = update.$set as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
       expect(cipher.decrypt(set.name, FieldCipher.aad('org-1', 'things', 'rec-1', 'name'))).toBe('Ana');
-      expect(cipher.decrypt(set.contact.email, FieldCipher.aad('org-1', 'things', 'rec-1', 'contact.email'))).toBe('a@b.c');
+      expect(cipher.decrypt(set.contact.email, FieldCipher.aad('org-1', 'things', 'rec-1', 'contact.email'))).toBe(
+        'a@b.c',
+      );
       expect(set.contact.phone).toBe('1');
       expect(set['search.contactEmail']).toEqual(expect.any(String));
       expect(set.updatedAt).toBe(1);
     });
 
     it('unsets tokens with their fields', () => {
-      expect(protector.sealUpdate({ $unset: { document: '' } }, 'org-1', 'rec-1')).toEqual({ $unset: { document: '', 'search.document': '' } });
+      expect(protector.sealUpdate({ $unset: { document: '' } }, 'org-1', 'rec-1')).toEqual({
+        $unset: { document: '', 'search.document': '' },
+      });
     });
 
     it('appends array elements with ids, ciphertexts and tokens', () => {
@@ -115,7 +154,9 @@ describe('FieldProtector', () => {
       const push = update.$push as Record<string, { $each: Array<Record<string, string>> }>;
       const [party] = push.parties.$each;
       expect(party._id).toEqual(expect.any(String));
-      expect(cipher.decrypt(party.name, FieldCipher.aad('org-1', 'things', 'rec-1', `parties.${party._id}.name`))).toBe('Dora');
+      expect(cipher.decrypt(party.name, FieldCipher.aad('org-1', 'things', 'rec-1', `parties.${party._id}.name`))).toBe(
+        'Dora',
+      );
       expect(push['search.partyDocuments'].$each).toHaveLength(1);
     });
 
@@ -143,7 +184,10 @@ describe('FieldProtector', () => {
       return { ring, protector: new FieldProtector('things', specs, new FieldCipher(ring), new BlindIndex(ring)) };
     };
     const oldKeys = randomKeyMaterial();
-    const newKeys = randomKeyMaterial({ previousEncryptKeys: [oldKeys.encryptKey], previousHashKeys: [oldKeys.hashKey] });
+    const newKeys = randomKeyMaterial({
+      previousEncryptKeys: [oldKeys.encryptKey],
+      previousHashKeys: [oldKeys.hashKey],
+    });
     const before = protectorUnder(oldKeys);
     const after = protectorUnder(newKeys);
     const storedUnderOldKeys = () => {
@@ -162,14 +206,30 @@ describe('FieldProtector', () => {
     it('re-seals under the current keys with the same binding; the record then reads as current, and as before', () => {
       const stored = storedUnderOldKeys();
       const update = after.protector.resealUnderCurrentKeys(stored);
-      expect(Object.keys(update.$set).sort()).toEqual(['document', 'name', 'parties', 'search.document', 'search.partyDocuments']);
-      const rewritten = { ...structuredClone(stored), name: update.$set.name, document: update.$set.document, parties: update.$set.parties, search: { document: update.$set['search.document'], partyDocuments: update.$set['search.partyDocuments'] } };
+      expect(Object.keys(update.$set).sort()).toEqual([
+        'document',
+        'name',
+        'parties',
+        'search.document',
+        'search.partyDocuments',
+      ]);
+      const rewritten = {
+        ...structuredClone(stored),
+        name: update.$set.name,
+        document: update.$set.document,
+        parties: update.$set.parties,
+        search: { document: update.$set['search.document'], partyDocuments: update.$set['search.partyDocuments'] },
+      };
       const usage = after.protector.keyUsage(rewritten);
       expect(usage.current).toBe(true);
       expect([...usage.encryption.keys()]).toEqual([after.ring.encryption.id]);
       expect([...usage.hashing.keys()]).toEqual([after.ring.hashing.id]);
       after.protector.open(plainAccess(rewritten));
-      expect(rewritten).toMatchObject({ name: 'Ana', document: '123.456.789-09', parties: [{ _id: 'p1', name: 'Bia' }, { name: 'Caio' }] });
+      expect(rewritten).toMatchObject({
+        name: 'Ana',
+        document: '123.456.789-09',
+        parties: [{ _id: 'p1', name: 'Bia' }, { name: 'Caio' }],
+      });
     });
 
     it('a record mixing keys (one field written after the switch) is not current', () => {

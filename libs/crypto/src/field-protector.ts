@@ -42,7 +42,11 @@ export interface RecordAccess {
 }
 
 export function plainAccess(record: Record<string, unknown>): RecordAccess {
-  return { get: (path) => getIn(record, path), set: (path, value) => setIn(record, path, value), element: (item) => plainAccess(item as Record<string, unknown>) };
+  return {
+    get: (path) => getIn(record, path),
+    set: (path, value) => setIn(record, path, value),
+    element: (item) => plainAccess(item as Record<string, unknown>),
+  };
 }
 
 /** A plaintext taken out of a record while its ciphertext is written, to be put back after. */
@@ -114,7 +118,9 @@ export class FieldProtector {
   searchFilter(searchAs: string, organizationId: string, value: string): Record<string, unknown> {
     const field = this.fields.find((candidate) => candidate.tokenPath === `search.${searchAs}`);
     if (!field?.searchable) throw new ProtectedQueryError(searchAs, 'is not a searchable field');
-    return { [field.tokenPath!]: { $in: this.blindIndex.candidatesFor(field.scope, field.searchable, organizationId, value) } };
+    return {
+      [field.tokenPath!]: { $in: this.blindIndex.candidatesFor(field.scope, field.searchable, organizationId, value) },
+    };
   }
 
   /**
@@ -129,9 +135,16 @@ export class FieldProtector {
       for (const { access, aadPath } of this.locations(record, field, true)) {
         const plaintext = access.get(field.leaf);
         if (plaintext === undefined || plaintext === null) continue;
-        access.set(field.leaf, this.cipher.encrypt(plaintext as ProtectedValue, FieldCipher.aad(organizationId, this.collection, recordId, aadPath)));
+        access.set(
+          field.leaf,
+          this.cipher.encrypt(
+            plaintext as ProtectedValue,
+            FieldCipher.aad(organizationId, this.collection, recordId, aadPath),
+          ),
+        );
         sealed.push({ access, path: field.leaf, plaintext });
-        if (field.searchable) tokens.push(this.blindIndex.tokenFor(field.scope, field.searchable, organizationId, String(plaintext)));
+        if (field.searchable)
+          tokens.push(this.blindIndex.tokenFor(field.scope, field.searchable, organizationId, String(plaintext)));
       }
       if (field.tokenPath) record.set(field.tokenPath, field.array ? tokens : tokens[0]);
     }
@@ -155,7 +168,13 @@ export class FieldProtector {
         }
         identity ??= this.identity(record);
         if (typeof stored !== 'string') throw new DecryptionError('not-encrypted');
-        access.set(field.leaf, this.cipher.decrypt(stored, FieldCipher.aad(identity.organizationId, this.collection, identity.recordId, aadPath)));
+        access.set(
+          field.leaf,
+          this.cipher.decrypt(
+            stored,
+            FieldCipher.aad(identity.organizationId, this.collection, identity.recordId, aadPath),
+          ),
+        );
       }
     }
     // Tokens only serve filters: no read carries them further.
@@ -180,7 +199,8 @@ export class FieldProtector {
         increment(usage.encryption, keyId);
         if (keyId !== this.cipher.currentKeyId) usage.current = false;
       }
-      if (field.searchable && !this.tokensAttributed(field, stored, opened, organizationId, usage.hashing)) usage.current = false;
+      if (field.searchable && !this.tokensAttributed(field, stored, opened, organizationId, usage.hashing))
+        usage.current = false;
     }
     return usage;
   }
@@ -189,7 +209,13 @@ export class FieldProtector {
    * Counts which hash key made each stored token of a searchable field (recomputed from the opened
    * values under every configured key); true when the tokens are exactly what the current key gives.
    */
-  private tokensAttributed(field: ProtectedField, stored: Record<string, unknown>, opened: Record<string, unknown>, organizationId: string, hashing: Map<string, number>): boolean {
+  private tokensAttributed(
+    field: ProtectedField,
+    stored: Record<string, unknown>,
+    opened: Record<string, unknown>,
+    organizationId: string,
+    hashing: Map<string, number>,
+  ): boolean {
     const plaintexts: string[] = [];
     for (const { access } of this.locations(plainAccess(opened), field, false)) {
       const plaintext = access.get(field.leaf);
@@ -197,10 +223,14 @@ export class FieldProtector {
     }
     const storedTokens = tokenList(getIn(stored, field.tokenPath!));
     for (const token of storedTokens) {
-      const keyId = plaintexts.map((plaintext) => this.blindIndex.keyIdOf(token, field.scope, field.searchable!, organizationId, plaintext)).find(Boolean);
+      const keyId = plaintexts
+        .map((plaintext) => this.blindIndex.keyIdOf(token, field.scope, field.searchable!, organizationId, plaintext))
+        .find(Boolean);
       increment(hashing, keyId ?? UNKNOWN_HASH_KEY);
     }
-    const expected = plaintexts.map((plaintext) => this.blindIndex.tokenFor(field.scope, field.searchable!, organizationId, plaintext));
+    const expected = plaintexts.map((plaintext) =>
+      this.blindIndex.tokenFor(field.scope, field.searchable!, organizationId, plaintext),
+    );
     return storedTokens.length === expected.length && storedTokens.every((token, i) => token === expected[i]);
   }
 
@@ -233,7 +263,11 @@ export class FieldProtector {
   }
 
   /** Where a field's values sit in a record: the field itself, or that field of every array element. */
-  private *locations(record: RecordAccess, field: ProtectedField, assignIds: boolean): Generator<{ access: RecordAccess; aadPath: string }> {
+  private *locations(
+    record: RecordAccess,
+    field: ProtectedField,
+    assignIds: boolean,
+  ): Generator<{ access: RecordAccess; aadPath: string }> {
     if (!field.array) {
       yield { access: record, aadPath: field.leaf };
       return;
@@ -255,14 +289,29 @@ export class FieldProtector {
         continue;
       }
       // $elemMatch on a protected array: its keys are relative to the array's elements.
-      if (this.fields.some((field) => field.array === key) && value && typeof value === 'object' && '$elemMatch' in value) {
+      if (
+        this.fields.some((field) => field.array === key) &&
+        value &&
+        typeof value === 'object' &&
+        '$elemMatch' in value
+      ) {
         const conditions = Object.entries((value as { $elemMatch: object }).$elemMatch);
-        this.assertFilter(Object.fromEntries(conditions.map(([path, condition]) => [isOperator(path) ? path : `${key}.${path}`, condition])), where);
+        this.assertFilter(
+          Object.fromEntries(
+            conditions.map(([path, condition]) => [isOperator(path) ? path : `${key}.${path}`, condition]),
+          ),
+          where,
+        );
         continue;
       }
-      const touched = this.protectedPaths.find((path) => path === key || path.startsWith(`${key}.`) || key.startsWith(`${path}.`));
+      const touched = this.protectedPaths.find(
+        (path) => path === key || path.startsWith(`${key}.`) || key.startsWith(`${path}.`),
+      );
       if (touched && !isExistenceCheck(value)) {
-        throw new ProtectedQueryError(touched, `${where} compares it with a value; search through its blind index instead`);
+        throw new ProtectedQueryError(
+          touched,
+          `${where} compares it with a value; search through its blind index instead`,
+        );
       }
     }
   }
@@ -270,7 +319,9 @@ export class FieldProtector {
   /** Whether an update payload writes a protected path (it must then be sealed per record, see `sealUpdate`). */
   touchesProtected(update: Record<string, unknown>): boolean {
     return Object.entries(update).some(([key, value]) =>
-      isOperator(key) ? Object.keys((value as object) ?? {}).some((path) => this.relation(path) !== 'unrelated') : this.relation(key) !== 'unrelated',
+      isOperator(key)
+        ? Object.keys((value as object) ?? {}).some((path) => this.relation(path) !== 'unrelated')
+        : this.relation(key) !== 'unrelated',
     );
   }
 
@@ -295,7 +346,14 @@ export class FieldProtector {
     return sealed;
   }
 
-  private sealUpdateEntry(update: Record<string, Record<string, unknown>>, operator: string, path: string, relation: Relation, organizationId: string, recordId: string): void {
+  private sealUpdateEntry(
+    update: Record<string, Record<string, unknown>>,
+    operator: string,
+    path: string,
+    relation: Relation,
+    organizationId: string,
+    recordId: string,
+  ): void {
     const refuse = (why: string) => {
       throw new ProtectedQueryError(path, why);
     };
@@ -308,29 +366,39 @@ export class FieldProtector {
     if (operator === '$push' || operator === '$addToSet') {
       const field = this.fields.find((candidate) => candidate.array === path);
       if (!field) return refuse(`${operator} is only supported on protected arrays`);
-      const items = value && typeof value === 'object' && '$each' in value ? [...((value as { $each: unknown[] }).$each)] : [value];
+      const items =
+        value && typeof value === 'object' && '$each' in value ? [...(value as { $each: unknown[] }).$each] : [value];
       const copies = items.map((item) => structuredClone(item) as Record<string, unknown>);
       const tokens = this.sealDetached(copies, path, organizationId, recordId);
       update[operator][path] = { $each: copies };
       for (const [tokenPath, list] of Object.entries(tokens)) update[operator][tokenPath] = { $each: list };
       return;
     }
-    if (operator !== '$set' && operator !== '$setOnInsert') return refuse(`${operator} is not supported on protected paths`);
+    if (operator !== '$set' && operator !== '$setOnInsert')
+      return refuse(`${operator} is not supported on protected paths`);
     // Seal a detached copy of the written value shaped as a partial record, then write back its parts.
     const record: Record<string, unknown> = { _id: recordId, organizationId };
     setIn(record, path, structuredClone(value));
     this.seal(plainAccess(record), (field) => this.fieldsUnder(path).includes(field));
     update[operator][path] = getIn(record, path);
-    for (const field of this.fieldsUnder(path)) if (field.tokenPath) update[operator][field.tokenPath] = getIn(record, field.tokenPath);
+    for (const field of this.fieldsUnder(path))
+      if (field.tokenPath) update[operator][field.tokenPath] = getIn(record, field.tokenPath);
   }
 
   /** Seals array elements being appended; returns the tokens to append beside them. */
-  private sealDetached(items: Record<string, unknown>[], arrayPath: string, organizationId: string, recordId: string): Record<string, string[]> {
+  private sealDetached(
+    items: Record<string, unknown>[],
+    arrayPath: string,
+    organizationId: string,
+    recordId: string,
+  ): Record<string, string[]> {
     const record: Record<string, unknown> = { _id: recordId, organizationId };
     setIn(record, arrayPath, items);
     this.seal(plainAccess(record), (field) => field.array === arrayPath);
     const tokens: Record<string, string[]> = {};
-    for (const field of this.fields) if (field.array === arrayPath && field.tokenPath) tokens[field.tokenPath] = getIn(record, field.tokenPath) as string[];
+    for (const field of this.fields)
+      if (field.array === arrayPath && field.tokenPath)
+        tokens[field.tokenPath] = getIn(record, field.tokenPath) as string[];
     return tokens;
   }
 
@@ -355,7 +423,10 @@ export class FieldProtector {
     const organizationId = record.get('organizationId');
     const recordId = record.get('_id');
     if (typeof organizationId !== 'string' || recordId === undefined || recordId === null) {
-      throw new ProtectedQueryError(this.collection, 'records with protected fields need organizationId and _id (keep them in projections)');
+      throw new ProtectedQueryError(
+        this.collection,
+        'records with protected fields need organizationId and _id (keep them in projections)',
+      );
     }
     return { organizationId, recordId: String(recordId) };
   }

@@ -13,6 +13,14 @@ export type { NormalizerKind } from './normalizers';
 export { fieldProtectionPlugin } from './protection.plugin';
 export type { ProtectedModelStatics } from './protection.plugin';
 export { KeyRotationService } from './key-rotation/key-rotation.service';
-export type { CollectionKeyReport, CollectionRotation, ConfiguredKey, KeyCount, KeyReport, RotationOptions, RotationSummary } from './key-rotation/key-rotation.service';
+export type {
+  CollectionKeyReport,
+  CollectionRotation,
+  ConfiguredKey,
+  KeyCount,
+  KeyReport,
+  RotationOptions,
+  RotationSummary,
+} from './key-rotation/key-rotation.service';
 export type { ProgressListener, ScanProgress } from './key-rotation/key-scan';
 export { ProtectedCollections } from './key-rotation/protected-collections';

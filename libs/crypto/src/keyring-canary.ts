@@ -51,7 +51,9 @@ export class KeyringCanary implements OnModuleInit {
     if (!canary) {
       try {
         await collection.insertOne({ _id: CANARY_ID, ...this.sealedUnderCurrentKeys(), createdAt: new Date() });
-        this.logger.log(`keyring canary written (encryption key ${this.keyring.encryption.id}, hash key ${this.keyring.hashing.id})`);
+        this.logger.log(
+          `keyring canary written (encryption key ${this.keyring.encryption.id}, hash key ${this.keyring.hashing.id})`,
+        );
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error; // another replica wrote it first
       }
@@ -65,7 +67,10 @@ export class KeyringCanary implements OnModuleInit {
   async keyUsage(): Promise<{ encryption?: string; hashing?: string } | null> {
     const canary = await this.collection().findOne({ _id: CANARY_ID });
     if (!canary) return null;
-    return { encryption: FieldCipher.keyIdOf(canary.value), hashing: this.blindIndex.keyIdOf(canary.token, SCOPE, 'identifier', '-', CANARY_TEXT) };
+    return {
+      encryption: FieldCipher.keyIdOf(canary.value),
+      hashing: this.blindIndex.keyIdOf(canary.token, SCOPE, 'identifier', '-', CANARY_TEXT),
+    };
   }
 
   /**
@@ -79,8 +84,13 @@ export class KeyringCanary implements OnModuleInit {
     this.check(canary);
     const current = this.sealedUnderCurrentKeys();
     if (FieldCipher.keyIdOf(canary.value) === this.keyring.encryption.id && canary.token === current.token) return; // already: a second run changes nothing
-    await collection.updateOne({ _id: CANARY_ID, value: canary.value }, { $set: { ...current, resealedAt: new Date() } });
-    this.logger.log(`keyring canary re-sealed (encryption key ${this.keyring.encryption.id}, hash key ${this.keyring.hashing.id})`);
+    await collection.updateOne(
+      { _id: CANARY_ID, value: canary.value },
+      { $set: { ...current, resealedAt: new Date() } },
+    );
+    this.logger.log(
+      `keyring canary re-sealed (encryption key ${this.keyring.encryption.id}, hash key ${this.keyring.hashing.id})`,
+    );
   }
 
   private collection() {
@@ -88,7 +98,10 @@ export class KeyringCanary implements OnModuleInit {
   }
 
   private sealedUnderCurrentKeys(): Pick<CanaryRecord, 'value' | 'token'> {
-    return { value: this.cipher.encrypt(CANARY_TEXT, AAD), token: this.blindIndex.tokenFor(SCOPE, 'identifier', '-', CANARY_TEXT) };
+    return {
+      value: this.cipher.encrypt(CANARY_TEXT, AAD),
+      token: this.blindIndex.tokenFor(SCOPE, 'identifier', '-', CANARY_TEXT),
+    };
   }
 
   private check(canary: CanaryRecord): void {
@@ -99,6 +112,7 @@ export class KeyringCanary implements OnModuleInit {
       throw new KeyMismatchError('encryption');
     }
     if (text !== CANARY_TEXT) throw new KeyMismatchError('encryption');
-    if (!this.blindIndex.candidatesFor(SCOPE, 'identifier', '-', CANARY_TEXT).includes(canary.token)) throw new KeyMismatchError('hash');
+    if (!this.blindIndex.candidatesFor(SCOPE, 'identifier', '-', CANARY_TEXT).includes(canary.token))
+      throw new KeyMismatchError('hash');
   }
 }

@@ -19,11 +19,28 @@ function accessOf(record: unknown): RecordAccess {
   return isDocument(record) ? documentAccess(record) : plainAccess(record as Record<string, unknown>);
 }
 
-const FILTERED_QUERIES: mongoose.MongooseQueryMiddleware[] = ['find', 'findOne', 'countDocuments', 'distinct', 'deleteOne', 'deleteMany', 'findOneAndDelete', 'updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'findOneAndReplace'];
+const FILTERED_QUERIES: mongoose.MongooseQueryMiddleware[] = [
+  'find',
+  'findOne',
+  'countDocuments',
+  'distinct',
+  'deleteOne',
+  'deleteMany',
+  'findOneAndDelete',
+  'updateOne',
+  'updateMany',
+  'findOneAndUpdate',
+  'replaceOne',
+  'findOneAndReplace',
+];
 /** Reads whose lean results a query transform opens (exec and cursors alike). */
 const LEAN_READS: mongoose.MongooseQueryMiddleware[] = ['find', 'findOne'];
 /** Writes returning a record: Mongoose runs their transforms twice, so a post hook opens their lean results. */
-const LEAN_WRITES_RETURNING: mongoose.MongooseQueryMiddleware[] = ['findOneAndUpdate', 'findOneAndDelete', 'findOneAndReplace'];
+const LEAN_WRITES_RETURNING: mongoose.MongooseQueryMiddleware[] = [
+  'findOneAndUpdate',
+  'findOneAndDelete',
+  'findOneAndReplace',
+];
 
 /** Statics the plugin adds to a protected model. */
 export interface ProtectedModelStatics {
@@ -43,10 +60,13 @@ export interface ProtectedModelStatics {
  */
 export function fieldProtectionPlugin(schema: Schema, { protector }: { protector: FieldProtector }): void {
   assertStorableAsString(schema, protector);
-  if (schema.path('_id')?.instance !== 'String') throw new Error(`${protector.collection}: protected records need string (UUIDv7) ids, bound into each ciphertext`);
+  if (schema.path('_id')?.instance !== 'String')
+    throw new Error(`${protector.collection}: protected records need string (UUIDv7) ids, bound into each ciphertext`);
   addTokenPaths(schema, protector);
 
-  schema.static('blindIndexFilter', (searchAs: string, organizationId: string, value: string) => protector.searchFilter(searchAs, organizationId, value));
+  schema.static('blindIndexFilter', (searchAs: string, organizationId: string, value: string) =>
+    protector.searchFilter(searchAs, organizationId, value),
+  );
   schema.static('searchesPreviousHashKeys', () => protector.searchesPreviousHashKeys);
 
   // Fields a loaded document held as legacy plaintext (see ProtectedFieldSpec.acceptsLegacyPlaintext):
@@ -57,7 +77,9 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   const sealedBySave = new WeakMap<AnyDocument, SealedValue[]>();
   schema.pre('save', function () {
     const legacy = legacyByDocument.get(this) ?? [];
-    const include = this.isNew ? () => true : (field: ProtectedField) => legacy.includes(field) || this.isModified(field.array ?? field.leaf);
+    const include = this.isNew
+      ? () => true
+      : (field: ProtectedField) => legacy.includes(field) || this.isModified(field.array ?? field.leaf);
     sealedBySave.set(this, protector.seal(documentAccess(this), include));
   });
   // After the write the document holds plaintext again; after a success it is also clean.
@@ -102,7 +124,8 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   // whole result) and for cursors (each record), which take a query's transforms after its pre hooks.
   const openLean = (result: unknown) => {
     for (const record of Array.isArray(result) ? result : [result]) {
-      if (record && typeof record === 'object' && !isDocument(record)) protector.open(plainAccess(record as Record<string, unknown>));
+      if (record && typeof record === 'object' && !isDocument(record))
+        protector.open(plainAccess(record as Record<string, unknown>));
     }
     return result;
   };
@@ -117,7 +140,8 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
     protector.assertFilter(this.getFilter());
   });
   schema.pre('aggregate', function () {
-    for (const stage of this.pipeline()) if ('$match' in stage) protector.assertFilter(stage.$match, 'aggregation $match');
+    for (const stage of this.pipeline())
+      if ('$match' in stage) protector.assertFilter(stage.$match, 'aggregation $match');
   });
 
   schema.pre(['updateOne', 'findOneAndUpdate'], async function (this: Query<unknown, unknown>) {
@@ -128,7 +152,8 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   });
   schema.pre(['replaceOne', 'findOneAndReplace'], function (this: Query<unknown, unknown>) {
     const replacement = this.getUpdate() as Record<string, unknown> | null;
-    if (replacement && protector.touchesProtected(replacement)) throw new ProtectedQueryError(protector.collection, 'replace is not supported; update the fields instead');
+    if (replacement && protector.touchesProtected(replacement))
+      throw new ProtectedQueryError(protector.collection, 'replace is not supported; update the fields instead');
   });
 }
 
@@ -141,7 +166,8 @@ type Target = { _id: unknown; organizationId: string };
 async function sealSingleUpdate(query: Query<unknown, unknown>, protector: FieldProtector): Promise<void> {
   const update = query.getUpdate() as Record<string, unknown> | null;
   if (!update || !protector.touchesProtected(update)) return;
-  if (query.getOptions().upsert) throw new ProtectedQueryError(protector.collection, 'upserts cannot write protected fields');
+  if (query.getOptions().upsert)
+    throw new ProtectedQueryError(protector.collection, 'upserts cannot write protected fields');
   const target = (await query.model
     .findOne(query.getFilter(), { _id: 1, organizationId: 1 }, { sort: query.getOptions().sort })
     .lean()) as Target | null;
@@ -157,13 +183,18 @@ async function sealSingleUpdate(query: Query<unknown, unknown>, protector: Field
 async function sealManyUpdate(query: Query<unknown, unknown>, protector: FieldProtector): Promise<void> {
   const update = query.getUpdate() as Record<string, unknown> | null;
   if (!update || !protector.touchesProtected(update)) return;
-  if (query.getOptions().upsert) throw new ProtectedQueryError(protector.collection, 'upserts cannot write protected fields');
+  if (query.getOptions().upsert)
+    throw new ProtectedQueryError(protector.collection, 'upserts cannot write protected fields');
   const filter = query.getFilter();
   const targets = (await query.model.find(filter, { _id: 1, organizationId: 1 }).lean()) as Target[];
   const operations = targets.map((target) => ({
-    updateOne: { filter: { ...filter, _id: target._id }, update: protector.sealUpdate(update, target.organizationId, String(target._id)) },
+    updateOne: {
+      filter: { ...filter, _id: target._id },
+      update: protector.sealUpdate(update, target.organizationId, String(target._id)),
+    },
   }));
-  const result = operations.length > 0 ? await query.model.bulkWrite(operations as never, { ordered: false }) : undefined;
+  const result =
+    operations.length > 0 ? await query.model.bulkWrite(operations as never, { ordered: false }) : undefined;
   // Kareem skips the wrapped updateMany when a pre hook throws this marker.
   throw mongoose.skipMiddlewareFunction({
     acknowledged: true,
@@ -180,7 +211,9 @@ function assertStorableAsString(schema: Schema, protector: FieldProtector): void
     const owner = field.array ? (schema.path(field.array) as unknown as { schema?: Schema }).schema : schema;
     const type = owner?.path(field.leaf)?.instance;
     if (type !== 'String' && type !== 'Mixed') {
-      throw new Error(`protected path ${field.spec} must be declared as String or Mixed in the ${protector.collection} schema (found ${type ?? 'nothing'})`);
+      throw new Error(
+        `protected path ${field.spec} must be declared as String or Mixed in the ${protector.collection} schema (found ${type ?? 'nothing'})`,
+      );
     }
   }
 }

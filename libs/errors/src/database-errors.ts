@@ -5,8 +5,13 @@
  * the audit writer — answering the same way on both servers.
  */
 export function isDuplicateKeyError(error: unknown): boolean {
-  const failure = error as { code?: number; message?: string; writeErrors?: Array<{ code?: number }> | { code?: number } } | undefined;
+  const failure = error as
+    { code?: number; message?: string; writeErrors?: Array<{ code?: number }> | { code?: number } } | undefined;
   if (failure?.code === 11000 || /UNIQUE constraint failed/.test(failure?.message ?? '')) return true;
-  const items = Array.isArray(failure?.writeErrors) ? failure.writeErrors : failure?.writeErrors ? [failure.writeErrors] : [];
+  const items = Array.isArray(failure?.writeErrors)
+    ? failure.writeErrors
+    : failure?.writeErrors
+      ? [failure.writeErrors]
+      : [];
   return items.length > 0 && items.every((item) => item.code === 11000);
 }

@@ -27,6 +27,9 @@ export function IsCalendarDate(): PropertyDecorator {
       name: 'isCalendarDate',
       target: target.constructor,
       propertyName: propertyName as string,
-      validator: { validate: (value: unknown) => isCalendarDate(value), defaultMessage: () => `${String(propertyName)} must be a real date written YYYY-MM-DD` },
+      validator: {
+        validate: (value: unknown) => isCalendarDate(value),
+        defaultMessage: () => `${String(propertyName)} must be a real date written YYYY-MM-DD`,
+      },
     });
 }

@@ -20,7 +20,13 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'CRM-0015',
 };
 
-const DATABASE_UNAVAILABLE = new Set(['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError', 'MongoTopologyClosedError']);
+const DATABASE_UNAVAILABLE = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+]);
 
 const STATUS_CODES: Record<number, ErrorCode> = { 404: 'CRM-0038', 413: 'CRM-0035', 415: 'CRM-0039' };
 
@@ -32,9 +38,11 @@ export function toCrmException(error: unknown): CrmException | undefined {
   // The Fastify adapter wraps its client errors (body parser, limits) in an HttpException with the original as cause.
   const framework = ((error instanceof HttpException && error.cause) || error) as FrameworkError;
   if (framework?.code && FRAMEWORK_CODES[framework.code]) return new CrmException(FRAMEWORK_CODES[framework.code]);
-  if (framework?.name === 'SyntaxError' && framework.statusCode === 400) return new CrmException('CRM-0004', { message: 'The request body is not valid JSON.' });
+  if (framework?.name === 'SyntaxError' && framework.statusCode === 400)
+    return new CrmException('CRM-0004', { message: 'The request body is not valid JSON.' });
   const status = error instanceof HttpException ? error.getStatus() : (framework?.statusCode ?? framework?.status);
-  if (typeof status === 'number' && status >= 400 && status < 500) return new CrmException(STATUS_CODES[status] ?? 'CRM-0015');
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new CrmException(STATUS_CODES[status] ?? 'CRM-0015');
   return undefined;
 }
 

@@ -10,21 +10,33 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Finds the first structural problem of a parsed JSON value, or undefined. */
 export function jsonShapeProblem(value: unknown, depth = 0): CrmException | undefined {
   if (typeof value === 'string') {
-    return value.includes('\u0000') ? new CrmException('CRM-0004', { message: 'Strings must not contain NUL characters.' }) : undefined;
+    return value.includes('\u0000')
+      ? new CrmException('CRM-0004', { message: 'Strings must not contain NUL characters.' })
+      : undefined;
   }
   // JSON.parse turns a literal beyond the double range (1e309) into Infinity, which no field accepts.
-  if (typeof value === 'number' && !Number.isFinite(value)) return new CrmException('CRM-0004', { message: 'Numbers must be finite (1e309 overflows).' });
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return new CrmException('CRM-0004', { message: 'Numbers must be finite (1e309 overflows).' });
   if (value === null || typeof value !== 'object') return undefined;
   if (depth >= JSON_LIMITS.maxDepth) {
-    return new CrmException('CRM-0015', { message: `JSON nesting deeper than ${JSON_LIMITS.maxDepth} levels is not accepted.` });
+    return new CrmException('CRM-0015', {
+      message: `JSON nesting deeper than ${JSON_LIMITS.maxDepth} levels is not accepted.`,
+    });
   }
   const entries = Array.isArray(value) ? value.map((item) => ['', item] as const) : Object.entries(value);
   if (!Array.isArray(value) && entries.length > JSON_LIMITS.maxKeys) {
-    return new CrmException('CRM-0015', { message: `Objects with more than ${JSON_LIMITS.maxKeys} keys are not accepted.` });
+    return new CrmException('CRM-0015', {
+      message: `Objects with more than ${JSON_LIMITS.maxKeys} keys are not accepted.`,
+    });
   }
   for (const [key, item] of entries) {
-    if (key.includes('\u0000')) return new CrmException('CRM-0004', { message: 'Keys must not contain NUL characters.' });
-    if (PROTOTYPE_KEYS.has(key)) return new CrmException('CRM-0004', { message: `"${key}" is reserved and cannot be a key.`, fields: { [key]: 'reserved key' } });
+    if (key.includes('\u0000'))
+      return new CrmException('CRM-0004', { message: 'Keys must not contain NUL characters.' });
+    if (PROTOTYPE_KEYS.has(key))
+      return new CrmException('CRM-0004', {
+        message: `"${key}" is reserved and cannot be a key.`,
+        fields: { [key]: 'reserved key' },
+      });
     const problem = jsonShapeProblem(item, depth + 1);
     if (problem) return problem;
   }

@@ -20,49 +20,96 @@ const toBoolean = ({ value }: { value: unknown }) => {
 /** `?include_deleted=true`: also return a soft-deleted record. */
 export class IncludeDeletedQuery {
   @ApiPropertyOptional({ type: 'boolean', description: 'Also return the record when it was soft-deleted.' })
-  @IsOptional() @Transform(toBoolean) @IsIn([true, false])
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsIn([true, false])
   include_deleted?: boolean;
 }
 
 /** `?hard_delete=true`: remove the record for good (also a soft-deleted one) instead of setting deletedAt. */
 export class HardDeleteQuery {
-  @ApiPropertyOptional({ type: 'boolean', description: 'Remove the record permanently (also when it was soft-deleted before).' })
-  @IsOptional() @Transform(toBoolean) @IsIn([true, false])
+  @ApiPropertyOptional({
+    type: 'boolean',
+    description: 'Remove the record permanently (also when it was soft-deleted before).',
+  })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsIn([true, false])
   hard_delete?: boolean;
 }
 
 /** Query parameters every list route shares (page or cursor paging, order, creation-date window). */
 export class ListQuery {
-  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1, maximum: MAX_PAGE, description: 'Page number (offset paging). Deep pages: use `cursor`.' })
-  @IsOptional() @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value)) @IsInt() @Min(1) @Max(MAX_PAGE)
+  @ApiPropertyOptional({
+    type: 'integer',
+    default: 1,
+    minimum: 1,
+    maximum: MAX_PAGE,
+    description: 'Page number (offset paging). Deep pages: use `cursor`.',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE)
   page?: number;
 
-  @ApiPropertyOptional({ type: 'integer', default: 10, minimum: 1, maximum: 10_000, description: 'Items per page, at most MAX_PAGINATION_LIMIT (default 100); above it: 400 CRM-0009.' })
-  @IsOptional() @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value)) @IsInt() @Min(1)
+  @ApiPropertyOptional({
+    type: 'integer',
+    default: 10,
+    minimum: 1,
+    maximum: 10_000,
+    description: 'Items per page, at most MAX_PAGINATION_LIMIT (default 100); above it: 400 CRM-0009.',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
+  @IsInt()
+  @Min(1)
   limit?: number;
 
-  @ApiPropertyOptional({ enum: ['asc', 'desc'], enumName: 'SortOrder', default: 'asc', description: 'Order of creation (UUIDv7 ids sort by time): chronological by default, as the original.' })
-  @IsOptional() @IsIn(['asc', 'desc', 'ASC', 'DESC'], { context: { code: 'CRM-0011' } })
+  @ApiPropertyOptional({
+    enum: ['asc', 'desc'],
+    enumName: 'SortOrder',
+    default: 'asc',
+    description: 'Order of creation (UUIDv7 ids sort by time): chronological by default, as the original.',
+  })
+  @IsOptional()
+  @IsIn(['asc', 'desc', 'ASC', 'DESC'], { context: { code: 'CRM-0011' } })
   sort_order?: string;
 
-  @ApiPropertyOptional({ format: 'date', example: '2026-01-01', description: 'Created on or after this day (UTC). Give both dates or neither.' })
-  @IsOptional() @IsCalendarDate()
+  @ApiPropertyOptional({
+    format: 'date',
+    example: '2026-01-01',
+    description: 'Created on or after this day (UTC). Give both dates or neither.',
+  })
+  @IsOptional()
+  @IsCalendarDate()
   start_date?: string;
 
   @ApiPropertyOptional({ format: 'date', example: '2026-12-31', description: 'Created on or before this day (UTC).' })
-  @IsOptional() @IsCalendarDate()
+  @IsOptional()
+  @IsCalendarDate()
   end_date?: string;
 
   @ApiPropertyOptional({ type: 'boolean', description: 'Include soft-deleted records.' })
-  @IsOptional() @Transform(toBoolean) @IsIn([true, false])
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsIn([true, false])
   include_deleted?: boolean;
 
   @ApiPropertyOptional({ type: 'boolean', description: 'Also return `total`, the number of matching records.' })
-  @IsOptional() @Transform(toBoolean) @IsIn([true, false])
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsIn([true, false])
   count?: boolean;
 
-  @ApiPropertyOptional({ pattern: '^[A-Za-z0-9_-]{1,200}$', description: 'Keyset paging: the `next_cursor` of the previous page (then `page` is ignored). Best for deep pages.' })
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_-]{1,200}$/)
+  @ApiPropertyOptional({
+    pattern: '^[A-Za-z0-9_-]{1,200}$',
+    description: 'Keyset paging: the `next_cursor` of the previous page (then `page` is ignored). Best for deep pages.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,200}$/)
   cursor?: string;
 }
 
@@ -70,7 +117,8 @@ export type WithMetadataFilters<T> = T & { metadataFilters: Record<string, strin
 
 /** The key of a `metadata.<key>` or `metadata[<key>]` (OpenAPI deepObject) parameter; undefined for other parameters. */
 function metadataFilterKey(parameter: string): string | undefined {
-  if (parameter.startsWith('metadata.') && parameter.length > 'metadata.'.length) return parameter.slice('metadata.'.length);
+  if (parameter.startsWith('metadata.') && parameter.length > 'metadata.'.length)
+    return parameter.slice('metadata.'.length);
   const bracketed = /^metadata\[(.+)\]$/s.exec(parameter);
   return bracketed?.[1];
 }
@@ -80,7 +128,10 @@ function metadataFilterKey(parameter: string): string | undefined {
  * combined with AND); every other parameter must belong to the DTO. Applied as a parameter pipe on
  * an untyped `@Query()`, so the global pipe leaves the raw query to it.
  */
-export class ListQueryPipe<T extends object> implements PipeTransform<Record<string, unknown>, Promise<WithMetadataFilters<T>>> {
+export class ListQueryPipe<T extends object> implements PipeTransform<
+  Record<string, unknown>,
+  Promise<WithMetadataFilters<T>>
+> {
   constructor(private readonly dto: Type<T>) {}
 
   async transform(raw: Record<string, unknown>): Promise<WithMetadataFilters<T>> {

@@ -18,9 +18,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Checks the cross-field rules of a list query and turns it into a `Paging`. */
 export function resolvePaging(query: ListQuery, maxLimit: number): Paging {
   const limit = query.limit ?? 10;
-  if (limit > maxLimit) throw new CrmException('CRM-0009', { message: `limit must be at most ${maxLimit}.`, fields: { limit: `must be at most ${maxLimit}` } });
+  if (limit > maxLimit)
+    throw new CrmException('CRM-0009', {
+      message: `limit must be at most ${maxLimit}.`,
+      fields: { limit: `must be at most ${maxLimit}` },
+    });
   if (Boolean(query.start_date) !== Boolean(query.end_date)) {
-    throw new CrmException('CRM-0016', { fields: { [query.start_date ? 'end_date' : 'start_date']: 'give start_date and end_date together' } });
+    throw new CrmException('CRM-0016', {
+      fields: { [query.start_date ? 'end_date' : 'start_date']: 'give start_date and end_date together' },
+    });
   }
   let createdAt: Paging['createdAt'];
   if (query.start_date && query.end_date) {
@@ -41,7 +47,11 @@ export function resolvePaging(query: ListQuery, maxLimit: number): Paging {
 }
 
 /** The list envelope of one page read by a repository. */
-export function pageOf<R, T>(paging: Paging, read: { items: R[]; total?: number; nextCursor?: string }, toResponse: (record: R) => T): PageOf<T> {
+export function pageOf<R, T>(
+  paging: Paging,
+  read: { items: R[]; total?: number; nextCursor?: string },
+  toResponse: (record: R) => T,
+): PageOf<T> {
   return {
     items: read.items.map(toResponse),
     page: paging.page,

@@ -21,7 +21,11 @@ export class RouteMethods {
   watch(fastify: FastifyInstance): void {
     fastify.addHook('onRoute', (route) => {
       const methods = [route.method].flat().map(String);
-      this.routes.push({ url: route.url, pattern: pathPattern(route.url), methods: methods.includes('GET') ? [...methods, 'HEAD'] : methods });
+      this.routes.push({
+        url: route.url,
+        pattern: pathPattern(route.url),
+        methods: methods.includes('GET') ? [...methods, 'HEAD'] : methods,
+      });
     });
   }
 

@@ -1,4 +1,11 @@
-import { applyDecorators, CanActivate, createParamDecorator, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { validate as isUuid } from 'uuid';
 import { CrmException } from '@crm/errors';
@@ -20,10 +27,16 @@ export class OrganizationGuard implements CanActivate {
     const header = request.headers[ORGANIZATION_HEADER];
     const value = Array.isArray(header) ? header[0] : header;
     if (value === undefined || value === '') {
-      throw new CrmException('CRM-0018', { message: 'The X-Organization-Id header is required.', fields: { 'X-Organization-Id': 'header is required' } });
+      throw new CrmException('CRM-0018', {
+        message: 'The X-Organization-Id header is required.',
+        fields: { 'X-Organization-Id': 'header is required' },
+      });
     }
     if (!isUuid(value)) {
-      throw new CrmException('CRM-0022', { message: 'The X-Organization-Id header must be a UUID.', fields: { 'X-Organization-Id': 'must be a UUID' } });
+      throw new CrmException('CRM-0022', {
+        message: 'The X-Organization-Id header must be a UUID.',
+        fields: { 'X-Organization-Id': 'must be a UUID' },
+      });
     }
     request.tenant = { organizationId: value.toLowerCase() };
     return true;
@@ -34,7 +47,12 @@ export class OrganizationGuard implements CanActivate {
 export const OrganizationScoped = () =>
   applyDecorators(
     UseGuards(OrganizationGuard),
-    ApiHeader({ name: 'X-Organization-Id', required: true, description: 'UUID of the organization the data belongs to.', schema: { type: 'string', format: 'uuid' } }),
+    ApiHeader({
+      name: 'X-Organization-Id',
+      required: true,
+      description: 'UUID of the organization the data belongs to.',
+      schema: { type: 'string', format: 'uuid' },
+    }),
   );
 
 /** Injects the tenant recorded by `OrganizationGuard`. */

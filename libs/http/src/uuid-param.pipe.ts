@@ -8,6 +8,9 @@ export class UuidParamPipe implements PipeTransform<string, string> {
   transform(value: string, metadata: ArgumentMetadata): string {
     if (typeof value === 'string' && isUuid(value)) return value.toLowerCase();
     const name = metadata.data ?? 'id';
-    throw new CrmException('CRM-0005', { message: `The path parameter ${name} must be a UUID.`, fields: { [name]: 'must be a UUID' } });
+    throw new CrmException('CRM-0005', {
+      message: `The path parameter ${name} must be a UUID.`,
+      fields: { [name]: 'must be a UUID' },
+    });
   }
 }

@@ -14,12 +14,16 @@ function flatten(errors: ValidationError[], parent = ''): FieldFailure[] {
   return errors.flatMap((error) => {
     const path = parent ? `${parent}.${error.property}` : error.property;
     const own: FieldFailure[] = error.constraints
-      ? [{
-          path,
-          value: error.value,
-          constraints: error.constraints,
-          codes: Object.values(error.contexts ?? {}).map((context) => (context as { code?: ErrorCode }).code).filter((code): code is ErrorCode => Boolean(code)),
-        }]
+      ? [
+          {
+            path,
+            value: error.value,
+            constraints: error.constraints,
+            codes: Object.values(error.contexts ?? {})
+              .map((context) => (context as { code?: ErrorCode }).code)
+              .filter((code): code is ErrorCode => Boolean(code)),
+          },
+        ]
       : [];
     return [...own, ...flatten(error.children ?? [], path)];
   });
@@ -42,10 +46,20 @@ export function validationErrorToException(errors: ValidationError[]): CrmExcept
   const describe = (failure: FieldFailure) => Object.values(failure.constraints).join('; ');
   const coded = failures.find((failure) => failure.codes.length > 0);
   if (coded) {
-    return new CrmException(coded.codes[0], { fields: fieldsOf(failures.filter((failure) => failure.codes.includes(coded.codes[0])), describe) });
+    return new CrmException(coded.codes[0], {
+      fields: fieldsOf(
+        failures.filter((failure) => failure.codes.includes(coded.codes[0])),
+        describe,
+      ),
+    });
   }
   // An empty string where a value is required counts as missing, as in the original (CRM-0003).
-  const missing = failures.filter((failure) => failure.value === undefined || failure.value === null || (failure.value === '' && 'isNotEmpty' in failure.constraints));
+  const missing = failures.filter(
+    (failure) =>
+      failure.value === undefined ||
+      failure.value === null ||
+      (failure.value === '' && 'isNotEmpty' in failure.constraints),
+  );
   if (missing.length > 0) {
     return new CrmException('CRM-0003', { fields: fieldsOf(missing, (failure) => `${failure.path} is required`) });
   }

@@ -18,7 +18,11 @@ describe('canonicalIdentifier', () => {
     ['en dash and em dash', '123–456—78909', '12345678909'],
     ['no-break and ideographic spaces', '123\u00A0456\u300078909', '12345678909'],
     ['tab and newline', '123\t456\n78909', '12345678909'],
-    ['NFD vs NFC of a letter', 'ÁB12'.normalize('NFD'), 'ÁB12'.normalize('NFC').replace(/[a-z]/g, (c) => c.toUpperCase())],
+    [
+      'NFD vs NFC of a letter',
+      'ÁB12'.normalize('NFD'),
+      'ÁB12'.normalize('NFC').replace(/[a-z]/g, (c) => c.toUpperCase()),
+    ],
     ['ligature fi (NFKC: the letters f and i)', 'ﬁ77', 'FI77'],
     ['German sharp s is not upper-cased to SS', 'straße1', 'STRAßE1'],
     ['dotless i is not upper-cased to I', 'ıd99', 'ıD99'],

@@ -2,13 +2,22 @@ import { isValidCnpj, isValidCpf } from './brazilian-documents';
 import { isLoggableMetadataKey, personalDataKind, personalDataKindIn } from './personal-data';
 
 describe('isValidCpf', () => {
-  it.each(['529.982.247-25', '52998224725', '111.444.777-35'])('accepts %s', (cpf) => expect(isValidCpf(cpf)).toBe(true));
-  it.each(['529.982.247-26', '11111111111', '1234567890', 'ABC.982.247-25', ''])('rejects %s', (cpf) => expect(isValidCpf(cpf)).toBe(false));
+  it.each(['529.982.247-25', '52998224725', '111.444.777-35'])('accepts %s', (cpf) =>
+    expect(isValidCpf(cpf)).toBe(true),
+  );
+  it.each(['529.982.247-26', '11111111111', '1234567890', 'ABC.982.247-25', ''])('rejects %s', (cpf) =>
+    expect(isValidCpf(cpf)).toBe(false),
+  );
 });
 
 describe('isValidCnpj', () => {
-  it.each(['11.222.333/0001-81', '11222333000181', '12.ABC.345/01DE-35', '12abc34501de35'])('accepts %s', (cnpj) => expect(isValidCnpj(cnpj)).toBe(true));
-  it.each(['11.222.333/0001-82', '00000000000000', '12.ABC.345/01DE-36', '12.ABC.345/01DE-3X', '1122233300018'])('rejects %s', (cnpj) => expect(isValidCnpj(cnpj)).toBe(false));
+  it.each(['11.222.333/0001-81', '11222333000181', '12.ABC.345/01DE-35', '12abc34501de35'])('accepts %s', (cnpj) =>
+    expect(isValidCnpj(cnpj)).toBe(true),
+  );
+  it.each(['11.222.333/0001-82', '00000000000000', '12.ABC.345/01DE-36', '12.ABC.345/01DE-3X', '1122233300018'])(
+    'rejects %s',
+    (cnpj) => expect(isValidCnpj(cnpj)).toBe(false),
+  );
 });
 
 describe('personalDataKind', () => {
@@ -22,7 +31,10 @@ describe('personalDataKind', () => {
     [52998224725, 'CPF'],
   ])('%s is a %s', (value, kind) => expect(personalDataKind(value)).toBe(kind));
 
-  it.each(['gold', 'customer since 2020', '12345', 2024, true, null, '2026-01-01', '4111 1111 1111 1112'])('%s is not personal data', (value) => expect(personalDataKind(value)).toBeUndefined());
+  it.each(['gold', 'customer since 2020', '12345', 2024, true, null, '2026-01-01', '4111 1111 1111 1112'])(
+    '%s is not personal data',
+    (value) => expect(personalDataKind(value)).toBeUndefined(),
+  );
 });
 
 describe('personalDataKindIn (metadata keys, user agents)', () => {
@@ -34,7 +46,12 @@ describe('personalDataKindIn (metadata keys, user agents)', () => {
     ['maria@example.com', 'e-mail address'],
   ])('%s holds a %s', (text, kind) => expect(personalDataKindIn(text)).toBe(kind));
 
-  it.each(['customer since 2020', 'tier', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36', 'order 12345'])('%s holds none', (text) => expect(personalDataKindIn(text)).toBeUndefined());
+  it.each([
+    'customer since 2020',
+    'tier',
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+    'order 12345',
+  ])('%s holds none', (text) => expect(personalDataKindIn(text)).toBeUndefined());
 
   it('decides which metadata keys may be named', () => {
     expect(isLoggableMetadataKey('segment')).toBe(true);

@@ -9,8 +9,16 @@ import { identifierProblem } from './identifiers';
  */
 export function IsIdentifier(emptyCode: ErrorCode = 'CRM-0003'): PropertyDecorator {
   const rules = [
-    { problem: 'empty', code: emptyCode, message: (property: string) => `${property} is required (it has no letter or digit)` },
-    { problem: 'characters', code: 'CRM-0004', message: (property: string) => `${property} must contain only letters A-Z and digits (separators are ignored)` },
+    {
+      problem: 'empty',
+      code: emptyCode,
+      message: (property: string) => `${property} is required (it has no letter or digit)`,
+    },
+    {
+      problem: 'characters',
+      code: 'CRM-0004',
+      message: (property: string) => `${property} must contain only letters A-Z and digits (separators are ignored)`,
+    },
   ] as const;
   return (target, propertyName) => {
     for (const rule of rules) {

@@ -2,7 +2,8 @@ import type { AppConfig } from '@crm/config';
 import { CrmException } from '@crm/errors';
 import { MetadataPersonalDataPolicy } from './metadata-personal-data.policy';
 
-const guard = (mode: AppConfig['metadataPiiGuard']) => new MetadataPersonalDataPolicy({ metadataPiiGuard: mode } as AppConfig);
+const guard = (mode: AppConfig['metadataPiiGuard']) =>
+  new MetadataPersonalDataPolicy({ metadataPiiGuard: mode } as AppConfig);
 
 describe('MetadataPersonalDataPolicy on reject', () => {
   it('refuses personal data in keys without naming those keys, and names the keys of personal values', () => {

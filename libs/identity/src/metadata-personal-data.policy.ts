@@ -41,12 +41,28 @@ export class MetadataPersonalDataPolicy {
     const inKeys = findings.filter((finding) => finding.key === undefined);
     const inValues = findings.filter((finding) => finding.key !== undefined);
     if (this.config.metadataPiiGuard === 'reject') {
-      const fields = Object.fromEntries(inValues.map(({ key, kind }) => [`metadata.${key}`, `looks like personal data (${kind}); metadata is stored in plain text`]));
-      if (inKeys.length > 0) fields.metadata = `${inKeys.length} key(s) look like personal data (${kindsOf(inKeys)}); metadata keys are stored in plain text`;
-      throw new CrmException('CRM-0034', { entityType, message: 'A metadata key or value looks like personal data; metadata is stored in plain text.', fields });
+      const fields = Object.fromEntries(
+        inValues.map(({ key, kind }) => [
+          `metadata.${key}`,
+          `looks like personal data (${kind}); metadata is stored in plain text`,
+        ]),
+      );
+      if (inKeys.length > 0)
+        fields.metadata = `${inKeys.length} key(s) look like personal data (${kindsOf(inKeys)}); metadata keys are stored in plain text`;
+      throw new CrmException('CRM-0034', {
+        entityType,
+        message: 'A metadata key or value looks like personal data; metadata is stored in plain text.',
+        fields,
+      });
     }
     this.logger.warn(
-      { entityType, metadataKeys: inValues.map(({ key }) => key), kinds: inValues.map(({ kind }) => kind), keysLookingPersonal: inKeys.length, keyKinds: inKeys.map(({ kind }) => kind) },
+      {
+        entityType,
+        metadataKeys: inValues.map(({ key }) => key),
+        kinds: inValues.map(({ kind }) => kind),
+        keysLookingPersonal: inKeys.length,
+        keyKinds: inKeys.map(({ kind }) => kind),
+      },
       'metadata looks like personal data (stored in plain text)',
     );
   }

@@ -27,7 +27,20 @@ class MidazUnavailableError extends Error {
   }
 }
 
-const RETRIED_ERROR_CODES = ['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'EHOSTUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT'];
+const RETRIED_ERROR_CODES = [
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+];
 
 /**
  * Checks in the Midaz ledger API that a ledger exists in an organization and an account in that
@@ -45,7 +58,9 @@ export class MidazLedgerClient implements OnModuleInit, OnModuleDestroy {
   private readonly known: LRUCache<string, true>;
 
   // Latency by outcome and the circuit state; no-ops unless telemetry was started first.
-  private readonly callDuration = metrics.getMeter('crm.midaz').createHistogram('crm.midaz.request.duration', { unit: 'ms', description: 'Midaz ledger calls, retries included' });
+  private readonly callDuration = metrics
+    .getMeter('crm.midaz')
+    .createHistogram('crm.midaz.request.duration', { unit: 'ms', description: 'Midaz ledger calls, retries included' });
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.settings = config.midaz;
@@ -81,7 +96,9 @@ export class MidazLedgerClient implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     if (!this.settings.validation) {
-      this.logger.warn('MIDAZ_VALIDATION is off (no MIDAZ_LEDGER_URL): alias accounts are NOT checked against the ledger');
+      this.logger.warn(
+        'MIDAZ_VALIDATION is off (no MIDAZ_LEDGER_URL): alias accounts are NOT checked against the ledger',
+      );
     }
   }
 
@@ -103,13 +120,22 @@ export class MidazLedgerClient implements OnModuleInit, OnModuleDestroy {
     if (!this.enabled) return;
     const ledgerPath = `/v1/organizations/${encodeURIComponent(account.organizationId)}/ledgers/${encodeURIComponent(account.ledgerId)}`;
     await this.assertExists(ledgerPath, 'CRM-0030', 'Ledger', context);
-    await this.assertExists(`${ledgerPath}/accounts/${encodeURIComponent(account.accountId)}`, 'CRM-0031', 'Account', context);
+    await this.assertExists(
+      `${ledgerPath}/accounts/${encodeURIComponent(account.accountId)}`,
+      'CRM-0031',
+      'Account',
+      context,
+    );
   }
 
   /** Whether Midaz answers its health route now (for the readiness report; never throws). */
   async reachable(): Promise<boolean> {
     try {
-      const { statusCode, body } = await request(`${this.settings.ledgerUrl}/health`, { dispatcher: this.agent, method: 'GET', signal: AbortSignal.timeout(this.settings.timeoutMs) });
+      const { statusCode, body } = await request(`${this.settings.ledgerUrl}/health`, {
+        dispatcher: this.agent,
+        method: 'GET',
+        signal: AbortSignal.timeout(this.settings.timeoutMs),
+      });
       await body.dump();
       return statusCode < 500;
     } catch {
@@ -117,14 +143,28 @@ export class MidazLedgerClient implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async assertExists(path: string, notFound: ErrorCode, entityType: string, context: MidazCallContext): Promise<void> {
+  private async assertExists(
+    path: string,
+    notFound: ErrorCode,
+    entityType: string,
+    context: MidazCallContext,
+  ): Promise<void> {
     if (this.settings.cacheTtlMs > 0 && this.known.has(path)) return;
     let status: number;
     try {
       status = await this.breaker.fire(path, context);
     } catch (error) {
-      const message = this.breaker.opened ? 'Midaz is unavailable (circuit open); nothing was stored. Try again later.' : undefined;
-      this.logger.warn({ errorName: (error as Error).name, statusCode: (error as MidazUnavailableError).statusCode, circuit: this.circuit }, 'Midaz call failed');
+      const message = this.breaker.opened
+        ? 'Midaz is unavailable (circuit open); nothing was stored. Try again later.'
+        : undefined;
+      this.logger.warn(
+        {
+          errorName: (error as Error).name,
+          statusCode: (error as MidazUnavailableError).statusCode,
+          circuit: this.circuit,
+        },
+        'Midaz call failed',
+      );
       throw new CrmException('CRM-0032', { entityType, ...(message ? { message } : {}) });
     }
     if (status === 401 || status === 403) throw new CrmException('CRM-0040', { entityType });
@@ -140,7 +180,11 @@ export class MidazLedgerClient implements OnModuleInit, OnModuleDestroy {
       const response = await request(`${this.settings.ledgerUrl}${path}`, {
         dispatcher: this.dispatcher,
         method: 'GET',
-        headers: { accept: 'application/json', ...(authorization ? { authorization } : {}), ...(context.requestId ? { 'x-request-id': context.requestId } : {}) },
+        headers: {
+          accept: 'application/json',
+          ...(authorization ? { authorization } : {}),
+          ...(context.requestId ? { 'x-request-id': context.requestId } : {}),
+        },
       });
       statusCode = response.statusCode;
       await response.body.dump();
@@ -148,7 +192,9 @@ export class MidazLedgerClient implements OnModuleInit, OnModuleDestroy {
       this.callDuration.record(performance.now() - started, { outcome: 'unreachable' });
       throw new MidazUnavailableError();
     }
-    this.callDuration.record(performance.now() - started, { outcome: statusCode >= 500 ? 'server_error' : statusCode >= 400 ? 'client_error' : 'ok' });
+    this.callDuration.record(performance.now() - started, {
+      outcome: statusCode >= 500 ? 'server_error' : statusCode >= 400 ? 'client_error' : 'ok',
+    });
     if (statusCode >= 500) throw new MidazUnavailableError(statusCode);
     return statusCode;
   }

@@ -18,7 +18,8 @@ export function encodeCursor(lastId: string): string {
 /** The last id of the previous page; 400 CRM-0016 for anything this API did not hand out. */
 export function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[0-9a-f-]{36}$/.test(id)) throw new CrmException('CRM-0016', { fields: { cursor: 'is not a cursor returned by this API' } });
+  if (!/^[0-9a-f-]{36}$/.test(id))
+    throw new CrmException('CRM-0016', { fields: { cursor: 'is not a cursor returned by this API' } });
   return id;
 }
 

@@ -7,7 +7,6 @@ import { CrmException, isDuplicateKeyError } from '@crm/errors';
 type Filter = Record<string, unknown>;
 type ProtectedModel<T> = Model<T> & ProtectedModelStatics;
 
-
 /**
  * The persistence mechanics every organization-scoped, soft-deletable collection shares. Each method
  * takes the organization id first, so no query can go unscoped. Repositories compose it and expose
@@ -41,7 +40,9 @@ export class ScopedStore<T extends { _id: string }> {
   }
 
   findOne(organizationId: string, filter: Filter, options: { includeDeleted?: boolean } = {}): Promise<T | null> {
-    return this.model.findOne({ ...filter, organizationId, ...(options.includeDeleted ? {} : { deletedAt: null }) }).lean<T>();
+    return this.model
+      .findOne({ ...filter, organizationId, ...(options.includeDeleted ? {} : { deletedAt: null }) })
+      .lean<T>();
   }
 
   async existsLive(organizationId: string, filter: Filter): Promise<boolean> {
@@ -59,8 +60,14 @@ export class ScopedStore<T extends { _id: string }> {
    * `check` sees the record as loaded, before any change, and may refuse the patch by throwing: the
    * caller's rules need no read of their own (one round trip less).
    */
-  async patch(organizationId: string, filter: Filter, patch: Filter, options: { check?: (current: T) => void; mutate?: (document: Document & T) => void } = {}): Promise<T | null> {
-    const document = (await this.model.findOne({ ...filter, organizationId, deletedAt: null })) as (Document & T) | null;
+  async patch(
+    organizationId: string,
+    filter: Filter,
+    patch: Filter,
+    options: { check?: (current: T) => void; mutate?: (document: Document & T) => void } = {},
+  ): Promise<T | null> {
+    const document = (await this.model.findOne({ ...filter, organizationId, deletedAt: null })) as
+      (Document & T) | null;
     if (!document) return null;
     const current = document.toObject() as T;
     options.check?.(current);
@@ -84,17 +91,27 @@ export class ScopedStore<T extends { _id: string }> {
    * A counter is bookkeeping, not a change of the record's data: updatedAt stays.
    */
   incrementLive(organizationId: string, filter: Filter, field: string, by: number): Promise<T | null> {
-    return this.model.findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, { $inc: { [field]: by } } as never, { returnDocument: 'after', timestamps: false }).lean<T>();
+    return this.model
+      .findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, { $inc: { [field]: by } } as never, {
+        returnDocument: 'after',
+        timestamps: false,
+      })
+      .lean<T>();
   }
 
   /** Adds `by` to a numeric field of a record, live or not. */
   async increment(organizationId: string, filter: Filter, field: string, by: number): Promise<void> {
-    await this.model.updateOne({ ...filter, organizationId }, { $inc: { [field]: by } } as never, { timestamps: false });
+    await this.model.updateOne({ ...filter, organizationId }, { $inc: { [field]: by } } as never, {
+      timestamps: false,
+    });
   }
 
   /** Sets deletedAt on a live record; false when there is none. */
   async softDelete(organizationId: string, filter: Filter): Promise<boolean> {
-    const result = await this.model.updateOne({ ...filter, organizationId, deletedAt: null }, { $set: { deletedAt: new Date() } });
+    const result = await this.model.updateOne(
+      { ...filter, organizationId, deletedAt: null },
+      { $set: { deletedAt: new Date() } },
+    );
     return result.matchedCount > 0;
   }
 
@@ -104,11 +121,19 @@ export class ScopedStore<T extends { _id: string }> {
   }
 
   /** One page of a list, ordered by _id (UUIDv7 = creation order), with total and next cursor. */
-  async page(organizationId: string, filter: Filter, paging: Paging, metadataFilters: Record<string, string>): Promise<{ items: T[]; total?: number; nextCursor?: string }> {
+  async page(
+    organizationId: string,
+    filter: Filter,
+    paging: Paging,
+    metadataFilters: Record<string, string>,
+  ): Promise<{ items: T[]; total?: number; nextCursor?: string }> {
     const scoped = { ...filter, organizationId, ...listFilter(paging, metadataFilters) };
     const query = this.model.find(pageFilter(scoped, paging)).sort({ _id: paging.direction }).limit(paging.limit);
     if (!paging.afterId) query.skip((paging.page - 1) * paging.limit);
-    const [items, total] = await Promise.all([query.lean<T[]>(), paging.withTotal ? this.model.countDocuments(scoped) : undefined]);
+    const [items, total] = await Promise.all([
+      query.lean<T[]>(),
+      paging.withTotal ? this.model.countDocuments(scoped) : undefined,
+    ]);
     const nextCursor = items.length === paging.limit ? encodeCursor(items[items.length - 1]._id) : undefined;
     return { items, total, nextCursor };
   }

@@ -1,6 +1,28 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, ApiMetadataFilters, ApiUuidParams, Caller, CallerContext, HardDeleteQuery, IncludeDeletedQuery, ListQueryPipe, OrganizationScoped, Tenant, TenantContext, UuidParamPipe, WithMetadataFilters } from '@crm/http';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiErrors,
+  ApiMetadataFilters,
+  ApiUuidParams,
+  Caller,
+  CallerContext,
+  HardDeleteQuery,
+  IncludeDeletedQuery,
+  ListQueryPipe,
+  OrganizationScoped,
+  Tenant,
+  TenantContext,
+  UuidParamPipe,
+  WithMetadataFilters,
+} from '@crm/http';
 import { Authorize } from '../auth/permission';
 import { CREATE_ALIAS_EXAMPLES, UPDATE_ALIAS_EXAMPLES } from './dto/alias-account-examples';
 import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
@@ -17,11 +39,40 @@ export class AliasAccountController {
 
   @Post()
   @Authorize('aliases', 'post')
-  @ApiOperation({ summary: 'Create an alias account', description: 'Links a live holder to a Midaz ledger account; the ledger and account are checked in Midaz first.' })
+  @ApiOperation({
+    summary: 'Create an alias account',
+    description: 'Links a live holder to a Midaz ledger account; the ledger and account are checked in Midaz first.',
+  })
   @ApiBody({ type: CreateAliasAccountDto, examples: CREATE_ALIAS_EXAMPLES })
   @ApiCreatedResponse({ type: AliasAccountResponseDto, description: 'Created: the alias as stored, with its new id.' })
-  @ApiErrors(['CRM-0005', 'CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0023', 'CRM-0025', 'CRM-0026', 'CRM-0027', 'CRM-0028', 'CRM-0029', 'CRM-0034', 'CRM-0006', 'CRM-0013', 'CRM-0030', 'CRM-0031', 'CRM-0032', 'CRM-0040'], { body: true })
-  create(@Tenant() tenant: TenantContext, @Param('holder_id', UuidParamPipe) holderId: string, @Body() body: CreateAliasAccountDto, @Caller() caller: CallerContext): Promise<AliasAccountResponseDto> {
+  @ApiErrors(
+    [
+      'CRM-0005',
+      'CRM-0001',
+      'CRM-0002',
+      'CRM-0012',
+      'CRM-0023',
+      'CRM-0025',
+      'CRM-0026',
+      'CRM-0027',
+      'CRM-0028',
+      'CRM-0029',
+      'CRM-0034',
+      'CRM-0006',
+      'CRM-0013',
+      'CRM-0030',
+      'CRM-0031',
+      'CRM-0032',
+      'CRM-0040',
+    ],
+    { body: true },
+  )
+  create(
+    @Tenant() tenant: TenantContext,
+    @Param('holder_id', UuidParamPipe) holderId: string,
+    @Body() body: CreateAliasAccountDto,
+    @Caller() caller: CallerContext,
+  ): Promise<AliasAccountResponseDto> {
     return this.aliases.create(tenant, holderId, body, caller);
   }
 
@@ -31,18 +82,52 @@ export class AliasAccountController {
   @ApiUuidParams('alias_id')
   @ApiOkResponse({ type: AliasAccountResponseDto, description: 'The alias account.' })
   @ApiErrors(['CRM-0005', 'CRM-0008', 'CRM-0036'])
-  get(@Tenant() tenant: TenantContext, @Param('holder_id', UuidParamPipe) holderId: string, @Param('alias_id', UuidParamPipe) id: string, @Query() query: IncludeDeletedQuery): Promise<AliasAccountResponseDto> {
+  get(
+    @Tenant() tenant: TenantContext,
+    @Param('holder_id', UuidParamPipe) holderId: string,
+    @Param('alias_id', UuidParamPipe) id: string,
+    @Query() query: IncludeDeletedQuery,
+  ): Promise<AliasAccountResponseDto> {
     return this.aliases.get(tenant, holderId, id, query.include_deleted === true);
   }
 
   @Patch(':alias_id')
   @Authorize('aliases', 'patch')
-  @ApiOperation({ summary: 'Update an alias account (JSON merge patch)', description: 'bankingDetails, regulatoryFields and metadata merge (null removes); relatedParties are appended.' })
+  @ApiOperation({
+    summary: 'Update an alias account (JSON merge patch)',
+    description: 'bankingDetails, regulatoryFields and metadata merge (null removes); relatedParties are appended.',
+  })
   @ApiUuidParams('alias_id')
-  @ApiBody({ type: UpdateAliasAccountDto, examples: UPDATE_ALIAS_EXAMPLES, description: 'application/json or application/merge-patch+json' })
+  @ApiBody({
+    type: UpdateAliasAccountDto,
+    examples: UPDATE_ALIAS_EXAMPLES,
+    description: 'application/json or application/merge-patch+json',
+  })
   @ApiOkResponse({ type: AliasAccountResponseDto, description: 'The alias account after the patch.' })
-  @ApiErrors(['CRM-0005', 'CRM-0008', 'CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0023', 'CRM-0025', 'CRM-0026', 'CRM-0027', 'CRM-0028', 'CRM-0029', 'CRM-0034', 'CRM-0036'], { body: true })
-  update(@Tenant() tenant: TenantContext, @Param('holder_id', UuidParamPipe) holderId: string, @Param('alias_id', UuidParamPipe) id: string, @Body() body: UpdateAliasAccountDto): Promise<AliasAccountResponseDto> {
+  @ApiErrors(
+    [
+      'CRM-0005',
+      'CRM-0008',
+      'CRM-0001',
+      'CRM-0002',
+      'CRM-0012',
+      'CRM-0023',
+      'CRM-0025',
+      'CRM-0026',
+      'CRM-0027',
+      'CRM-0028',
+      'CRM-0029',
+      'CRM-0034',
+      'CRM-0036',
+    ],
+    { body: true },
+  )
+  update(
+    @Tenant() tenant: TenantContext,
+    @Param('holder_id', UuidParamPipe) holderId: string,
+    @Param('alias_id', UuidParamPipe) id: string,
+    @Body() body: UpdateAliasAccountDto,
+  ): Promise<AliasAccountResponseDto> {
     return this.aliases.update(tenant, holderId, id, body);
   }
 
@@ -53,7 +138,12 @@ export class AliasAccountController {
   @ApiUuidParams('alias_id')
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiErrors(['CRM-0005', 'CRM-0008'])
-  async delete(@Tenant() tenant: TenantContext, @Param('holder_id', UuidParamPipe) holderId: string, @Param('alias_id', UuidParamPipe) id: string, @Query() query: HardDeleteQuery): Promise<void> {
+  async delete(
+    @Tenant() tenant: TenantContext,
+    @Param('holder_id', UuidParamPipe) holderId: string,
+    @Param('alias_id', UuidParamPipe) id: string,
+    @Query() query: HardDeleteQuery,
+  ): Promise<void> {
     await this.aliases.delete(tenant, holderId, id, query.hard_delete === true);
   }
 
@@ -82,12 +172,19 @@ export class AliasAccountListController {
 
   @Get()
   @Authorize('aliases', 'get')
-  @ApiOperation({ summary: 'List alias accounts', description: 'Filters combine with AND. Document, account, IBAN and participant/related-party documents match through blind indexes, format-insensitively.' })
+  @ApiOperation({
+    summary: 'List alias accounts',
+    description:
+      'Filters combine with AND. Document, account, IBAN and participant/related-party documents match through blind indexes, format-insensitively.',
+  })
   @ApiQuery({ type: ListAliasAccountsQuery })
   @ApiMetadataFilters()
   @ApiOkResponse({ type: AliasAccountPageDto, description: 'One page of alias accounts.' })
   @ApiErrors(['CRM-0009', 'CRM-0011', 'CRM-0036'])
-  list(@Tenant() tenant: TenantContext, @Query(new ListQueryPipe(ListAliasAccountsQuery)) query: WithMetadataFilters<ListAliasAccountsQuery>): Promise<AliasAccountPageDto> {
+  list(
+    @Tenant() tenant: TenantContext,
+    @Query(new ListQueryPipe(ListAliasAccountsQuery)) query: WithMetadataFilters<ListAliasAccountsQuery>,
+  ): Promise<AliasAccountPageDto> {
     return this.aliases.list(tenant, query);
   }
 }

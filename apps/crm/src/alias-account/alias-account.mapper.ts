@@ -2,7 +2,14 @@ import type { AliasAccountResponseDto, RelatedPartyResponseDto } from './dto/ali
 import type { AliasAccountRecord, RelatedPartyRecord } from './alias-account.schema';
 
 function toRelatedPartyResponse(party: RelatedPartyRecord): RelatedPartyResponseDto {
-  return { id: party._id, document: party.document, name: party.name, role: party.role, startDate: party.startDate, ...(party.endDate ? { endDate: party.endDate } : {}) };
+  return {
+    id: party._id,
+    document: party.document,
+    name: party.name,
+    role: party.role,
+    startDate: party.startDate,
+    ...(party.endDate ? { endDate: party.endDate } : {}),
+  };
 }
 
 /** The only way a stored alias leaves the service: fields picked one by one (no tokens, no ciphertext). */

@@ -9,7 +9,11 @@ import { ALIAS_ACCOUNT_MODEL, ALIAS_PROTECTED_FIELDS, AliasAccountSchema } from 
 import { AliasAccountService } from './alias-account.service';
 
 @Module({
-  imports: [PersonalDataModule, HolderModule, MongooseModule.forFeatureAsync([protectedModel(ALIAS_ACCOUNT_MODEL, AliasAccountSchema, ALIAS_PROTECTED_FIELDS)])],
+  imports: [
+    PersonalDataModule,
+    HolderModule,
+    MongooseModule.forFeatureAsync([protectedModel(ALIAS_ACCOUNT_MODEL, AliasAccountSchema, ALIAS_PROTECTED_FIELDS)]),
+  ],
   controllers: [AliasAccountController, AliasAccountListController],
   providers: [AliasAccountRepository, AliasAccountService],
 })

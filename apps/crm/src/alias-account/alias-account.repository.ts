@@ -5,7 +5,12 @@ import type { ProtectedModelStatics } from '@crm/crypto';
 import { Paging } from '@crm/persistence';
 import { CrmException } from '@crm/errors';
 import { ScopedStore } from '@crm/persistence';
-import { ALIAS_ACCOUNT_MODEL, AliasAccountRecord, RelatedPartyRecord, RETIRED_ALIAS_INDEXES } from './alias-account.schema';
+import {
+  ALIAS_ACCOUNT_MODEL,
+  AliasAccountRecord,
+  RelatedPartyRecord,
+  RETIRED_ALIAS_INDEXES,
+} from './alias-account.schema';
 
 export interface AliasAccountFilters {
   holderId?: string;
@@ -21,7 +26,10 @@ export interface AliasAccountFilters {
   metadata: Record<string, string>;
 }
 
-export type NewAliasAccount = Omit<AliasAccountRecord, '_id' | 'organizationId' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'relatedParties'> & {
+export type NewAliasAccount = Omit<
+  AliasAccountRecord,
+  '_id' | 'organizationId' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'relatedParties'
+> & {
   relatedParties?: Array<Omit<RelatedPartyRecord, '_id'>>;
 };
 
@@ -31,7 +39,10 @@ export class AliasAccountRepository implements OnModuleInit {
   private readonly store: ScopedStore<AliasAccountRecord>;
 
   constructor(@InjectModel(ALIAS_ACCOUNT_MODEL) aliases: Model<AliasAccountRecord> & ProtectedModelStatics) {
-    this.store = new ScopedStore<AliasAccountRecord>(aliases, () => new CrmException('CRM-0013', { entityType: 'AliasAccount' }));
+    this.store = new ScopedStore<AliasAccountRecord>(
+      aliases,
+      () => new CrmException('CRM-0013', { entityType: 'AliasAccount' }),
+    );
   }
 
   onModuleInit(): Promise<void> {
@@ -42,7 +53,12 @@ export class AliasAccountRepository implements OnModuleInit {
     return this.store.insert(organizationId, { ...alias });
   }
 
-  findById(organizationId: string, holderId: string, id: string, options: { includeDeleted?: boolean } = {}): Promise<AliasAccountRecord | null> {
+  findById(
+    organizationId: string,
+    holderId: string,
+    id: string,
+    options: { includeDeleted?: boolean } = {},
+  ): Promise<AliasAccountRecord | null> {
     return this.store.findOne(organizationId, { _id: id, holderId }, options);
   }
 
@@ -52,7 +68,14 @@ export class AliasAccountRepository implements OnModuleInit {
   }
 
   /** Merge-patches a live alias, once `check` accepts it as loaded, and appends related parties (each gets a new id). */
-  applyPatch(organizationId: string, holderId: string, id: string, patch: Record<string, unknown>, appendParties: Array<Omit<RelatedPartyRecord, '_id'>>, check?: (current: AliasAccountRecord) => void): Promise<AliasAccountRecord | null> {
+  applyPatch(
+    organizationId: string,
+    holderId: string,
+    id: string,
+    patch: Record<string, unknown>,
+    appendParties: Array<Omit<RelatedPartyRecord, '_id'>>,
+    check?: (current: AliasAccountRecord) => void,
+  ): Promise<AliasAccountRecord | null> {
     return this.store.patch(organizationId, { _id: id, holderId }, patch, {
       check,
       mutate: (alias) => {
@@ -65,13 +88,23 @@ export class AliasAccountRepository implements OnModuleInit {
   }
 
   /** Removes one related party of a live alias; the save re-computes the related-party tokens. */
-  async removeRelatedParty(organizationId: string, holderId: string, id: string, partyId: string): Promise<AliasAccountRecord | 'alias-missing' | 'party-missing'> {
+  async removeRelatedParty(
+    organizationId: string,
+    holderId: string,
+    id: string,
+    partyId: string,
+  ): Promise<AliasAccountRecord | 'alias-missing' | 'party-missing'> {
     const alias = await this.findById(organizationId, holderId, id);
     if (!alias) return 'alias-missing';
     if (!alias.relatedParties?.some((party) => party._id === partyId)) return 'party-missing';
     // The whole array is written again: the remaining elements are re-sealed and their tokens recomputed.
     const remaining = alias.relatedParties.filter((party) => party._id !== partyId);
-    const updated = await this.store.patch(organizationId, { _id: id, holderId }, {}, { mutate: (document) => document.set('relatedParties', remaining) });
+    const updated = await this.store.patch(
+      organizationId,
+      { _id: id, holderId },
+      {},
+      { mutate: (document) => document.set('relatedParties', remaining) },
+    );
     return updated ?? 'alias-missing';
   }
 
@@ -87,7 +120,8 @@ export class AliasAccountRepository implements OnModuleInit {
   }
 
   list(organizationId: string, filters: AliasAccountFilters, paging: Paging) {
-    const blind = (searchAs: string, value: string | undefined) => (value !== undefined ? this.store.blindIndex(searchAs, organizationId, value) : {});
+    const blind = (searchAs: string, value: string | undefined) =>
+      value !== undefined ? this.store.blindIndex(searchAs, organizationId, value) : {};
     const exact = (path: string, value: string | undefined) => (value !== undefined ? { [path]: value } : {});
     return this.store.page(
       organizationId,

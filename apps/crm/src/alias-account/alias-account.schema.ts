@@ -95,7 +95,10 @@ export const AliasAccountSchema = new Schema<AliasAccountRecord>(
 // One live alias per account id in an organization, whatever the ledger (CRM-0013; Midaz account ids are
 // unique across ledgers, and the original refuses a second one too). deletedAt in the key stands in for a
 // partial index, which FerretDB lacks. Also serves GET /v1/aliases?account_id=… (its prefix).
-AliasAccountSchema.index({ organizationId: 1, accountId: 1, deletedAt: 1 }, { unique: true, name: 'aliases_live_account_id_unique' });
+AliasAccountSchema.index(
+  { organizationId: 1, accountId: 1, deletedAt: 1 },
+  { unique: true, name: 'aliases_live_account_id_unique' },
+);
 /** Indexes earlier versions created and this one replaces: dropped at start-up. */
 export const RETIRED_ALIAS_INDEXES = ['aliases_live_account_unique', 'aliases_org_account'];
 // GET /v1/aliases?ledger_id=… (a ledger's aliases).
@@ -105,6 +108,12 @@ AliasAccountSchema.index({ organizationId: 1, holderId: 1, deletedAt: 1 }, { nam
 // Lists and keyset pagination, ordered by _id (UUIDv7 = creation order).
 AliasAccountSchema.index({ organizationId: 1, _id: 1 }, { name: 'aliases_org_id' });
 // Blind-index searches: document, banking account, IBAN, participant document, related-party documents.
-for (const token of ['document', 'bankingDetailsAccount', 'bankingDetailsIban', 'regulatoryFieldsParticipantDocument', 'relatedPartyDocuments']) {
+for (const token of [
+  'document',
+  'bankingDetailsAccount',
+  'bankingDetailsIban',
+  'regulatoryFieldsParticipantDocument',
+  'relatedPartyDocuments',
+]) {
   AliasAccountSchema.index({ organizationId: 1, [`search.${token}`]: 1 }, { name: `aliases_org_search_${token}` });
 }

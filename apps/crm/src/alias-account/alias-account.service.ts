@@ -30,12 +30,21 @@ export class AliasAccountService {
    * The integration order the CRM enforces: the holder exists and is live, the ledger and the account
    * exist in Midaz, and the account has no other live alias. Nothing is written unless all hold.
    */
-  async create(tenant: TenantContext, holderId: string, body: CreateAliasAccountDto, caller: CallerContext): Promise<AliasAccountResponseDto> {
+  async create(
+    tenant: TenantContext,
+    holderId: string,
+    body: CreateAliasAccountDto,
+    caller: CallerContext,
+  ): Promise<AliasAccountResponseDto> {
     await this.holders.require(tenant, holderId); // before Midaz is asked anything
     this.assertClosingDate(body.bankingDetails?.closingDate, today());
     this.metadataPolicy.check(body.metadata, ENTITY);
-    if (await this.aliases.existsActiveForAccount(tenant.organizationId, body.accountId)) throw new CrmException('CRM-0013', { entityType: ENTITY });
-    await this.midaz.assertAccountExists({ organizationId: tenant.organizationId, ledgerId: body.ledgerId, accountId: body.accountId }, caller);
+    if (await this.aliases.existsActiveForAccount(tenant.organizationId, body.accountId))
+      throw new CrmException('CRM-0013', { entityType: ENTITY });
+    await this.midaz.assertAccountExists(
+      { organizationId: tenant.organizationId, ledgerId: body.ledgerId, accountId: body.accountId },
+      caller,
+    );
     // Counted on the holder before it is written, so a holder deletion racing this request is refused.
     const holder = await this.holders.reserveAlias(tenant, holderId);
     try {
@@ -57,23 +66,42 @@ export class AliasAccountService {
     }
   }
 
-  async get(tenant: TenantContext, holderId: string, id: string, includeDeleted: boolean): Promise<AliasAccountResponseDto> {
+  async get(
+    tenant: TenantContext,
+    holderId: string,
+    id: string,
+    includeDeleted: boolean,
+  ): Promise<AliasAccountResponseDto> {
     return toAliasAccountResponse(await this.require(tenant, holderId, id, includeDeleted));
   }
 
-  async update(tenant: TenantContext, holderId: string, id: string, body: UpdateAliasAccountDto): Promise<AliasAccountResponseDto> {
+  async update(
+    tenant: TenantContext,
+    holderId: string,
+    id: string,
+    body: UpdateAliasAccountDto,
+  ): Promise<AliasAccountResponseDto> {
     const { relatedParties, ...patch } = body;
     // The rules run on the alias as the patch loads it (404 first, as before): no read of their own.
-    const updated = await this.aliases.applyPatch(tenant.organizationId, holderId, id, { ...patch }, (relatedParties ?? []).map((party) => ({ ...party })), (alias) => {
-      this.assertClosingDate(body.bankingDetails?.closingDate, alias.createdAt.toISOString().slice(0, 10));
-      if (body.metadata) this.metadataPolicy.check(body.metadata, ENTITY);
-    });
+    const updated = await this.aliases.applyPatch(
+      tenant.organizationId,
+      holderId,
+      id,
+      { ...patch },
+      (relatedParties ?? []).map((party) => ({ ...party })),
+      (alias) => {
+        this.assertClosingDate(body.bankingDetails?.closingDate, alias.createdAt.toISOString().slice(0, 10));
+        if (body.metadata) this.metadataPolicy.check(body.metadata, ENTITY);
+      },
+    );
     if (!updated) throw notFound();
     return toAliasAccountResponse(updated);
   }
 
   async delete(tenant: TenantContext, holderId: string, id: string, hard: boolean): Promise<void> {
-    const removed = hard ? await this.aliases.hardDelete(tenant.organizationId, holderId, id) : await this.aliases.softDelete(tenant.organizationId, holderId, id);
+    const removed = hard
+      ? await this.aliases.hardDelete(tenant.organizationId, holderId, id)
+      : await this.aliases.softDelete(tenant.organizationId, holderId, id);
     if (!removed) throw notFound();
     if (removed === 'live') await this.holders.releaseAlias(tenant, holderId);
   }
@@ -84,7 +112,10 @@ export class AliasAccountService {
     if (result === 'party-missing') throw new CrmException('CRM-0024', { entityType: 'RelatedParty' });
   }
 
-  async list(tenant: TenantContext, query: WithMetadataFilters<ListAliasAccountsQuery>): Promise<PageOf<AliasAccountResponseDto>> {
+  async list(
+    tenant: TenantContext,
+    query: WithMetadataFilters<ListAliasAccountsQuery>,
+  ): Promise<PageOf<AliasAccountResponseDto>> {
     const paging = resolvePaging(query, this.config.maxPaginationLimit);
     const read = await this.aliases.list(
       tenant.organizationId,
@@ -106,7 +137,12 @@ export class AliasAccountService {
     return pageOf(paging, read, toAliasAccountResponse);
   }
 
-  private async require(tenant: TenantContext, holderId: string, id: string, includeDeleted = false): Promise<AliasAccountRecord> {
+  private async require(
+    tenant: TenantContext,
+    holderId: string,
+    id: string,
+    includeDeleted = false,
+  ): Promise<AliasAccountRecord> {
     const alias = await this.aliases.findById(tenant.organizationId, holderId, id, { includeDeleted });
     if (!alias) throw notFound();
     return alias;
@@ -115,7 +151,10 @@ export class AliasAccountService {
   /** closingDate may not precede the day the alias was created (checked on create and on update). */
   private assertClosingDate(closingDate: string | null | undefined, createdOn: string): void {
     if (closingDate && closingDate < createdOn) {
-      throw new CrmException('CRM-0023', { entityType: ENTITY, fields: { 'bankingDetails.closingDate': `must not be before ${createdOn}` } });
+      throw new CrmException('CRM-0023', {
+        entityType: ENTITY,
+        fields: { 'bankingDetails.closingDate': `must not be before ${createdOn}` },
+      });
     }
   }
 }

@@ -65,13 +65,18 @@ export interface AuditedRequest {
 /** Builds the event of one finished request. */
 export function auditEventOf(request: AuditedRequest): AuditEvent {
   const { permission, status } = request;
-  const pathIds = Object.values(request.params ?? {}).filter((id) => isUuid(id)).map((id) => id.toLowerCase());
+  const pathIds = Object.values(request.params ?? {})
+    .filter((id) => isUuid(id))
+    .map((id) => id.toLowerCase());
   const response = status < 300 ? idsInResponse(request.payload) : { ids: [] };
   const isWrite = permission.action === 'post' || permission.action === 'patch';
   return {
     _id: uuidv7(),
     time: new Date(),
-    organizationId: request.organizationHeader && isUuid(request.organizationHeader) ? request.organizationHeader.toLowerCase() : null,
+    organizationId:
+      request.organizationHeader && isUuid(request.organizationHeader)
+        ? request.organizationHeader.toLowerCase()
+        : null,
     actor: request.actor ?? { subject: 'unauthenticated', type: 'unauthenticated' },
     action: `${permission.resource}.${permission.action}`,
     resourceType: permission.resource,

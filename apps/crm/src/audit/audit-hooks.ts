@@ -33,7 +33,10 @@ export function installAuditTrail(app: NestFastifyApplication): void {
       const requestId = requestIdOf(request.raw);
       trail.refused(requestId);
       const exception = new CrmException('CRM-0044');
-      return reply.code(exception.status).header(REQUEST_ID_HEADER, requestId).send({ ...exception.toEnvelope(), requestId });
+      return reply
+        .code(exception.status)
+        .header(REQUEST_ID_HEADER, requestId)
+        .send({ ...exception.toEnvelope(), requestId });
     }
   });
 

@@ -30,7 +30,11 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   private failures = 0;
   private retention?: NodeJS.Timeout;
 
-  private readonly events = metrics.getMeter('crm.audit').createCounter('crm.audit.events', { description: 'Audit events by outcome: queued, written, dropped (best-effort), refused (required, queue full)' });
+  private readonly events = metrics
+    .getMeter('crm.audit')
+    .createCounter('crm.audit.events', {
+      description: 'Audit events by outcome: queued, written, dropped (best-effort), refused (required, queue full)',
+    });
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -67,7 +71,8 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
       this.drain();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    if (this.queue.length > 0) this.logger.error({ unwritten: this.queue.length }, 'audit events could not be written before shutdown');
+    if (this.queue.length > 0)
+      this.logger.error({ unwritten: this.queue.length }, 'audit events could not be written before shutdown');
   }
 
   /** A slot for one request; undefined when the queue is full (or audit is off). */
@@ -105,7 +110,10 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   /** Counts and logs a request refused for want of a slot (required mode). */
   refused(requestId: string): void {
     this.events.add(1, { outcome: 'refused' });
-    this.logger.warn({ requestId, pending: this.queue.length }, 'audit queue full: request refused with 503 CRM-0044 (AUDIT_MODE=required)');
+    this.logger.warn(
+      { requestId, pending: this.queue.length },
+      'audit queue full: request refused with 503 CRM-0044 (AUDIT_MODE=required)',
+    );
   }
 
   private drain(): void {
@@ -124,7 +132,11 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
         if (this.failures > 0) this.logger.log({ pending: this.queue.length }, 'audit writes resumed');
         this.failures = 0;
       } catch (error) {
-        if (this.failures === 0) this.logger.warn({ errorName: (error as Error).name, pending: this.queue.length }, 'audit write failed; retrying');
+        if (this.failures === 0)
+          this.logger.warn(
+            { errorName: (error as Error).name, pending: this.queue.length },
+            'audit write failed; retrying',
+          );
         this.failures++;
         await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.failures)));
       }
@@ -134,7 +146,8 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   private async purge(): Promise<void> {
     try {
       const purged = await this.repository.purgeOlderThan(new Date(Date.now() - this.settings.retentionDays * DAY_MS));
-      if (purged > 0) this.logger.log({ purged, retentionDays: this.settings.retentionDays }, 'audit events past retention purged');
+      if (purged > 0)
+        this.logger.log({ purged, retentionDays: this.settings.retentionDays }, 'audit events past retention purged');
     } catch (error) {
       this.logger.warn({ errorName: (error as Error).name }, 'audit retention purge failed');
     }

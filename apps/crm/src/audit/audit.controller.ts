@@ -21,12 +21,22 @@ export class AuditController {
 
   @Get()
   @Authorize('audit', 'get')
-  @ApiOperation({ summary: 'Audit trail: who read or changed a record', description: 'Events of this organization, keyset-paged (`cursor`), filtered by resource id, actor and day window.' })
+  @ApiOperation({
+    summary: 'Audit trail: who read or changed a record',
+    description: 'Events of this organization, keyset-paged (`cursor`), filtered by resource id, actor and day window.',
+  })
   @ApiErrors(['CRM-0009', 'CRM-0011'])
-  @ApiOkResponse({ description: '{items, page, limit, next_cursor?}; each item {id, time, actor, action, resourceType, resourceIds, count?, outcome, requestId, fields?}' })
+  @ApiOkResponse({
+    description:
+      '{items, page, limit, next_cursor?}; each item {id, time, actor, action, resourceType, resourceIds, count?, outcome, requestId, fields?}',
+  })
   async list(@Tenant() tenant: TenantContext, @Query() query: AuditEventsQuery): Promise<PageOf<AuditEventResponse>> {
     const paging = resolvePaging(query, this.config.maxPaginationLimit);
-    const read = await this.events.page(tenant.organizationId, { resourceId: query.resource_id?.toLowerCase(), actor: query.actor }, paging);
+    const read = await this.events.page(
+      tenant.organizationId,
+      { resourceId: query.resource_id?.toLowerCase(), actor: query.actor },
+      paging,
+    );
     return pageOf(paging, read, ({ _id, organizationId: _organization, ...event }) => ({ id: _id, ...event }));
   }
 }

@@ -35,14 +35,22 @@ export class AuditRepository {
     return (await this.model.deleteMany({ time: { $lt: cutoff } })).deletedCount;
   }
 
-  async page(organizationId: string, filter: AuditEventFilter, paging: Paging): Promise<{ items: AuditEvent[]; nextCursor?: string }> {
+  async page(
+    organizationId: string,
+    filter: AuditEventFilter,
+    paging: Paging,
+  ): Promise<{ items: AuditEvent[]; nextCursor?: string }> {
     const scoped: Record<string, unknown> = {
       organizationId,
       ...(filter.resourceId ? { resourceIds: filter.resourceId } : {}),
       ...(filter.actor ? { 'actor.subject': filter.actor } : {}),
       ...(paging.createdAt ? { time: paging.createdAt } : {}),
     };
-    const items = await this.model.find(pageFilter(scoped, paging)).sort({ _id: paging.direction }).limit(paging.limit).lean<AuditEvent[]>();
+    const items = await this.model
+      .find(pageFilter(scoped, paging))
+      .sort({ _id: paging.direction })
+      .limit(paging.limit)
+      .lean<AuditEvent[]>();
     return { items, nextCursor: items.length === paging.limit ? encodeCursor(items[items.length - 1]._id) : undefined };
   }
 }

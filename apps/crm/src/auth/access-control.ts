@@ -23,7 +23,10 @@ export function requestAccessOf(raw: IncomingMessage): RequestAccess | undefined
 }
 
 /** The business permission of a matched route, noted on the request for the hooks that follow. */
-export function resolveRequestPermission(permissions: RoutePermissions, request: FastifyRequest): RoutePermission | undefined {
+export function resolveRequestPermission(
+  permissions: RoutePermissions,
+  request: FastifyRequest,
+): RoutePermission | undefined {
   const existing = accessByRequest.get(request.raw);
   if (existing) return existing.permission;
   const permission = permissions.of(request.method, request.routeOptions.url);
@@ -32,8 +35,13 @@ export function resolveRequestPermission(permissions: RoutePermissions, request:
 }
 
 const meter = metrics.getMeter('crm.auth');
-const decisions = meter.createCounter('crm.auth.decisions', { description: 'Access decisions on business routes, by mode and outcome' });
-const latency = meter.createHistogram('crm.auth.duration', { unit: 'ms', description: 'Time to decide access (plugin-auth call or token verification)' });
+const decisions = meter.createCounter('crm.auth.decisions', {
+  description: 'Access decisions on business routes, by mode and outcome',
+});
+const latency = meter.createHistogram('crm.auth.duration', {
+  unit: 'ms',
+  description: 'Time to decide access (plugin-auth call or token verification)',
+});
 
 function headerOf(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -55,12 +63,22 @@ export function installAccessControl(app: NestFastifyApplication): void {
     const requestId = requestIdOf(request.raw);
     if (!permission) {
       // With auth on, a business route without a declared permission is a programming error: fail closed.
-      if (authorizer.mode !== 'none' && route && BUSINESS_ROUTE.test(route)) return deny(reply, envelopeDenial('CRM-0043', requestId, { message: 'This route declares no permission.' }), requestId);
+      if (authorizer.mode !== 'none' && route && BUSINESS_ROUTE.test(route))
+        return deny(
+          reply,
+          envelopeDenial('CRM-0043', requestId, { message: 'This route declares no permission.' }),
+          requestId,
+        );
       return;
     }
     const organization = headerOf(request, ORGANIZATION_HEADER);
     const started = performance.now();
-    const decision = await authorizer.authorize(headerOf(request, 'authorization'), permission, organization && isUuid(organization) ? organization : undefined, requestId);
+    const decision = await authorizer.authorize(
+      headerOf(request, 'authorization'),
+      permission,
+      organization && isUuid(organization) ? organization : undefined,
+      requestId,
+    );
     const outcome = decision.allowed ? 'allowed' : decision.denial.outcome;
     decisions.add(1, { mode: authorizer.mode, outcome });
     latency.record(performance.now() - started, { mode: authorizer.mode, outcome });

@@ -25,12 +25,23 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** lib-auth's plain-text answers (Fiber's SendString), kept verbatim for wire compatibility. */
 export function textDenial(status: 401 | 403, body: 'Missing Token' | 'Unauthorized' | 'Forbidden'): AccessDecision {
-  return { allowed: false, denial: { status, contentType: TEXT, body, outcome: status === 401 ? 'unauthenticated' : 'forbidden' } };
+  return {
+    allowed: false,
+    denial: { status, contentType: TEXT, body, outcome: status === 401 ? 'unauthenticated' : 'forbidden' },
+  };
 }
 
 /** plugin-auth's own error reply, passed through with its status. */
 export function jsonDenial(status: number, body: Record<string, unknown>): AccessDecision {
-  return { allowed: false, denial: { status, contentType: JSON_TYPE, body: JSON.stringify(body), outcome: status === 401 ? 'unauthenticated' : 'forbidden' } };
+  return {
+    allowed: false,
+    denial: {
+      status,
+      contentType: JSON_TYPE,
+      body: JSON.stringify(body),
+      outcome: status === 401 ? 'unauthenticated' : 'forbidden',
+    },
+  };
 }
 
 /** One of this service's catalogued errors, in the usual envelope (5xx answers carry the request id). */
@@ -40,6 +51,12 @@ export function envelopeDenial(code: ErrorCode, requestId: string, details: { me
   const outcome = exception.status === 401 ? 'unauthenticated' : exception.status === 403 ? 'forbidden' : 'unavailable';
   return {
     allowed: false,
-    denial: { status: exception.status, contentType: JSON_TYPE, body: JSON.stringify(body), outcome, ...(exception.status === 401 ? { headers: { 'www-authenticate': 'Bearer' } } : {}) },
+    denial: {
+      status: exception.status,
+      contentType: JSON_TYPE,
+      body: JSON.stringify(body),
+      outcome,
+      ...(exception.status === 401 ? { headers: { 'www-authenticate': 'Bearer' } } : {}),
+    },
   };
 }

@@ -9,7 +9,9 @@ export class AnonymousAuthorizer implements CallerAuthorizer, OnModuleInit {
   private readonly logger = new Logger('Auth');
 
   onModuleInit(): void {
-    this.logger.warn('AUTH_MODE=none: callers are NOT authenticated; any client that reaches this service reads and changes every organization. Set AUTH_MODE=lerian or jwt outside local development.');
+    this.logger.warn(
+      'AUTH_MODE=none: callers are NOT authenticated; any client that reaches this service reads and changes every organization. Set AUTH_MODE=lerian or jwt outside local development.',
+    );
   }
 
   async authorize(): Promise<AccessDecision> {

@@ -13,13 +13,21 @@ interface ResponseObject {
 const SCHEME = 'bearer';
 const ENVELOPE = { $ref: '#/components/schemas/ErrorEnvelopeDto' };
 
-const example = (code: ErrorCode) => ({ summary: ERROR_CATALOG[code].title, value: { code, title: ERROR_CATALOG[code].title, message: ERROR_CATALOG[code].message } });
+const example = (code: ErrorCode) => ({
+  summary: ERROR_CATALOG[code].title,
+  value: { code, title: ERROR_CATALOG[code].title, message: ERROR_CATALOG[code].message },
+});
 
 /** An answer in this service's envelope, one example per code. */
 function envelopeResponse(codes: ErrorCode[], extra = ''): ResponseObject {
   return {
     description: `${codes.map((code) => `${code}: ${ERROR_CATALOG[code].title}`).join('; ')}${extra}`,
-    content: { 'application/json': { schema: ENVELOPE, examples: Object.fromEntries(codes.map((code) => [code, example(code)])) } },
+    content: {
+      'application/json': {
+        schema: ENVELOPE,
+        examples: Object.fromEntries(codes.map((code) => [code, example(code)])),
+      },
+    },
   };
 }
 
@@ -29,7 +37,18 @@ function lerianResponse(words: string[], description: string): ResponseObject {
     description,
     content: {
       'text/plain': { schema: { type: 'string', enum: words } },
-      'application/json': { schema: { type: 'object', required: ['code'], properties: { entityType: { type: 'string' }, title: { type: 'string' }, message: { type: 'string' }, code: { oneOf: [{ type: 'string' }, { type: 'number' }] } } } },
+      'application/json': {
+        schema: {
+          type: 'object',
+          required: ['code'],
+          properties: {
+            entityType: { type: 'string' },
+            title: { type: 'string' },
+            message: { type: 'string' },
+            code: { oneOf: [{ type: 'string' }, { type: 'number' }] },
+          },
+        },
+      },
     },
   };
 }
@@ -39,7 +58,14 @@ function with503(existing: ResponseObject | undefined): ResponseObject {
   const added = envelopeResponse(['CRM-0041', 'CRM-0044']);
   if (!existing?.content?.['application/json']) return added;
   const json = existing.content['application/json'];
-  return { ...existing, description: `${existing.description}; ${added.description}`, content: { ...existing.content, 'application/json': { ...json, examples: { ...json.examples, ...added.content!['application/json'].examples } } } };
+  return {
+    ...existing,
+    description: `${existing.description}; ${added.description}`,
+    content: {
+      ...existing.content,
+      'application/json': { ...json, examples: { ...json.examples, ...added.content!['application/json'].examples } },
+    },
+  };
 }
 
 /**
@@ -56,25 +82,42 @@ export function declareAuthSecurity(document: OpenAPIObject, mode: AuthConfig['m
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
-      description: mode === 'lerian' ? 'A Lerian access token, checked by plugin-auth (lib-auth compatible).' : 'A JWT verified by this service; see the README for the claims it needs.',
+      description:
+        mode === 'lerian'
+          ? 'A Lerian access token, checked by plugin-auth (lib-auth compatible).'
+          : 'A JWT verified by this service; see the README for the claims it needs.',
     },
   };
   for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item)) {
       if (!operation || typeof operation !== 'object' || !(PERMISSION_EXTENSION in operation)) continue;
-      const { resource, action } = (operation as Record<string, { resource: AuthResource; action: AuthAction }>)[PERMISSION_EXTENSION];
+      const { resource, action } = (operation as Record<string, { resource: AuthResource; action: AuthAction }>)[
+        PERMISSION_EXTENSION
+      ];
       const responses = operation.responses as unknown as Record<string, ResponseObject>;
       operation.security = [{ [SCHEME]: [] }];
       operation.responses = <typeof operation.responses>{
         ...responses,
         ...(mode === 'lerian'
           ? {
-              '401': lerianResponse(['Missing Token', 'Unauthorized'], 'No token: `Missing Token`; an undecodable token: `Unauthorized` (text/plain, as lib-auth); or plugin-auth\'s own error.'),
-              '403': lerianResponse(['Forbidden'], `plugin-auth did not authorize plugin-crm ${resource}/${action}: \`Forbidden\` (text/plain), or plugin-auth's own error with its status.`),
+              '401': lerianResponse(
+                ['Missing Token', 'Unauthorized'],
+                "No token: `Missing Token`; an undecodable token: `Unauthorized` (text/plain, as lib-auth); or plugin-auth's own error.",
+              ),
+              '403': lerianResponse(
+                ['Forbidden'],
+                `plugin-auth did not authorize plugin-crm ${resource}/${action}: \`Forbidden\` (text/plain), or plugin-auth's own error with its status.`,
+              ),
             }
           : {
-              '401': envelopeResponse(['CRM-0042'], ': no bearer token, or an invalid one (signature, algorithm, issuer, audience, exp/nbf).'),
-              '403': envelopeResponse(['CRM-0043'], `: the token lacks ${scopeFor({ resource, action })} or does not grant this organization.`),
+              '401': envelopeResponse(
+                ['CRM-0042'],
+                ': no bearer token, or an invalid one (signature, algorithm, issuer, audience, exp/nbf).',
+              ),
+              '403': envelopeResponse(
+                ['CRM-0043'],
+                `: the token lacks ${scopeFor({ resource, action })} or does not grant this organization.`,
+              ),
             }),
         '503': with503(responses['503']),
       };

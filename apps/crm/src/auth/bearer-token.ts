@@ -54,6 +54,11 @@ export function lerianSubjectOf(token: string): LerianSubject | undefined {
 
 /** The body of `POST /v1/authorize`: compact JSON with its keys sorted, byte for byte as lib-auth sends it. */
 export function authorizeRequestBody(subject: LerianSubject, resource: string, action: string): string {
-  const body: Record<string, string> = { action, ...(subject.kind === 'normal-user' ? { product: LERIAN_PRODUCT } : {}), resource, sub: subject.sub };
+  const body: Record<string, string> = {
+    action,
+    ...(subject.kind === 'normal-user' ? { product: LERIAN_PRODUCT } : {}),
+    resource,
+    sub: subject.sub,
+  };
   return JSON.stringify(body, Object.keys(body).sort());
 }

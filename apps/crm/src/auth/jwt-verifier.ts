@@ -37,7 +37,12 @@ function keySourceOf(jwks: JWTVerifyGetKey): JWTVerifyGetKey {
     try {
       return await jwks(header, token);
     } catch (error) {
-      if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout) && !(error instanceof errors.JWKSInvalid)) throw error;
+      if (
+        error instanceof errors.JOSEError &&
+        !(error instanceof errors.JWKSTimeout) &&
+        !(error instanceof errors.JWKSInvalid)
+      )
+        throw error;
       throw new KeySourceError((error as Error).name);
     }
   };
@@ -56,13 +61,27 @@ export class JwtVerifier implements CallerAuthorizer {
 
   constructor(private readonly settings: JwtAuthConfig) {
     this.key = settings.jwksUrl
-      ? keySourceOf(createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: settings.jwksCooldownMs, cacheMaxAge: 10 * 60_000, timeoutDuration: 5000 }))
+      ? keySourceOf(
+          createRemoteJWKSet(new URL(settings.jwksUrl), {
+            cooldownDuration: settings.jwksCooldownMs,
+            cacheMaxAge: 10 * 60_000,
+            timeoutDuration: 5000,
+          }),
+        )
       : createPublicKey(settings.publicKey!);
   }
 
-  async authorize(authorization: string | undefined, permission: RoutePermission, organizationId: string | undefined, requestId: string): Promise<AccessDecision> {
+  async authorize(
+    authorization: string | undefined,
+    permission: RoutePermission,
+    organizationId: string | undefined,
+    requestId: string,
+  ): Promise<AccessDecision> {
     const token = bearerTokenOf(authorization);
-    if (!token) return envelopeDenial('CRM-0042', requestId, { message: 'A bearer token is required (Authorization: Bearer <token>).' });
+    if (!token)
+      return envelopeDenial('CRM-0042', requestId, {
+        message: 'A bearer token is required (Authorization: Bearer <token>).',
+      });
     let claims: JWTPayload;
     try {
       const verified = await jwtVerify(token, this.key as JWTVerifyGetKey, {
@@ -76,7 +95,9 @@ export class JwtVerifier implements CallerAuthorizer {
     } catch (error) {
       if (error instanceof KeySourceError) {
         this.logger.warn({ reason: error.reason }, 'JWKS could not be fetched: business requests answer 503 CRM-0041');
-        return envelopeDenial('CRM-0041', requestId, { message: 'The token signing keys could not be fetched. Try again later.' });
+        return envelopeDenial('CRM-0041', requestId, {
+          message: 'The token signing keys could not be fetched. Try again later.',
+        });
       }
       // The reason (expired, wrong audience…) is safe to tell: it names a check, never a claim value.
       const reason = error instanceof errors.JOSEError ? ` (${error.code})` : '';
@@ -87,7 +108,9 @@ export class JwtVerifier implements CallerAuthorizer {
       return envelopeDenial('CRM-0043', requestId, { message: `The token lacks the permission ${scope}.` });
     }
     if (organizationId !== undefined && !this.coversOrganization(claims, organizationId)) {
-      return envelopeDenial('CRM-0043', requestId, { message: 'The token does not grant access to this organization.' });
+      return envelopeDenial('CRM-0043', requestId, {
+        message: 'The token does not grant access to this organization.',
+      });
     }
     return { allowed: true, actor: { subject: claims.sub!, type: 'jwt' } };
   }
@@ -98,6 +121,8 @@ export class JwtVerifier implements CallerAuthorizer {
       const value = claims[wildcard];
       if (value === true || value === 'true' || listClaim(value).includes('*')) return true;
     }
-    return listClaim(claims[this.settings.organizationsClaim]).some((granted) => granted.toLowerCase() === organizationId.toLowerCase());
+    return listClaim(claims[this.settings.organizationsClaim]).some(
+      (granted) => granted.toLowerCase() === organizationId.toLowerCase(),
+    );
   }
 }

@@ -19,4 +19,7 @@ export const PERMISSION_EXTENSION = 'x-crm-permission';
  * that the auth hook, the audit trail and the OpenAPI document read. Routes without it are public.
  */
 export const Authorize = (resource: AuthResource, action: AuthAction) =>
-  applyDecorators(SetMetadata(AUTHORIZE_METADATA, { resource, action } satisfies RoutePermission), ApiExtension(PERMISSION_EXTENSION, { resource, action }));
+  applyDecorators(
+    SetMetadata(AUTHORIZE_METADATA, { resource, action } satisfies RoutePermission),
+    ApiExtension(PERMISSION_EXTENSION, { resource, action }),
+  );

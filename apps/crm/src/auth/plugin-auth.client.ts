@@ -38,13 +38,16 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
   constructor(private readonly settings: LerianAuthConfig) {
     const timeout = settings.timeoutMs;
     this.agent = new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connectTimeout: timeout });
-    this.breaker = new CircuitBreaker((token: string, body: string, requestId: string) => this.post(token, body, requestId), {
-      timeout: false, // undici bounds each call
-      resetTimeout: settings.breakerResetMs,
-      volumeThreshold: 3,
-      errorThresholdPercentage: 50,
-      rollingCountTimeout: 10_000,
-    });
+    this.breaker = new CircuitBreaker(
+      (token: string, body: string, requestId: string) => this.post(token, body, requestId),
+      {
+        timeout: false, // undici bounds each call
+        resetTimeout: settings.breakerResetMs,
+        volumeThreshold: 3,
+        errorThresholdPercentage: 50,
+        rollingCountTimeout: 10_000,
+      },
+    );
     this.breaker.on('open', () => this.logger.warn('plugin-auth circuit open: business requests answer 503 CRM-0041'));
     this.breaker.on('close', () => this.logger.log('plugin-auth circuit closed'));
     if (settings.cacheTtlMs > 0) this.allowed = new LRUCache<string, Actor>({ max: 10_000, ttl: settings.cacheTtlMs });
@@ -60,25 +63,49 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
   }
 
   /** lib-auth's decision for this `Authorization` header and permission (plugin-auth takes no organization). */
-  async authorize(authorization: string | undefined, permission: RoutePermission, _organizationId: string | undefined, requestId: string): Promise<AccessDecision> {
+  async authorize(
+    authorization: string | undefined,
+    permission: RoutePermission,
+    _organizationId: string | undefined,
+    requestId: string,
+  ): Promise<AccessDecision> {
     const token = lerianTokenOf(authorization);
     if (!token) return textDenial(401, 'Missing Token');
     const subject = lerianSubjectOf(token);
     if (!subject) return textDenial(401, 'Unauthorized');
-    const cacheKey = this.allowed && `${createHash('sha256').update(token).digest('base64url')}|${permission.resource}|${permission.action}`;
+    const cacheKey =
+      this.allowed &&
+      `${createHash('sha256').update(token).digest('base64url')}|${permission.resource}|${permission.action}`;
     const cached = cacheKey ? this.allowed!.get(cacheKey) : undefined;
     if (cached) return { allowed: true, actor: cached };
 
     let reply: PluginAuthReply;
     try {
-      reply = await this.breaker.fire(token, authorizeRequestBody(subject, permission.resource, permission.action), requestId);
+      reply = await this.breaker.fire(
+        token,
+        authorizeRequestBody(subject, permission.resource, permission.action),
+        requestId,
+      );
     } catch (error) {
-      this.logger.warn({ errorName: (error as Error).name, reason: (error as PluginAuthUnavailableError).reason, circuit: this.circuit }, 'plugin-auth call failed');
-      return envelopeDenial('CRM-0041', requestId, this.breaker.opened ? { message: 'The authorization service is unavailable (circuit open). Try again later.' } : {});
+      this.logger.warn(
+        {
+          errorName: (error as Error).name,
+          reason: (error as PluginAuthUnavailableError).reason,
+          circuit: this.circuit,
+        },
+        'plugin-auth call failed',
+      );
+      return envelopeDenial(
+        'CRM-0041',
+        requestId,
+        this.breaker.opened
+          ? { message: 'The authorization service is unavailable (circuit open). Try again later.' }
+          : {},
+      );
     }
     const { status, body } = reply;
     const code = body.code;
-    if ((typeof code === 'string' && code !== '') || (typeof code === 'number')) {
+    if ((typeof code === 'string' && code !== '') || typeof code === 'number') {
       return jsonDenial(status, passThroughError(body));
     }
     if (body.authorized !== true) return textDenial(403, 'Forbidden');
@@ -88,12 +115,21 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
   }
 
   private async post(token: string, body: string, requestId: string): Promise<PluginAuthReply> {
-    const headers: Record<string, string> = { authorization: token, 'content-type': 'application/json', 'x-request-id': requestId };
+    const headers: Record<string, string> = {
+      authorization: token,
+      'content-type': 'application/json',
+      'x-request-id': requestId,
+    };
     // Trace context (traceparent) is added by the undici instrumentation when telemetry runs.
     let status: number;
     let text: string;
     try {
-      const response = await request(`${this.settings.address}/v1/authorize`, { dispatcher: this.agent, method: 'POST', headers, body });
+      const response = await request(`${this.settings.address}/v1/authorize`, {
+        dispatcher: this.agent,
+        method: 'POST',
+        headers,
+        body,
+      });
       status = response.statusCode;
       text = await response.body.text();
     } catch (error) {
@@ -106,7 +142,8 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
     } catch {
       throw new PluginAuthUnavailableError('reply is not JSON');
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new PluginAuthUnavailableError('reply is not a JSON object');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new PluginAuthUnavailableError('reply is not a JSON object');
     return { status, body: parsed as Record<string, unknown> };
   }
 }

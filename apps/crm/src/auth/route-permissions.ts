@@ -6,7 +6,8 @@ import { AUTHORIZE_METADATA, RoutePermission } from './permission';
 /** Business routes: every one must declare its permission; one that does not is refused (403) at request time. */
 export const BUSINESS_ROUTE = /^\/v1\//;
 
-const pathsOf = (value: unknown): string[] => (Array.isArray(value) ? value : [value ?? '']).map((path) => String(path).replace(/^\/+|\/+$/g, ''));
+const pathsOf = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : [value ?? '']).map((path) => String(path).replace(/^\/+|\/+$/g, ''));
 
 /** Fastify's route key: method and route pattern (`GET /v1/holders/:id`). */
 export const routeKey = (method: string, url: string) => `${method === 'HEAD' ? 'GET' : method} ${url}`;

@@ -13,7 +13,12 @@ export class CliModule {
   static forRoot(config: AppConfig, commandModules: DynamicModule['imports'] = []): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), MongooseModule.forRoot(config.mongo.uri, { ...mongoConnectionOptions(config), retryAttempts: 0 }), CryptoModule, ...(commandModules ?? [])],
+      imports: [
+        ConfigModule.forRoot(config),
+        MongooseModule.forRoot(config.mongo.uri, { ...mongoConnectionOptions(config), retryAttempts: 0 }),
+        CryptoModule,
+        ...(commandModules ?? []),
+      ],
     };
   }
 }

@@ -3,7 +3,10 @@ import { CliProgress } from './progress';
 /** A stream that is not a terminal (a log file, CI, a container's stdout). */
 function plainStream() {
   const lines: string[] = [];
-  return { lines, stream: { isTTY: false, write: (text: string) => lines.push(text) } as unknown as NodeJS.WriteStream };
+  return {
+    lines,
+    stream: { isTTY: false, write: (text: string) => lines.push(text) } as unknown as NodeJS.WriteStream,
+  };
 }
 
 describe('CliProgress without a terminal', () => {

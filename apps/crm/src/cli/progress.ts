@@ -17,7 +17,15 @@ export class CliProgress {
     private readonly out: NodeJS.WriteStream,
     private readonly label: string,
   ) {
-    if (out.isTTY) this.bar = new SingleBar({ stream: out, format: `${label} {stage} [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted}`, hideCursor: true }, Presets.shades_classic);
+    if (out.isTTY)
+      this.bar = new SingleBar(
+        {
+          stream: out,
+          format: `${label} {stage} [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted}`,
+          hideCursor: true,
+        },
+        Presets.shades_classic,
+      );
   }
 
   private total = 0;
@@ -55,7 +63,9 @@ export class CliProgress {
     this.lastLineAt = Date.now();
     const rate = this.rate();
     const eta = rate > 0 ? `${Math.ceil((this.total - this.done) / rate)}s` : '?';
-    this.out.write(`${this.label} ${this.stage}: ${this.done}/${this.total} records (${rate.toFixed(0)}/s, ETA ${eta})\n`);
+    this.out.write(
+      `${this.label} ${this.stage}: ${this.done}/${this.total} records (${rate.toFixed(0)}/s, ETA ${eta})\n`,
+    );
   }
 }
 

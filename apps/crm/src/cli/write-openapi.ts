@@ -19,7 +19,11 @@ async function writeOpenApi(target: string): Promise<void> {
     LCRYPTO_HASH_SECRET_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'silent',
   });
-  const app = await NestFactory.create(AppModule.forRoot(config), new FastifyAdapter(), { logger: false, abortOnError: false, preview: true });
+  const app = await NestFactory.create(AppModule.forRoot(config), new FastifyAdapter(), {
+    logger: false,
+    abortOnError: false,
+    preview: true,
+  });
   writeFileSync(target, `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`);
   await app.close();
   process.stdout.write(`wrote ${target}\n`);

@@ -30,7 +30,9 @@ export class DependencyChecks {
   /** The keys were proved against the stored canary at boot. */
   async keyring() {
     const session = this.indicators.check('keyring');
-    return this.canary.verified ? session.up({ canary: 'verified' }) : session.down({ message: 'keys not verified against stored data' });
+    return this.canary.verified
+      ? session.up({ canary: 'verified' })
+      : session.down({ message: 'keys not verified against stored data' });
   }
 
   /**
@@ -43,6 +45,8 @@ export class DependencyChecks {
     const started = Date.now();
     const reachable = await this.midaz.reachable();
     const details = { responseTime: Date.now() - started, circuit: this.midaz.circuit };
-    return reachable ? session.up(details) : session.degraded({ ...details, message: 'Midaz unreachable: alias creation answers 503 CRM-0032' });
+    return reachable
+      ? session.up(details)
+      : session.degraded({ ...details, message: 'Midaz unreachable: alias creation answers 503 CRM-0032' });
   }
 }

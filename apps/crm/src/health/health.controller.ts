@@ -18,7 +18,9 @@ export class HealthController {
   ) {}
 
   @Get('health')
-  @ApiOperation({ summary: 'Liveness: the process runs. Checks no dependency, so a database outage never restarts pods.' })
+  @ApiOperation({
+    summary: 'Liveness: the process runs. Checks no dependency, so a database outage never restarts pods.',
+  })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   liveness(): { status: 'ok' } {
     return { status: 'ok' };
@@ -26,7 +28,9 @@ export class HealthController {
 
   @Get('readyz')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: every dependency check with its status and latency; 503 naming the failing check.' })
+  @ApiOperation({
+    summary: 'Readiness: every dependency check with its status and latency; 503 naming the failing check.',
+  })
   @ApiServiceUnavailableResponse({ description: 'A check failed, or the process is draining for shutdown.' })
   async readiness(@Res({ passthrough: true }) response: unknown): Promise<HealthCheckResult> {
     const lifecycle = () => {
@@ -34,7 +38,12 @@ export class HealthController {
       return Promise.resolve(this.drain.active ? session.down({ message: 'shutting down' }) : session.up());
     };
     try {
-      return await this.health.check([lifecycle, () => this.dependencies.mongo(), () => this.dependencies.keyring(), () => this.dependencies.midazLedger()]);
+      return await this.health.check([
+        lifecycle,
+        () => this.dependencies.mongo(),
+        () => this.dependencies.keyring(),
+        () => this.dependencies.midazLedger(),
+      ]);
     } catch (error) {
       // Terminus reports failed checks as a 503 carrying the per-check result: answer it as it is,
       // not as an error envelope, so probes and operators see which check failed.

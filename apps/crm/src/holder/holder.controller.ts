@@ -1,6 +1,26 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, ApiMetadataFilters, ApiUuidParams, HardDeleteQuery, IncludeDeletedQuery, ListQueryPipe, OrganizationScoped, Tenant, TenantContext, UuidParamPipe, WithMetadataFilters } from '@crm/http';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiErrors,
+  ApiMetadataFilters,
+  ApiUuidParams,
+  HardDeleteQuery,
+  IncludeDeletedQuery,
+  ListQueryPipe,
+  OrganizationScoped,
+  Tenant,
+  TenantContext,
+  UuidParamPipe,
+  WithMetadataFilters,
+} from '@crm/http';
 import { Authorize } from '../auth/permission';
 import { CreateHolderDto } from './dto/create-holder.dto';
 import { CREATE_HOLDER_EXAMPLES, UPDATE_HOLDER_EXAMPLES } from './dto/holder-examples';
@@ -27,12 +47,19 @@ export class HolderController {
 
   @Get()
   @Authorize('holders', 'get')
-  @ApiOperation({ summary: 'List holders', description: 'Offset (page) or keyset (cursor) paging, in creation order (sort_order=desc for newest first). Any number of `metadata.<key>=<value>` filters, combined with AND.' })
+  @ApiOperation({
+    summary: 'List holders',
+    description:
+      'Offset (page) or keyset (cursor) paging, in creation order (sort_order=desc for newest first). Any number of `metadata.<key>=<value>` filters, combined with AND.',
+  })
   @ApiQuery({ type: ListHoldersQuery })
   @ApiMetadataFilters()
   @ApiOkResponse({ type: HolderPageDto, description: 'One page of holders.' })
   @ApiErrors(['CRM-0009', 'CRM-0011', 'CRM-0036'])
-  list(@Tenant() tenant: TenantContext, @Query(new ListQueryPipe(ListHoldersQuery)) query: WithMetadataFilters<ListHoldersQuery>): Promise<HolderPageDto> {
+  list(
+    @Tenant() tenant: TenantContext,
+    @Query(new ListQueryPipe(ListHoldersQuery)) query: WithMetadataFilters<ListHoldersQuery>,
+  ): Promise<HolderPageDto> {
     return this.holders.list(tenant, query);
   }
 
@@ -42,29 +69,53 @@ export class HolderController {
   @ApiUuidParams('id')
   @ApiOkResponse({ type: HolderResponseDto, description: 'The holder.' })
   @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0036'])
-  get(@Tenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Query() query: IncludeDeletedQuery): Promise<HolderResponseDto> {
+  get(
+    @Tenant() tenant: TenantContext,
+    @Param('id', UuidParamPipe) id: string,
+    @Query() query: IncludeDeletedQuery,
+  ): Promise<HolderResponseDto> {
     return this.holders.get(tenant, id, query.include_deleted === true);
   }
 
   @Patch(':id')
   @Authorize('holders', 'patch')
-  @ApiOperation({ summary: 'Update a holder (JSON merge patch)', description: 'null removes a field; nested objects merge. type and document are immutable. A soft-deleted holder is not found.' })
+  @ApiOperation({
+    summary: 'Update a holder (JSON merge patch)',
+    description:
+      'null removes a field; nested objects merge. type and document are immutable. A soft-deleted holder is not found.',
+  })
   @ApiUuidParams('id')
-  @ApiBody({ type: UpdateHolderDto, examples: UPDATE_HOLDER_EXAMPLES, description: 'application/json or application/merge-patch+json' })
+  @ApiBody({
+    type: UpdateHolderDto,
+    examples: UPDATE_HOLDER_EXAMPLES,
+    description: 'application/json or application/merge-patch+json',
+  })
   @ApiOkResponse({ type: HolderResponseDto, description: 'The holder after the patch.' })
   @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0034', 'CRM-0036'], { body: true })
-  update(@Tenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Body() body: UpdateHolderDto): Promise<HolderResponseDto> {
+  update(
+    @Tenant() tenant: TenantContext,
+    @Param('id', UuidParamPipe) id: string,
+    @Body() body: UpdateHolderDto,
+  ): Promise<HolderResponseDto> {
     return this.holders.update(tenant, id, body);
   }
 
   @Delete(':id')
   @Authorize('holders', 'delete')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a holder', description: 'Soft delete (sets deletedAt) unless hard_delete=true, which also erases its soft-deleted aliases. Refused while it has live aliases.' })
+  @ApiOperation({
+    summary: 'Delete a holder',
+    description:
+      'Soft delete (sets deletedAt) unless hard_delete=true, which also erases its soft-deleted aliases. Refused while it has live aliases.',
+  })
   @ApiUuidParams('id')
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0017'])
-  async delete(@Tenant() tenant: TenantContext, @Param('id', UuidParamPipe) id: string, @Query() query: HardDeleteQuery): Promise<void> {
+  async delete(
+    @Tenant() tenant: TenantContext,
+    @Param('id', UuidParamPipe) id: string,
+    @Query() query: HardDeleteQuery,
+  ): Promise<void> {
     await this.holders.delete(tenant, id, query.hard_delete === true);
   }
 }

@@ -8,7 +8,10 @@ import { HOLDER_MODEL, HOLDER_PROTECTED_FIELDS, HolderSchema } from './holder.sc
 import { HolderService } from './holder.service';
 
 @Module({
-  imports: [PersonalDataModule, MongooseModule.forFeatureAsync([protectedModel(HOLDER_MODEL, HolderSchema, HOLDER_PROTECTED_FIELDS)])],
+  imports: [
+    PersonalDataModule,
+    MongooseModule.forFeatureAsync([protectedModel(HOLDER_MODEL, HolderSchema, HOLDER_PROTECTED_FIELDS)]),
+  ],
   controllers: [HolderController],
   providers: [HolderRepository, HolderService],
   exports: [HolderService],

@@ -13,7 +13,10 @@ export interface HolderFilters {
   metadata: Record<string, string>;
 }
 
-export type NewHolder = Omit<HolderRecord, '_id' | 'organizationId' | 'liveAliasCount' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
+export type NewHolder = Omit<
+  HolderRecord,
+  '_id' | 'organizationId' | 'liveAliasCount' | 'createdAt' | 'updatedAt' | 'deletedAt'
+>;
 
 /** Every read and write of holders. Each method takes the organization: no query goes unscoped. */
 @Injectable()
@@ -42,7 +45,11 @@ export class HolderRepository implements OnModuleInit {
     return this.store.insert(organizationId, { ...holder });
   }
 
-  findById(organizationId: string, id: string, options: { includeDeleted?: boolean } = {}): Promise<HolderRecord | null> {
+  findById(
+    organizationId: string,
+    id: string,
+    options: { includeDeleted?: boolean } = {},
+  ): Promise<HolderRecord | null> {
     return this.store.findOne(organizationId, { _id: id }, options);
   }
 
@@ -51,7 +58,12 @@ export class HolderRepository implements OnModuleInit {
   }
 
   /** Applies a JSON merge patch to a live holder, once `check` accepts it as loaded; null when there is none. */
-  applyPatch(organizationId: string, id: string, patch: Record<string, unknown>, check?: (current: HolderRecord) => void): Promise<HolderRecord | null> {
+  applyPatch(
+    organizationId: string,
+    id: string,
+    patch: Record<string, unknown>,
+    check?: (current: HolderRecord) => void,
+  ): Promise<HolderRecord | null> {
     return this.store.patch(organizationId, { _id: id }, patch, { check });
   }
 

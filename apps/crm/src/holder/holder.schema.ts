@@ -28,8 +28,26 @@ export interface HolderRecord {
   externalId?: string;
   addresses?: { primary?: Address; additional1?: Address; additional2?: Address };
   contact?: { primaryEmail?: string; secondaryEmail?: string; mobilePhone?: string; otherPhone?: string };
-  naturalPerson?: { favoriteName?: string; socialName?: string; gender?: string; birthDate?: string; civilStatus?: string; nationality?: string; motherName?: string; fatherName?: string; status?: string };
-  legalPerson?: { tradeName?: string; activity?: string; type?: string; foundingDate?: string; size?: string; status?: string; representative?: { name?: string; document?: string; email?: string; role?: string } };
+  naturalPerson?: {
+    favoriteName?: string;
+    socialName?: string;
+    gender?: string;
+    birthDate?: string;
+    civilStatus?: string;
+    nationality?: string;
+    motherName?: string;
+    fatherName?: string;
+    status?: string;
+  };
+  legalPerson?: {
+    tradeName?: string;
+    activity?: string;
+    type?: string;
+    foundingDate?: string;
+    size?: string;
+    status?: string;
+    representative?: { name?: string; document?: string; email?: string; role?: string };
+  };
   metadata?: Metadata;
   /** How many live aliases link this holder: raised before an alias is written, so deletion can require 0 atomically. */
   liveAliasCount: number;
@@ -71,7 +89,10 @@ export const HOLDER_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
   ...ENCRYPTED_SINCE_PRIVACY_PASS,
 ];
 
-const address = new Schema<Address>({ line1: String, line2: String, zipCode: String, city: String, state: String, country: String, description: String }, { _id: false });
+const address = new Schema<Address>(
+  { line1: String, line2: String, zipCode: String, city: String, state: String, country: String, description: String },
+  { _id: false },
+);
 
 export const HolderSchema = new Schema<HolderRecord>(
   {
@@ -83,7 +104,17 @@ export const HolderSchema = new Schema<HolderRecord>(
     externalId: String,
     addresses: { primary: address, additional1: address, additional2: address },
     contact: { primaryEmail: String, secondaryEmail: String, mobilePhone: String, otherPhone: String },
-    naturalPerson: { favoriteName: String, socialName: String, gender: String, birthDate: String, civilStatus: String, nationality: String, motherName: String, fatherName: String, status: String },
+    naturalPerson: {
+      favoriteName: String,
+      socialName: String,
+      gender: String,
+      birthDate: String,
+      civilStatus: String,
+      nationality: String,
+      motherName: String,
+      fatherName: String,
+      status: String,
+    },
     legalPerson: {
       tradeName: String,
       activity: String,
@@ -102,7 +133,10 @@ export const HolderSchema = new Schema<HolderRecord>(
 
 // One live holder per document per organization (CRM-0010). No partial index (FerretDB has none):
 // deletedAt is part of the key, so soft-deleted copies (distinct dates) never collide with the live one (null).
-HolderSchema.index({ organizationId: 1, 'search.document': 1, deletedAt: 1 }, { unique: true, name: 'holders_live_document_unique' });
+HolderSchema.index(
+  { organizationId: 1, 'search.document': 1, deletedAt: 1 },
+  { unique: true, name: 'holders_live_document_unique' },
+);
 // Lists and keyset pagination: every query is scoped by organization and ordered by _id (UUIDv7 = creation order).
 HolderSchema.index({ organizationId: 1, _id: 1 }, { name: 'holders_org_id' });
 // GET /v1/holders?external_id=…

@@ -26,7 +26,11 @@ export class HolderService {
     this.assertValidDocument(body.type, body.document);
     this.metadataPolicy.check(body.metadata, ENTITY);
     // The unique index is the race-safe guard; this check also covers tokens of previous hash keys.
-    if (this.holders.documentNeedsPreCheck && (await this.holders.existsActiveWithDocument(tenant.organizationId, body.document))) throw new CrmException('CRM-0010', { entityType: ENTITY });
+    if (
+      this.holders.documentNeedsPreCheck &&
+      (await this.holders.existsActiveWithDocument(tenant.organizationId, body.document))
+    )
+      throw new CrmException('CRM-0010', { entityType: ENTITY });
     return toHolderResponse(await this.holders.create(tenant.organizationId, { ...body }));
   }
 
@@ -81,19 +85,32 @@ export class HolderService {
     return this.holders.releaseAliasSlot(tenant.organizationId, holderId);
   }
 
-  async list(tenant: TenantContext, query: ListQuery & { external_id?: string; document?: string; metadataFilters: Record<string, string> }): Promise<PageOf<HolderResponseDto>> {
+  async list(
+    tenant: TenantContext,
+    query: ListQuery & { external_id?: string; document?: string; metadataFilters: Record<string, string> },
+  ): Promise<PageOf<HolderResponseDto>> {
     const paging = resolvePaging(query, this.config.maxPaginationLimit);
-    const filters: HolderFilters = { externalId: query.external_id, document: query.document, metadata: query.metadataFilters };
+    const filters: HolderFilters = {
+      externalId: query.external_id,
+      document: query.document,
+      metadata: query.metadataFilters,
+    };
     return pageOf(paging, await this.holders.list(tenant.organizationId, filters, paging), toHolderResponse);
   }
 
   /** naturalPerson belongs to NATURAL_PERSON holders and legalPerson to LEGAL_PERSON ones. */
   private assertPersonMatchesType(type: HolderType, body: { naturalPerson?: unknown; legalPerson?: unknown }): void {
     if (type === 'LEGAL_PERSON' && body.naturalPerson) {
-      throw new CrmException('CRM-0004', { entityType: ENTITY, fields: { naturalPerson: 'only allowed for NATURAL_PERSON holders' } });
+      throw new CrmException('CRM-0004', {
+        entityType: ENTITY,
+        fields: { naturalPerson: 'only allowed for NATURAL_PERSON holders' },
+      });
     }
     if (type === 'NATURAL_PERSON' && body.legalPerson) {
-      throw new CrmException('CRM-0004', { entityType: ENTITY, fields: { legalPerson: 'only allowed for LEGAL_PERSON holders' } });
+      throw new CrmException('CRM-0004', {
+        entityType: ENTITY,
+        fields: { legalPerson: 'only allowed for LEGAL_PERSON holders' },
+      });
     }
   }
 
@@ -103,7 +120,11 @@ export class HolderService {
     const valid = type === 'NATURAL_PERSON' ? isValidCpf(document) : isValidCnpj(document);
     if (!valid) {
       const expected = type === 'NATURAL_PERSON' ? 'a valid CPF' : 'a valid CNPJ';
-      throw new CrmException('CRM-0033', { entityType: ENTITY, message: `The document is not ${expected}.`, fields: { document: `must be ${expected}` } });
+      throw new CrmException('CRM-0033', {
+        entityType: ENTITY,
+        message: `The document is not ${expected}.`,
+        fields: { document: `must be ${expected}` },
+      });
     }
   }
 }

@@ -5,7 +5,16 @@ import { RouteTemplates } from './route-templates';
 
 describe('RouteTemplates', () => {
   const routes = new RouteTemplates();
-  for (const url of ['/v1/holders', '/v1/holders/:id', '/v1/holders/:holder_id/aliases/:alias_id', '/v1/aliases', '/swagger', '/swagger/*', '/health']) routes.add(url);
+  for (const url of [
+    '/v1/holders',
+    '/v1/holders/:id',
+    '/v1/holders/:holder_id/aliases/:alias_id',
+    '/v1/aliases',
+    '/swagger',
+    '/swagger/*',
+    '/health',
+  ])
+    routes.add(url);
   const id = randomUUID();
 
   it.each([
@@ -28,7 +37,10 @@ describe('loggableQuery', () => {
     ['page=1%3Fdocument%3D98765432100', 'page=[INVALID]'],
     ['start_date=2026-02-30', 'start_date=[INVALID]'],
     [`cursor=${Buffer.from('98765432100').toString('base64url')}`, 'cursor=[INVALID]'],
-    [`cursor=${Buffer.from('0198f0aa-0000-7000-8000-000000000000').toString('base64url')}`, `cursor=${Buffer.from('0198f0aa-0000-7000-8000-000000000000').toString('base64url')}`],
+    [
+      `cursor=${Buffer.from('0198f0aa-0000-7000-8000-000000000000').toString('base64url')}`,
+      `cursor=${Buffer.from('0198f0aa-0000-7000-8000-000000000000').toString('base64url')}`,
+    ],
     ['hard_delete=true&include_deleted=maybe', 'hard_delete=true&include_deleted=[INVALID]'],
     ['holder_id=98765432100', 'holder_id=[INVALID]'],
     ['document=98765432100&metadata.tier=gold', 'document=[REDACTED]&metadata.tier=[REDACTED]'],
@@ -63,6 +75,8 @@ describe('loggableHeaders', () => {
 
   it('cuts the user agent and masks words that look like personal data', () => {
     const prefix = 'curl/8.5 (ops maria@example.com; 529.982.247-25) ';
-    expect(loggableUserAgent(`${prefix}${'x'.repeat(200)}`)).toBe(`curl/8.5 (ops [REDACTED] [REDACTED] ${'x'.repeat(USER_AGENT_MAX_LENGTH - prefix.length)}`);
+    expect(loggableUserAgent(`${prefix}${'x'.repeat(200)}`)).toBe(
+      `curl/8.5 (ops [REDACTED] [REDACTED] ${'x'.repeat(USER_AGENT_MAX_LENGTH - prefix.length)}`,
+    );
   });
 });

@@ -9,7 +9,17 @@ export const REDACTED = '[REDACTED]';
 export const INVALID = '[INVALID]';
 
 /** Paging parameters: shown when they pass the rules a request applies to them. */
-const PAGING_PARAMETERS = new Set(['page', 'limit', 'sort_order', 'include_deleted', 'hard_delete', 'count', 'start_date', 'end_date', 'cursor']);
+const PAGING_PARAMETERS = new Set([
+  'page',
+  'limit',
+  'sort_order',
+  'include_deleted',
+  'hard_delete',
+  'count',
+  'start_date',
+  'end_date',
+  'cursor',
+]);
 /** Id filters: shown when they are UUIDs. */
 const ID_PARAMETERS = new Set(['holder_id', 'ledger_id', 'account_id']);
 /** Parameter names look like ours (`banking_details_iban`); any other name could be data itself. */
@@ -33,7 +43,10 @@ function loggableValue(name: string, value: string, maxLimit: number): string {
 /** A query string as logged: paging values and ids only once valid, every other value masked, odd names too. */
 export function loggableQuery(query: string, maxLimit: number): string {
   return [...new URLSearchParams(query).entries()]
-    .map(([name, value]) => `${encodeURIComponent(loggableName(name))}=${encodeURIComponent(loggableValue(name, value, maxLimit))}`)
+    .map(
+      ([name, value]) =>
+        `${encodeURIComponent(loggableName(name))}=${encodeURIComponent(loggableValue(name, value, maxLimit))}`,
+    )
     .join('&')
     .replace(/%5B(REDACTED|INVALID)%5D/g, '[$1]');
 }

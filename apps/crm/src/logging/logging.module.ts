@@ -44,11 +44,13 @@ export class LoggingModule {
     };
     return {
       module: LoggingModule,
-      imports: [LoggerModule.forRoot({
+      imports: [
+        LoggerModule.forRoot({
           pinoHttp: stream ? [options, stream] : options,
           // nestjs-pino's default pattern does not match on Fastify under Nest 12: name every route.
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        })],
+        }),
+      ],
     };
   }
 }

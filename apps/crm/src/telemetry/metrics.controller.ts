@@ -21,6 +21,10 @@ class MetricsController {
 @Module({})
 export class MetricsModule {
   static forRoot(exporter: PrometheusExporter): DynamicModule {
-    return { module: MetricsModule, controllers: [MetricsController], providers: [{ provide: PrometheusExporter, useValue: exporter }] };
+    return {
+      module: MetricsModule,
+      controllers: [MetricsController],
+      providers: [{ provide: PrometheusExporter, useValue: exporter }],
+    };
   }
 }

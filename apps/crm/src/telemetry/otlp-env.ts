@@ -18,6 +18,9 @@ export function otlpMetricReadersFromEnv(exporter: () => PushMetricExporter): IM
   const exporters = getStringListFromEnv('OTEL_METRICS_EXPORTER') ?? [];
   if (exporters.includes('none') || (exporters.length > 0 && !exporters.includes('otlp'))) return [];
   const exportIntervalMillis = positiveFromEnv('OTEL_METRIC_EXPORT_INTERVAL') ?? DEFAULT_INTERVAL_MS;
-  const exportTimeoutMillis = Math.min(positiveFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? DEFAULT_TIMEOUT_MS, exportIntervalMillis);
+  const exportTimeoutMillis = Math.min(
+    positiveFromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ?? DEFAULT_TIMEOUT_MS,
+    exportIntervalMillis,
+  );
   return [new PeriodicExportingMetricReader({ exporter: exporter(), exportIntervalMillis, exportTimeoutMillis })];
 }

@@ -10,7 +10,9 @@ import { Observable } from 'rxjs';
 @Injectable()
 export class RouteTelemetryInterceptor implements NestInterceptor {
   intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = execution.switchToHttp().getRequest<{ routeOptions?: { url?: string }; route?: { path?: string } }>();
+    const request = execution
+      .switchToHttp()
+      .getRequest<{ routeOptions?: { url?: string }; route?: { path?: string } }>();
     const route = request.routeOptions?.url ?? request.route?.path;
     const rpc = getRPCMetadata(context.active());
     if (route && rpc?.type === RPCType.HTTP) rpc.route = route;

@@ -29,7 +29,8 @@ const HEADERS_WITH_OWN_ATTRIBUTE = new Set(['host', 'user-agent']);
 function incomingRequestAttributes(request: IncomingMessage, maxLimit: number): Attributes {
   const { path, query } = loggableUrlParts(request.url, maxLimit);
   const headers = loggableHeaders(request.headers, requestIdOf(request));
-  const [, host, port] = headers.host && headers.host !== INVALID ? (/^(.*?)(?::(\d+))?$/.exec(headers.host) ?? []) : [];
+  const [, host, port] =
+    headers.host && headers.host !== INVALID ? (/^(.*?)(?::(\d+))?$/.exec(headers.host) ?? []) : [];
   const attributes: Attributes = {
     'url.path': path,
     'url.query': query,
@@ -60,7 +61,10 @@ export interface Telemetry {
  * `OTEL_*` variables, read by the SDK itself. Spans carry what logs carry (see incomingRequestAttributes),
  * MongoDB statements with every value replaced and personal metadata keys masked, no bodies.
  */
-export function startTelemetry(config: AppConfig, options: { spanExporter?: SpanExporter } = {}): Telemetry | undefined {
+export function startTelemetry(
+  config: AppConfig,
+  options: { spanExporter?: SpanExporter } = {},
+): Telemetry | undefined {
   const { telemetry } = config;
   if (!telemetry.enabled && !telemetry.prometheus) return undefined;
   const prometheus = telemetry.prometheus ? new PrometheusExporter({ preventServerStart: true }) : undefined;
@@ -68,7 +72,11 @@ export function startTelemetry(config: AppConfig, options: { spanExporter?: Span
   const sdk = new NodeSDK({
     serviceName: telemetry.serviceName,
     // Absent: the SDK builds span processors from OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_*, OTEL_BSP_*.
-    spanProcessors: options.spanExporter ? [new SimpleSpanProcessor({ exporter: options.spanExporter })] : telemetry.enabled ? undefined : [],
+    spanProcessors: options.spanExporter
+      ? [new SimpleSpanProcessor({ exporter: options.spanExporter })]
+      : telemetry.enabled
+        ? undefined
+        : [],
     metricReaders: metricReaders(telemetry.enabled, prometheus),
     // Logs go to stdout, never through OpenTelemetry.
     logRecordProcessors: [],
@@ -76,7 +84,10 @@ export function startTelemetry(config: AppConfig, options: { spanExporter?: Span
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]),
         startIncomingSpanHook: (request) => incomingRequestAttributes(request, config.maxPaginationLimit),
-        headersToSpanAttributes: { server: { requestHeaders: [], responseHeaders: [] }, client: { requestHeaders: [], responseHeaders: [] } },
+        headersToSpanAttributes: {
+          server: { requestHeaders: [], responseHeaders: [] },
+          client: { requestHeaders: [], responseHeaders: [] },
+        },
       }),
       // Outgoing calls (Midaz) carry ids only, but any query value is masked all the same.
       new UndiciInstrumentation({

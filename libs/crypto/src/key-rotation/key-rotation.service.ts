@@ -95,8 +95,8 @@ interface Checkpoint {
   finishedAt: Date | null;
 }
 
-
-type RecordOutcome = { outcome: 'rewritten' | 'skipped'; retries: number } | { outcome: 'failed'; retries: number; reason: string };
+type RecordOutcome =
+  { outcome: 'rewritten' | 'skipped'; retries: number } | { outcome: 'failed'; retries: number; reason: string };
 
 /**
  * Moves every protected record to the current keys while the service keeps running, and reports
@@ -117,7 +117,14 @@ export class KeyRotationService {
   async survey(onProgress?: ProgressListener): Promise<KeyReport> {
     const collections: CollectionKeyReport[] = [];
     for (const protector of this.collections.all()) {
-      const report: CollectionKeyReport = { collection: protector.collection, records: 0, current: 0, encryptionKeys: {}, hashKeys: {}, unreadable: { count: 0, ids: [] } };
+      const report: CollectionKeyReport = {
+        collection: protector.collection,
+        records: 0,
+        current: 0,
+        encryptionKeys: {},
+        hashKeys: {},
+        unreadable: { count: 0, ids: [] },
+      };
       const total = await this.records(protector).countDocuments({});
       onProgress?.({ collection: protector.collection, done: 0, total });
       for await (const batch of batchesOf(this.records(protector), 500)) {
@@ -127,16 +134,37 @@ export class KeyRotationService {
       collections.push(report);
     }
     const canaryKeys = await this.canary.keyUsage();
-    const canary = canaryKeys && { ...canaryKeys, current: canaryKeys.encryption === this.keyring.encryption.id && canaryKeys.hashing === this.keyring.hashing.id };
+    const canary = canaryKeys && {
+      ...canaryKeys,
+      current: canaryKeys.encryption === this.keyring.encryption.id && canaryKeys.hashing === this.keyring.hashing.id,
+    };
     const unreadable = collections.reduce((sum, report) => sum + report.unreadable.count, 0);
     const inUse = (kind: 'encryptionKeys' | 'hashKeys', id: string) =>
-      collections.some((report) => report[kind][id] !== undefined) || (kind === 'encryptionKeys' ? canary?.encryption : canary?.hashing) === id;
+      collections.some((report) => report[kind][id] !== undefined) ||
+      (kind === 'encryptionKeys' ? canary?.encryption : canary?.hashing) === id;
     const keys: ConfiguredKey[] = [
-      ...[this.keyring.encryption.id, ...this.keyring.previousEncryptionIds].map((id, index) => ({ kind: 'encryption' as const, id, role: index === 0 ? ('current' as const) : ('previous' as const), inUse: inUse('encryptionKeys', id) })),
-      ...this.keyring.allHashKeys().map(({ id }, index) => ({ kind: 'hash' as const, id, role: index === 0 ? ('current' as const) : ('previous' as const), inUse: inUse('hashKeys', id) })),
+      ...[this.keyring.encryption.id, ...this.keyring.previousEncryptionIds].map((id, index) => ({
+        kind: 'encryption' as const,
+        id,
+        role: index === 0 ? ('current' as const) : ('previous' as const),
+        inUse: inUse('encryptionKeys', id),
+      })),
+      ...this.keyring
+        .allHashKeys()
+        .map(({ id }, index) => ({
+          kind: 'hash' as const,
+          id,
+          role: index === 0 ? ('current' as const) : ('previous' as const),
+          inUse: inUse('hashKeys', id),
+        })),
     ].map((key) => ({ ...key, removable: key.role === 'previous' && !key.inUse && unreadable === 0 }));
     const everyRecordCurrent = collections.every((report) => report.current === report.records);
-    return { collections, canary, keys, previousKeysRemovable: everyRecordCurrent && unreadable === 0 && (canary?.current ?? true) };
+    return {
+      collections,
+      canary,
+      keys,
+      previousKeysRemovable: everyRecordCurrent && unreadable === 0 && (canary?.current ?? true),
+    };
   }
 
   /**
@@ -155,12 +183,21 @@ export class KeyRotationService {
     return { dryRun: options.dryRun, collections, canaryResealed };
   }
 
-  private async rotateCollection(protector: FieldProtector, options: RotationOptions, rateLimit: RateLimit, onProgress?: ProgressListener): Promise<CollectionRotation> {
+  private async rotateCollection(
+    protector: FieldProtector,
+    options: RotationOptions,
+    rateLimit: RateLimit,
+    onProgress?: ProgressListener,
+  ): Promise<CollectionRotation> {
     const records = this.records(protector);
-    const checkpoint = options.dryRun ? this.freshCheckpoint(protector.collection) : await this.checkpointToResume(protector.collection);
+    const checkpoint = options.dryRun
+      ? this.freshCheckpoint(protector.collection)
+      : await this.checkpointToResume(protector.collection);
     const resumedAfter = checkpoint.lastId;
     const { progress } = checkpoint;
-    const total = progress.examined + (await records.countDocuments(resumedAfter === undefined ? {} : { _id: { $gt: resumedAfter } }));
+    const total =
+      progress.examined +
+      (await records.countDocuments(resumedAfter === undefined ? {} : { _id: { $gt: resumedAfter } }));
     onProgress?.({ collection: protector.collection, done: progress.examined, total });
     for await (const batch of batchesOf(records, options.batchSize, resumedAfter)) {
       for (const record of batch) {
@@ -170,12 +207,20 @@ export class KeyRotationService {
         progress.retried += result.retries;
         if (result.outcome === 'failed') {
           progress.failed.count += 1;
-          if (progress.failed.records.length < LISTED_IDS && !progress.failed.records.some(({ id }) => id === record._id)) progress.failed.records.push({ id: record._id, reason: result.reason });
+          if (
+            progress.failed.records.length < LISTED_IDS &&
+            !progress.failed.records.some(({ id }) => id === record._id)
+          )
+            progress.failed.records.push({ id: record._id, reason: result.reason });
         } else progress[result.outcome] += 1;
       }
       checkpoint.lastId = batch[batch.length - 1]._id;
       if (!options.dryRun) await this.saveCheckpoint(checkpoint);
-      onProgress?.({ collection: protector.collection, done: progress.examined, total: Math.max(total, progress.examined) });
+      onProgress?.({
+        collection: protector.collection,
+        done: progress.examined,
+        total: Math.max(total, progress.examined),
+      });
     }
     if (!options.dryRun) await this.saveCheckpoint({ ...checkpoint, finishedAt: new Date() });
     return { collection: protector.collection, ...progress, ...(resumedAfter !== undefined ? { resumedAfter } : {}) };
@@ -201,7 +246,10 @@ export class KeyRotationService {
       if (dryRun) return { outcome: 'rewritten', retries: attempt };
       let written;
       try {
-        written = await records.updateOne(this.unchangedSince(protector, record), Object.keys(update.$unset).length > 0 ? update : { $set: update.$set });
+        written = await records.updateOne(
+          this.unchangedSince(protector, record),
+          Object.keys(update.$unset).length > 0 ? update : { $set: update.$set },
+        );
       } catch (error) {
         // A unique index over a token refuses it: another record has the same value (e.g. after a normalizer change).
         if (isDuplicateKeyError(error)) return { outcome: 'failed', retries: attempt, reason: 'duplicate' };
@@ -258,7 +306,8 @@ export class KeyRotationService {
   /** The unfinished checkpoint of a run towards the same keys, or a fresh one (a finished run is walked again: idempotent). */
   private async checkpointToResume(collection: string): Promise<Checkpoint> {
     const saved = await this.checkpoints().findOne({ _id: collection });
-    const sameTarget = saved?.encryptionKeyId === this.keyring.encryption.id && saved?.hashKeyId === this.keyring.hashing.id;
+    const sameTarget =
+      saved?.encryptionKeyId === this.keyring.encryption.id && saved?.hashKeyId === this.keyring.hashing.id;
     return saved && sameTarget && !saved.finishedAt ? saved : this.freshCheckpoint(collection);
   }
 
@@ -276,6 +325,10 @@ export class KeyRotationService {
   }
 
   private async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
-    await this.checkpoints().replaceOne({ _id: checkpoint._id }, { ...checkpoint, updatedAt: new Date() }, { upsert: true });
+    await this.checkpoints().replaceOne(
+      { _id: checkpoint._id },
+      { ...checkpoint, updatedAt: new Date() },
+      { upsert: true },
+    );
   }
 }

@@ -16,7 +16,11 @@ export type ProgressListener = (progress: ScanProgress) => void;
  * Walks a collection in `_id` order (UUIDv7: creation order) in batches, resuming after `afterId`.
  * Keyset paging: records inserted meanwhile are met at the end, none is visited twice.
  */
-export async function* batchesOf(collection: Collection<StoredRecord>, batchSize: number, afterId?: string): AsyncGenerator<StoredRecord[]> {
+export async function* batchesOf(
+  collection: Collection<StoredRecord>,
+  batchSize: number,
+  afterId?: string,
+): AsyncGenerator<StoredRecord[]> {
   let lastId = afterId;
   for (;;) {
     const batch = await collection

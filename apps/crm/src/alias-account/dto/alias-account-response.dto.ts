@@ -20,8 +20,15 @@ export class AliasAccountResponseDto {
   @ApiProperty({ example: '91315026015', description: 'Copied from the holder.' }) document: string;
   @ApiPropertyOptional({ type: BankingDetailsDto }) bankingDetails?: BankingDetailsDto;
   @ApiPropertyOptional({ type: RegulatoryFieldsDto }) regulatoryFields?: RegulatoryFieldsDto;
-  @ApiPropertyOptional({ type: [RelatedPartyResponseDto], description: 'Omitted when there are none.' }) relatedParties?: RelatedPartyResponseDto[];
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { channel: 'app' }, description: 'Omitted when none was given.' }) metadata?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: [RelatedPartyResponseDto], description: 'Omitted when there are none.' })
+  relatedParties?: RelatedPartyResponseDto[];
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { channel: 'app' },
+    description: 'Omitted when none was given.',
+  })
+  metadata?: Record<string, unknown>;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) createdAt: string;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) updatedAt: string;
   @ApiProperty({ example: null, nullable: true, type: String }) deletedAt: string | null;

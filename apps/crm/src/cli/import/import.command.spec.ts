@@ -23,19 +23,42 @@ describe('import lerian flags', () => {
   });
 
   it('refuses bad flags with a message naming the flag', () => {
-    expect(() => importOptions({ ...flags, organization: ['0192f1a8-0000-7000-8000-00000000f001', 'acme'] }, config, keys)).toThrow('--organization must be a UUID');
-    expect(() => importOptions({ ...flags, batch: '0' }, config, keys)).toThrow('--batch must be an integer from 1 to 10000');
+    expect(() =>
+      importOptions({ ...flags, organization: ['0192f1a8-0000-7000-8000-00000000f001', 'acme'] }, config, keys),
+    ).toThrow('--organization must be a UUID');
+    expect(() => importOptions({ ...flags, batch: '0' }, config, keys)).toThrow(
+      '--batch must be an integer from 1 to 10000',
+    );
     expect(() => importOptions({ ...flags, batch: 'many' }, config, keys)).toThrow('--batch');
-    expect(() => importOptions({ ...flags, onConflict: 'newest' }, config, keys)).toThrow('--on-conflict must be one of report, keep-first, soft-delete-rest');
-    expect(() => importOptions({ ...flags, dryRun: true, verify: true }, config, keys)).toThrow('--dry-run and --verify');
+    expect(() => importOptions({ ...flags, onConflict: 'newest' }, config, keys)).toThrow(
+      '--on-conflict must be one of report, keep-first, soft-delete-rest',
+    );
+    expect(() => importOptions({ ...flags, dryRun: true, verify: true }, config, keys)).toThrow(
+      '--dry-run and --verify',
+    );
   });
 
   it("reads the original's keys from the environment or from *_FILE, and names a missing one without values", () => {
     const dir = mkdtempSync(join(tmpdir(), 'lerian-keys-'));
     writeFileSync(join(dir, 'hash'), 'hash-from-file\n');
-    expect(legacyKeysFrom({ LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY: 'a'.repeat(64), LERIAN_LCRYPTO_HASH_SECRET_KEY_FILE: join(dir, 'hash') })).toEqual({ encryptKey: 'a'.repeat(64), hashKey: 'hash-from-file' });
-    expect(() => legacyKeysFrom({ LERIAN_LCRYPTO_HASH_SECRET_KEY: 'x' })).toThrow('LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY (or LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY_FILE) is required');
-    expect(() => legacyKeysFrom({ ...keys, LERIAN_LCRYPTO_HASH_SECRET_KEY_FILE: join(dir, 'hash') })).toThrow('set either LERIAN_LCRYPTO_HASH_SECRET_KEY or LERIAN_LCRYPTO_HASH_SECRET_KEY_FILE, not both');
-    expect(() => legacyKeysFrom({ ...keys, LERIAN_LCRYPTO_HASH_SECRET_KEY: undefined, LERIAN_LCRYPTO_HASH_SECRET_KEY_FILE: join(dir, 'missing') })).toThrow('LERIAN_LCRYPTO_HASH_SECRET_KEY_FILE: cannot read the secret file (ENOENT)');
+    expect(
+      legacyKeysFrom({
+        LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY: 'a'.repeat(64),
+        LERIAN_LCRYPTO_HASH_SECRET_KEY_FILE: join(dir, 'hash'),
+      }),
+    ).toEqual({ encryptKey: 'a'.repeat(64), hashKey: 'hash-from-file' });
+    expect(() => legacyKeysFrom({ LERIAN_LCRYPTO_HASH_SECRET_KEY: 'x' })).toThrow(
+      'LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY (or LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY_FILE) is required',
+    );
+    expect(() => legacyKeysFrom({ ...keys, LERIAN_LCRYPTO_HASH_SECRET_KEY_FILE: join(dir, 'hash') })).toThrow(
+      'set either LERIAN_LCRYPTO_HASH_SECRET_KEY or LERIAN_LCRYPTO_HASH_SECRET_KEY_FILE, not both',
+    );
+    expect(() =>
+      legacyKeysFrom({
+        ...keys,
+        LERIAN_LCRYPTO_HASH_SECRET_KEY: undefined,
+        LERIAN_LCRYPTO_HASH_SECRET_KEY_FILE: join(dir, 'missing'),
+      }),
+    ).toThrow('LERIAN_LCRYPTO_HASH_SECRET_KEY_FILE: cannot read the secret file (ENOENT)');
   });
 });

@@ -28,7 +28,9 @@ function legacySecret(env: NodeJS.ProcessEnv, name: string): string {
     try {
       return readFileSync(file, 'utf8').trim();
     } catch (error) {
-      throw new ImportAbort(`${name}_FILE: cannot read the secret file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ImportAbort(
+        `${name}_FILE: cannot read the secret file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
   const value = env[name]?.trim();
@@ -37,18 +39,28 @@ function legacySecret(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 export function legacyKeysFrom(env: NodeJS.ProcessEnv): LegacyKeys {
-  return { encryptKey: legacySecret(env, 'LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY'), hashKey: legacySecret(env, 'LERIAN_LCRYPTO_HASH_SECRET_KEY') };
+  return {
+    encryptKey: legacySecret(env, 'LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY'),
+    hashKey: legacySecret(env, 'LERIAN_LCRYPTO_HASH_SECRET_KEY'),
+  };
 }
 
 /** The run's options from the flags, checked here so that a bad flag is a clear message and exit 1. */
-export function importOptions(flags: ImportLerianFlags, config: AppConfig, env: NodeJS.ProcessEnv): LerianImportOptions {
+export function importOptions(
+  flags: ImportLerianFlags,
+  config: AppConfig,
+  env: NodeJS.ProcessEnv,
+): LerianImportOptions {
   const organizations = flags.organization ?? [];
   const badOrganization = organizations.find((id) => !UUID.test(id));
   if (badOrganization !== undefined) throw new ImportAbort('--organization must be a UUID');
   const batchSize = Number(flags.batch);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new ImportAbort('--batch must be an integer from 1 to 10000');
-  if (!CONFLICT_POLICIES.includes(flags.onConflict as ConflictPolicy)) throw new ImportAbort(`--on-conflict must be one of ${CONFLICT_POLICIES.join(', ')}`);
-  if (flags.dryRun && flags.verify) throw new ImportAbort('--dry-run and --verify do not go together: verify after the import');
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+    throw new ImportAbort('--batch must be an integer from 1 to 10000');
+  if (!CONFLICT_POLICIES.includes(flags.onConflict as ConflictPolicy))
+    throw new ImportAbort(`--on-conflict must be one of ${CONFLICT_POLICIES.join(', ')}`);
+  if (flags.dryRun && flags.verify)
+    throw new ImportAbort('--dry-run and --verify do not go together: verify after the import');
   return {
     sourceUri: flags.sourceUri ?? config.mongo.uri,
     sourceDb: flags.sourceDb,
@@ -61,7 +73,10 @@ export function importOptions(flags: ImportLerianFlags, config: AppConfig, env: 
   };
 }
 
-@SubCommand({ name: 'lerian', description: "import holders and aliases from a Lerian CRM v3.8.0 database (the source is only read)" })
+@SubCommand({
+  name: 'lerian',
+  description: 'import holders and aliases from a Lerian CRM v3.8.0 database (the source is only read)',
+})
 export class ImportLerianCommand extends CommandRunner {
   constructor(
     private readonly importer: LerianImporter,
@@ -72,15 +87,25 @@ export class ImportLerianCommand extends CommandRunner {
 
   async run(_args: string[], flags: ImportLerianFlags): Promise<void> {
     try {
-      process.exitCode = await this.importer.run(importOptions(flags, this.config, process.env), process.stdout, new CliProgress(process.stderr, 'import lerian'));
+      process.exitCode = await this.importer.run(
+        importOptions(flags, this.config, process.env),
+        process.stdout,
+        new CliProgress(process.stderr, 'import lerian'),
+      );
     } catch (error) {
       // Name and message only: the messages of this command carry ids and variable names, never values.
-      process.stderr.write(`import lerian: ${error instanceof ImportAbort ? '' : `${(error as Error).name}: `}${(error as Error).message}\n`);
+      process.stderr.write(
+        `import lerian: ${error instanceof ImportAbort ? '' : `${(error as Error).name}: `}${(error as Error).message}\n`,
+      );
       process.exitCode = 1;
     }
   }
 
-  @Option({ flags: '--source-uri <uri>', description: "the original's MongoDB URI (default: this service's MONGO_URI)", env: 'LERIAN_MONGO_URI' })
+  @Option({
+    flags: '--source-uri <uri>',
+    description: "the original's MongoDB URI (default: this service's MONGO_URI)",
+    env: 'LERIAN_MONGO_URI',
+  })
   parseSourceUri(value: string): string {
     return value;
   }
@@ -90,17 +115,27 @@ export class ImportLerianCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--organization <id>', description: 'an organization to import (repeatable; default: every organization found)' })
+  @Option({
+    flags: '--organization <id>',
+    description: 'an organization to import (repeatable; default: every organization found)',
+  })
   parseOrganization(value: string, previous: string[] = []): string[] {
     return [...previous, value];
   }
 
-  @Option({ flags: '--dry-run', description: 'read, decrypt and check everything, report what would be imported, write nothing' })
+  @Option({
+    flags: '--dry-run',
+    description: 'read, decrypt and check everything, report what would be imported, write nothing',
+  })
   parseDryRun(): boolean {
     return true;
   }
 
-  @Option({ flags: '--verify', description: "compare every imported record (as this service's API answers it) with the decrypted source; exit 1 on any difference" })
+  @Option({
+    flags: '--verify',
+    description:
+      "compare every imported record (as this service's API answers it) with the decrypted source; exit 1 on any difference",
+  })
   parseVerify(): boolean {
     return true;
   }
@@ -110,7 +145,12 @@ export class ImportLerianCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--on-conflict <policy>', description: 'live records our rules allow once (same document, same account id): report (skip them all), keep-first, soft-delete-rest', defaultValue: 'report' })
+  @Option({
+    flags: '--on-conflict <policy>',
+    description:
+      'live records our rules allow once (same document, same account id): report (skip them all), keep-first, soft-delete-rest',
+    defaultValue: 'report',
+  })
   parseOnConflict(value: string): string {
     return value;
   }

@@ -60,7 +60,8 @@ function readRecord<T extends { _id: string }>(raw: LegacyDocument, map: (raw: L
     const record = map(raw);
     return { id: record._id, record };
   } catch (error) {
-    if (error instanceof LegacyDecryptionError || error instanceof LegacyShapeError) return { id: rawId(raw), unreadable: error.message };
+    if (error instanceof LegacyDecryptionError || error instanceof LegacyShapeError)
+      return { id: rawId(raw), unreadable: error.message };
     throw error;
   }
 }
@@ -71,20 +72,34 @@ export const readers = (organizationId: string, cipher: LerianLegacyCipher) => (
 });
 
 /** Earliest created first; ties by id. */
-const byCreation = (a: LiveCandidate, b: LiveCandidate) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id);
+const byCreation = (a: LiveCandidate, b: LiveCandidate) =>
+  a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id);
 
 /**
  * Settles groups of live records that our rules allow only once. `report` skips the whole group
  * (the operator decides); `keep-first` imports the earliest created; `soft-delete-rest` also imports
  * the others, soft-deleted at their last update (a date that is the same on every run).
  */
-function settleGroups(groups: Map<string, LiveCandidate[]>, plan: EntityPlan, policy: ConflictPolicy, what: string, entity: string): void {
+function settleGroups(
+  groups: Map<string, LiveCandidate[]>,
+  plan: EntityPlan,
+  policy: ConflictPolicy,
+  what: string,
+  entity: string,
+): void {
   for (const members of groups.values()) {
     if (members.length < 2) continue;
     members.sort(byCreation);
     const [first, ...rest] = members;
     if (policy === 'report') {
-      for (const member of members) plan.skipped.set(member.id, `${what}: live ${entity} ${members.filter((other) => other !== member).map((other) => other.id).join(', ')} too`);
+      for (const member of members)
+        plan.skipped.set(
+          member.id,
+          `${what}: live ${entity} ${members
+            .filter((other) => other !== member)
+            .map((other) => other.id)
+            .join(', ')} too`,
+        );
       continue;
     }
     for (const member of rest) {
@@ -103,12 +118,17 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 /** An alias is imported only under a holder that is imported too. */
 function holderReferenceProblems(alias: AliasAccountRecord, holders: Map<string, unknown>, plan: EntityPlan): string[] {
-  if (!holders.has(alias.holderId) && !plan.unreadable.has(alias.holderId)) return [`holder ${alias.holderId} is not in the source`];
+  if (!holders.has(alias.holderId) && !plan.unreadable.has(alias.holderId))
+    return [`holder ${alias.holderId} is not in the source`];
   return plan.importable(alias.holderId) ? [] : [`holder ${alias.holderId} is not imported`];
 }
 
 /** Each record of a collection, counted as read; the unreadable ones are noted in the plan and not yielded. */
-async function* readable<T extends { _id: string }>(raws: AsyncIterable<LegacyDocument>, read: (raw: LegacyDocument) => ReadRecord<T>, plan: EntityPlan): AsyncGenerator<T> {
+async function* readable<T extends { _id: string }>(
+  raws: AsyncIterable<LegacyDocument>,
+  read: (raw: LegacyDocument) => ReadRecord<T>,
+  plan: EntityPlan,
+): AsyncGenerator<T> {
   for await (const raw of raws) {
     plan.read += 1;
     const result = read(raw);
@@ -130,23 +150,43 @@ async function planHolders(plan: OrganizationPlan, context: PlanContext): Promis
   const deletedAt = new Map<string, Date | null>();
   const byDocument = new Map<string, LiveCandidate[]>();
   const read = readers(plan.organizationId, context.cipher).holders;
-  for await (const holder of readable(context.source.documents('holders', plan.organizationId, context.batchSize), read, plan.holders)) {
+  for await (const holder of readable(
+    context.source.documents('holders', plan.organizationId, context.batchSize),
+    read,
+    plan.holders,
+  )) {
     deletedAt.set(holder._id, holder.deletedAt);
     const problems = await holderProblems(holder, context.config);
     if (problems.length > 0) plan.holders.skipped.set(holder._id, problems.join('; '));
-    else if (!holder.deletedAt) addTo(byDocument, canonicalIdentifier(holder.document), { id: holder._id, createdAt: holder.createdAt, updatedAt: holder.updatedAt });
+    else if (!holder.deletedAt)
+      addTo(byDocument, canonicalIdentifier(holder.document), {
+        id: holder._id,
+        createdAt: holder.createdAt,
+        updatedAt: holder.updatedAt,
+      });
   }
   settleGroups(byDocument, plan.holders, context.policy, 'same normalized document', 'holder');
   return deletedAt;
 }
 
 /** Judges every alias against our rules and its holder's fate; counts each holder's live aliases. */
-async function planAliases(plan: OrganizationPlan, context: PlanContext, holderDeletedAt: Map<string, Date | null>): Promise<void> {
+async function planAliases(
+  plan: OrganizationPlan,
+  context: PlanContext,
+  holderDeletedAt: Map<string, Date | null>,
+): Promise<void> {
   const byAccount = new Map<string, LiveCandidate[]>();
   const holderOfLiveAlias = new Map<string, string>();
   const read = readers(plan.organizationId, context.cipher).aliases;
-  for await (const alias of readable(context.source.documents('aliases', plan.organizationId, context.batchSize), read, plan.aliases)) {
-    const problems = [...(await aliasProblems(alias, context.config)), ...holderReferenceProblems(alias, holderDeletedAt, plan.holders)];
+  for await (const alias of readable(
+    context.source.documents('aliases', plan.organizationId, context.batchSize),
+    read,
+    plan.aliases,
+  )) {
+    const problems = [
+      ...(await aliasProblems(alias, context.config)),
+      ...holderReferenceProblems(alias, holderDeletedAt, plan.holders),
+    ];
     if (problems.length > 0) {
       plan.aliases.skipped.set(alias._id, problems.join('; '));
       continue;
@@ -156,7 +196,11 @@ async function planAliases(plan: OrganizationPlan, context: PlanContext, holderD
     const holderDeleted = holderDeletedAt.get(alias.holderId) ?? plan.holders.softDeleted.get(alias.holderId)?.at;
     if (holderDeleted) {
       const reason = `live alias of deleted holder ${alias.holderId}`;
-      if (context.policy === 'soft-delete-rest') plan.aliases.softDeleted.set(alias._id, { at: holderDeleted > alias.createdAt ? holderDeleted : alias.updatedAt, reason });
+      if (context.policy === 'soft-delete-rest')
+        plan.aliases.softDeleted.set(alias._id, {
+          at: holderDeleted > alias.createdAt ? holderDeleted : alias.updatedAt,
+          reason,
+        });
       else plan.aliases.skipped.set(alias._id, reason);
       continue;
     }
@@ -166,13 +210,26 @@ async function planAliases(plan: OrganizationPlan, context: PlanContext, holderD
   }
   settleGroups(byAccount, plan.aliases, context.policy, 'same account id', 'alias');
   for (const [aliasId, holderId] of holderOfLiveAlias) {
-    if (plan.aliases.importable(aliasId) && !plan.aliases.softDeleted.has(aliasId)) plan.liveAliasCount.set(holderId, (plan.liveAliasCount.get(holderId) ?? 0) + 1);
+    if (plan.aliases.importable(aliasId) && !plan.aliases.softDeleted.has(aliasId))
+      plan.liveAliasCount.set(holderId, (plan.liveAliasCount.get(holderId) ?? 0) + 1);
   }
 }
 
 /** Builds the plan of one organization: every record is read and judged before anything is written. */
-export async function planOrganization(source: LerianSource, organizationId: string, cipher: LerianLegacyCipher, config: AppConfig, policy: ConflictPolicy, batchSize: number): Promise<OrganizationPlan> {
-  const plan: OrganizationPlan = { organizationId, holders: new EntityPlan(), aliases: new EntityPlan(), liveAliasCount: new Map() };
+export async function planOrganization(
+  source: LerianSource,
+  organizationId: string,
+  cipher: LerianLegacyCipher,
+  config: AppConfig,
+  policy: ConflictPolicy,
+  batchSize: number,
+): Promise<OrganizationPlan> {
+  const plan: OrganizationPlan = {
+    organizationId,
+    holders: new EntityPlan(),
+    aliases: new EntityPlan(),
+    liveAliasCount: new Map(),
+  };
   const context: PlanContext = { source, cipher, config, policy, batchSize };
   await planAliases(plan, context, await planHolders(plan, context));
   return plan;

@@ -34,7 +34,8 @@ export function formatReport(outcomes: OrganizationOutcome[], dryRun: boolean): 
           `skipped ${planned.skipped.size}, failed ${failed.length}${planned.softDeleted.size > 0 ? `, soft-deleted by the import ${planned.softDeleted.size}` : ''}`,
       );
       for (const [id, reason] of planned.skipped) lines.push(`    skipped ${ENTITY_NAME[entity]} ${id}: ${reason}`);
-      for (const [id, { reason }] of planned.softDeleted) lines.push(`    soft-deleted ${ENTITY_NAME[entity]} ${id}: ${reason}`);
+      for (const [id, { reason }] of planned.softDeleted)
+        lines.push(`    soft-deleted ${ENTITY_NAME[entity]} ${id}: ${reason}`);
       for (const { id, reason } of failed) lines.push(`    failed ${ENTITY_NAME[entity]} ${id}: ${reason}`);
     }
   }
@@ -43,7 +44,10 @@ export function formatReport(outcomes: OrganizationOutcome[], dryRun: boolean): 
 
 /** 0: everything imported (or already there); 3: done, but records were skipped; 1: records failed. */
 export function exitCodeOf(outcomes: OrganizationOutcome[]): number {
-  const failed = outcomes.some(({ plan, holders, aliases }) => holders.failed.length + aliases.failed.length + plan.holders.unreadable.size + plan.aliases.unreadable.size > 0);
+  const failed = outcomes.some(
+    ({ plan, holders, aliases }) =>
+      holders.failed.length + aliases.failed.length + plan.holders.unreadable.size + plan.aliases.unreadable.size > 0,
+  );
   if (failed) return 1;
   return outcomes.some(({ plan }) => plan.holders.skipped.size + plan.aliases.skipped.size > 0) ? 3 : 0;
 }

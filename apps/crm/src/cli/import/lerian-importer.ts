@@ -58,16 +58,27 @@ export class LerianImporter {
   ) {}
 
   /** Runs the import (or the dry run, or the verification); returns the process exit code. */
-  async run(options: LerianImportOptions, out: NodeJS.WritableStream = process.stdout, progress = new CliProgress(process.stderr, 'import lerian')): Promise<number> {
+  async run(
+    options: LerianImportOptions,
+    out: NodeJS.WritableStream = process.stdout,
+    progress = new CliProgress(process.stderr, 'import lerian'),
+  ): Promise<number> {
     const cipher = new LerianLegacyCipher(options.legacyKeys);
     // The default source is this service's own server: it takes the same TLS settings.
     const sameServer = options.sourceUri === this.config.mongo.uri && this.config.mongo.tlsCaCert;
-    const source = await LerianSource.connect(options.sourceUri, options.sourceDb, sameServer ? { tls: true, ca: this.config.mongo.tlsCaCert } : {});
+    const source = await LerianSource.connect(
+      options.sourceUri,
+      options.sourceDb,
+      sameServer ? { tls: true, ca: this.config.mongo.tlsCaCert } : {},
+    );
     try {
       const organizations = await this.organizationsToImport(source, options.organizations);
       for (const organizationId of organizations) await this.checkKeys(source, organizationId, cipher);
       const plans: OrganizationPlan[] = [];
-      for (const organizationId of organizations) plans.push(await planOrganization(source, organizationId, cipher, this.config, options.onConflict, options.batchSize));
+      for (const organizationId of organizations)
+        plans.push(
+          await planOrganization(source, organizationId, cipher, this.config, options.onConflict, options.batchSize),
+        );
       if (options.verify) return await this.verify(source, plans, cipher, options.batchSize, out);
       const outcomes: OrganizationOutcome[] = [];
       for (const plan of plans) outcomes.push(await this.importOrganization(source, plan, cipher, options, progress));
@@ -81,7 +92,10 @@ export class LerianImporter {
   private async organizationsToImport(source: LerianSource, requested: string[]): Promise<string[]> {
     const found = await source.organizations();
     const missing = requested.filter((organizationId) => !found.includes(organizationId.toLowerCase()));
-    if (missing.length > 0) throw new ImportAbort(`no holders_<id> or aliases_<id> collection in the source for organization ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new ImportAbort(
+        `no holders_<id> or aliases_<id> collection in the source for organization ${missing.join(', ')}`,
+      );
     return requested.length > 0 ? requested.map((id) => id.toLowerCase()) : found;
   }
 
@@ -95,17 +109,27 @@ export class LerianImporter {
       for (const raw of await source.sample(entity, organizationId, KEY_CHECK_SAMPLE)) {
         const result = read[entity](raw);
         if ('unreadable' in result) {
-          throw new ImportAbort(`the legacy encryption key (LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY) does not open the source data: ${entity} ${result.id} of organization ${organizationId}: ${result.unreadable}. Nothing was written.`);
+          throw new ImportAbort(
+            `the legacy encryption key (LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY) does not open the source data: ${entity} ${result.id} of organization ${organizationId}: ${result.unreadable}. Nothing was written.`,
+          );
         }
         const storedToken = (raw.search as { document?: unknown } | undefined)?.document;
         if (typeof storedToken === 'string' && cipher.token(result.record.document) !== storedToken) {
-          throw new ImportAbort(`the legacy hash key (LERIAN_LCRYPTO_HASH_SECRET_KEY) does not match the source's search tokens: ${entity} ${result.id} of organization ${organizationId}. Nothing was written.`);
+          throw new ImportAbort(
+            `the legacy hash key (LERIAN_LCRYPTO_HASH_SECRET_KEY) does not match the source's search tokens: ${entity} ${result.id} of organization ${organizationId}. Nothing was written.`,
+          );
         }
       }
     }
   }
 
-  private async importOrganization(source: LerianSource, plan: OrganizationPlan, cipher: LerianLegacyCipher, options: LerianImportOptions, progress: CliProgress): Promise<OrganizationOutcome> {
+  private async importOrganization(
+    source: LerianSource,
+    plan: OrganizationPlan,
+    cipher: LerianLegacyCipher,
+    options: LerianImportOptions,
+    progress: CliProgress,
+  ): Promise<OrganizationOutcome> {
     progress.start(plan.holders.read + plan.aliases.read, `organization ${plan.organizationId}`);
     const holders = await this.importEntity(source, plan, 'holders', cipher, options, progress);
     // An alias is never written without its holder: those of a holder that failed fail too.
@@ -117,17 +141,41 @@ export class LerianImporter {
   }
 
   /** Writes the entity's importable records batch by batch; a dry run only counts what it would write. */
-  private async importEntity(source: LerianSource, plan: OrganizationPlan, entity: LegacyEntity, cipher: LerianLegacyCipher, options: LerianImportOptions, progress: CliProgress, unwrittenHolders = new Set<string>()): Promise<WriteTally> {
+  private async importEntity(
+    source: LerianSource,
+    plan: OrganizationPlan,
+    entity: LegacyEntity,
+    cipher: LerianLegacyCipher,
+    options: LerianImportOptions,
+    progress: CliProgress,
+    unwrittenHolders = new Set<string>(),
+  ): Promise<WriteTally> {
     const tally = emptyTally();
     const model = this.modelOf(entity);
-    for await (const records of importedRecords(source, plan, entity, cipher, options.batchSize, (count) => progress.advance(count))) {
+    for await (const records of importedRecords(source, plan, entity, cipher, options.batchSize, (count) =>
+      progress.advance(count),
+    )) {
       const orphans = records.filter((record) => unwrittenHolders.has((record as AliasAccountRecord).holderId));
-      tally.failed.push(...orphans.map((record) => ({ id: record._id, reason: `holder ${(record as AliasAccountRecord).holderId} was not written` })));
+      tally.failed.push(
+        ...orphans.map((record) => ({
+          id: record._id,
+          reason: `holder ${(record as AliasAccountRecord).holderId} was not written`,
+        })),
+      );
       const batch = records.filter((record) => !orphans.includes(record));
       const { present, foreign, absent } = await presenceOf(model, plan.organizationId, batch);
       tally.alreadyPresent += present;
-      tally.failed.push(...foreign.map(({ _id }) => ({ id: _id, reason: 'id already used by a record of another organization in this service' })));
-      const failures = options.dryRun ? [] : (await Promise.all(absent.map((record) => insertOne(model, record, entity)))).filter((failure): failure is Listed => failure !== undefined);
+      tally.failed.push(
+        ...foreign.map(({ _id }) => ({
+          id: _id,
+          reason: 'id already used by a record of another organization in this service',
+        })),
+      );
+      const failures = options.dryRun
+        ? []
+        : (await Promise.all(absent.map((record) => insertOne(model, record, entity)))).filter(
+            (failure): failure is Listed => failure !== undefined,
+          );
       tally.imported += absent.length - failures.length;
       tally.failed.push(...failures);
       progress.advance(records.length);
@@ -142,12 +190,17 @@ export class LerianImporter {
    */
   private async recountLiveAliases(organizationId: string): Promise<void> {
     const counts = await this.aliasModel.collection
-      .aggregate<{ _id: string; live: number }>([{ $match: { organizationId, deletedAt: null } }, { $group: { _id: '$holderId', live: { $sum: 1 } } }])
+      .aggregate<{ _id: string; live: number }>([
+        { $match: { organizationId, deletedAt: null } },
+        { $group: { _id: '$holderId', live: { $sum: 1 } } },
+      ])
       .toArray();
     await this.holderModel.updateMany({ organizationId }, { $set: { liveAliasCount: 0 } }, { timestamps: false });
     if (counts.length === 0) return;
     await this.holderModel.bulkWrite(
-      counts.map(({ _id, live }) => ({ updateOne: { filter: { organizationId, _id }, update: { $set: { liveAliasCount: live } } } })),
+      counts.map(({ _id, live }) => ({
+        updateOne: { filter: { organizationId, _id }, update: { $set: { liveAliasCount: live } } },
+      })),
       { timestamps: false },
     );
   }
@@ -157,7 +210,13 @@ export class LerianImporter {
   }
 
   /** Compares, record by record, what our API answers with what the source holds decrypted. */
-  private async verify(source: LerianSource, plans: OrganizationPlan[], cipher: LerianLegacyCipher, batchSize: number, out: NodeJS.WritableStream): Promise<number> {
+  private async verify(
+    source: LerianSource,
+    plans: OrganizationPlan[],
+    cipher: LerianLegacyCipher,
+    batchSize: number,
+    out: NodeJS.WritableStream,
+  ): Promise<number> {
     let differences = 0;
     for (const plan of plans) {
       const compared = { holders: 0, aliases: 0 };
@@ -172,8 +231,14 @@ export class LerianImporter {
           }
         }
       }
-      const skipped = plan.holders.skipped.size + plan.aliases.skipped.size + plan.holders.unreadable.size + plan.aliases.unreadable.size;
-      out.write(`verify organization ${plan.organizationId}: holders compared ${compared.holders}, aliases compared ${compared.aliases}, not imported (skipped or unreadable) ${skipped}\n`);
+      const skipped =
+        plan.holders.skipped.size +
+        plan.aliases.skipped.size +
+        plan.holders.unreadable.size +
+        plan.aliases.unreadable.size;
+      out.write(
+        `verify organization ${plan.organizationId}: holders compared ${compared.holders}, aliases compared ${compared.aliases}, not imported (skipped or unreadable) ${skipped}\n`,
+      );
     }
     out.write(`verify: ${differences === 0 ? 'no differences' : `${differences} difference(s)`}\n`);
     return differences === 0 ? 0 : 1;
@@ -185,7 +250,11 @@ export class LerianImporter {
       const ours = await this.holders.findById(holder.organizationId, holder._id, { includeDeleted: true });
       if (!ours) return ['(missing)'];
       // Not in the API view, but holder deletion relies on it: it must equal the live aliases stored.
-      const live = await this.aliasModel.countDocuments({ organizationId: holder.organizationId, holderId: holder._id, deletedAt: null });
+      const live = await this.aliasModel.countDocuments({
+        organizationId: holder.organizationId,
+        holderId: holder._id,
+        deletedAt: null,
+      });
       const count = ours.liveAliasCount === live ? [] : ['liveAliasCount'];
       return [...differingPaths(toHolderResponse(holder), toHolderResponse(ours)), ...count];
     }
@@ -196,8 +265,14 @@ export class LerianImporter {
 }
 
 /** Which records of a batch are stored already (ids are the idempotency key), under this or another organization. */
-async function presenceOf(model: Model<Written>, organizationId: string, batch: Written[]): Promise<{ present: number; foreign: Written[]; absent: Written[] }> {
-  const stored = await model.find({ _id: { $in: batch.map(({ _id }) => _id) } }, { _id: 1, organizationId: 1 }).lean<Array<{ _id: string; organizationId: string }>>();
+async function presenceOf(
+  model: Model<Written>,
+  organizationId: string,
+  batch: Written[],
+): Promise<{ present: number; foreign: Written[]; absent: Written[] }> {
+  const stored = await model
+    .find({ _id: { $in: batch.map(({ _id }) => _id) } }, { _id: 1, organizationId: 1 })
+    .lean<Array<{ _id: string; organizationId: string }>>();
   const owner = new Map(stored.map((record) => [record._id, record.organizationId]));
   return {
     present: batch.filter(({ _id }) => owner.get(_id) === organizationId).length,
@@ -211,8 +286,19 @@ async function presenceOf(model: Model<Written>, organizationId: string, batch: 
  * with the plan's soft-deletions and each holder's live alias count. Records not imported only
  * advance the progress.
  */
-async function* importedRecords(source: LerianSource, plan: OrganizationPlan, entity: LegacyEntity, cipher: LerianLegacyCipher, batchSize: number, passOver: (count: number) => void): AsyncGenerator<Written[]> {
-  const read = readers(plan.organizationId, cipher)[entity] as (raw: LegacyDocument) => { id: string; record?: Written; unreadable?: string };
+async function* importedRecords(
+  source: LerianSource,
+  plan: OrganizationPlan,
+  entity: LegacyEntity,
+  cipher: LerianLegacyCipher,
+  batchSize: number,
+  passOver: (count: number) => void,
+): AsyncGenerator<Written[]> {
+  const read = readers(plan.organizationId, cipher)[entity] as (raw: LegacyDocument) => {
+    id: string;
+    record?: Written;
+    unreadable?: string;
+  };
   let batch: Written[] = [];
   for await (const raw of source.documents(entity, plan.organizationId, batchSize)) {
     const result = read(raw);
@@ -222,7 +308,11 @@ async function* importedRecords(source: LerianSource, plan: OrganizationPlan, en
     }
     const softDeleted = plan[entity].softDeleted.get(result.id);
     const record = { ...result.record, ...(softDeleted ? { deletedAt: softDeleted.at } : {}) };
-    batch.push(entity === 'holders' ? { ...(record as HolderRecord), liveAliasCount: plan.liveAliasCount.get(record._id) ?? 0 } : record);
+    batch.push(
+      entity === 'holders'
+        ? { ...(record as HolderRecord), liveAliasCount: plan.liveAliasCount.get(record._id) ?? 0 }
+        : record,
+    );
     if (batch.length >= batchSize) {
       yield batch;
       batch = [];
@@ -244,7 +334,10 @@ async function insertOne(model: Model<Written>, record: Written, entity: LegacyE
 /** Why a write failed, by code and field names: driver messages can quote stored values, so they are not shown. */
 function writeFailure(error: unknown, entity: LegacyEntity): string {
   const { code, name, errors } = error as { code?: number; name?: string; errors?: Record<string, unknown> };
-  if (isDuplicateKeyError(error)) return entity === 'holders' ? 'a live holder of this service already has this document' : 'a live alias of this service already uses this account id';
+  if (isDuplicateKeyError(error))
+    return entity === 'holders'
+      ? 'a live holder of this service already has this document'
+      : 'a live alias of this service already uses this account id';
   if (name === 'ValidationError' && errors) return `refused by the schema: ${Object.keys(errors).join(', ')}`;
   return `write failed (${name ?? 'error'}${code !== undefined ? ` ${code}` : ''})`;
 }
@@ -266,4 +359,5 @@ export function differingPaths(expected: unknown, actual: unknown, path = ''): s
   return Object.is(expected, actual) ? [] : [path || '(record)'];
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  !!value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);

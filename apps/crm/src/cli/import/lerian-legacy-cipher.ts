@@ -30,7 +30,8 @@ export class LerianLegacyCipher {
   private readonly hashKey: KeyObject;
 
   constructor(keys: LegacyKeys) {
-    if (!HEX_KEY.test(keys.encryptKey)) throw new Error('the legacy encryption key must be 64 hex characters (LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY)');
+    if (!HEX_KEY.test(keys.encryptKey))
+      throw new Error('the legacy encryption key must be 64 hex characters (LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY)');
     if (keys.hashKey.length === 0) throw new Error('the legacy hash key is empty (LERIAN_LCRYPTO_HASH_SECRET_KEY)');
     this.encryptKey = createSecretKey(Buffer.from(keys.encryptKey, 'hex'));
     this.hashKey = createSecretKey(Buffer.from(keys.hashKey, 'utf8'));
@@ -38,11 +39,17 @@ export class LerianLegacyCipher {
 
   decrypt(stored: string): string {
     const body = Buffer.from(stored, 'base64');
-    if (body.length < NONCE_BYTES + TAG_BYTES || body.toString('base64') !== stored) throw new LegacyDecryptionError('not a legacy ciphertext');
+    if (body.length < NONCE_BYTES + TAG_BYTES || body.toString('base64') !== stored)
+      throw new LegacyDecryptionError('not a legacy ciphertext');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.encryptKey, body.subarray(0, NONCE_BYTES), { authTagLength: TAG_BYTES });
+      const decipher = createDecipheriv('aes-256-gcm', this.encryptKey, body.subarray(0, NONCE_BYTES), {
+        authTagLength: TAG_BYTES,
+      });
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(body.subarray(NONCE_BYTES, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(body.subarray(NONCE_BYTES, body.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
     } catch {
       throw new LegacyDecryptionError('authentication failed');
     }

@@ -4,7 +4,10 @@ import { LegacyDecryptionError, LerianLegacyCipher } from './lerian-legacy-ciphe
 import { aliasFromLegacy, holderFromLegacy, LegacyShapeError, uuidText } from './lerian-record.mapper';
 
 const keys = lerianFixtureKeys();
-const cipher = new LerianLegacyCipher({ encryptKey: keys.LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY, hashKey: keys.LERIAN_LCRYPTO_HASH_SECRET_KEY });
+const cipher = new LerianLegacyCipher({
+  encryptKey: keys.LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY,
+  hashKey: keys.LERIAN_LCRYPTO_HASH_SECRET_KEY,
+});
 const raw = lerianRawCollections();
 const ORG = '0192f1a8-0000-7000-8000-00000000f001';
 const holders = raw.find(({ collection }) => collection === `holders_${ORG}`)!.documents;
@@ -13,7 +16,8 @@ const aliases = raw.find(({ collection }) => collection === `aliases_${ORG}`)!.d
 describe('the original records as ours', () => {
   it('ids: 16-byte Binary of subtype 0, 3 or 4, or UUID text, become lower-case UUID text', () => {
     const bytes = Buffer.from('01a209ad083d740580c243eadddea3f4', 'hex');
-    for (const subtype of [0, 3, 4]) expect(uuidText(new Binary(bytes, subtype), '_id')).toBe('01a209ad-083d-7405-80c2-43eadddea3f4');
+    for (const subtype of [0, 3, 4])
+      expect(uuidText(new Binary(bytes, subtype), '_id')).toBe('01a209ad-083d-7405-80c2-43eadddea3f4');
     expect(uuidText('01A209AD-083D-7405-80C2-43EADDDEA3F4', '_id')).toBe('01a209ad-083d-7405-80c2-43eadddea3f4');
     expect(() => uuidText(new Binary(Buffer.alloc(12), 0), '_id')).toThrow(LegacyShapeError);
     expect(() => uuidText(42, 'holder_id')).toThrow('holder_id is not a UUID');
@@ -23,9 +27,22 @@ describe('the original records as ours', () => {
     const legal = holders.find((holder) => holder.type === 'LEGAL_PERSON')!;
     const holder = holderFromLegacy(legal, ORG, cipher);
     const expected = lerianExpected('holders').find(({ response }) => response.id === holder._id)!.response;
-    expect(holder).toMatchObject({ organizationId: ORG, name: expected.name, document: expected.document, externalId: expected.externalId, contact: expected.contact, metadata: expected.metadata });
+    expect(holder).toMatchObject({
+      organizationId: ORG,
+      name: expected.name,
+      document: expected.document,
+      externalId: expected.externalId,
+      contact: expected.contact,
+      metadata: expected.metadata,
+    });
     expect(holder.legalPerson).toEqual(expected.legalPerson); // foundingDate: BSON date → "2010-03-01"
-    expect(holder.addresses?.primary).toEqual({ line1: 'Av. Brasil 2', zipCode: '20040-002', city: 'Rio de Janeiro', state: 'RJ', country: 'BR' });
+    expect(holder.addresses?.primary).toEqual({
+      line1: 'Av. Brasil 2',
+      zipCode: '20040-002',
+      city: 'Rio de Janeiro',
+      state: 'RJ',
+      country: 'BR',
+    });
     expect(holder.createdAt).toEqual(legal.created_at);
     expect(holder.deletedAt).toBeNull();
     expect(holder).not.toHaveProperty('search');
@@ -38,12 +55,18 @@ describe('the original records as ours', () => {
     expect(alias.holderId).toBe(expected.holderId);
     expect(alias.bankingDetails).toEqual(expected.bankingDetails);
     expect(alias.regulatoryFields).toEqual(expected.regulatoryFields);
-    expect(alias.relatedParties).toEqual(expected.relatedParties.map(({ id, ...party }: { id: string }) => ({ _id: id, ...party })));
+    expect(alias.relatedParties).toEqual(
+      expected.relatedParties.map(({ id, ...party }: { id: string }) => ({ _id: id, ...party })),
+    );
   });
 
   it('a value that does not decrypt, or a protected field that is not a ciphertext, is refused', () => {
-    expect(() => holderFromLegacy({ ...holders[0], name: holders[1].name.slice(0, -4) + 'AAA=' }, ORG, cipher)).toThrow(LegacyDecryptionError);
-    expect(() => holderFromLegacy({ ...holders[0], document: 12345 }, ORG, cipher)).toThrow('document is not a legacy ciphertext');
+    expect(() => holderFromLegacy({ ...holders[0], name: holders[1].name.slice(0, -4) + 'AAA=' }, ORG, cipher)).toThrow(
+      LegacyDecryptionError,
+    );
+    expect(() => holderFromLegacy({ ...holders[0], document: 12345 }, ORG, cipher)).toThrow(
+      'document is not a legacy ciphertext',
+    );
     expect(() => holderFromLegacy({ ...holders[0], created_at: 'yesterday' }, ORG, cipher)).toThrow(LegacyShapeError);
   });
 

@@ -28,7 +28,13 @@ const LEGACY_ENCRYPTED = {
     'legal_person.representative.document',
     'legal_person.representative.email',
   ]),
-  alias: new Set(['document', 'banking_details.account', 'banking_details.iban', 'regulatory_fields.participant_document', 'related_parties[].document']),
+  alias: new Set([
+    'document',
+    'banking_details.account',
+    'banking_details.iban',
+    'regulatory_fields.participant_document',
+    'related_parties[].document',
+  ]),
 };
 
 /** Calendar dates: the original stored some as BSON dates, this service stores all as `YYYY-MM-DD`. */
@@ -71,7 +77,12 @@ function timestamp(value: unknown, path: string, required: boolean): Date | null
  * keys become camelCase, nulls are dropped (this service omits absent fields), legacy ciphertexts are
  * opened, calendar dates become `YYYY-MM-DD`, UUIDs become text. Metadata is copied as stored.
  */
-function convert(source: LegacyDocument, path: string, encrypted: Set<string>, cipher: LerianLegacyCipher): Record<string, unknown> {
+function convert(
+  source: LegacyDocument,
+  path: string,
+  encrypted: Set<string>,
+  cipher: LerianLegacyCipher,
+): Record<string, unknown> {
   const target: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(source)) {
     const at = path ? `${path}.${key}` : key;
@@ -84,7 +95,11 @@ function convert(source: LegacyDocument, path: string, encrypted: Set<string>, c
     } else if (DATE_ONLY.has(key)) {
       target[camelCase(key)] = calendarDate(value, at);
     } else if (Array.isArray(value)) {
-      target[camelCase(key)] = value.map((item) => (item && typeof item === 'object' && !isBinary(item) ? convertElement(item as LegacyDocument, `${at}[]`, encrypted, cipher) : item));
+      target[camelCase(key)] = value.map((item) =>
+        item && typeof item === 'object' && !isBinary(item)
+          ? convertElement(item as LegacyDocument, `${at}[]`, encrypted, cipher)
+          : item,
+      );
     } else if (isBinary(value)) {
       target[camelCase(key)] = uuidText(value, at);
     } else if (typeof value === 'object' && !(value instanceof Date)) {
@@ -97,9 +112,17 @@ function convert(source: LegacyDocument, path: string, encrypted: Set<string>, c
 }
 
 /** An array element keeps its own id (related parties are addressed by it). */
-function convertElement(element: LegacyDocument, path: string, encrypted: Set<string>, cipher: LerianLegacyCipher): Record<string, unknown> {
+function convertElement(
+  element: LegacyDocument,
+  path: string,
+  encrypted: Set<string>,
+  cipher: LerianLegacyCipher,
+): Record<string, unknown> {
   const { _id: id, ...rest } = element;
-  return { ...(id !== undefined ? { _id: uuidText(id, `${path}._id`) } : {}), ...convert(rest, path, encrypted, cipher) };
+  return {
+    ...(id !== undefined ? { _id: uuidText(id, `${path}._id`) } : {}),
+    ...convert(rest, path, encrypted, cipher),
+  };
 }
 
 function envelope(raw: LegacyDocument, organizationId: string) {
@@ -113,11 +136,25 @@ function envelope(raw: LegacyDocument, organizationId: string) {
 }
 
 /** A holder of the original as this service's record, decrypted. Throws on a value that does not decrypt. */
-export function holderFromLegacy(raw: LegacyDocument, organizationId: string, cipher: LerianLegacyCipher): HolderRecord {
-  return { ...convert(raw, '', LEGACY_ENCRYPTED.holder, cipher), ...envelope(raw, organizationId) } as unknown as HolderRecord;
+export function holderFromLegacy(
+  raw: LegacyDocument,
+  organizationId: string,
+  cipher: LerianLegacyCipher,
+): HolderRecord {
+  return {
+    ...convert(raw, '', LEGACY_ENCRYPTED.holder, cipher),
+    ...envelope(raw, organizationId),
+  } as unknown as HolderRecord;
 }
 
 /** An alias of the original as this service's record, decrypted, with its holder id as text. */
-export function aliasFromLegacy(raw: LegacyDocument, organizationId: string, cipher: LerianLegacyCipher): AliasAccountRecord {
-  return { ...convert(raw, '', LEGACY_ENCRYPTED.alias, cipher), ...envelope(raw, organizationId) } as unknown as AliasAccountRecord;
+export function aliasFromLegacy(
+  raw: LegacyDocument,
+  organizationId: string,
+  cipher: LerianLegacyCipher,
+): AliasAccountRecord {
+  return {
+    ...convert(raw, '', LEGACY_ENCRYPTED.alias, cipher),
+    ...envelope(raw, organizationId),
+  } as unknown as AliasAccountRecord;
 }

@@ -1,7 +1,8 @@
 import mongoose, { Connection } from 'mongoose';
 import type { LegacyDocument } from './lerian-record.mapper';
 
-const ORGANIZATION_COLLECTION = /^(holders|aliases)_([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+const ORGANIZATION_COLLECTION =
+  /^(holders|aliases)_([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 
 export type LegacyEntity = 'holders' | 'aliases';
 
@@ -13,14 +14,18 @@ export class LerianSource {
   private constructor(private readonly connection: Connection) {}
 
   static async connect(uri: string, dbName: string, options: mongoose.ConnectOptions = {}): Promise<LerianSource> {
-    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5000, ...options, dbName }).asPromise();
+    const connection = await mongoose
+      .createConnection(uri, { serverSelectionTimeoutMS: 5000, ...options, dbName })
+      .asPromise();
     return new LerianSource(connection);
   }
 
   /** Organizations that have a holders or an aliases collection, in a stable order. */
   async organizations(): Promise<string[]> {
     const names = (await this.connection.db!.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name);
-    const found = new Set(names.map((name) => ORGANIZATION_COLLECTION.exec(name)?.[2]).filter((id): id is string => id !== undefined));
+    const found = new Set(
+      names.map((name) => ORGANIZATION_COLLECTION.exec(name)?.[2]).filter((id): id is string => id !== undefined),
+    );
     return [...found].sort();
   }
 
@@ -31,7 +36,10 @@ export class LerianSource {
 
   /** The first documents of a collection, to check the keys against before anything is written. */
   sample(entity: LegacyEntity, organizationId: string, size: number): Promise<LegacyDocument[]> {
-    return this.connection.db!.collection(`${entity}_${organizationId}`).find({}, { sort: { _id: 1 }, limit: size }).toArray();
+    return this.connection
+      .db!.collection(`${entity}_${organizationId}`)
+      .find({}, { sort: { _id: 1 }, limit: size })
+      .toArray();
   }
 
   close(): Promise<void> {

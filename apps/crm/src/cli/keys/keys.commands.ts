@@ -8,7 +8,10 @@ const DEFAULT_MAX_PER_SECOND = 500;
 
 const parseCount = (value: string) => Number(value);
 
-@SubCommand({ name: 'status', description: 'records per encryption and hash key, unreadable records, and which previous keys can be removed' })
+@SubCommand({
+  name: 'status',
+  description: 'records per encryption and hash key, unreadable records, and which previous keys can be removed',
+})
 export class KeysStatusCommand extends CommandRunner {
   constructor(private readonly rotation: KeyRotationService) {
     super();
@@ -27,7 +30,10 @@ export class KeysStatusCommand extends CommandRunner {
   }
 }
 
-@SubCommand({ name: 'rotate', description: 'rewrite every record not under the current keys (online, resumable), then re-seal the keyring canary' })
+@SubCommand({
+  name: 'rotate',
+  description: 'rewrite every record not under the current keys (online, resumable), then re-seal the keyring canary',
+})
 export class KeysRotateCommand extends CommandRunner {
   constructor(private readonly rotation: KeyRotationService) {
     super();
@@ -37,20 +43,30 @@ export class KeysRotateCommand extends CommandRunner {
     const batchSize = options.batch ?? DEFAULT_BATCH;
     const maxPerSecond = options.maxPerSecond ?? DEFAULT_MAX_PER_SECOND;
     if (!Number.isInteger(batchSize) || batchSize < 1) this.command.error('--batch must be a positive integer');
-    if (!Number.isInteger(maxPerSecond) || maxPerSecond < 0) this.command.error('--max-per-second must be a non-negative integer (0: no limit)');
+    if (!Number.isInteger(maxPerSecond) || maxPerSecond < 0)
+      this.command.error('--max-per-second must be a non-negative integer (0: no limit)');
     const progress = new CliProgress(process.stderr, options.dryRun ? 'keys rotate (dry run)' : 'keys rotate');
-    const summary = await this.rotation.rotate({ batchSize, maxPerSecond: maxPerSecond || undefined, dryRun: options.dryRun ?? false }, perCollection(progress));
+    const summary = await this.rotation.rotate(
+      { batchSize, maxPerSecond: maxPerSecond || undefined, dryRun: options.dryRun ?? false },
+      perCollection(progress),
+    );
     progress.stop();
     process.stdout.write(renderRotation(summary));
     if (summary.collections.some((rotation) => rotation.failed.count > 0)) process.exitCode = 1;
   }
 
-  @Option({ flags: '--batch <records>', description: `records read per batch; progress is checkpointed after each (default ${DEFAULT_BATCH})` })
+  @Option({
+    flags: '--batch <records>',
+    description: `records read per batch; progress is checkpointed after each (default ${DEFAULT_BATCH})`,
+  })
   parseBatch(value: string): number {
     return parseCount(value);
   }
 
-  @Option({ flags: '--max-per-second <records>', description: `records examined per second at most, to spare the API (default ${DEFAULT_MAX_PER_SECOND}; 0: no limit)` })
+  @Option({
+    flags: '--max-per-second <records>',
+    description: `records examined per second at most, to spare the API (default ${DEFAULT_MAX_PER_SECOND}; 0: no limit)`,
+  })
   parseMaxPerSecond(value: string): number {
     return parseCount(value);
   }
@@ -61,7 +77,11 @@ export class KeysRotateCommand extends CommandRunner {
   }
 }
 
-@SubCommand({ name: 'verify', description: 'read every record; exit 0 only when every value and token is under the current keys (previous keys can be removed)' })
+@SubCommand({
+  name: 'verify',
+  description:
+    'read every record; exit 0 only when every value and token is under the current keys (previous keys can be removed)',
+})
 export class KeysVerifyCommand extends CommandRunner {
   constructor(private readonly rotation: KeyRotationService) {
     super();
@@ -72,17 +92,27 @@ export class KeysVerifyCommand extends CommandRunner {
     const report = await this.rotation.survey(perCollection(progress));
     progress.stop();
     const reasons = blockers(report);
-    const checked = report.collections.map((collection) => `${collection.collection}: ${collection.records}`).join(', ');
+    const checked = report.collections
+      .map((collection) => `${collection.collection}: ${collection.records}`)
+      .join(', ');
     if (reasons.length === 0) {
-      process.stdout.write(`OK: every record (${checked}) and the keyring canary are under the current keys. The previous keys can be removed.\n`);
+      process.stdout.write(
+        `OK: every record (${checked}) and the keyring canary are under the current keys. The previous keys can be removed.\n`,
+      );
       return;
     }
-    process.stdout.write(`NOT READY: the previous keys are still needed.\n${reasons.map((reason) => `  ${reason}\n`).join('')}`);
+    process.stdout.write(
+      `NOT READY: the previous keys are still needed.\n${reasons.map((reason) => `  ${reason}\n`).join('')}`,
+    );
     process.exitCode = 1;
   }
 }
 
-@Command({ name: 'keys', description: 'key lifecycle: status, rotate, verify', subCommands: [KeysStatusCommand, KeysRotateCommand, KeysVerifyCommand] })
+@Command({
+  name: 'keys',
+  description: 'key lifecycle: status, rotate, verify',
+  subCommands: [KeysStatusCommand, KeysRotateCommand, KeysVerifyCommand],
+})
 export class KeysCommand extends CommandRunner {
   async run(): Promise<void> {
     this.command.help();

@@ -4,8 +4,17 @@ import { ListQuery } from '@crm/http';
 import { IsIdentifier } from '@crm/identity';
 
 export class ListHoldersQuery extends ListQuery {
-  @ApiPropertyOptional({ description: 'Exact externalId.' }) @IsOptional() @IsString() @MaxLength(256) external_id?: string;
-  @ApiPropertyOptional({ description: 'Document, format-insensitive (123.456.789-09 finds 12345678909); matched through the blind index.' })
-  @IsOptional() @IsString() @MaxLength(50) @IsIdentifier()
+  @ApiPropertyOptional({ description: 'Exact externalId.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  external_id?: string;
+  @ApiPropertyOptional({
+    description: 'Document, format-insensitive (123.456.789-09 finds 12345678909); matched through the blind index.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  @IsIdentifier()
   document?: string;
 }

@@ -12,10 +12,17 @@ export class HolderResponseDto {
   @ApiPropertyOptional({ type: ContactDto }) contact?: ContactDto;
   @ApiPropertyOptional({ type: NaturalPersonDto }) naturalPerson?: NaturalPersonDto;
   @ApiPropertyOptional({ type: LegalPersonDto }) legalPerson?: LegalPersonDto;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { segment: 'retail' }, description: 'Omitted when none was given.' }) metadata?: Record<string, unknown>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { segment: 'retail' },
+    description: 'Omitted when none was given.',
+  })
+  metadata?: Record<string, unknown>;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) createdAt: string;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) updatedAt: string;
-  @ApiProperty({ example: null, nullable: true, type: String, description: 'Null while the holder is live.' }) deletedAt: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'Null while the holder is live.' })
+  deletedAt: string | null;
 }
 
 export class HolderPageDto {
