@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { orgClient } from '../utils/api';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 
@@ -18,6 +19,26 @@ describe('request logging', () => {
     expect(line.req.headers['x-request-id']).toBe('redaction-check');
     expect(crm.logs.text).not.toContain('super-secret-token-value-42');
     expect(crm.logs.text).not.toContain('cookie-secret-99');
+  });
+
+  it('logs a request on exactly one line, which carries its audit event', async () => {
+    const response = await crm.request('/v1/holders', {
+      method: 'POST',
+      headers: { 'x-organization-id': randomUUID(), 'x-request-id': 'one-line-check' },
+      json: { type: 'NATURAL_PERSON', name: 'One Line', document: '39053344705' },
+    });
+    expect(response.status).toBe(201);
+    expect(await crm.logs.waitFor((entry) => entry.req?.id === 'one-line-check')).toBe(true);
+    const lines = crm.logs.lines
+      .map((text) => JSON.parse(text))
+      .filter((entry) => JSON.stringify(entry).includes('one-line-check'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      msg: 'request completed',
+      req: { method: 'POST', url: '/v1/holders' },
+      res: { statusCode: 201 },
+      audit: { action: 'holders.post', resourceIds: [response.body.id], requestId: 'one-line-check' },
+    });
   });
 
   it('masks query values that may carry personal data, keeping paging ones', async () => {

@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, Type } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import type { DestinationStream } from 'pino';
 import { AppConfig, ConfigModule } from '@crm/config';
@@ -10,7 +10,6 @@ import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { HolderModule } from './holder/holder.module';
 import { LoggingModule } from './logging/logging.module';
-import { RequestIdMiddleware } from './logging/request-id.middleware';
 import { mongoConnectionOptions } from './mongo-connection';
 import { MetricsModule } from './telemetry/metrics.controller';
 import type { Telemetry } from './telemetry/telemetry';
@@ -25,7 +24,7 @@ export interface AppModuleOptions {
 }
 
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
@@ -48,9 +47,5 @@ export class AppModule implements NestModule {
         ...(options.extraModules ?? []),
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestIdMiddleware).forRoutes('{*path}');
   }
 }

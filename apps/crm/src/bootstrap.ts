@@ -14,6 +14,7 @@ import {
 import { AppModule, AppModuleOptions } from './app.module';
 import { installAuditTrail } from './audit/audit-hooks';
 import { installAccessControl } from './auth/access-control';
+import { RequestLog } from './logging/request-log';
 import { ROUTE_TEMPLATES } from './logging/route-templates';
 import { setupSwagger } from './swagger';
 import { RouteTelemetryInterceptor } from './telemetry/route.interceptor';
@@ -48,8 +49,9 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   });
   routeTables.set(app, routeMethods);
   app.useLogger(app.get(Logger));
-  // Fastify hooks added here run after Nest middleware (request id, request log) and before body parsing;
-  // the audit slot is taken first, so refused attempts are recorded too.
+  // Fastify hooks run in the order they are added, all before body parsing: the request id and log line
+  // first, then the audit slot, so refused attempts are recorded too, then access control.
+  app.get(RequestLog).install(app.getHttpAdapter().getInstance());
   installAuditTrail(app);
   installAccessControl(app);
   app.useGlobalPipes(new JsonShapePipe(), new CrmValidationPipe());

@@ -40,7 +40,7 @@ function idsInResponse(payload: unknown): { ids: string[]; count?: number } {
   if (typeof payload !== 'string' || !payload.startsWith('{')) return { ids: [] };
   let parsed: { id?: unknown; holderId?: unknown; items?: unknown };
   try {
-    parsed = JSON.parse(payload);
+    parsed = JSON.parse(payload) as typeof parsed;
   } catch {
     return { ids: [] };
   }
@@ -68,7 +68,9 @@ export function auditEventOf(request: AuditedRequest): AuditEvent {
   const pathIds = Object.values(request.params ?? {})
     .filter((id) => isUuid(id))
     .map((id) => id.toLowerCase());
-  const response = status < 300 ? idsInResponse(request.payload) : { ids: [] };
+  // An answer about the record the path names (read, patch) adds no id: only creations and lists are read.
+  const namesItsRecord = request.params?.id !== undefined || request.params?.alias_id !== undefined;
+  const response = status < 300 && !namesItsRecord ? idsInResponse(request.payload) : { ids: [] };
   const isWrite = permission.action === 'post' || permission.action === 'patch';
   return {
     _id: uuidv7(),

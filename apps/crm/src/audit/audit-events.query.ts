@@ -33,7 +33,7 @@ export class AuditEventsQuery {
 
   @ApiPropertyOptional({ default: 10, minimum: 1, description: 'Events per page, at most MAX_PAGINATION_LIMIT.' })
   @IsOptional()
-  @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
+  @Transform(({ value }: { value: unknown }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
   @IsInt()
   @Min(1)
   limit?: number;

@@ -1,13 +1,11 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import pino, { DestinationStream } from 'pino';
 import { AppConfig } from '@crm/config';
-import { requestIdOf } from '@crm/http';
-import { loggableHeaders } from './loggable-headers';
-import { loggableUrl } from './loggable-url';
+import { RequestLog } from './request-log';
 
-/** Paths that never reach a log line, even if a serializer changes: bodies, and secrets beside them. */
+/** Paths that never reach a log line, even if a caller of the logger passes them: secrets and bodies. */
 const REDACTED_LOG_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -17,40 +15,43 @@ const REDACTED_LOG_PATHS = [
   'res.body',
 ];
 
-/** What pino-http hands the request serializer: the standard serialization, with the raw request beside it. */
-type SerializedRequest = { id?: string; method?: string; url?: string; headers: IncomingHttpHeaders };
+/** Buffered log lines are written at least this often, so a quiet pod's lines still show up promptly. */
+const LOG_FLUSH_INTERVAL_MS = 250;
+/** Lines are written in chunks of at least this many bytes (or at the interval), not one write each. */
+const LOG_CHUNK_BYTES = 4096;
 
 /**
- * JSON logs through nestjs-pino: one line per request, no bodies. A request is logged as its route
- * template, valid paging values and an allow-list of headers (see loggable-url.ts, loggable-headers.ts):
- * nothing a caller or a browser puts in a URL or a header reaches a log line unchecked.
+ * Standard output, buffered: one write per few lines instead of a synchronous write per line. Pino
+ * writes what is buffered when the process exits, also after an uncaught error; a SIGKILL loses at
+ * most the last interval's lines.
+ */
+function bufferedStdout(): DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false, minLength: LOG_CHUNK_BYTES });
+  setInterval(() => destination.flush(), LOG_FLUSH_INTERVAL_MS).unref();
+  return destination;
+}
+
+/**
+ * JSON logs: Nest's logger is nestjs-pino's, writing through one pino instance, and each request is
+ * logged once, as one line, by RequestLog's Fastify hooks (installed by bootstrap). nestjs-pino's own
+ * per-request middleware is not mounted (no route): RequestLog replaces it at a fraction of its cost.
  */
 @Module({})
 export class LoggingModule {
-  static forRoot(config: AppConfig, stream?: DestinationStream): DynamicModule {
-    const options = {
-      level: config.logLevel,
-      genReqId: (request: IncomingMessage) => requestIdOf(request),
-      redact: { paths: REDACTED_LOG_PATHS, censor: '[REDACTED]' },
-      serializers: {
-        req: (request: SerializedRequest) => ({
-          id: request.id,
-          method: request.method,
-          url: loggableUrl(request.url, config.maxPaginationLimit),
-          headers: loggableHeaders(request.headers, request.id),
-        }),
+  static forRoot(config: AppConfig, stream: DestinationStream = bufferedStdout()): DynamicModule {
+    const logger = pino(
+      {
+        level: config.logLevel,
+        base: { pid: process.pid, hostname: hostname(), service: 'crm' },
+        redact: { paths: REDACTED_LOG_PATHS, censor: '[REDACTED]' },
       },
-      customProps: () => ({ service: 'crm' }),
-    };
+      stream,
+    );
     return {
       module: LoggingModule,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: stream ? [options, stream] : options,
-          // nestjs-pino's default pattern does not match on Fastify under Nest 12: name every route.
-          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        }),
-      ],
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] })],
+      providers: [{ provide: RequestLog, useValue: new RequestLog(logger, config.maxPaginationLimit) }],
+      exports: [RequestLog],
     };
   }
 }
