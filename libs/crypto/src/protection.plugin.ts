@@ -100,17 +100,23 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
     next(error);
   });
 
+  // Inserts of plain records (`lean`, as the repositories insert) come back as the same objects: their
+  // plaintext is put back from what sealing replaced, with no decryption. Other inserts come back as
+  // documents Mongoose built from the sealed values: those are opened.
+  const sealedByInsert = new WeakMap<object, SealedValue[]>();
   schema.pre('insertMany', function (docs: unknown[]) {
     for (const doc of docs) {
       const access = accessOf(doc);
       if (access.get('_id') == null) access.set('_id', uuidv7());
-      protector.seal(access);
+      sealedByInsert.set(doc as object, protector.seal(access));
     }
   });
   schema.post('insertMany', function (docs: unknown) {
     if (!Array.isArray(docs)) return;
     for (const doc of docs) {
-      protector.open(accessOf(doc));
+      const sealed = sealedByInsert.get(doc as object);
+      if (sealed) for (const { access, path, plaintext } of sealed) access.set(path, plaintext);
+      else protector.open(accessOf(doc));
       if (isDocument(doc)) doc.$clearModifiedPaths();
     }
   });

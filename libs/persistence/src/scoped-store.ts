@@ -29,10 +29,19 @@ export class ScopedStore<T extends { _id: string }> {
     await this.model.createIndexes();
   }
 
+  /**
+   * Inserts a new record, cast, defaulted, timestamped and validated by the schema, without building a
+   * Mongoose document (which cost a third of a create's CPU): the crypto plugin seals it on its way in
+   * (`insertMany` hooks) and hands back the plaintext it kept.
+   */
   async insert(organizationId: string, data: Filter): Promise<T> {
+    const record = this.model.castObject({ ...data, organizationId }) as Filter;
+    this.model.applyDefaults(record);
+    this.model.applyTimestamps(record);
+    await this.model.validate(record);
     try {
-      const created = (await this.model.create({ ...data, organizationId } as never)) as unknown as Document;
-      return created.toObject() as T;
+      await this.model.insertMany([record], { lean: true });
+      return record as T;
     } catch (error) {
       if (isDuplicateKeyError(error)) throw this.onDuplicate();
       throw error;
