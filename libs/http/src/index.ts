@@ -9,7 +9,7 @@ export { RouteMethods } from './route-methods';
 export { UuidParamPipe } from './uuid-param.pipe';
 export { asQueryException, CrmValidationPipe, validationErrorToException } from './validation';
 export { CalendarDateFromDateTime, IsCalendarDate, isCalendarDate } from './calendar-date';
-export { HardDeleteQuery, IncludeDeletedQuery, ListQuery, ListQueryPipe } from './list-query';
+export { digitsToInteger, HardDeleteQuery, IncludeDeletedQuery, ListQuery, ListQueryPipe } from './list-query';
 export type { WithMetadataFilters } from './list-query';
 export { IsMetadata, METADATA_LIMITS, metadataKeyProblem, metadataProblem } from './metadata';
 export type { Metadata, MetadataValue } from './metadata';

@@ -10,6 +10,10 @@ import { asQueryException, validationErrorToException } from './validation';
 /** Offset paging skips (page - 1) x limit records: bounded so the skip stays a sane 32-bit number. */
 const MAX_PAGE = 100_000;
 
+/** A query value of digits only becomes a number; anything else stays as sent, for `@IsInt()` to refuse. */
+export const digitsToInteger = ({ value }: { value: unknown }): unknown =>
+  /^\d+$/.test(String(value)) ? Number(value) : value;
+
 /** `true`/`false` in any case (as the original); an empty value (`?hard_delete=`) counts as absent; anything else fails validation. */
 const toBoolean = ({ value }: { value: unknown }) => {
   if (value === '') return undefined;
@@ -48,7 +52,7 @@ export class ListQuery {
     description: 'Page number (offset paging). Deep pages: use `cursor`.',
   })
   @IsOptional()
-  @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
+  @Transform(digitsToInteger)
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE)
@@ -62,7 +66,7 @@ export class ListQuery {
     description: 'Items per page, at most MAX_PAGINATION_LIMIT (default 100); above it: 400 CRM-0009.',
   })
   @IsOptional()
-  @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
+  @Transform(digitsToInteger)
   @IsInt()
   @Min(1)
   limit?: number;

@@ -75,12 +75,11 @@ export class ScopedStore<T extends { _id: string }> {
     patch: Filter,
     options: { check?: (current: T) => void; mutate?: (document: Document & T) => void } = {},
   ): Promise<T | null> {
-    const document = (await this.model.findOne({ ...filter, organizationId, deletedAt: null })) as
-      (Document & T) | null;
+    const document = await this.model.findOne<Document & T>({ ...filter, organizationId, deletedAt: null });
     if (!document) return null;
     const current = document.toObject() as T;
     options.check?.(current);
-    const merged = mergePatch(current as unknown as Filter, patch) as Filter;
+    const merged = mergePatch(current, patch) as Filter;
     for (const key of Object.keys(patch)) {
       document.set(key, merged[key]);
       if (key === 'metadata') document.markModified('metadata'); // Mixed: changes are not tracked by themselves

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { IsCalendarDate } from '@crm/http';
+import { digitsToInteger, IsCalendarDate } from '@crm/http';
 
 /** `GET /v1/audit-events`: who read or changed a record, keyset-paged. */
 export class AuditEventsQuery {
@@ -33,7 +33,7 @@ export class AuditEventsQuery {
 
   @ApiPropertyOptional({ default: 10, minimum: 1, description: 'Events per page, at most MAX_PAGINATION_LIMIT.' })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
+  @Transform(digitsToInteger)
   @IsInt()
   @Min(1)
   limit?: number;

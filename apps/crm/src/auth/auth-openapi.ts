@@ -68,6 +68,17 @@ function with503(existing: ResponseObject | undefined): ResponseObject {
   };
 }
 
+/** An operation of the document that carries a permission (see `@Authorize`). */
+interface PermissionedOperation {
+  [PERMISSION_EXTENSION]: { resource: AuthResource; action: AuthAction };
+  responses: Record<string, ResponseObject>;
+  security?: Array<Record<string, string[]>>;
+}
+
+function isPermissioned(operation: unknown): operation is PermissionedOperation {
+  return !!operation && typeof operation === 'object' && PERMISSION_EXTENSION in operation;
+}
+
 /**
  * Declares the bearer scheme when an auth mode is on, and on every operation that carries a
  * permission (the `@Authorize` extension) its security and its 401/403/503 answers. With AUTH_MODE=none
@@ -89,14 +100,12 @@ export function declareAuthSecurity(document: OpenAPIObject, mode: AuthConfig['m
     },
   };
   for (const item of Object.values(document.paths)) {
-    for (const operation of Object.values(item)) {
-      if (!operation || typeof operation !== 'object' || !(PERMISSION_EXTENSION in operation)) continue;
-      const { resource, action } = (operation as Record<string, { resource: AuthResource; action: AuthAction }>)[
-        PERMISSION_EXTENSION
-      ];
-      const responses = operation.responses as unknown as Record<string, ResponseObject>;
+    for (const operation of Object.values(item) as unknown[]) {
+      if (!isPermissioned(operation)) continue;
+      const { resource, action } = operation[PERMISSION_EXTENSION];
+      const responses = operation.responses;
       operation.security = [{ [SCHEME]: [] }];
-      operation.responses = <typeof operation.responses>{
+      operation.responses = {
         ...responses,
         ...(mode === 'lerian'
           ? {

@@ -76,7 +76,7 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
     const cacheKey =
       this.allowed &&
       `${createHash('sha256').update(token).digest('base64url')}|${permission.resource}|${permission.action}`;
-    const cached = cacheKey ? this.allowed!.get(cacheKey) : undefined;
+    const cached = cacheKey ? this.allowed?.get(cacheKey) : undefined;
     if (cached) return { allowed: true, actor: cached };
 
     let reply: PluginAuthReply;
@@ -110,7 +110,7 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
     }
     if (body.authorized !== true) return textDenial(403, 'Forbidden');
     const actor = actorOf(subject);
-    if (cacheKey) this.allowed!.set(cacheKey, actor);
+    if (cacheKey) this.allowed?.set(cacheKey, actor);
     return { allowed: true, actor };
   }
 

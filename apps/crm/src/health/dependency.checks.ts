@@ -28,11 +28,13 @@ export class DependencyChecks {
   }
 
   /** The keys were proved against the stored canary at boot. */
-  async keyring() {
+  keyring() {
     const session = this.indicators.check('keyring');
-    return this.canary.verified
-      ? session.up({ canary: 'verified' })
-      : session.down({ message: 'keys not verified against stored data' });
+    return Promise.resolve(
+      this.canary.verified
+        ? session.up({ canary: 'verified' })
+        : session.down({ message: 'keys not verified against stored data' }),
+    );
   }
 
   /**

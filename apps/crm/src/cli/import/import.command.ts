@@ -158,7 +158,8 @@ export class ImportLerianCommand extends CommandRunner {
 
 @Command({ name: 'import', description: 'import data from another system', subCommands: [ImportLerianCommand] })
 export class ImportCommand extends CommandRunner {
-  async run(): Promise<void> {
+  run(): Promise<void> {
     this.command.help();
+    return Promise.resolve();
   }
 }

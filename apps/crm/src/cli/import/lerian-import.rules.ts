@@ -34,7 +34,7 @@ async function bodyProblems(dto: new () => object, body: Record<string, unknown>
 function metadataProblems(metadata: unknown, config: AppConfig): string[] {
   if (config.metadataPiiGuard !== 'reject' || !metadata || typeof metadata !== 'object') return [];
   // A key can itself be personal data: it is named only when it passes the same check as in logs.
-  const keys = Object.entries(metadata)
+  const keys = Object.entries(metadata as Record<string, string | number | boolean | null>)
     .filter(([, value]) => personalDataKind(value) !== undefined)
     .map(([key]) => `metadata.${isLoggableMetadataKey(key) ? key : '[REDACTED]'}`);
   return keys.length > 0 ? [`CRM-0034 ${keys.join(', ')} look like personal data`] : [];

@@ -95,7 +95,7 @@ function convert(
     } else if (DATE_ONLY.has(key)) {
       target[camelCase(key)] = calendarDate(value, at);
     } else if (Array.isArray(value)) {
-      target[camelCase(key)] = value.map((item) =>
+      target[camelCase(key)] = (value as unknown[]).map((item) =>
         item && typeof item === 'object' && !isBinary(item)
           ? convertElement(item as LegacyDocument, `${at}[]`, encrypted, cipher)
           : item,

@@ -114,7 +114,8 @@ export class KeysVerifyCommand extends CommandRunner {
   subCommands: [KeysStatusCommand, KeysRotateCommand, KeysVerifyCommand],
 })
 export class KeysCommand extends CommandRunner {
-  async run(): Promise<void> {
+  run(): Promise<void> {
     this.command.help();
+    return Promise.resolve();
   }
 }
