@@ -11,7 +11,7 @@ const ALLOWED: Record<string, string[]> = {
   errors: [],
   config: [],
   identity: ['errors', 'config'],
-  crypto: ['errors', 'config', 'identity'],
+  crypto: ['errors', 'identity'],
   persistence: ['errors', 'crypto'],
   midaz: ['errors', 'config'],
   http: ['errors', 'config', 'identity', 'persistence'],

@@ -37,7 +37,7 @@ export class AppModule implements NestModule {
           retryAttempts: 3,
           retryDelay: 1000,
         }),
-        CryptoModule,
+        CryptoModule.forRoot(config.crypto),
         AuthModule,
         MidazModule,
         HealthModule,

@@ -90,7 +90,7 @@ export class FieldProtector {
 
   constructor(
     readonly collection: string,
-    specs: ProtectedFieldSpec[],
+    specs: readonly ProtectedFieldSpec[],
     private readonly cipher: FieldCipher,
     private readonly blindIndex: BlindIndex,
   ) {
@@ -316,107 +316,21 @@ export class FieldProtector {
     }
   }
 
-  /** Whether an update payload writes a protected path (it must then be sealed per record, see `sealUpdate`). */
-  touchesProtected(update: Record<string, unknown>): boolean {
+  /** Whether an update payload (operators, a replacement, or a pipeline of them) writes a protected path. */
+  touchesProtected(update: unknown): boolean {
+    if (Array.isArray(update)) return update.some((stage) => this.touchesProtected(stage));
+    if (!update || typeof update !== 'object') return false;
     return Object.entries(update).some(([key, value]) =>
-      isOperator(key)
-        ? Object.keys((value as object) ?? {}).some((path) => this.relation(path) !== 'unrelated')
-        : this.relation(key) !== 'unrelated',
+      isOperator(key) ? Object.keys((value as object) ?? {}).some((path) => this.writes(path)) : this.writes(key),
     );
   }
 
-  /**
-   * Returns the update with protected values encrypted for one record, and its tokens written.
-   * Supports `$set`/`$setOnInsert` of protected fields or of objects containing them, `$unset`,
-   * and `$push`/`$addToSet` onto protected arrays; anything else on a protected path is refused.
-   */
-  sealUpdate(update: Record<string, unknown>, organizationId: string, recordId: string): Record<string, unknown> {
-    const sealed: Record<string, Record<string, unknown>> = {};
-    for (const [key, value] of Object.entries(update)) {
-      if (isOperator(key)) sealed[key] = { ...(sealed[key] ?? {}), ...(value as Record<string, unknown>) };
-      else sealed.$set = { ...(sealed.$set ?? {}), [key]: value };
-    }
-    for (const operator of Object.keys(sealed)) {
-      for (const path of Object.keys(sealed[operator])) {
-        const relation = this.relation(path);
-        if (relation === 'unrelated') continue;
-        this.sealUpdateEntry(sealed, operator, path, relation, organizationId, recordId);
-      }
-    }
-    return sealed;
-  }
-
-  private sealUpdateEntry(
-    update: Record<string, Record<string, unknown>>,
-    operator: string,
-    path: string,
-    relation: Relation,
-    organizationId: string,
-    recordId: string,
-  ): void {
-    const refuse = (why: string) => {
-      throw new ProtectedQueryError(path, why);
-    };
-    if (relation === 'inside') refuse('cannot be updated in part; set the whole field');
-    const value = update[operator][path];
-    if (operator === '$unset') {
-      for (const field of this.fieldsUnder(path)) if (field.tokenPath) update.$unset[field.tokenPath] = '';
-      return;
-    }
-    if (operator === '$push' || operator === '$addToSet') {
-      const field = this.fields.find((candidate) => candidate.array === path);
-      if (!field) return refuse(`${operator} is only supported on protected arrays`);
-      const items =
-        value && typeof value === 'object' && '$each' in value ? [...(value as { $each: unknown[] }).$each] : [value];
-      const copies = items.map((item) => structuredClone(item) as Record<string, unknown>);
-      const tokens = this.sealDetached(copies, path, organizationId, recordId);
-      update[operator][path] = { $each: copies };
-      for (const [tokenPath, list] of Object.entries(tokens)) update[operator][tokenPath] = { $each: list };
-      return;
-    }
-    if (operator !== '$set' && operator !== '$setOnInsert')
-      return refuse(`${operator} is not supported on protected paths`);
-    // Seal a detached copy of the written value shaped as a partial record, then write back its parts.
-    const record: Record<string, unknown> = { _id: recordId, organizationId };
-    setIn(record, path, structuredClone(value));
-    this.seal(plainAccess(record), (field) => this.fieldsUnder(path).includes(field));
-    update[operator][path] = getIn(record, path);
-    for (const field of this.fieldsUnder(path))
-      if (field.tokenPath) update[operator][field.tokenPath] = getIn(record, field.tokenPath);
-  }
-
-  /** Seals array elements being appended; returns the tokens to append beside them. */
-  private sealDetached(
-    items: Record<string, unknown>[],
-    arrayPath: string,
-    organizationId: string,
-    recordId: string,
-  ): Record<string, string[]> {
-    const record: Record<string, unknown> = { _id: recordId, organizationId };
-    setIn(record, arrayPath, items);
-    this.seal(plainAccess(record), (field) => field.array === arrayPath);
-    const tokens: Record<string, string[]> = {};
-    for (const field of this.fields)
-      if (field.array === arrayPath && field.tokenPath)
-        tokens[field.tokenPath] = getIn(record, field.tokenPath) as string[];
-    return tokens;
-  }
-
-  private fieldsUnder(path: string): ProtectedField[] {
-    return this.fields.filter((field) => {
-      const full = field.array ?? field.leaf;
-      return full === path || full.startsWith(`${path}.`);
-    });
-  }
-
-  private relation(path: string): Relation {
-    if (path.startsWith('search.')) return 'unrelated';
-    for (const field of this.fields) {
-      const full = field.array ?? field.leaf;
-      if (full === path || full.startsWith(`${path}.`)) return 'covers';
-      if (path.startsWith(`${full}.`)) return 'inside';
-    }
-    return 'unrelated';
+  /** Whether writing `path` writes a protected field: the field (or its array), an object holding it, or a part of it. */
+  private writes(path: string): boolean {
+    if (path.startsWith('search.')) return true; // tokens are the plugin's to write
+    return this.storedRoots().some(
+      (root) => root === path || root.startsWith(`${path}.`) || path.startsWith(`${root}.`),
+    );
   }
 
   private identity(record: RecordAccess): { organizationId: string; recordId: string } {
@@ -431,8 +345,6 @@ export class FieldProtector {
     return { organizationId, recordId: String(recordId) };
   }
 }
-
-type Relation = 'covers' | 'inside' | 'unrelated';
 
 function increment(counts: Map<string, number>, id: string): void {
   counts.set(id, (counts.get(id) ?? 0) + 1);
