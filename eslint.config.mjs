@@ -11,11 +11,12 @@ import tseslint from 'typescript-eslint';
 export const LIB_LAYERS = {
   errors: [],
   config: [],
-  identity: ['errors', 'config'],
-  crypto: ['errors', 'identity'],
+  documents: ['errors'],
+  'personal-data': ['errors', 'config', 'documents'],
+  crypto: ['errors', 'documents'],
   persistence: ['errors', 'crypto'],
   midaz: ['errors', 'config'],
-  http: ['errors', 'config', 'identity', 'persistence'],
+  http: ['errors', 'config', 'documents', 'personal-data', 'persistence'],
 };
 
 const ALL_LIBS = Object.keys(LIB_LAYERS);

@@ -1,4 +1,4 @@
-import { canonicalIdentifier } from '@crm/identity';
+import { canonicalIdentifier } from '@crm/documents';
 
 /**
  * One normalizer per searchable kind. The same function runs before hashing on write and on the

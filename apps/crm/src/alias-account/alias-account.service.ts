@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
 import { CallerContext, PageOf, pageOf, resolvePaging, TenantContext, WithMetadataFilters } from '@crm/http';
 import { CrmException } from '@crm/errors';
-import { MetadataPersonalDataPolicy } from '@crm/identity';
+import { MetadataPersonalDataPolicy } from '@crm/personal-data';
 import { MidazLedgerClient } from '@crm/midaz';
 import { HolderService } from '../holder/holder.service';
 import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { protectedModel } from '@crm/crypto';
-import { PersonalDataModule } from '@crm/identity';
+import { PersonalDataModule } from '@crm/personal-data';
 import { HolderController } from './holder.controller';
 import { HolderRepository } from './holder.repository';
 import { HOLDER_MODEL, HOLDER_PROTECTED_FIELDS, HolderSchema } from './holder.schema';

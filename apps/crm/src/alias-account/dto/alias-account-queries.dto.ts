@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ListQuery } from '@crm/http';
-import { IsIdentifier } from '@crm/identity';
+import { IsIdentifier } from '@crm/documents';
 import { RELATED_PARTY_ROLES } from '../alias-account.schema';
 
 export class ListAliasAccountsQuery extends ListQuery {

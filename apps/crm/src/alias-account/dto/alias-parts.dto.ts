@@ -12,7 +12,7 @@ import {
   ValidationArguments,
 } from 'class-validator';
 import { CalendarDateFromDateTime, IsCalendarDate } from '@crm/http';
-import { IsIdentifier } from '@crm/identity';
+import { IsIdentifier } from '@crm/documents';
 import { RELATED_PARTY_ROLES, RelatedPartyRole } from '../alias-account.schema';
 
 export class BankingDetailsDto {

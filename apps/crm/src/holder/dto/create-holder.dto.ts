@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { IsMetadata, Metadata } from '@crm/http';
-import { IsIdentifier } from '@crm/identity';
+import { IsIdentifier } from '@crm/documents';
 import { HOLDER_TYPES, HolderType } from '../holder.schema';
 import { AddressesDto, ContactDto, LegalPersonDto, NaturalPersonDto } from './holder-parts.dto';
 

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { ListQuery } from '@crm/http';
-import { IsIdentifier } from '@crm/identity';
+import { IsIdentifier } from '@crm/documents';
 
 export class ListHoldersQuery extends ListQuery {
   @ApiPropertyOptional({ description: 'Exact externalId.' })
