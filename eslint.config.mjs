@@ -77,6 +77,25 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
+  {
+    // Aliases know holders only through Holder's exported API (HolderModule, HolderLinks), never through
+    // its repository, schema, records or service.
+    files: ['apps/crm/src/alias-account/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...DEEP_IMPORTS,
+            {
+              group: ['**/holder/**', '!**/holder/holder.module', '!**/holder/holder-links'],
+              message: 'Aliases use Holder through HolderModule and HolderLinks only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   ...ALL_LIBS.map(layerRule),
   prettier,
 );

@@ -4,7 +4,7 @@ import { CallerContext, PageOf, pageOf, resolvePaging, TenantContext, WithMetada
 import { CrmException } from '@crm/errors';
 import { MetadataPersonalDataPolicy } from '@crm/personal-data';
 import { MidazLedgerClient } from '@crm/midaz';
-import { HolderService } from '../holder/holder.service';
+import { HolderLinks } from '../holder/holder-links';
 import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
 import { AliasAccountResponseDto } from './dto/alias-account-response.dto';
 import { CreateAliasAccountDto, UpdateAliasAccountDto } from './dto/create-alias-account.dto';
@@ -20,7 +20,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 export class AliasAccountService {
   constructor(
     private readonly aliases: AliasAccountRepository,
-    private readonly holders: HolderService,
+    private readonly holders: HolderLinks,
     private readonly midaz: MidazLedgerClient,
     private readonly metadataPolicy: MetadataPersonalDataPolicy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -36,7 +36,7 @@ export class AliasAccountService {
     body: CreateAliasAccountDto,
     caller: CallerContext,
   ): Promise<AliasAccountResponseDto> {
-    await this.holders.require(tenant, holderId); // before Midaz is asked anything
+    await this.holders.requireLive(tenant, holderId); // before Midaz is asked anything
     this.assertClosingDate(body.bankingDetails?.closingDate, today());
     this.metadataPolicy.check(body.metadata, ENTITY);
     if (await this.aliases.existsActiveForAccount(tenant.organizationId, body.accountId))

@@ -40,7 +40,7 @@ export class HolderService {
   }
 
   /** Loads a live (or, when asked, soft-deleted) holder of the tenant, or answers 404 CRM-0006. */
-  async require(tenant: TenantContext, id: string, includeDeleted = false): Promise<HolderRecord> {
+  private async require(tenant: TenantContext, id: string, includeDeleted = false): Promise<HolderRecord> {
     const holder = await this.holders.findById(tenant.organizationId, id, { includeDeleted });
     if (!holder) throw notFound();
     return holder;
@@ -69,21 +69,6 @@ export class HolderService {
       if (!hard) throw notFound(); // already soft-deleted
     }
     if (hard) await this.holders.erase(tenant.organizationId, id);
-  }
-
-  /**
-   * For alias creation, just before the alias is written: counts one more live alias on the holder
-   * (atomically, only while it is live) and returns it; 404 CRM-0006 when it was deleted meanwhile.
-   */
-  async reserveAlias(tenant: TenantContext, holderId: string): Promise<HolderRecord> {
-    const holder = await this.holders.reserveAliasSlot(tenant.organizationId, holderId);
-    if (!holder) throw notFound();
-    return holder;
-  }
-
-  /** An alias stopped being live (deleted, or its creation failed after `reserveAlias`). */
-  releaseAlias(tenant: TenantContext, holderId: string): Promise<void> {
-    return this.holders.releaseAliasSlot(tenant.organizationId, holderId);
   }
 
   async list(
