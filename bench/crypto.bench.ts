@@ -91,7 +91,7 @@ function measure(contenders: Contender[]): Map<string, number> {
 function main(): void {
   const keyring = new Keyring(randomKeyMaterial());
   const cipher = new FieldCipher(keyring);
-  const protector = new FieldProtector('holders', HOLDER_PROTECTED_FIELDS, cipher, new BlindIndex(keyring));
+  const protector = new FieldProtector('holders', HOLDER_PROTECTED_FIELDS.specs, cipher, new BlindIndex(keyring));
 
   // The peer: mongoose-field-encryption on a flat schema holding the same 11 values.
   const peerSchema = new Schema(Object.fromEntries(Object.keys(VALUES).map((key) => [key, String])));

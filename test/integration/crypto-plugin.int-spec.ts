@@ -1,7 +1,13 @@
 import mongoose, { Connection, Model, Schema } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { DecryptionError, KeyMaterial, ProtectedModelStatics, ProtectedQueryError } from '@crm/crypto';
+import {
+  DecryptionError,
+  KeyMaterial,
+  ProtectedFieldSpec,
+  ProtectedModelStatics,
+  ProtectedQueryError,
+} from '@crm/crypto';
 // White-box: the plugin on a schema of its own, outside Nest (the lib's public API builds only Nest models).
 import { BlindIndex } from '../../libs/crypto/src/blind-index';
 import { FieldCipher } from '../../libs/crypto/src/field-cipher';
@@ -31,12 +37,12 @@ const thingSchema = new Schema(
   },
   { collection: 'things', timestamps: true, versionKey: false },
 );
-const SPECS = [
+const SPECS: ProtectedFieldSpec[] = [
   { path: 'name' },
-  { path: 'document', searchable: 'identifier' as const },
-  { path: 'contact.email', searchable: 'email' as const },
+  { path: 'document', search: { as: 'document', normalizer: 'identifier' } },
+  { path: 'contact.email', search: { as: 'contactEmail', normalizer: 'email' } },
   { path: 'secretDate' },
-  { path: 'parties[].document', searchable: 'identifier' as const, searchAs: 'partyDocuments' },
+  { path: 'parties[].document', search: { as: 'partyDocuments', normalizer: 'identifier' } },
   { path: 'parties[].name' },
 ];
 

@@ -7,7 +7,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Binary, Document } from 'bson';
 import mongoose, { Connection } from 'mongoose';
 import { AppConfig, loadConfig } from '@crm/config';
-import { NORMALIZERS, ProtectedFieldSpec } from '@crm/crypto';
+import { NORMALIZERS, ProtectedFields } from '@crm/crypto';
 import { ALIAS_PROTECTED_FIELDS } from '../../apps/crm/src/alias-account/alias-account.schema';
 import { HOLDER_PROTECTED_FIELDS } from '../../apps/crm/src/holder/holder.schema';
 import { CliModule } from '../../apps/crm/src/cli/cli.module';
@@ -176,12 +176,12 @@ function valuesAt(record: Record<string, any>, path: string): unknown[] {
  * ("Mãe 100" → "100") also occur in fields that are not protected (externalId "EXT-100").
  */
 function protectedForms(): string[] {
-  const forms = (answers: ExpectedAnswer[], fields: ProtectedFieldSpec[]) =>
+  const forms = (answers: ExpectedAnswer[], { specs }: ProtectedFields) =>
     answers.flatMap(({ response }) =>
-      fields.flatMap((field) =>
+      specs.flatMap((field) =>
         valuesAt(response, field.path)
           .filter((value): value is string => typeof value === 'string')
-          .flatMap((value) => [value, ...(field.searchable ? [NORMALIZERS[field.searchable](value)] : [])]),
+          .flatMap((value) => [value, ...(field.search ? [NORMALIZERS[field.search.normalizer](value)] : [])]),
       ),
     );
   return [

@@ -422,7 +422,7 @@ describe('keys CLI: rotation, status, verify', () => {
       createdAt: new Date(),
       updatedAt: new Date(),
     };
-    new FieldProtector('holders', HOLDER_PROTECTED_FIELDS, new FieldCipher(ring), new BlindIndex(ring)).seal(
+    new FieldProtector('holders', HOLDER_PROTECTED_FIELDS.specs, new FieldCipher(ring), new BlindIndex(ring)).seal(
       plainAccess(twin),
     );
     twin.search = { document: 'token-of-an-older-normalization' };

@@ -3,11 +3,12 @@ import { AsyncModelFactory } from '@nestjs/mongoose';
 import { Schema } from 'mongoose';
 import { BlindIndex } from './blind-index';
 import { FieldCipher } from './field-cipher';
-import { FieldProtector, ProtectedFieldSpec } from './field-protector';
+import { FieldProtector } from './field-protector';
 import { KeyMaterial, Keyring } from './keyring';
 import { KeyringCanary } from './keyring-canary';
 import { KeyRotationService } from './key-rotation/key-rotation.service';
 import { ProtectedCollections } from './key-rotation/protected-collections';
+import { ProtectedFields, ProtectedFieldSpec } from './protected-fields';
 import { fieldProtectionPlugin } from './protection.plugin';
 
 /**
@@ -59,13 +60,13 @@ export class CryptoModule {
 }
 
 /** A model whose schema carries the field-protection plugin, for `MongooseModule.forFeatureAsync`. */
-export function protectedModel(name: string, schema: Schema, fields: readonly ProtectedFieldSpec[]): AsyncModelFactory {
+export function protectedModel(name: string, schema: Schema, fields: ProtectedFields): AsyncModelFactory {
   const collection = schema.get('collection');
   if (!collection)
     throw new Error(`${name}: a protected schema must name its collection (it is part of every ciphertext's binding)`);
   return {
     name,
     inject: [SchemaProtection],
-    useFactory: (protection: SchemaProtection) => protection.protect(collection, schema, fields),
+    useFactory: (protection: SchemaProtection) => protection.protect(collection, schema, fields.specs),
   };
 }

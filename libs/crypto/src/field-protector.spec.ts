@@ -11,9 +11,9 @@ const protector = new FieldProtector(
   'things',
   [
     { path: 'name' },
-    { path: 'document', searchable: 'identifier' },
-    { path: 'contact.email', searchable: 'email' },
-    { path: 'parties[].document', searchable: 'identifier', searchAs: 'partyDocuments' },
+    { path: 'document', search: { as: 'document', normalizer: 'identifier' } },
+    { path: 'contact.email', search: { as: 'contactEmail', normalizer: 'email' } },
+    { path: 'parties[].document', search: { as: 'partyDocuments', normalizer: 'identifier' } },
     { path: 'parties[].name' },
   ],
   cipher,
@@ -147,8 +147,8 @@ describe('FieldProtector', () => {
   describe('key rotation', () => {
     const specs = [
       { path: 'name' },
-      { path: 'document', searchable: 'identifier' as const },
-      { path: 'parties[].document', searchable: 'identifier' as const, searchAs: 'partyDocuments' },
+      { path: 'document', search: { as: 'document', normalizer: 'identifier' as const } },
+      { path: 'parties[].document', search: { as: 'partyDocuments', normalizer: 'identifier' as const } },
       { path: 'parties[].name' },
     ];
     const protectorUnder = (material: ReturnType<typeof randomKeyMaterial>) => {

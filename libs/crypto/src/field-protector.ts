@@ -2,30 +2,15 @@ import { v7 as uuidv7 } from 'uuid';
 import { BlindIndex } from './blind-index';
 import { DecryptionError, ProtectedQueryError } from './errors';
 import { FieldCipher, ProtectedValue } from './field-cipher';
-import { NormalizerKind } from './normalizers';
+import { NormalizerName } from './normalizers';
 import { getIn, setIn } from './object-paths';
-
-/** A protected field as a schema declares it. */
-export interface ProtectedFieldSpec {
-  /** `name`, `contact.primaryEmail`, or `relatedParties[].document` for a field of every array element. */
-  path: string;
-  /** Makes the field searchable: the blind-index token of the value normalized this way. */
-  searchable?: NormalizerKind;
-  /** Where the token lives, under `search.` (defaults to the path in camelCase). */
-  searchAs?: string;
-  /**
-   * For fields encrypted only since a later version: a stored value that is not an encrypted envelope
-   * is plaintext an older version wrote. It is read as it is and encrypted on the record's next save.
-   * Fields encrypted from the start leave this off, so a plaintext there still fails closed.
-   */
-  acceptsLegacyPlaintext?: boolean;
-}
+import { ProtectedFieldSpec } from './protected-fields';
 
 export interface ProtectedField {
   spec: string;
   array?: string;
   leaf: string;
-  searchable?: NormalizerKind;
+  normalizer?: NormalizerName;
   tokenPath?: string;
   scope: string;
   acceptsLegacyPlaintext: boolean;
@@ -75,8 +60,6 @@ export interface ResealUpdate {
 const UNENCRYPTED = 'plaintext';
 const UNKNOWN_HASH_KEY = 'unknown';
 
-const camelCase = (path: string) => path.replace(/\[\]/g, '').replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase());
-
 const isOperator = (key: string) => key.startsWith('$');
 
 /**
@@ -100,8 +83,8 @@ export class FieldProtector {
         spec: spec.path,
         array,
         leaf,
-        searchable: spec.searchable,
-        tokenPath: spec.searchable ? `search.${spec.searchAs ?? camelCase(spec.path)}` : undefined,
+        normalizer: spec.search?.normalizer,
+        tokenPath: spec.search ? `search.${spec.search.as}` : undefined,
         scope: BlindIndex.scope(collection, spec.path.replace('[]', '')),
         acceptsLegacyPlaintext: spec.acceptsLegacyPlaintext === true,
       };
@@ -117,9 +100,9 @@ export class FieldProtector {
   /** The filter that finds records by the blind index of a searchable field. */
   searchFilter(searchAs: string, organizationId: string, value: string): Record<string, unknown> {
     const field = this.fields.find((candidate) => candidate.tokenPath === `search.${searchAs}`);
-    if (!field?.searchable) throw new ProtectedQueryError(searchAs, 'is not a searchable field');
+    if (!field?.normalizer) throw new ProtectedQueryError(searchAs, 'is not a searchable field');
     return {
-      [field.tokenPath!]: { $in: this.blindIndex.candidatesFor(field.scope, field.searchable, organizationId, value) },
+      [field.tokenPath!]: { $in: this.blindIndex.candidatesFor(field.scope, field.normalizer, organizationId, value) },
     };
   }
 
@@ -143,8 +126,8 @@ export class FieldProtector {
           ),
         );
         sealed.push({ access, path: field.leaf, plaintext });
-        if (field.searchable)
-          tokens.push(this.blindIndex.tokenFor(field.scope, field.searchable, organizationId, String(plaintext)));
+        if (field.normalizer)
+          tokens.push(this.blindIndex.tokenFor(field.scope, field.normalizer, organizationId, String(plaintext)));
       }
       if (field.tokenPath) record.set(field.tokenPath, field.array ? tokens : tokens[0]);
     }
@@ -199,7 +182,7 @@ export class FieldProtector {
         increment(usage.encryption, keyId);
         if (keyId !== this.cipher.currentKeyId) usage.current = false;
       }
-      if (field.searchable && !this.tokensAttributed(field, stored, opened, organizationId, usage.hashing))
+      if (field.normalizer && !this.tokensAttributed(field, stored, opened, organizationId, usage.hashing))
         usage.current = false;
     }
     return usage;
@@ -224,12 +207,12 @@ export class FieldProtector {
     const storedTokens = tokenList(getIn(stored, field.tokenPath!));
     for (const token of storedTokens) {
       const keyId = plaintexts
-        .map((plaintext) => this.blindIndex.keyIdOf(token, field.scope, field.searchable!, organizationId, plaintext))
+        .map((plaintext) => this.blindIndex.keyIdOf(token, field.scope, field.normalizer!, organizationId, plaintext))
         .find(Boolean);
       increment(hashing, keyId ?? UNKNOWN_HASH_KEY);
     }
     const expected = plaintexts.map((plaintext) =>
-      this.blindIndex.tokenFor(field.scope, field.searchable!, organizationId, plaintext),
+      this.blindIndex.tokenFor(field.scope, field.normalizer!, organizationId, plaintext),
     );
     return storedTokens.length === expected.length && storedTokens.every((token, i) => token === expected[i]);
   }

@@ -2,11 +2,12 @@
 // keys at boot (canary) and rotate them (CLI). Ciphers, blind indexes and keyrings stay inside.
 export { CryptoModule, protectedModel } from './crypto.module';
 export { DecryptionError, KeyMismatchError, ProtectedQueryError } from './errors';
-export type { ProtectedFieldSpec } from './field-protector';
 export type { KeyMaterial } from './keyring';
 export { KeyringCanary } from './keyring-canary';
 export { NORMALIZERS } from './normalizers';
-export type { NormalizerKind } from './normalizers';
+export type { NormalizerName } from './normalizers';
+export { ProtectedFields, protectedFields } from './protected-fields';
+export type { ProtectedFieldSpec, SearchSpec } from './protected-fields';
 export type { ProtectedModelStatics } from './protection.plugin';
 export { KeyRotationService } from './key-rotation/key-rotation.service';
 export type {

@@ -13,4 +13,4 @@ export const NORMALIZERS = {
   },
 } as const satisfies Record<string, (value: string) => string>;
 
-export type NormalizerKind = keyof typeof NORMALIZERS;
+export type NormalizerName = keyof typeof NORMALIZERS;

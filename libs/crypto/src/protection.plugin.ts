@@ -44,9 +44,9 @@ const UPDATES: mongoose.MongooseQueryMiddleware[] = [
 ];
 
 /** Statics the plugin adds to a protected model. */
-export interface ProtectedModelStatics {
+export interface ProtectedModelStatics<Search extends string = string> {
   /** The filter that finds records whose searchable field equals `value` (any hash key version). */
-  blindIndexFilter(searchAs: string, organizationId: string, value: string): Record<string, unknown>;
+  blindIndexFilter(searchAs: Search, organizationId: string, value: string): Record<string, unknown>;
   /**
    * Whether previous hash keys are configured. While they are, a unique index over a token cannot
    * see a duplicate stored under an older token, so uniqueness needs a search first.

@@ -5,16 +5,16 @@ import { encodeCursor, listFilter, pageFilter, Paging } from './paging';
 import { CrmException, isDuplicateKeyError } from '@crm/errors';
 
 type Filter = Record<string, unknown>;
-type ProtectedModel<T> = Model<T> & ProtectedModelStatics;
+type ProtectedModel<T, Search extends string> = Model<T> & ProtectedModelStatics<Search>;
 
 /**
  * The persistence mechanics every organization-scoped, soft-deletable collection shares. Each method
  * takes the organization id first, so no query can go unscoped. Repositories compose it and expose
  * narrow, named methods; they never hand out a generic `find`.
  */
-export class ScopedStore<T extends { _id: string }> {
+export class ScopedStore<T extends { _id: string }, Search extends string = string> {
   constructor(
-    private readonly model: ProtectedModel<T>,
+    private readonly model: ProtectedModel<T, Search>,
     /** The refusal when a unique index rejects a write (e.g. 409 CRM-0010). */
     private readonly onDuplicate: () => CrmException,
   ) {}
@@ -49,8 +49,8 @@ export class ScopedStore<T extends { _id: string }> {
     return (await this.model.countDocuments({ ...filter, organizationId, deletedAt: null }).limit(1)) > 0;
   }
 
-  /** The filter that matches a searchable protected field through its blind index. */
-  blindIndex(searchAs: string, organizationId: string, value: string): Filter {
+  /** The filter that matches a searchable protected field through its blind index (by its declared search name). */
+  blindIndex(searchAs: Search, organizationId: string, value: string): Filter {
     return this.model.blindIndexFilter(searchAs, organizationId, value);
   }
 

@@ -5,7 +5,7 @@ import type { ProtectedModelStatics } from '@crm/crypto';
 import { Paging } from '@crm/persistence';
 import { CrmException } from '@crm/errors';
 import { COLLECTIONS, ScopedStore } from '@crm/persistence';
-import { HOLDER_MODEL, HolderRecord } from './holder.schema';
+import { HOLDER_MODEL, HolderRecord, HolderSearchName } from './holder.schema';
 
 export interface HolderFilters {
   externalId?: string;
@@ -21,7 +21,7 @@ export type NewHolder = Omit<
 /** Every read and write of holders. Each method takes the organization: no query goes unscoped. */
 @Injectable()
 export class HolderRepository implements OnModuleInit {
-  private readonly store: ScopedStore<HolderRecord>;
+  private readonly store: ScopedStore<HolderRecord, HolderSearchName>;
   /**
    * While previous hash keys are configured, a document may still be indexed under an older token
    * that the unique index cannot compare: uniqueness then needs a search first (after `keys rotate`
@@ -30,10 +30,13 @@ export class HolderRepository implements OnModuleInit {
   readonly documentNeedsPreCheck: boolean;
 
   constructor(
-    @InjectModel(HOLDER_MODEL) holders: Model<HolderRecord> & ProtectedModelStatics,
+    @InjectModel(HOLDER_MODEL) holders: Model<HolderRecord> & ProtectedModelStatics<HolderSearchName>,
     @InjectConnection() private readonly connection: Connection,
   ) {
-    this.store = new ScopedStore<HolderRecord>(holders, () => new CrmException('CRM-0010', { entityType: 'Holder' }));
+    this.store = new ScopedStore<HolderRecord, HolderSearchName>(
+      holders,
+      () => new CrmException('CRM-0010', { entityType: 'Holder' }),
+    );
     this.documentNeedsPreCheck = holders.searchesPreviousHashKeys();
   }
 
