@@ -168,6 +168,13 @@ describe('OpenAPI and Swagger UI', () => {
       }
     }
     expect(checked).toBe(HOLDER_PROTECTED_FIELDS.specs.length * 2 + ALIAS_PROTECTED_FIELDS.specs.length);
+    // The list filters the declarations name are the list routes' query parameters.
+    const parameters = (path: string) => spec.paths[path].get.parameters?.map(({ name }) => name) ?? [];
+    const filters = (fields: ProtectedFields) => fields.specs.flatMap(({ search }) => search?.filter ?? []);
+    expect(filters(HOLDER_PROTECTED_FIELDS)).toEqual(['document']);
+    expect(parameters('/v1/holders')).toEqual(expect.arrayContaining(filters(HOLDER_PROTECTED_FIELDS)));
+    expect(filters(ALIAS_PROTECTED_FIELDS)).toHaveLength(5);
+    expect(parameters('/v1/aliases')).toEqual(expect.arrayContaining(filters(ALIAS_PROTECTED_FIELDS)));
     // A plain field says nothing of the kind: the descriptions follow the declarations, not a habit.
     expect(propertyAt('CreateHolderDto', 'addresses.primary.city')?.description ?? '').not.toContain('Encrypted');
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Schema } from 'mongoose';
 import type { ProtectedFields, ProtectedFieldSpec } from '@crm/crypto';
 import { ALIAS_PROTECTED_FIELDS, AliasAccountSchema } from '../../apps/crm/src/alias-account/alias-account.schema';
+import type { ListAliasAccountsQuery } from '../../apps/crm/src/alias-account/dto/alias-account-queries.dto';
 import { HOLDER_PROTECTED_FIELDS, HolderSchema } from '../../apps/crm/src/holder/holder.schema';
 
 /**
@@ -62,12 +63,23 @@ describe('protected fields, declared once per entity', () => {
     },
   );
 
-  it('search names and paths are typed from the declarations: a misspelt one does not compile', () => {
+  it('search names, paths and list filters are typed from the declarations: a misspelt one does not compile', () => {
     // `npm run typecheck` fails if any of these lines compiles (an unused @ts-expect-error is an error).
     // @ts-expect-error not a search name of holders
     expect(() => HOLDER_PROTECTED_FIELDS.tokenPath('documents')).toThrow('not a declared search name');
     // @ts-expect-error not a protected path of aliases
     expect(() => ALIAS_PROTECTED_FIELDS.describe('bankingDetails.branch')).toThrow('not a declared protected field');
+    const listQuery: ListAliasAccountsQuery = {
+      document: '529.982.247-25',
+      banking_details_iban: 'GB82 WEST',
+      limit: 10,
+    };
+    // @ts-expect-error a list query type that lacks a declared filter (banking_details_account, …)
+    ALIAS_PROTECTED_FIELDS.searchesIn({ document: '1' });
+    expect(ALIAS_PROTECTED_FIELDS.searchesIn(listQuery)).toEqual({
+      document: '529.982.247-25',
+      bankingDetailsIban: 'GB82 WEST',
+    });
     expect(ALIAS_PROTECTED_FIELDS.tokenPath('relatedPartyDocuments')).toBe('search.relatedPartyDocuments');
     expect(ALIAS_PROTECTED_FIELDS.describe('bankingDetails.iban')).toContain('?banking_details_iban=');
   });

@@ -27,6 +27,8 @@ export interface ProtectedFieldSpec {
 
 /** The search names a list of declarations gives (a union of literals when declared `as const`). */
 type SearchNameOf<Spec> = Spec extends { readonly search: { readonly as: infer Name extends string } } ? Name : never;
+/** The list query parameters a list of declarations names. */
+type FilterOf<Spec> = Spec extends { readonly search: { readonly filter: infer Name extends string } } ? Name : never;
 
 /**
  * The protected fields of one entity, declared once. The declarations drive the crypto plugin (what to
@@ -34,7 +36,11 @@ type SearchNameOf<Spec> = Spec extends { readonly search: { readonly as: infer N
  * a misspelt name does not compile), the OpenAPI descriptions of the DTO properties (`describe`) and the
  * README's protected-fields table.
  */
-export class ProtectedFields<Search extends string = string, Path extends string = string> {
+export class ProtectedFields<
+  Search extends string = string,
+  Path extends string = string,
+  Filter extends string = string,
+> {
   constructor(readonly specs: readonly ProtectedFieldSpec[]) {
     const names = specs.flatMap((spec) => (spec.search ? [spec.search.as] : []));
     const repeated = names.find((name, index) => names.indexOf(name) !== index);
@@ -51,6 +57,21 @@ export class ProtectedFields<Search extends string = string, Path extends string
     if (!this.specs.some((spec) => spec.search?.as === name))
       throw new Error(`"${name}" is not a declared search name`);
     return `search.${name}`;
+  }
+
+  /**
+   * The searches a list query asks for, by search name: each declared `filter` parameter that is present.
+   * Typed by the declared filters, so a list query type lacking one of them does not compile.
+   */
+  searchesIn<Query extends { readonly [name in Filter]?: string }>(
+    query: Query & { readonly [missing in Exclude<Filter, keyof Query>]: never },
+  ): Partial<Record<Search, string>> {
+    const searches: Partial<Record<Search, string>> = {};
+    for (const { search } of this.specs) {
+      const value = search?.filter ? (query as Record<string, string | undefined>)[search.filter] : undefined;
+      if (value !== undefined) searches[search!.as as Search] = value;
+    }
+    return searches;
   }
 
   /** The OpenAPI description of the property holding a protected field: `text`, then how it is protected. */
@@ -71,6 +92,6 @@ export function protectionNote(spec: ProtectedFieldSpec): string {
 /** Declares an entity's protected fields; `as const` is implied, so search names and paths stay literal types. */
 export function protectedFields<const Specs extends readonly ProtectedFieldSpec[]>(
   specs: Specs,
-): ProtectedFields<SearchNameOf<Specs[number]>, Specs[number]['path']> {
+): ProtectedFields<SearchNameOf<Specs[number]>, Specs[number]['path'], FilterOf<Specs[number]>> {
   return new ProtectedFields(specs);
 }

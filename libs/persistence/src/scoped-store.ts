@@ -49,9 +49,16 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     return (await this.model.countDocuments({ ...filter, organizationId, deletedAt: null }).limit(1)) > 0;
   }
 
-  /** The filter that matches a searchable protected field through its blind index (by its declared search name). */
-  blindIndex(searchAs: Search, organizationId: string, value: string): Filter {
-    return this.model.blindIndexFilter(searchAs, organizationId, value);
+  /**
+   * The filter that matches protected fields through their blind indexes, by declared search name: one
+   * condition per value given, each on its own token path.
+   */
+  blindIndex(organizationId: string, searches: Partial<Record<Search, string>>): Filter {
+    const given = Object.entries(searches).filter((entry): entry is [Search, string] => entry[1] !== undefined);
+    return Object.assign(
+      {},
+      ...given.map(([name, value]) => this.model.blindIndexFilter(name, organizationId, value)),
+    ) as Filter;
   }
 
   /**

@@ -129,21 +129,10 @@ export class AliasAccountRepository implements OnModuleInit {
         ...exact('accountId', filters.accountId),
         ...exact('bankingDetails.branch', filters.bankingDetailsBranch),
         ...exact('relatedParties.role', filters.relatedPartyRole),
-        ...this.searches(organizationId, filters.search),
+        ...this.store.blindIndex(organizationId, filters.search),
       },
       paging,
       filters.metadata,
     );
-  }
-
-  /** One blind-index condition per search given (each on its own token path, so they combine). */
-  private searches(organizationId: string, search: AliasAccountFilters['search']): Record<string, unknown> {
-    const conditions = Object.entries(search) as Array<[AliasSearchName, string | undefined]>;
-    return Object.assign(
-      {},
-      ...conditions.map(([name, value]) =>
-        value !== undefined ? this.store.blindIndex(name, organizationId, value) : {},
-      ),
-    ) as Record<string, unknown>;
   }
 }

@@ -10,7 +10,7 @@ import { AliasAccountResponseDto } from './dto/alias-account-response.dto';
 import { CreateAliasAccountDto, UpdateAliasAccountDto } from './dto/create-alias-account.dto';
 import { toAliasAccountResponse } from './alias-account.mapper';
 import { AliasAccountRepository } from './alias-account.repository';
-import { AliasAccountRecord } from './alias-account.schema';
+import { ALIAS_PROTECTED_FIELDS, AliasAccountRecord } from './alias-account.schema';
 
 const ENTITY = 'AliasAccount';
 const notFound = () => new CrmException('CRM-0008', { entityType: ENTITY });
@@ -125,13 +125,7 @@ export class AliasAccountService {
         accountId: query.account_id,
         bankingDetailsBranch: query.banking_details_branch,
         relatedPartyRole: query.related_party_role,
-        search: {
-          document: query.document,
-          bankingDetailsAccount: query.banking_details_account,
-          bankingDetailsIban: query.banking_details_iban,
-          regulatoryFieldsParticipantDocument: query.regulatory_fields_participant_document,
-          relatedPartyDocuments: query.related_party_document,
-        },
+        search: ALIAS_PROTECTED_FIELDS.searchesIn(query),
         metadata: query.metadataFilters,
       },
       paging,

@@ -9,7 +9,8 @@ import { HOLDER_MODEL, HolderRecord, HolderSearchName } from './holder.schema';
 
 export interface HolderFilters {
   externalId?: string;
-  document?: string;
+  /** Protected fields, by their declared search names (see HOLDER_PROTECTED_FIELDS), matched through blind indexes. */
+  search: Partial<Record<HolderSearchName, string>>;
   metadata: Record<string, string>;
 }
 
@@ -57,7 +58,7 @@ export class HolderRepository implements OnModuleInit {
   }
 
   existsActiveWithDocument(organizationId: string, document: string): Promise<boolean> {
-    return this.store.existsLive(organizationId, this.store.blindIndex('document', organizationId, document));
+    return this.store.existsLive(organizationId, this.store.blindIndex(organizationId, { document }));
   }
 
   /** Applies a JSON merge patch to a live holder, once `check` accepts it as loaded; null when there is none. */
@@ -99,7 +100,7 @@ export class HolderRepository implements OnModuleInit {
       organizationId,
       {
         ...(filters.externalId !== undefined ? { externalId: filters.externalId } : {}),
-        ...(filters.document !== undefined ? this.store.blindIndex('document', organizationId, filters.document) : {}),
+        ...this.store.blindIndex(organizationId, filters.search),
       },
       paging,
       filters.metadata,

@@ -9,7 +9,7 @@ import { HolderResponseDto } from './dto/holder-response.dto';
 import { UpdateHolderDto } from './dto/update-holder.dto';
 import { toHolderResponse } from './holder.mapper';
 import { HolderFilters, HolderRepository } from './holder.repository';
-import { HolderRecord, HolderType } from './holder.schema';
+import { HOLDER_PROTECTED_FIELDS, HolderRecord, HolderType } from './holder.schema';
 
 const ENTITY = 'Holder';
 const notFound = () => new CrmException('CRM-0006', { entityType: ENTITY });
@@ -78,7 +78,7 @@ export class HolderService {
     const paging = resolvePaging(query, this.config.maxPaginationLimit);
     const filters: HolderFilters = {
       externalId: query.external_id,
-      document: query.document,
+      search: HOLDER_PROTECTED_FIELDS.searchesIn(query),
       metadata: query.metadataFilters,
     };
     return pageOf(paging, await this.holders.list(tenant.organizationId, filters, paging), toHolderResponse);
