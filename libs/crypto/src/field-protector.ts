@@ -127,7 +127,7 @@ export class FieldProtector {
         );
         sealed.push({ access, path: field.leaf, plaintext });
         if (field.normalizer)
-          tokens.push(this.blindIndex.tokenFor(field.scope, field.normalizer, organizationId, String(plaintext)));
+          tokens.push(this.blindIndex.tokenFor(field.scope, field.normalizer, organizationId, searchText(plaintext)));
       }
       if (field.tokenPath) record.set(field.tokenPath, field.array ? tokens : tokens[0]);
     }
@@ -202,7 +202,7 @@ export class FieldProtector {
     const plaintexts: string[] = [];
     for (const { access } of this.locations(plainAccess(opened), field, false)) {
       const plaintext = access.get(field.leaf);
-      if (plaintext !== undefined && plaintext !== null) plaintexts.push(String(plaintext));
+      if (plaintext !== undefined && plaintext !== null) plaintexts.push(searchText(plaintext));
     }
     const storedTokens = tokenList(getIn(stored, field.tokenPath!));
     for (const token of storedTokens) {
@@ -319,7 +319,7 @@ export class FieldProtector {
   private identity(record: RecordAccess): { organizationId: string; recordId: string } {
     const organizationId = record.get('organizationId');
     const recordId = record.get('_id');
-    if (typeof organizationId !== 'string' || recordId === undefined || recordId === null) {
+    if (typeof organizationId !== 'string' || (typeof recordId !== 'string' && typeof recordId !== 'number')) {
       throw new ProtectedQueryError(
         this.collection,
         'records with protected fields need organizationId and _id (keep them in projections)',
@@ -337,6 +337,12 @@ function increment(counts: Map<string, number>, id: string): void {
 function tokenList(stored: unknown): unknown[] {
   if (stored === undefined || stored === null) return [];
   return Array.isArray(stored) ? stored : [stored];
+}
+
+/** The text a searchable value is hashed as: searchable fields hold strings (identifiers, e-mails, phones). */
+function searchText(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new TypeError('a searchable field holds text, not an object');
 }
 
 function isExistenceCheck(value: unknown): boolean {

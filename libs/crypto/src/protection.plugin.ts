@@ -7,7 +7,7 @@ const isDocument = (value: unknown): value is AnyDocument => value instanceof Do
 
 function documentAccess(doc: AnyDocument): RecordAccess {
   return {
-    get: (path) => doc.get(path),
+    get: (path) => doc.get(path) as unknown,
     set: (path, value) => doc.set(path, value),
     settle: () => doc.$clearModifiedPaths(),
     element: (item) => (isDocument(item) ? documentAccess(item) : plainAccess(item as Record<string, unknown>)),
