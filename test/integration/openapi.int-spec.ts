@@ -175,6 +175,17 @@ describe('OpenAPI and Swagger UI', () => {
     expect(parameters('/v1/holders')).toEqual(expect.arrayContaining(filters(HOLDER_PROTECTED_FIELDS)));
     expect(filters(ALIAS_PROTECTED_FIELDS)).toHaveLength(5);
     expect(parameters('/v1/aliases')).toEqual(expect.arrayContaining(filters(ALIAS_PROTECTED_FIELDS)));
+    for (const [path, fields] of [
+      ['/v1/holders', HOLDER_PROTECTED_FIELDS],
+      ['/v1/aliases', ALIAS_PROTECTED_FIELDS],
+    ] as const) {
+      for (const { path: field, search } of fields.specs.filter(({ search }) => search?.filter)) {
+        const parameter = spec.paths[path].get.parameters!.find(({ name }) => name === search!.filter) as {
+          description?: string;
+        };
+        expect(parameter.description).toContain(`Exact match on \`${field}\``);
+      }
+    }
     // A plain field says nothing of the kind: the descriptions follow the declarations, not a habit.
     expect(propertyAt('CreateHolderDto', 'addresses.primary.city')?.description ?? '').not.toContain('Encrypted');
   });

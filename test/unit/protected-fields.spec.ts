@@ -80,6 +80,9 @@ describe('protected fields, declared once per entity', () => {
       document: '529.982.247-25',
       bankingDetailsIban: 'GB82 WEST',
     });
+    // @ts-expect-error banking_details_branch filters a plain field
+    expect(() => ALIAS_PROTECTED_FIELDS.describeFilter('banking_details_branch')).toThrow('not a declared filter');
+    expect(ALIAS_PROTECTED_FIELDS.describeFilter('related_party_document')).toContain('`relatedParties[].document`');
     expect(ALIAS_PROTECTED_FIELDS.tokenPath('relatedPartyDocuments')).toBe('search.relatedPartyDocuments');
     expect(ALIAS_PROTECTED_FIELDS.describe('bankingDetails.iban')).toContain('?banking_details_iban=');
   });

@@ -74,6 +74,14 @@ export class ProtectedFields<
     return searches;
   }
 
+  /** The OpenAPI description of a list query parameter that searches a protected field: `text`, then how it matches. */
+  describeFilter(filter: Filter, text?: string): string {
+    const spec = this.specs.find((candidate) => candidate.search?.filter === filter);
+    if (!spec) throw new Error(`"${filter}" is not a declared filter`);
+    const how = `Exact match on \`${spec.path}\` after ${spec.search!.normalizer} normalization, through its blind index.`;
+    return [text, how].filter(Boolean).join(' ');
+  }
+
   /** The OpenAPI description of the property holding a protected field: `text`, then how it is protected. */
   describe(path: Path, text?: string): string {
     const spec = this.specs.find((candidate) => candidate.path === path);
