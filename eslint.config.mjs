@@ -11,11 +11,12 @@ import tseslint from 'typescript-eslint';
 export const LIB_LAYERS = {
   errors: [],
   config: [],
-  identity: ['errors', 'config'],
-  crypto: ['errors', 'config', 'identity'],
+  documents: ['errors'],
+  'personal-data': ['errors', 'config', 'documents'],
+  crypto: ['errors', 'documents'],
   persistence: ['errors', 'crypto'],
   midaz: ['errors', 'config'],
-  http: ['errors', 'config', 'identity', 'persistence'],
+  http: ['errors', 'config', 'documents', 'personal-data', 'persistence'],
 };
 
 const ALL_LIBS = Object.keys(LIB_LAYERS);
@@ -66,11 +67,33 @@ export default tseslint.config(
     // would only restate the assertions.
     files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
     rules: {
+      // White-box tests and benchmarks may reach a lib's internals by path (the crypto plugin on a schema
+      // of their own, a keyring built from given keys); `@crm/<lib>/...` stays closed.
+      'no-restricted-imports': ['error', { patterns: [DEEP_IMPORTS[0]] }],
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // Aliases know holders only through Holder's exported API (HolderModule, HolderLinks), never through
+    // its repository, schema, records or service.
+    files: ['apps/crm/src/alias-account/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...DEEP_IMPORTS,
+            {
+              group: ['**/holder/**', '!**/holder/holder.module', '!**/holder/holder-links'],
+              message: 'Aliases use Holder through HolderModule and HolderLinks only.',
+            },
+          ],
+        },
+      ],
     },
   },
   ...ALL_LIBS.map(layerRule),

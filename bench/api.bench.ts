@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
 import { Pool } from 'undici';
+import { testKeys } from '../test/factories/keys';
 import { startEmbeddedMongo, EmbeddedMongo } from '../scripts/embedded-mongo';
 
 type MongoClient = InstanceType<typeof mongoose.mongo.MongoClient>;
@@ -208,8 +209,7 @@ async function startTarget(): Promise<Target> {
     NODE_ENV: 'production',
     MONGO_URI: mongoUri,
     MONGO_NAME: dbName,
-    LCRYPTO_ENCRYPT_SECRET_KEY: randomBytes(32).toString('hex'),
-    LCRYPTO_HASH_SECRET_KEY: randomBytes(32).toString('hex'),
+    ...testKeys(),
     LOG_LEVEL: 'info',
     SERVER_PORT: String(port),
     MIDAZ_LEDGER_URL: `http://127.0.0.1:${(midaz.address() as AddressInfo).port}`,

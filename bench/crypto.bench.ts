@@ -11,8 +11,11 @@ import 'reflect-metadata';
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import { fieldEncryption } from 'mongoose-field-encryption';
-import { BlindIndex, FieldCipher, FieldProtector, Keyring } from '@crm/crypto';
-import { plainAccess } from '../libs/crypto/src/field-protector';
+import { BlindIndex } from '../libs/crypto/src/blind-index';
+import { FieldCipher } from '../libs/crypto/src/field-cipher';
+import { FieldProtector, plainAccess } from '../libs/crypto/src/field-protector';
+import { Keyring } from '../libs/crypto/src/keyring';
+import { randomKey, randomKeyMaterial } from '../test/factories/keys';
 import { HOLDER_PROTECTED_FIELDS } from '../apps/crm/src/holder/holder.schema';
 
 const ROUND_MS = 300;
@@ -86,18 +89,13 @@ function measure(contenders: Contender[]): Map<string, number> {
 }
 
 function main(): void {
-  const keyring = new Keyring({
-    encryptKey: randomBytes(32).toString('hex'),
-    hashKey: randomBytes(32).toString('hex'),
-    previousEncryptKeys: [],
-    previousHashKeys: [],
-  });
+  const keyring = new Keyring(randomKeyMaterial());
   const cipher = new FieldCipher(keyring);
-  const protector = new FieldProtector('holders', HOLDER_PROTECTED_FIELDS, cipher, new BlindIndex(keyring));
+  const protector = new FieldProtector('holders', HOLDER_PROTECTED_FIELDS.specs, cipher, new BlindIndex(keyring));
 
   // The peer: mongoose-field-encryption on a flat schema holding the same 11 values.
   const peerSchema = new Schema(Object.fromEntries(Object.keys(VALUES).map((key) => [key, String])));
-  peerSchema.plugin(fieldEncryption, { fields: Object.keys(VALUES), secret: randomBytes(32).toString('hex') });
+  peerSchema.plugin(fieldEncryption, { fields: Object.keys(VALUES), secret: randomKey() });
   const PeerModel = mongoose.model('PeerHolder', peerSchema);
   type PeerDoc = InstanceType<typeof PeerModel> & { encryptFieldsSync(): void; decryptFieldsSync(): void };
 

@@ -2,18 +2,20 @@ import mongoose, { Connection, Model, Schema } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import {
-  BlindIndex,
   DecryptionError,
-  FieldCipher,
-  fieldProtectionPlugin,
-  FieldProtector,
-  Keyring,
   KeyMaterial,
+  ProtectedFieldSpec,
   ProtectedModelStatics,
   ProtectedQueryError,
 } from '@crm/crypto';
+// White-box: the plugin on a schema of its own, outside Nest (the lib's public API builds only Nest models).
+import { BlindIndex } from '../../libs/crypto/src/blind-index';
+import { FieldCipher } from '../../libs/crypto/src/field-cipher';
+import { FieldProtector } from '../../libs/crypto/src/field-protector';
+import { Keyring } from '../../libs/crypto/src/keyring';
+import { fieldProtectionPlugin } from '../../libs/crypto/src/protection.plugin';
+import { randomKeyMaterial } from '../factories/keys';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
-import { testKeys } from '../utils/test-app';
 
 // A Holder-shaped test schema with every kind of protected path: top level, nested, Mixed, array elements.
 const partySchema = new Schema({
@@ -35,12 +37,12 @@ const thingSchema = new Schema(
   },
   { collection: 'things', timestamps: true, versionKey: false },
 );
-const SPECS = [
+const SPECS: ProtectedFieldSpec[] = [
   { path: 'name' },
-  { path: 'document', searchable: 'identifier' as const },
-  { path: 'contact.email', searchable: 'email' as const },
+  { path: 'document', search: { as: 'document', normalizer: 'identifier' } },
+  { path: 'contact.email', search: { as: 'contactEmail', normalizer: 'email' } },
   { path: 'secretDate' },
-  { path: 'parties[].document', searchable: 'identifier' as const, searchAs: 'partyDocuments' },
+  { path: 'parties[].document', search: { as: 'partyDocuments', normalizer: 'identifier' } },
   { path: 'parties[].name' },
 ];
 
@@ -55,16 +57,6 @@ type Thing = {
   status?: string;
 };
 type ThingModel = Model<Thing> & ProtectedModelStatics;
-
-function keyMaterial(keys = testKeys(), previous: Partial<KeyMaterial> = {}): KeyMaterial {
-  return {
-    encryptKey: keys.LCRYPTO_ENCRYPT_SECRET_KEY,
-    hashKey: keys.LCRYPTO_HASH_SECRET_KEY,
-    previousEncryptKeys: [],
-    previousHashKeys: [],
-    ...previous,
-  };
-}
 
 function modelFor(
   connection: Connection,
@@ -81,7 +73,7 @@ function modelFor(
 
 describe('field-protection plugin on a real server', () => {
   const org = randomUUID();
-  const material = keyMaterial();
+  const material = randomKeyMaterial();
   let connection: Connection;
   let Things: ThingModel;
 
@@ -123,6 +115,20 @@ describe('field-protection plugin on a real server', () => {
     const stored = await raw();
     expectNoPlaintext(stored, Object.values(PLAIN), [String(created._id), '"v1:']);
     expect(stored).toContain('"search":');
+  });
+
+  it('insertSealed: stores ciphertext and tokens only, leaves the record plaintext, also when refused', async () => {
+    const record: Record<string, unknown> = ana();
+    await Things.insertSealed(record);
+    expect(record).toMatchObject({ name: PLAIN.name, document: PLAIN.document, contact: { email: PLAIN.email } });
+    expect(typeof record._id).toBe('string');
+    const stored = await raw();
+    expectNoPlaintext(stored, Object.values(PLAIN), [String(record._id), '"v1:']);
+    expect((await search('document', '12345678909'))[0]._id).toBe(record._id);
+    expect((await Things.findById(record._id).lean())!.contact!.email).toBe(PLAIN.email);
+    // A write the database refuses (same _id) still hands the caller its plaintext back.
+    await expect(Things.insertSealed(record)).rejects.toThrow();
+    expect(record).toMatchObject({ name: PLAIN.name, parties: [{ document: PLAIN.partyDocument }] });
   });
 
   it('find, findOne, findById (hydrated and lean) and cursors return plaintext, typed', async () => {
@@ -175,82 +181,46 @@ describe('field-protection plugin on a real server', () => {
     expect((await Things.findById(doc._id).lean())!.name).toBe('Maria Souza');
   });
 
-  it('insertMany: encrypts plain objects without ids, returns plaintext', async () => {
-    const inserted = await Things.insertMany([ana(), { ...ana(), name: 'Second Person', document: '111.222.333-44' }]);
-    expect(inserted.map((doc) => doc.name)).toEqual([PLAIN.name, 'Second Person']);
-    expectNoPlaintext(
-      await raw(),
-      [...Object.values(PLAIN), 'Second Person', '111.222.333-44'],
-      inserted.map((doc) => String(doc._id)),
-    );
-    expect(await search('document', '11122233344')).toHaveLength(1);
-  });
-
-  it('updateOne with $set of a field and of a parent object; $unset removes the token', async () => {
-    const { _id } = await Things.create(ana());
-    await Things.updateOne(
-      { _id, organizationId: org },
-      { $set: { name: 'Renamed Person', contact: { email: 'other@mail.net', phone: '777' } } },
-    );
-    expectNoPlaintext(await raw(), ['Renamed Person', 'other@mail.net'], [String(_id), '777']);
-    const updated = await Things.findById(_id).lean();
-    expect(updated).toMatchObject({ name: 'Renamed Person', contact: { email: 'other@mail.net', phone: '777' } });
-    expect(await search('contactEmail', 'other@mail.net')).toHaveLength(1);
-
-    await Things.updateOne({ _id }, { $unset: { document: 1 } });
-    expect((await Things.findById(_id).lean())!.document).toBeUndefined();
-    expect(await search('document', PLAIN.document)).toHaveLength(0);
-  });
-
-  it('updateOne whose filter matches nothing writes nothing', async () => {
-    const result = await Things.updateOne({ organizationId: org, status: 'none' }, { $set: { name: 'Ghost' } });
-    expect(result.matchedCount).toBe(0);
+  it('refuses insertMany (it skips the save hooks): nothing is written', async () => {
+    await expect(Things.insertMany([ana()])).rejects.toThrow(ProtectedQueryError);
     expect(await Things.countDocuments({})).toBe(0);
+    await Things.create(ana()); // the supported way in, with the same record
+    expect(await Things.countDocuments({})).toBe(1);
   });
 
-  it('updateMany: each matched record gets its own ciphertext', async () => {
-    await Things.insertMany([ana(), ana(), { ...ana(), status: 'other' }]);
-    const result = await Things.updateMany(
-      { organizationId: org, status: { $ne: 'other' } },
-      { $set: { name: 'Bulk Name', status: 'bulk' } },
-    );
-    expect(result).toMatchObject({ matchedCount: 2, modifiedCount: 2 });
-    const names = (await Things.find({ organizationId: org }).sort({ status: 1 }).lean()).map((doc) => [
-      doc.status,
-      doc.name,
-    ]);
-    expect(names).toEqual([
-      ['bulk', 'Bulk Name'],
-      ['bulk', 'Bulk Name'],
-      ['other', PLAIN.name],
-    ]);
-    expectNoPlaintext(await raw(), ['Bulk Name'], ['"bulk"']);
-  });
-
-  it('findOneAndUpdate returns the decrypted document (hydrated and lean)', async () => {
+  it('refuses update queries that write protected fields: the record stays as it was', async () => {
     const { _id } = await Things.create(ana());
-    const hydrated = await Things.findOneAndUpdate({ _id }, { $set: { name: 'After Update' } }, { new: true });
-    expect(hydrated!.name).toBe('After Update');
-    const lean = await Things.findOneAndUpdate(
-      { _id },
-      { $set: { 'contact.email': 'lean@x.io' } },
-      { new: true },
-    ).lean();
-    expect(lean!.contact!.email).toBe('lean@x.io');
-    expectNoPlaintext(await raw(), ['After Update', 'lean@x.io'], [String(_id)]);
+    const party = { document: '555.666.777-88', name: 'Pushed Party', role: 'LEGAL_REPRESENTATIVE' };
+    const refused = [
+      () => Things.updateOne({ _id }, { $set: { name: 'Renamed Person' } }),
+      () => Things.updateOne({ _id }, { $set: { contact: { email: 'other@mail.net' } } }),
+      () => Things.updateOne({ _id }, { $unset: { document: 1 } }),
+      () => Things.updateOne({ _id }, { $push: { parties: party } }),
+      () => Things.updateMany({ organizationId: org }, { $set: { name: 'Bulk Name' } }),
+      () => Things.findOneAndUpdate({ _id }, { $set: { 'contact.email': 'lean@x.io' } }).lean(),
+      () => Things.updateOne({ _id }, { $set: { name: 'Upserted' } }, { upsert: true }),
+      () => Things.replaceOne({ _id }, { organizationId: org, name: 'Replaced' }),
+      () => Things.findOneAndReplace({ _id }, { organizationId: org, name: 'Replaced' }),
+    ];
+    for (const update of refused) await expect(update()).rejects.toThrow(ProtectedQueryError);
+    expect(await Things.findById(_id).lean()).toMatchObject({
+      name: PLAIN.name,
+      document: PLAIN.document,
+      contact: { email: PLAIN.email },
+      parties: [{ name: PLAIN.partyName }],
+    });
+    expectNoPlaintext(await raw(), ['Renamed Person', 'Bulk Name', 'Pushed Party', 'Replaced'], [String(_id)]);
   });
 
-  it('$push onto a protected array appends sealed elements and their tokens', async () => {
+  it('updates of plain paths pass, and findOneAndUpdate returns the decrypted record (hydrated and lean)', async () => {
     const { _id } = await Things.create(ana());
-    await Things.updateOne(
-      { _id },
-      { $push: { parties: { document: '555.666.777-88', name: 'Pushed Party', role: 'LEGAL_REPRESENTATIVE' } } },
-    );
-    const doc = await Things.findById(_id).lean();
-    expect(doc!.parties!.map((party) => party.name)).toEqual([PLAIN.partyName, 'Pushed Party']);
-    expect(await search('partyDocuments', '55566677788')).toHaveLength(1);
-    expect(await search('partyDocuments', PLAIN.partyDocument)).toHaveLength(1);
-    expectNoPlaintext(await raw(), ['Pushed Party', '555.666.777-88'], [String(_id), 'LEGAL_REPRESENTATIVE']);
+    await Things.updateMany({ organizationId: org }, { $set: { status: 'bulk' } });
+    const hydrated = await Things.findOneAndUpdate({ _id }, { $set: { status: 'after' } }, { new: true });
+    expect(hydrated).toMatchObject({ name: PLAIN.name, status: 'after' });
+    const lean = await Things.findOneAndUpdate({ _id }, { $set: { status: 'lean' } }, { new: true }).lean();
+    expect(lean).toMatchObject({ name: PLAIN.name, contact: { email: PLAIN.email }, status: 'lean' });
+    expect(lean).not.toHaveProperty('search');
+    expect(await search('contactEmail', PLAIN.email)).toHaveLength(1);
   });
 
   it('removing an array element through save recomputes the array tokens', async () => {
@@ -279,13 +249,13 @@ describe('field-protection plugin on a real server', () => {
     const { _id } = await Things.create(ana());
     const rotated = modelFor(
       connection,
-      keyMaterial(testKeys(), { previousEncryptKeys: [material.encryptKey], previousHashKeys: [material.hashKey] }),
+      randomKeyMaterial({ previousEncryptKeys: [material.encryptKey], previousHashKeys: [material.hashKey] }),
     );
     expect((await rotated.findById(_id).lean())!.name).toBe(PLAIN.name);
     expect(
       await rotated.find({ organizationId: org, ...rotated.blindIndexFilter('document', org, PLAIN.document) }),
     ).toHaveLength(1);
-    const stranger = modelFor(connection, keyMaterial());
+    const stranger = modelFor(connection, randomKeyMaterial());
     await expect(stranger.findById(_id)).rejects.toBeInstanceOf(DecryptionError);
   });
 

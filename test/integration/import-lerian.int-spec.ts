@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
@@ -7,11 +7,12 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Binary, Document } from 'bson';
 import mongoose, { Connection } from 'mongoose';
 import { AppConfig, loadConfig } from '@crm/config';
-import { NORMALIZERS, ProtectedFieldSpec } from '@crm/crypto';
+import { NORMALIZERS, ProtectedFields } from '@crm/crypto';
 import { ALIAS_PROTECTED_FIELDS } from '../../apps/crm/src/alias-account/alias-account.schema';
 import { HOLDER_PROTECTED_FIELDS } from '../../apps/crm/src/holder/holder.schema';
 import { CliModule } from '../../apps/crm/src/cli/cli.module';
 import { CliProgress } from '../../apps/crm/src/cli/progress';
+import { randomKey } from '../factories/keys';
 import { ImportModule } from '../../apps/crm/src/cli/import/import.module';
 import { ImportAbort, LerianImporter, LerianImportOptions } from '../../apps/crm/src/cli/import/lerian-importer';
 import { orgClient } from '../utils/api';
@@ -175,12 +176,12 @@ function valuesAt(record: Record<string, any>, path: string): unknown[] {
  * ("Mãe 100" → "100") also occur in fields that are not protected (externalId "EXT-100").
  */
 function protectedForms(): string[] {
-  const forms = (answers: ExpectedAnswer[], fields: ProtectedFieldSpec[]) =>
+  const forms = (answers: ExpectedAnswer[], { specs }: ProtectedFields) =>
     answers.flatMap(({ response }) =>
-      fields.flatMap((field) =>
+      specs.flatMap((field) =>
         valuesAt(response, field.path)
           .filter((value): value is string => typeof value === 'string')
-          .flatMap((value) => [value, ...(field.searchable ? [NORMALIZERS[field.searchable](value)] : [])]),
+          .flatMap((value) => [value, ...(field.search ? [NORMALIZERS[field.search.normalizer](value)] : [])]),
       ),
     );
   return [
@@ -418,7 +419,7 @@ describe('import lerian: runs that must not write, or write only part', () => {
     const fresh = await freshTarget();
     try {
       const wrongEncryption = runImport(fresh.importer, source, {
-        legacyKeys: { ...legacyKeys, encryptKey: randomBytes(32).toString('hex') },
+        legacyKeys: { ...legacyKeys, encryptKey: randomKey() },
       });
       await expect(wrongEncryption).rejects.toThrow(ImportAbort);
       await expect(wrongEncryption).rejects.toThrow(
@@ -635,7 +636,7 @@ function spawnWithWrongKey(config: AppConfig, sourceDb: string) {
         MONGO_NAME: config.mongo.dbName,
         LCRYPTO_ENCRYPT_SECRET_KEY: config.crypto.encryptKey,
         LCRYPTO_HASH_SECRET_KEY: config.crypto.hashKey,
-        LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY: randomBytes(32).toString('hex'),
+        LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY: randomKey(),
         LERIAN_LCRYPTO_HASH_SECRET_KEY: fixtureKeys.LERIAN_LCRYPTO_HASH_SECRET_KEY,
         LOG_LEVEL: 'silent',
         NODE_OPTIONS: '',

@@ -3,8 +3,11 @@ import { EJSON } from 'bson';
 import mongoose, { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@crm/config';
-import { BlindIndex, FieldCipher, FieldProtector, fingerprint, Keyring, KeyRotationService } from '@crm/crypto';
-import { plainAccess } from '../../libs/crypto/src/field-protector';
+import { KeyRotationService } from '@crm/crypto';
+import { BlindIndex } from '../../libs/crypto/src/blind-index';
+import { FieldCipher } from '../../libs/crypto/src/field-cipher';
+import { FieldProtector, plainAccess } from '../../libs/crypto/src/field-protector';
+import { fingerprint, Keyring } from '../../libs/crypto/src/keyring';
 import { HOLDER_PROTECTED_FIELDS } from '../../apps/crm/src/holder/holder.schema';
 import { v7 as uuidv7 } from 'uuid';
 import { CliModule } from '../../apps/crm/src/cli/cli.module';
@@ -13,7 +16,8 @@ import { orgClient, OrgClient } from '../utils/api';
 import { runCli, startCli } from '../utils/cli';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { FakeMidaz } from '../utils/fake-midaz';
-import { startTestApp, testEnv, testKeys } from '../utils/test-app';
+import { keyMaterialOf, testKeys } from '../factories/keys';
+import { startTestApp, testEnv } from '../utils/test-app';
 
 type Env = Record<string, string | undefined>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -407,12 +411,7 @@ describe('keys CLI: rotation, status, verify', () => {
   it('a rewrite a unique index refuses (two records indexing to one token) is reported as a duplicate, not a crash', async () => {
     const { envA, envB, organizationId, holders, connection } = await seededUnderA(2);
     // What an older normalizer could leave behind: a second live holder with the same document under another token.
-    const ring = new Keyring({
-      encryptKey: envA.LCRYPTO_ENCRYPT_SECRET_KEY!,
-      hashKey: envA.LCRYPTO_HASH_SECRET_KEY!,
-      previousEncryptKeys: [],
-      previousHashKeys: [],
-    });
+    const ring = new Keyring(keyMaterialOf(envA));
     const twin: Json = {
       _id: uuidv7(),
       organizationId,
@@ -423,7 +422,7 @@ describe('keys CLI: rotation, status, verify', () => {
       createdAt: new Date(),
       updatedAt: new Date(),
     };
-    new FieldProtector('holders', HOLDER_PROTECTED_FIELDS, new FieldCipher(ring), new BlindIndex(ring)).seal(
+    new FieldProtector('holders', HOLDER_PROTECTED_FIELDS.specs, new FieldCipher(ring), new BlindIndex(ring)).seal(
       plainAccess(twin),
     );
     twin.search = { document: 'token-of-an-older-normalization' };

@@ -1,5 +1,6 @@
 import { KeyMismatchError } from '@crm/crypto';
-import { startTestApp, testEnv, testKeys } from '../utils/test-app';
+import { testKeys } from '../factories/keys';
+import { startTestApp, testEnv } from '../utils/test-app';
 
 describe('keyring canary', () => {
   it('is written on first start, accepted on the next start with the same keys', async () => {

@@ -1,6 +1,9 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { randomUUID } from 'node:crypto';
+import type { ProtectedFields } from '@crm/crypto';
+import { ALIAS_PROTECTED_FIELDS } from '../../apps/crm/src/alias-account/alias-account.schema';
 import { routeTableOf } from '../../apps/crm/src/bootstrap';
+import { HOLDER_PROTECTED_FIELDS } from '../../apps/crm/src/holder/holder.schema';
 import { FakeMidaz } from '../utils/fake-midaz';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 
@@ -127,6 +130,64 @@ describe('OpenAPI and Swagger UI', () => {
     expect(Object.keys(spec.paths['/v1/holders/{holder_id}/aliases'].post.responses)).toEqual(
       expect.arrayContaining(['201', '404', '409', '422', '503']),
     );
+  });
+
+  it('describes every protected field as its declaration says, in the request and response bodies', () => {
+    type Property = { $ref?: string; allOf?: Array<{ $ref?: string }>; items?: Property; description?: string };
+    const schemaOf = (property: Property): string | undefined =>
+      (property.$ref ?? property.allOf?.[0]?.$ref ?? property.items?.$ref ?? property.items?.allOf?.[0]?.$ref)
+        ?.split('/')
+        .pop();
+    /** The property a dotted field path (array fields as `parties[].name`) names, from a DTO's schema. */
+    const propertyAt = (dto: string, path: string): Property | undefined => {
+      let schema: string | undefined = dto;
+      let property: Property | undefined;
+      for (const segment of path.replace('[]', '').split('.')) {
+        property = schema ? spec.components.schemas[schema]?.properties[segment] : undefined;
+        schema = property && schemaOf(property);
+      }
+      return property;
+    };
+    const cases: Array<[ProtectedFields, string[]]> = [
+      [HOLDER_PROTECTED_FIELDS, ['CreateHolderDto', 'HolderResponseDto']],
+      [ALIAS_PROTECTED_FIELDS, ['AliasAccountResponseDto']],
+    ];
+    let checked = 0;
+    for (const [fields, dtos] of cases) {
+      for (const { path, search } of fields.specs) {
+        for (const dto of dtos) {
+          const description = propertyAt(dto, path)?.description;
+          expect({ dto, path, description }).toEqual({
+            dto,
+            path,
+            description: expect.stringContaining('Encrypted at rest'),
+          });
+          if (search?.filter) expect(description).toContain(`?${search.filter}=`);
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBe(HOLDER_PROTECTED_FIELDS.specs.length * 2 + ALIAS_PROTECTED_FIELDS.specs.length);
+    // The list filters the declarations name are the list routes' query parameters.
+    const parameters = (path: string) => spec.paths[path].get.parameters?.map(({ name }) => name) ?? [];
+    const filters = (fields: ProtectedFields) => fields.specs.flatMap(({ search }) => search?.filter ?? []);
+    expect(filters(HOLDER_PROTECTED_FIELDS)).toEqual(['document']);
+    expect(parameters('/v1/holders')).toEqual(expect.arrayContaining(filters(HOLDER_PROTECTED_FIELDS)));
+    expect(filters(ALIAS_PROTECTED_FIELDS)).toHaveLength(5);
+    expect(parameters('/v1/aliases')).toEqual(expect.arrayContaining(filters(ALIAS_PROTECTED_FIELDS)));
+    for (const [path, fields] of [
+      ['/v1/holders', HOLDER_PROTECTED_FIELDS],
+      ['/v1/aliases', ALIAS_PROTECTED_FIELDS],
+    ] as const) {
+      for (const { path: field, search } of fields.specs.filter(({ search }) => search?.filter)) {
+        const parameter = spec.paths[path].get.parameters!.find(({ name }) => name === search!.filter) as {
+          description?: string;
+        };
+        expect(parameter.description).toContain(`Exact match on \`${field}\``);
+      }
+    }
+    // A plain field says nothing of the kind: the descriptions follow the declarations, not a habit.
+    expect(propertyAt('CreateHolderDto', 'addresses.primary.city')?.description ?? '').not.toContain('Encrypted');
   });
 
   it('offers no Authorize button while no route uses a security scheme', () => {

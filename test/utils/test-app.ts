@@ -1,18 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import mongoose from 'mongoose';
 import { AppConfig, loadConfig } from '@crm/config';
 import { createApp } from '../../apps/crm/src/bootstrap';
-
-/** Fresh random keys: tests never share key material with anything. */
-export function testKeys(): { LCRYPTO_ENCRYPT_SECRET_KEY: string; LCRYPTO_HASH_SECRET_KEY: string } {
-  return {
-    LCRYPTO_ENCRYPT_SECRET_KEY: randomBytes(32).toString('hex'),
-    LCRYPTO_HASH_SECRET_KEY: randomBytes(32).toString('hex'),
-  };
-}
+import { testKeys } from '../factories/keys';
 
 /** The environment of a test app: the harness's Mongo, a database of its own, fresh keys. */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {

@@ -36,7 +36,7 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 1000,
         }),
-        CryptoModule,
+        CryptoModule.forRoot(config.crypto),
         AuthModule,
         MidazModule,
         HealthModule,

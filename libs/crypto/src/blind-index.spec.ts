@@ -1,6 +1,6 @@
 import { BlindIndex } from './blind-index';
 import { fingerprint, Keyring } from './keyring';
-import { randomKeyMaterial } from './test-keys';
+import { randomKeyMaterial } from '../../../test/factories/keys';
 
 describe('BlindIndex', () => {
   const material = randomKeyMaterial();

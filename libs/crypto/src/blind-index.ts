@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { cryptoMetrics } from './crypto-metrics';
 import { Keyring, VersionedKey } from './keyring';
-import { NORMALIZERS, NormalizerKind } from './normalizers';
+import { NORMALIZERS, NormalizerName } from './normalizers';
 
 /**
  * HMAC-SHA256 blind indexes: equality search over encrypted fields without storing plaintext.
@@ -21,12 +21,12 @@ export class BlindIndex {
   }
 
   /** The token written for a value, under the current hash key. */
-  tokenFor(scope: string, kind: NormalizerKind, organizationId: string, value: string): string {
+  tokenFor(scope: string, kind: NormalizerName, organizationId: string, value: string): string {
     return this.token(this.keyring.hashing, scope, kind, organizationId, value);
   }
 
   /** Tokens under the current and every previous hash key: search with `$in`. */
-  candidatesFor(scope: string, kind: NormalizerKind, organizationId: string, value: string): string[] {
+  candidatesFor(scope: string, kind: NormalizerName, organizationId: string, value: string): string[] {
     return this.keyring.allHashKeys().map((hashKey) => this.token(hashKey, scope, kind, organizationId, value));
   }
 
@@ -34,7 +34,7 @@ export class BlindIndex {
   keyIdOf(
     token: unknown,
     scope: string,
-    kind: NormalizerKind,
+    kind: NormalizerName,
     organizationId: string,
     value: string,
   ): string | undefined {
@@ -46,7 +46,7 @@ export class BlindIndex {
   private token(
     hashKey: VersionedKey,
     scope: string,
-    kind: NormalizerKind,
+    kind: NormalizerName,
     organizationId: string,
     value: string,
   ): string {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DecryptionError } from './errors';
 import { FieldCipher } from './field-cipher';
 import { Keyring } from './keyring';
-import { randomKeyMaterial } from './test-keys';
+import { randomKeyMaterial } from '../../../test/factories/keys';
 
 const AAD = FieldCipher.aad('org-1', 'holders', 'rec-1', 'document');
 

@@ -3,7 +3,7 @@ import { DecryptionError, ProtectedQueryError } from './errors';
 import { FieldCipher } from './field-cipher';
 import { FieldProtector, plainAccess } from './field-protector';
 import { Keyring } from './keyring';
-import { randomKeyMaterial } from './test-keys';
+import { randomKeyMaterial } from '../../../test/factories/keys';
 
 const keyring = new Keyring(randomKeyMaterial());
 const cipher = new FieldCipher(keyring);
@@ -11,9 +11,9 @@ const protector = new FieldProtector(
   'things',
   [
     { path: 'name' },
-    { path: 'document', searchable: 'identifier' },
-    { path: 'contact.email', searchable: 'email' },
-    { path: 'parties[].document', searchable: 'identifier', searchAs: 'partyDocuments' },
+    { path: 'document', search: { as: 'document', normalizer: 'identifier' } },
+    { path: 'contact.email', search: { as: 'contactEmail', normalizer: 'email' } },
+    { path: 'parties[].document', search: { as: 'partyDocuments', normalizer: 'identifier' } },
     { path: 'parties[].name' },
   ],
   cipher,
@@ -126,57 +126,29 @@ describe('FieldProtector', () => {
     });
   });
 
-  describe('sealUpdate', () => {
-    it('encrypts $set of a field and of an object holding fields, and rewrites their tokens', () => {
-      const update = protector.sealUpdate(
-        { $set: { name: 'Ana', contact: { email: 'a@b.c', phone: '1' } }, updatedAt: 1 },
-        'org-1',
-        'rec-1',
-      );
-      const set = update.$set as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-      expect(cipher.decrypt(set.name, FieldCipher.aad('org-1', 'things', 'rec-1', 'name'))).toBe('Ana');
-      expect(cipher.decrypt(set.contact.email, FieldCipher.aad('org-1', 'things', 'rec-1', 'contact.email'))).toBe(
-        'a@b.c',
-      );
-      expect(set.contact.phone).toBe('1');
-      expect(set['search.contactEmail']).toEqual(expect.any(String));
-      expect(set.updatedAt).toBe(1);
-    });
-
-    it('unsets tokens with their fields', () => {
-      expect(protector.sealUpdate({ $unset: { document: '' } }, 'org-1', 'rec-1')).toEqual({
-        $unset: { document: '', 'search.document': '' },
-      });
-    });
-
-    it('appends array elements with ids, ciphertexts and tokens', () => {
-      const update = protector.sealUpdate({ $push: { parties: { document: '33', name: 'Dora' } } }, 'org-1', 'rec-1');
-      const push = update.$push as Record<string, { $each: Array<Record<string, string>> }>;
-      const [party] = push.parties.$each;
-      expect(party._id).toEqual(expect.any(String));
-      expect(cipher.decrypt(party.name, FieldCipher.aad('org-1', 'things', 'rec-1', `parties.${party._id}.name`))).toBe(
-        'Dora',
-      );
-      expect(push['search.partyDocuments'].$each).toHaveLength(1);
-    });
-
-    it('refuses partial and arithmetic updates of protected values', () => {
-      expect(() => protector.sealUpdate({ $set: { 'parties.0.name': 'x' } }, 'o', 'r')).toThrow(ProtectedQueryError);
-      expect(() => protector.sealUpdate({ $inc: { name: 1 } }, 'o', 'r')).toThrow(ProtectedQueryError);
-      expect(() => protector.sealUpdate({ $pull: { parties: { _id: 'p1' } } }, 'o', 'r')).toThrow(ProtectedQueryError);
+  describe('touchesProtected (the plugin refuses update queries that do)', () => {
+    it('sees protected fields written by operators, replacements and pipelines, whole or in part', () => {
+      expect(protector.touchesProtected({ $set: { contact: {} } })).toBe(true);
+      expect(protector.touchesProtected({ $set: { 'parties.0.name': 'x' } })).toBe(true);
+      expect(protector.touchesProtected({ $push: { parties: { name: 'x' } } })).toBe(true);
+      expect(protector.touchesProtected({ $unset: { document: '' } })).toBe(true);
+      expect(protector.touchesProtected({ name: 'replacement' })).toBe(true);
+      expect(protector.touchesProtected([{ $set: { 'search.document': 'x' } }])).toBe(true);
     });
 
     it('leaves updates of other paths alone', () => {
-      expect(protector.touchesProtected({ $set: { 'contact.phone': '1', status: 'x' } })).toBe(false);
-      expect(protector.touchesProtected({ $set: { contact: {} } })).toBe(true);
+      expect(protector.touchesProtected({ $set: { 'contact.phone': '1', status: 'x' }, $inc: { count: 1 } })).toBe(
+        false,
+      );
+      expect(protector.touchesProtected(null)).toBe(false);
     });
   });
 
   describe('key rotation', () => {
     const specs = [
       { path: 'name' },
-      { path: 'document', searchable: 'identifier' as const },
-      { path: 'parties[].document', searchable: 'identifier' as const, searchAs: 'partyDocuments' },
+      { path: 'document', search: { as: 'document', normalizer: 'identifier' as const } },
+      { path: 'parties[].document', search: { as: 'partyDocuments', normalizer: 'identifier' as const } },
       { path: 'parties[].name' },
     ];
     const protectorUnder = (material: ReturnType<typeof randomKeyMaterial>) => {
@@ -234,7 +206,9 @@ describe('FieldProtector', () => {
 
     it('a record mixing keys (one field written after the switch) is not current', () => {
       const stored = storedUnderOldKeys();
-      Object.assign(stored, after.protector.sealUpdate({ $set: { name: 'Ana' } }, 'org-1', 'rec-1').$set as object);
+      const rewritten = record();
+      after.protector.seal(plainAccess(rewritten));
+      stored.name = rewritten.name;
       const usage = after.protector.keyUsage(stored);
       expect(usage.current).toBe(false);
       expect(usage.encryption.get(after.ring.encryption.id)).toBe(1);

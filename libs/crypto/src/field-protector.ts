@@ -2,30 +2,15 @@ import { v7 as uuidv7 } from 'uuid';
 import { BlindIndex } from './blind-index';
 import { DecryptionError, ProtectedQueryError } from './errors';
 import { FieldCipher, ProtectedValue } from './field-cipher';
-import { NormalizerKind } from './normalizers';
+import { NormalizerName } from './normalizers';
 import { getIn, setIn } from './object-paths';
-
-/** A protected field as a schema declares it. */
-export interface ProtectedFieldSpec {
-  /** `name`, `contact.primaryEmail`, or `relatedParties[].document` for a field of every array element. */
-  path: string;
-  /** Makes the field searchable: the blind-index token of the value normalized this way. */
-  searchable?: NormalizerKind;
-  /** Where the token lives, under `search.` (defaults to the path in camelCase). */
-  searchAs?: string;
-  /**
-   * For fields encrypted only since a later version: a stored value that is not an encrypted envelope
-   * is plaintext an older version wrote. It is read as it is and encrypted on the record's next save.
-   * Fields encrypted from the start leave this off, so a plaintext there still fails closed.
-   */
-  acceptsLegacyPlaintext?: boolean;
-}
+import { ProtectedFieldSpec } from './protected-fields';
 
 export interface ProtectedField {
   spec: string;
   array?: string;
   leaf: string;
-  searchable?: NormalizerKind;
+  normalizer?: NormalizerName;
   tokenPath?: string;
   scope: string;
   acceptsLegacyPlaintext: boolean;
@@ -75,8 +60,6 @@ export interface ResealUpdate {
 const UNENCRYPTED = 'plaintext';
 const UNKNOWN_HASH_KEY = 'unknown';
 
-const camelCase = (path: string) => path.replace(/\[\]/g, '').replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase());
-
 const isOperator = (key: string) => key.startsWith('$');
 
 /**
@@ -90,7 +73,7 @@ export class FieldProtector {
 
   constructor(
     readonly collection: string,
-    specs: ProtectedFieldSpec[],
+    specs: readonly ProtectedFieldSpec[],
     private readonly cipher: FieldCipher,
     private readonly blindIndex: BlindIndex,
   ) {
@@ -100,8 +83,8 @@ export class FieldProtector {
         spec: spec.path,
         array,
         leaf,
-        searchable: spec.searchable,
-        tokenPath: spec.searchable ? `search.${spec.searchAs ?? camelCase(spec.path)}` : undefined,
+        normalizer: spec.search?.normalizer,
+        tokenPath: spec.search ? `search.${spec.search.as}` : undefined,
         scope: BlindIndex.scope(collection, spec.path.replace('[]', '')),
         acceptsLegacyPlaintext: spec.acceptsLegacyPlaintext === true,
       };
@@ -117,9 +100,9 @@ export class FieldProtector {
   /** The filter that finds records by the blind index of a searchable field. */
   searchFilter(searchAs: string, organizationId: string, value: string): Record<string, unknown> {
     const field = this.fields.find((candidate) => candidate.tokenPath === `search.${searchAs}`);
-    if (!field?.searchable) throw new ProtectedQueryError(searchAs, 'is not a searchable field');
+    if (!field?.normalizer) throw new ProtectedQueryError(searchAs, 'is not a searchable field');
     return {
-      [field.tokenPath!]: { $in: this.blindIndex.candidatesFor(field.scope, field.searchable, organizationId, value) },
+      [field.tokenPath!]: { $in: this.blindIndex.candidatesFor(field.scope, field.normalizer, organizationId, value) },
     };
   }
 
@@ -143,8 +126,8 @@ export class FieldProtector {
           ),
         );
         sealed.push({ access, path: field.leaf, plaintext });
-        if (field.searchable)
-          tokens.push(this.blindIndex.tokenFor(field.scope, field.searchable, organizationId, String(plaintext)));
+        if (field.normalizer)
+          tokens.push(this.blindIndex.tokenFor(field.scope, field.normalizer, organizationId, searchText(plaintext)));
       }
       if (field.tokenPath) record.set(field.tokenPath, field.array ? tokens : tokens[0]);
     }
@@ -199,7 +182,7 @@ export class FieldProtector {
         increment(usage.encryption, keyId);
         if (keyId !== this.cipher.currentKeyId) usage.current = false;
       }
-      if (field.searchable && !this.tokensAttributed(field, stored, opened, organizationId, usage.hashing))
+      if (field.normalizer && !this.tokensAttributed(field, stored, opened, organizationId, usage.hashing))
         usage.current = false;
     }
     return usage;
@@ -219,17 +202,17 @@ export class FieldProtector {
     const plaintexts: string[] = [];
     for (const { access } of this.locations(plainAccess(opened), field, false)) {
       const plaintext = access.get(field.leaf);
-      if (plaintext !== undefined && plaintext !== null) plaintexts.push(String(plaintext));
+      if (plaintext !== undefined && plaintext !== null) plaintexts.push(searchText(plaintext));
     }
     const storedTokens = tokenList(getIn(stored, field.tokenPath!));
     for (const token of storedTokens) {
       const keyId = plaintexts
-        .map((plaintext) => this.blindIndex.keyIdOf(token, field.scope, field.searchable!, organizationId, plaintext))
+        .map((plaintext) => this.blindIndex.keyIdOf(token, field.scope, field.normalizer!, organizationId, plaintext))
         .find(Boolean);
       increment(hashing, keyId ?? UNKNOWN_HASH_KEY);
     }
     const expected = plaintexts.map((plaintext) =>
-      this.blindIndex.tokenFor(field.scope, field.searchable!, organizationId, plaintext),
+      this.blindIndex.tokenFor(field.scope, field.normalizer!, organizationId, plaintext),
     );
     return storedTokens.length === expected.length && storedTokens.every((token, i) => token === expected[i]);
   }
@@ -316,113 +299,27 @@ export class FieldProtector {
     }
   }
 
-  /** Whether an update payload writes a protected path (it must then be sealed per record, see `sealUpdate`). */
-  touchesProtected(update: Record<string, unknown>): boolean {
+  /** Whether an update payload (operators, a replacement, or a pipeline of them) writes a protected path. */
+  touchesProtected(update: unknown): boolean {
+    if (Array.isArray(update)) return update.some((stage) => this.touchesProtected(stage));
+    if (!update || typeof update !== 'object') return false;
     return Object.entries(update).some(([key, value]) =>
-      isOperator(key)
-        ? Object.keys((value as object) ?? {}).some((path) => this.relation(path) !== 'unrelated')
-        : this.relation(key) !== 'unrelated',
+      isOperator(key) ? Object.keys((value as object) ?? {}).some((path) => this.writes(path)) : this.writes(key),
     );
   }
 
-  /**
-   * Returns the update with protected values encrypted for one record, and its tokens written.
-   * Supports `$set`/`$setOnInsert` of protected fields or of objects containing them, `$unset`,
-   * and `$push`/`$addToSet` onto protected arrays; anything else on a protected path is refused.
-   */
-  sealUpdate(update: Record<string, unknown>, organizationId: string, recordId: string): Record<string, unknown> {
-    const sealed: Record<string, Record<string, unknown>> = {};
-    for (const [key, value] of Object.entries(update)) {
-      if (isOperator(key)) sealed[key] = { ...(sealed[key] ?? {}), ...(value as Record<string, unknown>) };
-      else sealed.$set = { ...(sealed.$set ?? {}), [key]: value };
-    }
-    for (const operator of Object.keys(sealed)) {
-      for (const path of Object.keys(sealed[operator])) {
-        const relation = this.relation(path);
-        if (relation === 'unrelated') continue;
-        this.sealUpdateEntry(sealed, operator, path, relation, organizationId, recordId);
-      }
-    }
-    return sealed;
-  }
-
-  private sealUpdateEntry(
-    update: Record<string, Record<string, unknown>>,
-    operator: string,
-    path: string,
-    relation: Relation,
-    organizationId: string,
-    recordId: string,
-  ): void {
-    const refuse = (why: string) => {
-      throw new ProtectedQueryError(path, why);
-    };
-    if (relation === 'inside') refuse('cannot be updated in part; set the whole field');
-    const value = update[operator][path];
-    if (operator === '$unset') {
-      for (const field of this.fieldsUnder(path)) if (field.tokenPath) update.$unset[field.tokenPath] = '';
-      return;
-    }
-    if (operator === '$push' || operator === '$addToSet') {
-      const field = this.fields.find((candidate) => candidate.array === path);
-      if (!field) return refuse(`${operator} is only supported on protected arrays`);
-      const items =
-        value && typeof value === 'object' && '$each' in value ? [...(value as { $each: unknown[] }).$each] : [value];
-      const copies = items.map((item) => structuredClone(item) as Record<string, unknown>);
-      const tokens = this.sealDetached(copies, path, organizationId, recordId);
-      update[operator][path] = { $each: copies };
-      for (const [tokenPath, list] of Object.entries(tokens)) update[operator][tokenPath] = { $each: list };
-      return;
-    }
-    if (operator !== '$set' && operator !== '$setOnInsert')
-      return refuse(`${operator} is not supported on protected paths`);
-    // Seal a detached copy of the written value shaped as a partial record, then write back its parts.
-    const record: Record<string, unknown> = { _id: recordId, organizationId };
-    setIn(record, path, structuredClone(value));
-    this.seal(plainAccess(record), (field) => this.fieldsUnder(path).includes(field));
-    update[operator][path] = getIn(record, path);
-    for (const field of this.fieldsUnder(path))
-      if (field.tokenPath) update[operator][field.tokenPath] = getIn(record, field.tokenPath);
-  }
-
-  /** Seals array elements being appended; returns the tokens to append beside them. */
-  private sealDetached(
-    items: Record<string, unknown>[],
-    arrayPath: string,
-    organizationId: string,
-    recordId: string,
-  ): Record<string, string[]> {
-    const record: Record<string, unknown> = { _id: recordId, organizationId };
-    setIn(record, arrayPath, items);
-    this.seal(plainAccess(record), (field) => field.array === arrayPath);
-    const tokens: Record<string, string[]> = {};
-    for (const field of this.fields)
-      if (field.array === arrayPath && field.tokenPath)
-        tokens[field.tokenPath] = getIn(record, field.tokenPath) as string[];
-    return tokens;
-  }
-
-  private fieldsUnder(path: string): ProtectedField[] {
-    return this.fields.filter((field) => {
-      const full = field.array ?? field.leaf;
-      return full === path || full.startsWith(`${path}.`);
-    });
-  }
-
-  private relation(path: string): Relation {
-    if (path.startsWith('search.')) return 'unrelated';
-    for (const field of this.fields) {
-      const full = field.array ?? field.leaf;
-      if (full === path || full.startsWith(`${path}.`)) return 'covers';
-      if (path.startsWith(`${full}.`)) return 'inside';
-    }
-    return 'unrelated';
+  /** Whether writing `path` writes a protected field: the field (or its array), an object holding it, or a part of it. */
+  private writes(path: string): boolean {
+    if (path.startsWith('search.')) return true; // tokens are the plugin's to write
+    return this.storedRoots().some(
+      (root) => root === path || root.startsWith(`${path}.`) || path.startsWith(`${root}.`),
+    );
   }
 
   private identity(record: RecordAccess): { organizationId: string; recordId: string } {
     const organizationId = record.get('organizationId');
     const recordId = record.get('_id');
-    if (typeof organizationId !== 'string' || recordId === undefined || recordId === null) {
+    if (typeof organizationId !== 'string' || (typeof recordId !== 'string' && typeof recordId !== 'number')) {
       throw new ProtectedQueryError(
         this.collection,
         'records with protected fields need organizationId and _id (keep them in projections)',
@@ -432,8 +329,6 @@ export class FieldProtector {
   }
 }
 
-type Relation = 'covers' | 'inside' | 'unrelated';
-
 function increment(counts: Map<string, number>, id: string): void {
   counts.set(id, (counts.get(id) ?? 0) + 1);
 }
@@ -442,6 +337,12 @@ function increment(counts: Map<string, number>, id: string): void {
 function tokenList(stored: unknown): unknown[] {
   if (stored === undefined || stored === null) return [];
   return Array.isArray(stored) ? stored : [stored];
+}
+
+/** The text a searchable value is hashed as: searchable fields hold strings (identifiers, e-mails, phones). */
+function searchText(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new TypeError('a searchable field holds text, not an object');
 }
 
 function isExistenceCheck(value: unknown): boolean {

@@ -1,16 +1,13 @@
-export { BlindIndex } from './blind-index';
+// The public API: declare protected fields, build protected models, read the statics they add, check the
+// keys at boot (canary) and rotate them (CLI). Ciphers, blind indexes and keyrings stay inside.
 export { CryptoModule, protectedModel } from './crypto.module';
 export { DecryptionError, KeyMismatchError, ProtectedQueryError } from './errors';
-export { FieldCipher } from './field-cipher';
-export type { ProtectedValue } from './field-cipher';
-export { FieldProtector } from './field-protector';
-export type { ProtectedFieldSpec } from './field-protector';
-export { fingerprint, Keyring } from './keyring';
 export type { KeyMaterial } from './keyring';
 export { KeyringCanary } from './keyring-canary';
 export { NORMALIZERS } from './normalizers';
-export type { NormalizerKind } from './normalizers';
-export { fieldProtectionPlugin } from './protection.plugin';
+export type { NormalizerName } from './normalizers';
+export { ProtectedFields, protectedFields } from './protected-fields';
+export type { ProtectedFieldSpec, SearchSpec } from './protected-fields';
 export type { ProtectedModelStatics } from './protection.plugin';
 export { KeyRotationService } from './key-rotation/key-rotation.service';
 export type {
@@ -23,4 +20,3 @@ export type {
   RotationSummary,
 } from './key-rotation/key-rotation.service';
 export type { ProgressListener, ScanProgress } from './key-rotation/key-scan';
-export { ProtectedCollections } from './key-rotation/protected-collections';

@@ -1,4 +1,4 @@
-import { canonicalIdentifier } from '@crm/identity';
+import { canonicalIdentifier } from '@crm/documents';
 
 /**
  * One normalizer per searchable kind. The same function runs before hashing on write and on the
@@ -13,4 +13,4 @@ export const NORMALIZERS = {
   },
 } as const satisfies Record<string, (value: string) => string>;
 
-export type NormalizerKind = keyof typeof NORMALIZERS;
+export type NormalizerName = keyof typeof NORMALIZERS;

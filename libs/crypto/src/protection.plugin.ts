@@ -1,4 +1,4 @@
-import mongoose, { Document, Query, Schema } from 'mongoose';
+import mongoose, { Document, Model, Query, Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import { FieldProtector, plainAccess, ProtectedField, RecordAccess, SealedValue } from './field-protector';
 import { ProtectedQueryError } from './errors';
@@ -8,15 +8,11 @@ const isDocument = (value: unknown): value is AnyDocument => value instanceof Do
 
 function documentAccess(doc: AnyDocument): RecordAccess {
   return {
-    get: (path) => doc.get(path),
+    get: (path) => doc.get(path) as unknown,
     set: (path, value) => doc.set(path, value),
     settle: () => doc.$clearModifiedPaths(),
     element: (item) => (isDocument(item) ? documentAccess(item) : plainAccess(item as Record<string, unknown>)),
   };
-}
-
-function accessOf(record: unknown): RecordAccess {
-  return isDocument(record) ? documentAccess(record) : plainAccess(record as Record<string, unknown>);
 }
 
 const FILTERED_QUERIES: mongoose.MongooseQueryMiddleware[] = [
@@ -35,28 +31,43 @@ const FILTERED_QUERIES: mongoose.MongooseQueryMiddleware[] = [
 ];
 /** Reads whose lean results a query transform opens (exec and cursors alike). */
 const LEAN_READS: mongoose.MongooseQueryMiddleware[] = ['find', 'findOne'];
-/** Writes returning a record: Mongoose runs their transforms twice, so a post hook opens their lean results. */
-const LEAN_WRITES_RETURNING: mongoose.MongooseQueryMiddleware[] = [
+/**
+ * Update queries: none may write a protected value (see the guard below). Of these, findOneAndUpdate
+ * returns a record (the holder's alias counter does): Mongoose runs its transforms twice, so a post hook
+ * opens its lean result.
+ */
+const UPDATES: mongoose.MongooseQueryMiddleware[] = [
+  'updateOne',
+  'updateMany',
   'findOneAndUpdate',
-  'findOneAndDelete',
+  'replaceOne',
   'findOneAndReplace',
 ];
 
 /** Statics the plugin adds to a protected model. */
-export interface ProtectedModelStatics {
+export interface ProtectedModelStatics<Search extends string = string> {
   /** The filter that finds records whose searchable field equals `value` (any hash key version). */
-  blindIndexFilter(searchAs: string, organizationId: string, value: string): Record<string, unknown>;
+  blindIndexFilter(searchAs: Search, organizationId: string, value: string): Record<string, unknown>;
   /**
    * Whether previous hash keys are configured. While they are, a unique index over a token cannot
    * see a duplicate stored under an older token, so uniqueness needs a search first.
    */
   searchesPreviousHashKeys(): boolean;
+  /**
+   * Stores a new record given as a plain object, already cast, defaulted and validated by the model:
+   * it goes to the database sealed (with a UUIDv7 `_id` when it has none, and its search tokens) and
+   * gets its plaintext back. The lean way to create: no Mongoose document, no decryption of what was just sealed.
+   */
+  insertSealed(record: Record<string, unknown>): Promise<void>;
 }
 
 /**
- * The Mongoose plugin that keeps protected fields encrypted at rest: sealed on `save`/`create`,
- * `insertMany` and updates, opened on load (hydrated documents, `lean()` results, cursors of both),
- * and refused in filters. Business code never sees a ciphertext or calls a cipher.
+ * The Mongoose plugin that keeps protected fields encrypted at rest: sealed on `save`/`create` and by
+ * the `insertSealed` static (the ways the service and the import write them; the key rotation writes
+ * the re-sealed records itself), opened on load (hydrated
+ * documents, `lean()` results, cursors of both), and refused in filters, in update queries and in
+ * `insertMany`, which would otherwise reach the database unsealed. Business code never sees a
+ * ciphertext or calls a cipher.
  */
 export function fieldProtectionPlugin(schema: Schema, { protector }: { protector: FieldProtector }): void {
   assertStorableAsString(schema, protector);
@@ -68,6 +79,16 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
     protector.searchFilter(searchAs, organizationId, value),
   );
   schema.static('searchesPreviousHashKeys', () => protector.searchesPreviousHashKeys);
+  schema.static('insertSealed', async function (this: Model<unknown>, record: Record<string, unknown>) {
+    record._id ??= uuidv7();
+    // Sealed in place for the write, then given back what sealing replaced, whatever the outcome.
+    const sealed = protector.seal(plainAccess(record));
+    try {
+      await this.collection.insertOne(record);
+    } finally {
+      for (const { access, path, plaintext } of sealed) access.set(path, plaintext);
+    }
+  });
 
   // Fields a loaded document held as legacy plaintext (see ProtectedFieldSpec.acceptsLegacyPlaintext):
   // its next save encrypts them, whatever else it changes.
@@ -100,25 +121,9 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
     next(error);
   });
 
-  // Inserts of plain records (`lean`, as the repositories insert) come back as the same objects: their
-  // plaintext is put back from what sealing replaced, with no decryption. Other inserts come back as
-  // documents Mongoose built from the sealed values: those are opened.
-  const sealedByInsert = new WeakMap<object, SealedValue[]>();
-  schema.pre('insertMany', function (docs: unknown[]) {
-    for (const doc of docs) {
-      const access = accessOf(doc);
-      if (access.get('_id') == null) access.set('_id', uuidv7());
-      sealedByInsert.set(doc as object, protector.seal(access));
-    }
-  });
-  schema.post('insertMany', function (docs: unknown) {
-    if (!Array.isArray(docs)) return;
-    for (const doc of docs) {
-      const sealed = sealedByInsert.get(doc as object);
-      if (sealed) for (const { access, path, plaintext } of sealed) access.set(path, plaintext);
-      else protector.open(accessOf(doc));
-      if (isDocument(doc)) doc.$clearModifiedPaths();
-    }
+  // Guard: insertMany skips the save hooks, so its records would be stored in plain text. Refused.
+  schema.pre('insertMany', function () {
+    throw new ProtectedQueryError(protector.collection, 'insertMany is not supported; create each record');
   });
 
   // Reads: hydration decrypts the raw document before Mongoose builds the object (cursors too).
@@ -138,10 +143,14 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   schema.pre(LEAN_READS, function (this: Query<unknown, unknown>) {
     if (this.mongooseOptions().lean) this.transform(openLean);
   });
-  schema.post(LEAN_WRITES_RETURNING, function (this: Query<unknown, unknown>, result: unknown) {
+  schema.post('findOneAndUpdate', function (this: Query<unknown, unknown>, result: unknown) {
     if (this.mongooseOptions().lean) openLean(result);
   });
 
+  // Guards. A filter comparing a protected path with a value could never match a ciphertext. An update
+  // writing one would store it unsealed (a ciphertext is bound to its record, which an update query does
+  // not name): records with protected values are loaded and saved, never updated in place. Counters,
+  // deletion marks and other plain paths update as usual.
   schema.pre(FILTERED_QUERIES, function (this: Query<unknown, unknown>) {
     protector.assertFilter(this.getFilter());
   });
@@ -149,65 +158,12 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
     for (const stage of this.pipeline())
       if ('$match' in stage) protector.assertFilter(stage.$match, 'aggregation $match');
   });
-
-  schema.pre(['updateOne', 'findOneAndUpdate'], async function (this: Query<unknown, unknown>) {
-    await sealSingleUpdate(this, protector);
-  });
-  schema.pre('updateMany', async function (this: Query<unknown, unknown>) {
-    await sealManyUpdate(this, protector);
-  });
-  schema.pre(['replaceOne', 'findOneAndReplace'], function (this: Query<unknown, unknown>) {
-    const replacement = this.getUpdate() as Record<string, unknown> | null;
-    if (replacement && protector.touchesProtected(replacement))
-      throw new ProtectedQueryError(protector.collection, 'replace is not supported; update the fields instead');
-  });
-}
-
-type Target = { _id: unknown; organizationId: string };
-
-/**
- * Ciphertexts are bound to their record, so an update that writes protected values must know which
- * record it writes: it is pinned to the one document its filter selects.
- */
-async function sealSingleUpdate(query: Query<unknown, unknown>, protector: FieldProtector): Promise<void> {
-  const update = query.getUpdate() as Record<string, unknown> | null;
-  if (!update || !protector.touchesProtected(update)) return;
-  if (query.getOptions().upsert)
-    throw new ProtectedQueryError(protector.collection, 'upserts cannot write protected fields');
-  const target = (await query.model
-    .findOne(query.getFilter(), { _id: 1, organizationId: 1 }, { sort: query.getOptions().sort })
-    .lean()) as Target | null;
-  if (!target) {
-    query.where({ _id: { $in: [] } }); // nothing matched: keep it so, even if a match appears meanwhile
-    return;
-  }
-  query.where({ _id: target._id });
-  query.setUpdate(protector.sealUpdate(update, target.organizationId, String(target._id)));
-}
-
-/** updateMany with protected values becomes one pinned update per matched record. */
-async function sealManyUpdate(query: Query<unknown, unknown>, protector: FieldProtector): Promise<void> {
-  const update = query.getUpdate() as Record<string, unknown> | null;
-  if (!update || !protector.touchesProtected(update)) return;
-  if (query.getOptions().upsert)
-    throw new ProtectedQueryError(protector.collection, 'upserts cannot write protected fields');
-  const filter = query.getFilter();
-  const targets = (await query.model.find(filter, { _id: 1, organizationId: 1 }).lean()) as Target[];
-  const operations = targets.map((target) => ({
-    updateOne: {
-      filter: { ...filter, _id: target._id },
-      update: protector.sealUpdate(update, target.organizationId, String(target._id)),
-    },
-  }));
-  const result =
-    operations.length > 0 ? await query.model.bulkWrite(operations as never, { ordered: false }) : undefined;
-  // Kareem skips the wrapped updateMany when a pre hook throws this marker.
-  throw mongoose.skipMiddlewareFunction({
-    acknowledged: true,
-    matchedCount: result?.matchedCount ?? 0,
-    modifiedCount: result?.modifiedCount ?? 0,
-    upsertedCount: 0,
-    upsertedId: null,
+  schema.pre(UPDATES, function (this: Query<unknown, unknown>) {
+    if (protector.touchesProtected(this.getUpdate()))
+      throw new ProtectedQueryError(
+        protector.collection,
+        'update queries cannot write protected fields; save the record',
+      );
   });
 }
 

@@ -5,16 +5,16 @@ import { encodeCursor, listFilter, pageFilter, Paging } from './paging';
 import { CrmException, isDuplicateKeyError } from '@crm/errors';
 
 type Filter = Record<string, unknown>;
-type ProtectedModel<T> = Model<T> & ProtectedModelStatics;
+type ProtectedModel<T, Search extends string> = Model<T> & ProtectedModelStatics<Search>;
 
 /**
  * The persistence mechanics every organization-scoped, soft-deletable collection shares. Each method
  * takes the organization id first, so no query can go unscoped. Repositories compose it and expose
  * narrow, named methods; they never hand out a generic `find`.
  */
-export class ScopedStore<T extends { _id: string }> {
+export class ScopedStore<T extends { _id: string }, Search extends string = string> {
   constructor(
-    private readonly model: ProtectedModel<T>,
+    private readonly model: ProtectedModel<T, Search>,
     /** The refusal when a unique index rejects a write (e.g. 409 CRM-0010). */
     private readonly onDuplicate: () => CrmException,
   ) {}
@@ -31,8 +31,8 @@ export class ScopedStore<T extends { _id: string }> {
 
   /**
    * Inserts a new record, cast, defaulted, timestamped and validated by the schema, without building a
-   * Mongoose document (which cost a third of a create's CPU): the crypto plugin seals it on its way in
-   * (`insertMany` hooks) and hands back the plaintext it kept.
+   * Mongoose document (which cost a third of a create's CPU): the crypto plugin's `insertSealed` stores
+   * it sealed and leaves it plaintext.
    */
   async insert(organizationId: string, data: Filter): Promise<T> {
     const record = this.model.castObject({ ...data, organizationId }) as Filter;
@@ -40,7 +40,7 @@ export class ScopedStore<T extends { _id: string }> {
     this.model.applyTimestamps(record);
     await this.model.validate(record);
     try {
-      await this.model.insertMany([record], { lean: true });
+      await this.model.insertSealed(record);
       return record as T;
     } catch (error) {
       if (isDuplicateKeyError(error)) throw this.onDuplicate();
@@ -58,9 +58,16 @@ export class ScopedStore<T extends { _id: string }> {
     return (await this.model.countDocuments({ ...filter, organizationId, deletedAt: null }).limit(1)) > 0;
   }
 
-  /** The filter that matches a searchable protected field through its blind index. */
-  blindIndex(searchAs: string, organizationId: string, value: string): Filter {
-    return this.model.blindIndexFilter(searchAs, organizationId, value);
+  /**
+   * The filter that matches protected fields through their blind indexes, by declared search name: one
+   * condition per value given, each on its own token path.
+   */
+  blindIndex(organizationId: string, searches: Partial<Record<Search, string>>): Filter {
+    const given = Object.entries(searches).filter((entry): entry is [Search, string] => entry[1] !== undefined);
+    return Object.assign(
+      {},
+      ...given.map(([name, value]) => this.model.blindIndexFilter(name, organizationId, value)),
+    ) as Filter;
   }
 
   /**

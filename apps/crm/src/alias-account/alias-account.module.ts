@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { protectedModel } from '@crm/crypto';
-import { PersonalDataModule } from '@crm/identity';
+import { PersonalDataModule } from '@crm/personal-data';
 import { HolderModule } from '../holder/holder.module';
 import { AliasAccountController, AliasAccountListController } from './alias-account.controller';
 import { AliasAccountRepository } from './alias-account.repository';

@@ -8,6 +8,7 @@ import { ScopedStore } from '@crm/persistence';
 import {
   ALIAS_ACCOUNT_MODEL,
   AliasAccountRecord,
+  AliasSearchName,
   RelatedPartyRecord,
   RETIRED_ALIAS_INDEXES,
 } from './alias-account.schema';
@@ -16,13 +17,10 @@ export interface AliasAccountFilters {
   holderId?: string;
   ledgerId?: string;
   accountId?: string;
-  document?: string;
   bankingDetailsBranch?: string;
-  bankingDetailsAccount?: string;
-  bankingDetailsIban?: string;
-  participantDocument?: string;
-  relatedPartyDocument?: string;
   relatedPartyRole?: string;
+  /** Protected fields, by their declared search names (see ALIAS_PROTECTED_FIELDS), matched through blind indexes. */
+  search: Partial<Record<AliasSearchName, string>>;
   metadata: Record<string, string>;
 }
 
@@ -36,10 +34,12 @@ export type NewAliasAccount = Omit<
 /** Every read and write of alias accounts, scoped by organization and, for single records, by holder. */
 @Injectable()
 export class AliasAccountRepository implements OnModuleInit {
-  private readonly store: ScopedStore<AliasAccountRecord>;
+  private readonly store: ScopedStore<AliasAccountRecord, AliasSearchName>;
 
-  constructor(@InjectModel(ALIAS_ACCOUNT_MODEL) aliases: Model<AliasAccountRecord> & ProtectedModelStatics) {
-    this.store = new ScopedStore<AliasAccountRecord>(
+  constructor(
+    @InjectModel(ALIAS_ACCOUNT_MODEL) aliases: Model<AliasAccountRecord> & ProtectedModelStatics<AliasSearchName>,
+  ) {
+    this.store = new ScopedStore<AliasAccountRecord, AliasSearchName>(
       aliases,
       () => new CrmException('CRM-0013', { entityType: 'AliasAccount' }),
     );
@@ -120,8 +120,6 @@ export class AliasAccountRepository implements OnModuleInit {
   }
 
   list(organizationId: string, filters: AliasAccountFilters, paging: Paging) {
-    const blind = (searchAs: string, value: string | undefined) =>
-      value !== undefined ? this.store.blindIndex(searchAs, organizationId, value) : {};
     const exact = (path: string, value: string | undefined) => (value !== undefined ? { [path]: value } : {});
     return this.store.page(
       organizationId,
@@ -131,11 +129,7 @@ export class AliasAccountRepository implements OnModuleInit {
         ...exact('accountId', filters.accountId),
         ...exact('bankingDetails.branch', filters.bankingDetailsBranch),
         ...exact('relatedParties.role', filters.relatedPartyRole),
-        ...blind('document', filters.document),
-        ...blind('bankingDetailsAccount', filters.bankingDetailsAccount),
-        ...blind('bankingDetailsIban', filters.bankingDetailsIban),
-        ...blind('regulatoryFieldsParticipantDocument', filters.participantDocument),
-        ...blind('relatedPartyDocuments', filters.relatedPartyDocument),
+        ...this.store.blindIndex(organizationId, filters.search),
       },
       paging,
       filters.metadata,

@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
-import type { ProtectedFieldSpec } from '@crm/crypto';
+import { protectedFields } from '@crm/crypto';
 import type { Metadata } from '@crm/http';
 import { COLLECTIONS } from '@crm/persistence';
 
@@ -46,15 +46,44 @@ export interface AliasAccountRecord {
   deletedAt: Date | null;
 }
 
-/** Encrypted by the crypto plugin; those with `searchable` also get a blind index under `search`. */
-export const ALIAS_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
-  { path: 'document', searchable: 'identifier' },
-  { path: 'bankingDetails.account', searchable: 'identifier' },
-  { path: 'bankingDetails.iban', searchable: 'identifier' },
-  { path: 'regulatoryFields.participantDocument', searchable: 'identifier' },
-  { path: 'relatedParties[].document', searchable: 'identifier', searchAs: 'relatedPartyDocuments' },
-  { path: 'relatedParties[].name' },
-];
+/**
+ * The alias's protected fields, one line each: encrypted at rest by the crypto plugin, those with `search`
+ * also searchable through a blind index. They drive the plugin, the token indexes below, the repository's
+ * search names, the OpenAPI descriptions and the README table.
+ */
+export const ALIAS_PROTECTED_FIELDS = protectedFields([
+  {
+    path: 'document',
+    search: { as: 'document', normalizer: 'identifier', filter: 'document' },
+    why: "the holder's CPF/CNPJ",
+  },
+  {
+    path: 'bankingDetails.account',
+    search: { as: 'bankingDetailsAccount', normalizer: 'identifier', filter: 'banking_details_account' },
+    why: 'account number',
+  },
+  {
+    path: 'bankingDetails.iban',
+    search: { as: 'bankingDetailsIban', normalizer: 'identifier', filter: 'banking_details_iban' },
+    why: 'account number',
+  },
+  {
+    path: 'regulatoryFields.participantDocument',
+    search: {
+      as: 'regulatoryFieldsParticipantDocument',
+      normalizer: 'identifier',
+      filter: 'regulatory_fields_participant_document',
+    },
+    why: 'CPF/CNPJ',
+  },
+  {
+    path: 'relatedParties[].document',
+    search: { as: 'relatedPartyDocuments', normalizer: 'identifier', filter: 'related_party_document' },
+    why: 'CPF/CNPJ of a person',
+  },
+  { path: 'relatedParties[].name', why: 'name of a person' },
+]);
+export type AliasSearchName = (typeof ALIAS_PROTECTED_FIELDS.searchNames)[number];
 
 const relatedParty = new Schema<RelatedPartyRecord>({
   _id: { type: String, default: () => uuidv7() },
@@ -107,13 +136,10 @@ AliasAccountSchema.index({ organizationId: 1, ledgerId: 1, deletedAt: 1 }, { nam
 AliasAccountSchema.index({ organizationId: 1, holderId: 1, deletedAt: 1 }, { name: 'aliases_org_holder' });
 // Lists and keyset pagination, ordered by _id (UUIDv7 = creation order).
 AliasAccountSchema.index({ organizationId: 1, _id: 1 }, { name: 'aliases_org_id' });
-// Blind-index searches: document, banking account, IBAN, participant document, related-party documents.
-for (const token of [
-  'document',
-  'bankingDetailsAccount',
-  'bankingDetailsIban',
-  'regulatoryFieldsParticipantDocument',
-  'relatedPartyDocuments',
-]) {
-  AliasAccountSchema.index({ organizationId: 1, [`search.${token}`]: 1 }, { name: `aliases_org_search_${token}` });
+// Blind-index searches, one index per search name the declarations above give.
+for (const name of ALIAS_PROTECTED_FIELDS.searchNames) {
+  AliasAccountSchema.index(
+    { organizationId: 1, [ALIAS_PROTECTED_FIELDS.tokenPath(name)]: 1 },
+    { name: `aliases_org_search_${name}` },
+  );
 }

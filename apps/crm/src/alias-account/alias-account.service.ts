@@ -2,15 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
 import { CallerContext, PageOf, pageOf, resolvePaging, TenantContext, WithMetadataFilters } from '@crm/http';
 import { CrmException } from '@crm/errors';
-import { MetadataPersonalDataPolicy } from '@crm/identity';
+import { MetadataPersonalDataPolicy } from '@crm/personal-data';
 import { MidazLedgerClient } from '@crm/midaz';
-import { HolderService } from '../holder/holder.service';
+import { HolderLinks } from '../holder/holder-links';
 import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
 import { AliasAccountResponseDto } from './dto/alias-account-response.dto';
 import { CreateAliasAccountDto, UpdateAliasAccountDto } from './dto/create-alias-account.dto';
 import { toAliasAccountResponse } from './alias-account.mapper';
 import { AliasAccountRepository } from './alias-account.repository';
-import { AliasAccountRecord } from './alias-account.schema';
+import { ALIAS_PROTECTED_FIELDS, AliasAccountRecord } from './alias-account.schema';
 
 const ENTITY = 'AliasAccount';
 const notFound = () => new CrmException('CRM-0008', { entityType: ENTITY });
@@ -20,7 +20,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 export class AliasAccountService {
   constructor(
     private readonly aliases: AliasAccountRepository,
-    private readonly holders: HolderService,
+    private readonly holders: HolderLinks,
     private readonly midaz: MidazLedgerClient,
     private readonly metadataPolicy: MetadataPersonalDataPolicy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -36,7 +36,7 @@ export class AliasAccountService {
     body: CreateAliasAccountDto,
     caller: CallerContext,
   ): Promise<AliasAccountResponseDto> {
-    await this.holders.require(tenant, holderId); // before Midaz is asked anything
+    await this.holders.requireLive(tenant, holderId); // before Midaz is asked anything
     this.assertClosingDate(body.bankingDetails?.closingDate, today());
     this.metadataPolicy.check(body.metadata, ENTITY);
     if (await this.aliases.existsActiveForAccount(tenant.organizationId, body.accountId))
@@ -123,13 +123,9 @@ export class AliasAccountService {
         holderId: query.holder_id,
         ledgerId: query.ledger_id,
         accountId: query.account_id,
-        document: query.document,
         bankingDetailsBranch: query.banking_details_branch,
-        bankingDetailsAccount: query.banking_details_account,
-        bankingDetailsIban: query.banking_details_iban,
-        participantDocument: query.regulatory_fields_participant_document,
-        relatedPartyDocument: query.related_party_document,
         relatedPartyRole: query.related_party_role,
+        search: ALIAS_PROTECTED_FIELDS.searchesIn(query),
         metadata: query.metadataFilters,
       },
       paging,

@@ -1,5 +1,5 @@
 import { validate as isUuid, v7 as uuidv7 } from 'uuid';
-import { isLoggableMetadataKey } from '@crm/identity';
+import { isLoggableMetadataKey } from '@crm/personal-data';
 import type { Actor } from '../auth/access-decision';
 import type { RoutePermission } from '../auth/permission';
 import type { AuditEvent } from './audit-event.schema';

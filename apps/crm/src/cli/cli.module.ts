@@ -16,7 +16,7 @@ export class CliModule {
       imports: [
         ConfigModule.forRoot(config),
         MongooseModule.forRoot(config.mongo.uri, { ...mongoConnectionOptions(config), retryAttempts: 0 }),
-        CryptoModule,
+        CryptoModule.forRoot(config.crypto),
         ...(commandModules ?? []),
       ],
     };

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { protectedModel } from '@crm/crypto';
-import { PersonalDataModule } from '@crm/identity';
+import { PersonalDataModule } from '@crm/personal-data';
 import { HolderController } from './holder.controller';
+import { HolderLinks } from './holder-links';
 import { HolderRepository } from './holder.repository';
 import { HOLDER_MODEL, HOLDER_PROTECTED_FIELDS, HolderSchema } from './holder.schema';
 import { HolderService } from './holder.service';
@@ -13,7 +14,8 @@ import { HolderService } from './holder.service';
     MongooseModule.forFeatureAsync([protectedModel(HOLDER_MODEL, HolderSchema, HOLDER_PROTECTED_FIELDS)]),
   ],
   controllers: [HolderController],
-  providers: [HolderRepository, HolderService],
-  exports: [HolderService],
+  providers: [HolderRepository, HolderService, HolderLinks],
+  // Aliases get HolderLinks only: what they may know of holders (see holder-links.ts).
+  exports: [HolderLinks],
 })
 export class HolderModule {}

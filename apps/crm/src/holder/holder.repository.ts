@@ -5,11 +5,12 @@ import type { ProtectedModelStatics } from '@crm/crypto';
 import { Paging } from '@crm/persistence';
 import { CrmException } from '@crm/errors';
 import { COLLECTIONS, ScopedStore } from '@crm/persistence';
-import { HOLDER_MODEL, HolderRecord } from './holder.schema';
+import { HOLDER_MODEL, HolderRecord, HolderSearchName } from './holder.schema';
 
 export interface HolderFilters {
   externalId?: string;
-  document?: string;
+  /** Protected fields, by their declared search names (see HOLDER_PROTECTED_FIELDS), matched through blind indexes. */
+  search: Partial<Record<HolderSearchName, string>>;
   metadata: Record<string, string>;
 }
 
@@ -21,7 +22,7 @@ export type NewHolder = Omit<
 /** Every read and write of holders. Each method takes the organization: no query goes unscoped. */
 @Injectable()
 export class HolderRepository implements OnModuleInit {
-  private readonly store: ScopedStore<HolderRecord>;
+  private readonly store: ScopedStore<HolderRecord, HolderSearchName>;
   /**
    * While previous hash keys are configured, a document may still be indexed under an older token
    * that the unique index cannot compare: uniqueness then needs a search first (after `keys rotate`
@@ -30,10 +31,13 @@ export class HolderRepository implements OnModuleInit {
   readonly documentNeedsPreCheck: boolean;
 
   constructor(
-    @InjectModel(HOLDER_MODEL) holders: Model<HolderRecord> & ProtectedModelStatics,
+    @InjectModel(HOLDER_MODEL) holders: Model<HolderRecord> & ProtectedModelStatics<HolderSearchName>,
     @InjectConnection() private readonly connection: Connection,
   ) {
-    this.store = new ScopedStore<HolderRecord>(holders, () => new CrmException('CRM-0010', { entityType: 'Holder' }));
+    this.store = new ScopedStore<HolderRecord, HolderSearchName>(
+      holders,
+      () => new CrmException('CRM-0010', { entityType: 'Holder' }),
+    );
     this.documentNeedsPreCheck = holders.searchesPreviousHashKeys();
   }
 
@@ -54,7 +58,7 @@ export class HolderRepository implements OnModuleInit {
   }
 
   existsActiveWithDocument(organizationId: string, document: string): Promise<boolean> {
-    return this.store.existsLive(organizationId, this.store.blindIndex('document', organizationId, document));
+    return this.store.existsLive(organizationId, this.store.blindIndex(organizationId, { document }));
   }
 
   /** Applies a JSON merge patch to a live holder, once `check` accepts it as loaded; null when there is none. */
@@ -96,7 +100,7 @@ export class HolderRepository implements OnModuleInit {
       organizationId,
       {
         ...(filters.externalId !== undefined ? { externalId: filters.externalId } : {}),
-        ...(filters.document !== undefined ? this.store.blindIndex('document', organizationId, filters.document) : {}),
+        ...this.store.blindIndex(organizationId, filters.search),
       },
       paging,
       filters.metadata,

@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
-import type { ProtectedFieldSpec } from '@crm/crypto';
+import { protectedFields } from '@crm/crypto';
 import type { Metadata } from '@crm/http';
 import { COLLECTIONS } from '@crm/persistence';
 
@@ -56,38 +56,47 @@ export interface HolderRecord {
   deletedAt: Date | null;
 }
 
-/**
- * Personal data encrypted only since the privacy pass (issue 15): records written before it hold these
- * in plain text, which is read as it is and encrypted on the record's next save. City, state and country
- * stay plain (statistics); nothing filters on any of these.
- */
-const ENCRYPTED_SINCE_PRIVACY_PASS: ProtectedFieldSpec[] = [
-  ...(['primary', 'additional1', 'additional2'] as const).flatMap((address) =>
-    (['line1', 'line2', 'zipCode'] as const).map((part) => ({ path: `addresses.${address}.${part}` })),
-  ),
-  { path: 'naturalPerson.birthDate' },
-  { path: 'naturalPerson.socialName' },
-  { path: 'naturalPerson.favoriteName' },
-].map((spec) => ({ ...spec, acceptsLegacyPlaintext: true }));
+const PRIVACY_PASS = { acceptsLegacyPlaintext: true } as const; // see the README's protected-fields footnote
+const PERSONAL = 'personal data under LGPD/GDPR; nothing filters on them';
+const LOCATES = 'locate a person; nothing filters on them';
 
 /**
- * Paths the crypto plugin encrypts; `document` is also searchable through its blind index. The README's
- * "Protected fields" table lists them with the fields left plain and why.
+ * The holder's protected fields, one line each: encrypted at rest by the crypto plugin, `document` also
+ * searchable. They drive the plugin, the token index below, the repository's search names, the OpenAPI
+ * descriptions and the README table. Fields with `PRIVACY_PASS` were encrypted only since the privacy pass
+ * (issue 15): records written before hold them in plain text, read as they are and sealed on the next save.
+ * City, state and country stay plain (statistics).
  */
-export const HOLDER_PROTECTED_FIELDS: ProtectedFieldSpec[] = [
-  { path: 'name' },
-  { path: 'document', searchable: 'identifier' },
-  { path: 'contact.primaryEmail' },
-  { path: 'contact.secondaryEmail' },
-  { path: 'contact.mobilePhone' },
-  { path: 'contact.otherPhone' },
-  { path: 'naturalPerson.motherName' },
-  { path: 'naturalPerson.fatherName' },
-  { path: 'legalPerson.representative.name' },
-  { path: 'legalPerson.representative.document' },
-  { path: 'legalPerson.representative.email' },
-  ...ENCRYPTED_SINCE_PRIVACY_PASS,
-];
+export const HOLDER_PROTECTED_FIELDS = protectedFields([
+  { path: 'name', why: 'identifies the person' },
+  {
+    path: 'document',
+    search: { as: 'document', normalizer: 'identifier', filter: 'document' },
+    why: 'CPF/CNPJ; one live holder per document (unique blind index)',
+  },
+  { path: 'contact.primaryEmail', why: 'contact data' },
+  { path: 'contact.secondaryEmail', why: 'contact data' },
+  { path: 'contact.mobilePhone', why: 'contact data' },
+  { path: 'contact.otherPhone', why: 'contact data' },
+  { path: 'naturalPerson.motherName', why: 'names of third persons' },
+  { path: 'naturalPerson.fatherName', why: 'names of third persons' },
+  { path: 'naturalPerson.birthDate', ...PRIVACY_PASS, why: PERSONAL },
+  { path: 'naturalPerson.socialName', ...PRIVACY_PASS, why: PERSONAL },
+  { path: 'naturalPerson.favoriteName', ...PRIVACY_PASS, why: PERSONAL },
+  { path: 'addresses.primary.line1', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.primary.line2', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.primary.zipCode', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.additional1.line1', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.additional1.line2', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.additional1.zipCode', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.additional2.line1', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.additional2.line2', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.additional2.zipCode', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'legalPerson.representative.name', why: 'the representative is a natural person' },
+  { path: 'legalPerson.representative.document', why: 'the representative is a natural person' },
+  { path: 'legalPerson.representative.email', why: 'the representative is a natural person' },
+]);
+export type HolderSearchName = (typeof HOLDER_PROTECTED_FIELDS.searchNames)[number];
 
 const address = new Schema<Address>(
   { line1: String, line2: String, zipCode: String, city: String, state: String, country: String, description: String },
@@ -134,7 +143,7 @@ export const HolderSchema = new Schema<HolderRecord>(
 // One live holder per document per organization (CRM-0010). No partial index (FerretDB has none):
 // deletedAt is part of the key, so soft-deleted copies (distinct dates) never collide with the live one (null).
 HolderSchema.index(
-  { organizationId: 1, 'search.document': 1, deletedAt: 1 },
+  { organizationId: 1, [HOLDER_PROTECTED_FIELDS.tokenPath('document')]: 1, deletedAt: 1 },
   { unique: true, name: 'holders_live_document_unique' },
 );
 // Lists and keyset pagination: every query is scoped by organization and ordered by _id (UUIDv7 = creation order).

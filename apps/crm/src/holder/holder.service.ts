@@ -2,13 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@crm/config';
 import { ListQuery, PageOf, pageOf, resolvePaging, TenantContext } from '@crm/http';
 import { CrmException } from '@crm/errors';
-import { isValidCnpj, isValidCpf, MetadataPersonalDataPolicy } from '@crm/identity';
+import { isValidCnpj, isValidCpf } from '@crm/documents';
+import { MetadataPersonalDataPolicy } from '@crm/personal-data';
 import { CreateHolderDto } from './dto/create-holder.dto';
 import { HolderResponseDto } from './dto/holder-response.dto';
 import { UpdateHolderDto } from './dto/update-holder.dto';
 import { toHolderResponse } from './holder.mapper';
 import { HolderFilters, HolderRepository } from './holder.repository';
-import { HolderRecord, HolderType } from './holder.schema';
+import { HOLDER_PROTECTED_FIELDS, HolderRecord, HolderType } from './holder.schema';
 
 const ENTITY = 'Holder';
 const notFound = () => new CrmException('CRM-0006', { entityType: ENTITY });
@@ -39,7 +40,7 @@ export class HolderService {
   }
 
   /** Loads a live (or, when asked, soft-deleted) holder of the tenant, or answers 404 CRM-0006. */
-  async require(tenant: TenantContext, id: string, includeDeleted = false): Promise<HolderRecord> {
+  private async require(tenant: TenantContext, id: string, includeDeleted = false): Promise<HolderRecord> {
     const holder = await this.holders.findById(tenant.organizationId, id, { includeDeleted });
     if (!holder) throw notFound();
     return holder;
@@ -70,21 +71,6 @@ export class HolderService {
     if (hard) await this.holders.erase(tenant.organizationId, id);
   }
 
-  /**
-   * For alias creation, just before the alias is written: counts one more live alias on the holder
-   * (atomically, only while it is live) and returns it; 404 CRM-0006 when it was deleted meanwhile.
-   */
-  async reserveAlias(tenant: TenantContext, holderId: string): Promise<HolderRecord> {
-    const holder = await this.holders.reserveAliasSlot(tenant.organizationId, holderId);
-    if (!holder) throw notFound();
-    return holder;
-  }
-
-  /** An alias stopped being live (deleted, or its creation failed after `reserveAlias`). */
-  releaseAlias(tenant: TenantContext, holderId: string): Promise<void> {
-    return this.holders.releaseAliasSlot(tenant.organizationId, holderId);
-  }
-
   async list(
     tenant: TenantContext,
     query: ListQuery & { external_id?: string; document?: string; metadataFilters: Record<string, string> },
@@ -92,7 +78,7 @@ export class HolderService {
     const paging = resolvePaging(query, this.config.maxPaginationLimit);
     const filters: HolderFilters = {
       externalId: query.external_id,
-      document: query.document,
+      search: HOLDER_PROTECTED_FIELDS.searchesIn(query),
       metadata: query.metadataFilters,
     };
     return pageOf(paging, await this.holders.list(tenant.organizationId, filters, paging), toHolderResponse);

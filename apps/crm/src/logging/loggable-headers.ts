@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { validate as isUuid } from 'uuid';
-import { personalDataKind, personalDataKindIn } from '@crm/identity';
+import { personalDataKind, personalDataKindIn } from '@crm/personal-data';
 import { INVALID, REDACTED } from './loggable-url';
 
 /** Long enough to tell clients apart, short enough that free text appended to an agent string is cut. */

@@ -1,6 +1,6 @@
 import { validate as isUuid } from 'uuid';
 import { isValidPagingValue } from '@crm/http';
-import { isLoggableMetadataKey, personalDataKindIn } from '@crm/identity';
+import { isLoggableMetadataKey, personalDataKindIn } from '@crm/personal-data';
 import { ROUTE_TEMPLATES } from './route-templates';
 
 /** Shown instead of a value that may carry personal data (documents, metadata values, search terms). */

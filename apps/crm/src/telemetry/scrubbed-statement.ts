@@ -1,4 +1,4 @@
-import { isLoggableMetadataKey } from '@crm/identity';
+import { isLoggableMetadataKey } from '@crm/personal-data';
 
 const METADATA = 'metadata';
 const MASKED_KEY = '[REDACTED]';

@@ -1,39 +1,48 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ListQuery } from '@crm/http';
-import { IsIdentifier } from '@crm/identity';
-import { RELATED_PARTY_ROLES } from '../alias-account.schema';
+import { IsIdentifier } from '@crm/documents';
+import { ALIAS_PROTECTED_FIELDS, RELATED_PARTY_ROLES } from '../alias-account.schema';
 
 export class ListAliasAccountsQuery extends ListQuery {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all') holder_id?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all') ledger_id?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all') account_id?: string;
-  @ApiPropertyOptional({ description: 'Holder document, format-insensitive (blind index).' })
+  @ApiPropertyOptional({ description: ALIAS_PROTECTED_FIELDS.describeFilter('document', 'The holder document.') })
   @IsOptional()
   @IsString()
   @MaxLength(50)
   @IsIdentifier()
   document?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) banking_details_branch?: string;
-  @ApiPropertyOptional({ description: 'Blind index; separators ignored.' })
+  @ApiPropertyOptional({
+    description: ALIAS_PROTECTED_FIELDS.describeFilter('banking_details_account', 'Separators ignored.'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(50)
   @IsIdentifier()
   banking_details_account?: string;
-  @ApiPropertyOptional({ description: 'Blind index; spaces and case ignored.' })
+  @ApiPropertyOptional({
+    description: ALIAS_PROTECTED_FIELDS.describeFilter('banking_details_iban', 'Spaces and case ignored.'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(42)
   @IsIdentifier()
   banking_details_iban?: string;
-  @ApiPropertyOptional({ description: 'Blind index, format-insensitive.' })
+  @ApiPropertyOptional({ description: ALIAS_PROTECTED_FIELDS.describeFilter('regulatory_fields_participant_document') })
   @IsOptional()
   @IsString()
   @MaxLength(50)
   @IsIdentifier()
   regulatory_fields_participant_document?: string;
-  @ApiPropertyOptional({ description: 'Any related party with this document (blind index).' })
+  @ApiPropertyOptional({
+    description: ALIAS_PROTECTED_FIELDS.describeFilter(
+      'related_party_document',
+      'Any related party with this document.',
+    ),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(50)

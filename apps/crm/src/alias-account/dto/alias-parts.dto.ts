@@ -12,8 +12,8 @@ import {
   ValidationArguments,
 } from 'class-validator';
 import { CalendarDateFromDateTime, IsCalendarDate } from '@crm/http';
-import { IsIdentifier } from '@crm/identity';
-import { RELATED_PARTY_ROLES, RelatedPartyRole } from '../alias-account.schema';
+import { IsIdentifier } from '@crm/documents';
+import { ALIAS_PROTECTED_FIELDS, RELATED_PARTY_ROLES, RelatedPartyRole } from '../alias-account.schema';
 
 export class BankingDetailsDto {
   @ApiPropertyOptional({ nullable: true, example: '0001', maxLength: 50 })
@@ -25,7 +25,7 @@ export class BankingDetailsDto {
     nullable: true,
     example: '123450',
     maxLength: 50,
-    description: 'Encrypted at rest; searchable.',
+    description: ALIAS_PROTECTED_FIELDS.describe('bankingDetails.account'),
   })
   @IsOptional()
   @IsString()
@@ -54,7 +54,7 @@ export class BankingDetailsDto {
     nullable: true,
     example: 'GB82WEST12345698765432',
     maxLength: 42,
-    description: 'Encrypted at rest; searchable.',
+    description: ALIAS_PROTECTED_FIELDS.describe('bankingDetails.iban'),
   })
   @IsOptional()
   @IsString()
@@ -78,7 +78,7 @@ export class RegulatoryFieldsDto {
     nullable: true,
     example: '12345678',
     maxLength: 50,
-    description: 'Encrypted at rest; searchable.',
+    description: ALIAS_PROTECTED_FIELDS.describe('regulatoryFields.participantDocument'),
   })
   @IsOptional()
   @IsString()
@@ -110,14 +110,22 @@ export class RelatedPartyDto {
   @Transform(() => undefined)
   id?: string;
 
-  @ApiProperty({ example: '91315026015', maxLength: 50, description: 'Encrypted at rest; searchable.' })
+  @ApiProperty({
+    example: '91315026015',
+    maxLength: 50,
+    description: ALIAS_PROTECTED_FIELDS.describe('relatedParties[].document'),
+  })
   @IsString({ context: { code: 'CRM-0026' } })
   @IsNotEmpty({ context: { code: 'CRM-0026' } })
   @MaxLength(50)
   @IsIdentifier('CRM-0026')
   document: string;
 
-  @ApiProperty({ example: 'Jane Doe', maxLength: 256, description: 'Encrypted at rest.' })
+  @ApiProperty({
+    example: 'Jane Doe',
+    maxLength: 256,
+    description: ALIAS_PROTECTED_FIELDS.describe('relatedParties[].name'),
+  })
   @IsString({ context: { code: 'CRM-0027' } })
   @IsNotEmpty({ context: { code: 'CRM-0027' } })
   @MaxLength(256)

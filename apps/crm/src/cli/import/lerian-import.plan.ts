@@ -1,5 +1,5 @@
 import type { AppConfig } from '@crm/config';
-import { canonicalIdentifier } from '@crm/identity';
+import { canonicalIdentifier } from '@crm/documents';
 import type { AliasAccountRecord } from '../../alias-account/alias-account.schema';
 import { aliasProblems, holderProblems } from './lerian-import.rules';
 import { LegacyDecryptionError, LerianLegacyCipher } from './lerian-legacy-cipher';

@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { APP_CONFIG, AppConfig } from '@crm/config';
 import { isDuplicateKeyError } from '@crm/errors';
-import { isLoggableMetadataKey } from '@crm/identity';
+import { isLoggableMetadataKey } from '@crm/personal-data';
 import { toAliasAccountResponse } from '../../alias-account/alias-account.mapper';
 import { AliasAccountRepository } from '../../alias-account/alias-account.repository';
 import { ALIAS_ACCOUNT_MODEL, AliasAccountRecord } from '../../alias-account/alias-account.schema';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomKey } from '../../../../../test/factories/keys';
 import { lerianExpected, lerianFixtureKeys, lerianRawCollections } from '../../../../../test/utils/lerian-fixture';
 import { LegacyDecryptionError, LerianLegacyCipher } from './lerian-legacy-cipher';
 
@@ -28,7 +28,7 @@ describe('LerianLegacyCipher (values written by the original v3.8.0)', () => {
 
   it('refuses a wrong encryption key, a tampered value and a value that is not a legacy ciphertext', () => {
     const wrong = new LerianLegacyCipher({
-      encryptKey: randomBytes(32).toString('hex'),
+      encryptKey: randomKey(),
       hashKey: keys.LERIAN_LCRYPTO_HASH_SECRET_KEY,
     });
     expect(() => wrong.decrypt(first.name)).toThrow(LegacyDecryptionError);

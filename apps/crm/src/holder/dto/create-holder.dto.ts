@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { IsMetadata, Metadata } from '@crm/http';
-import { IsIdentifier } from '@crm/identity';
-import { HOLDER_TYPES, HolderType } from '../holder.schema';
+import { IsIdentifier } from '@crm/documents';
+import { HOLDER_PROTECTED_FIELDS, HOLDER_TYPES, HolderType } from '../holder.schema';
 import { AddressesDto, ContactDto, LegalPersonDto, NaturalPersonDto } from './holder-parts.dto';
 
 export class CreateHolderDto {
@@ -12,7 +12,7 @@ export class CreateHolderDto {
   @IsIn(HOLDER_TYPES, { message: 'type must be NATURAL_PERSON or LEGAL_PERSON' })
   type: HolderType;
 
-  @ApiProperty({ example: 'John Doe', maxLength: 256, description: 'Encrypted at rest.' })
+  @ApiProperty({ example: 'John Doe', maxLength: 256, description: HOLDER_PROTECTED_FIELDS.describe('name') })
   @IsNotEmpty()
   @IsString()
   @MaxLength(256)
@@ -21,7 +21,7 @@ export class CreateHolderDto {
   @ApiProperty({
     example: '91315026015',
     maxLength: 50,
-    description: 'CPF or CNPJ (or another document). Encrypted at rest; searchable. Immutable.',
+    description: HOLDER_PROTECTED_FIELDS.describe('document', 'CPF or CNPJ (or another document). Immutable.'),
   })
   @IsNotEmpty()
   @IsString()

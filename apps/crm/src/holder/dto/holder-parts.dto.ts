@@ -2,22 +2,39 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsCalendarDate } from '@crm/http';
+import { HOLDER_PROTECTED_FIELDS } from '../holder.schema';
 
 // Nested parts of a holder, shared by the create and update bodies. Every property is optional here;
-// in a PATCH a property sent as null is removed (JSON merge patch).
+// in a PATCH a property sent as null is removed (JSON merge patch). AddressDto serves the three addresses,
+// protected alike: its descriptions name the primary one's paths.
 
 export class AddressDto {
-  @ApiPropertyOptional({ nullable: true, example: '123 Financial Avenue', maxLength: 256 })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: '123 Financial Avenue',
+    maxLength: 256,
+    description: HOLDER_PROTECTED_FIELDS.describe('addresses.primary.line1'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(256)
   line1?: string;
-  @ApiPropertyOptional({ nullable: true, example: 'Suite 1500', maxLength: 256 })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'Suite 1500',
+    maxLength: 256,
+    description: HOLDER_PROTECTED_FIELDS.describe('addresses.primary.line2'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(256)
   line2?: string;
-  @ApiPropertyOptional({ nullable: true, example: '10001', maxLength: 20 })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: '10001',
+    maxLength: 20,
+    description: HOLDER_PROTECTED_FIELDS.describe('addresses.primary.zipCode'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(20)
@@ -66,22 +83,38 @@ export class AddressesDto {
 }
 
 export class ContactDto {
-  @ApiPropertyOptional({ nullable: true, example: 'john.doe@example.com', description: 'Encrypted at rest.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'john.doe@example.com',
+    description: HOLDER_PROTECTED_FIELDS.describe('contact.primaryEmail'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(256)
   primaryEmail?: string;
-  @ApiPropertyOptional({ nullable: true, example: 'john.doe@work.example.com', description: 'Encrypted at rest.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'john.doe@work.example.com',
+    description: HOLDER_PROTECTED_FIELDS.describe('contact.secondaryEmail'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(256)
   secondaryEmail?: string;
-  @ApiPropertyOptional({ nullable: true, example: '+1555555555', description: 'Encrypted at rest.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: '+1555555555',
+    description: HOLDER_PROTECTED_FIELDS.describe('contact.mobilePhone'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(50)
   mobilePhone?: string;
-  @ApiPropertyOptional({ nullable: true, example: '+1555555556', description: 'Encrypted at rest.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: '+1555555556',
+    description: HOLDER_PROTECTED_FIELDS.describe('contact.otherPhone'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(50)
@@ -89,12 +122,20 @@ export class ContactDto {
 }
 
 export class NaturalPersonDto {
-  @ApiPropertyOptional({ nullable: true, example: 'John' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'John',
+    description: HOLDER_PROTECTED_FIELDS.describe('naturalPerson.favoriteName'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(256)
   favoriteName?: string;
-  @ApiPropertyOptional({ nullable: true, example: 'John Doe' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'John Doe',
+    description: HOLDER_PROTECTED_FIELDS.describe('naturalPerson.socialName'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(256)
@@ -104,7 +145,7 @@ export class NaturalPersonDto {
     nullable: true,
     format: 'date',
     example: '1990-01-01',
-    description: 'YYYY-MM-DD, a real calendar date.',
+    description: HOLDER_PROTECTED_FIELDS.describe('naturalPerson.birthDate', 'YYYY-MM-DD, a real calendar date.'),
   })
   @IsOptional()
   @IsCalendarDate()
@@ -119,12 +160,20 @@ export class NaturalPersonDto {
   @IsString()
   @MaxLength(100)
   nationality?: string;
-  @ApiPropertyOptional({ nullable: true, example: 'Jane Doe', description: 'Encrypted at rest.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'Jane Doe',
+    description: HOLDER_PROTECTED_FIELDS.describe('naturalPerson.motherName'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(256)
   motherName?: string;
-  @ApiPropertyOptional({ nullable: true, example: 'John Doe Sr.', description: 'Encrypted at rest.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'John Doe Sr.',
+    description: HOLDER_PROTECTED_FIELDS.describe('naturalPerson.fatherName'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(256)
@@ -133,17 +182,29 @@ export class NaturalPersonDto {
 }
 
 export class RepresentativeDto {
-  @ApiPropertyOptional({ nullable: true, example: 'John Doe', description: 'Encrypted at rest.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'John Doe',
+    description: HOLDER_PROTECTED_FIELDS.describe('legalPerson.representative.name'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(256)
   name?: string;
-  @ApiPropertyOptional({ nullable: true, example: '91315026015', description: 'Encrypted at rest.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: '91315026015',
+    description: HOLDER_PROTECTED_FIELDS.describe('legalPerson.representative.document'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(50)
   document?: string;
-  @ApiPropertyOptional({ nullable: true, example: 'john.doe@example.com', description: 'Encrypted at rest.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'john.doe@example.com',
+    description: HOLDER_PROTECTED_FIELDS.describe('legalPerson.representative.email'),
+  })
   @IsOptional()
   @IsString()
   @MaxLength(256)

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { ListQuery } from '@crm/http';
-import { IsIdentifier } from '@crm/identity';
+import { IsIdentifier } from '@crm/documents';
+import { HOLDER_PROTECTED_FIELDS } from '../holder.schema';
 
 export class ListHoldersQuery extends ListQuery {
   @ApiPropertyOptional({ description: 'Exact externalId.' })
@@ -10,7 +11,7 @@ export class ListHoldersQuery extends ListQuery {
   @MaxLength(256)
   external_id?: string;
   @ApiPropertyOptional({
-    description: 'Document, format-insensitive (123.456.789-09 finds 12345678909); matched through the blind index.',
+    description: HOLDER_PROTECTED_FIELDS.describeFilter('document', '123.456.789-09 finds 12345678909.'),
   })
   @IsOptional()
   @IsString()

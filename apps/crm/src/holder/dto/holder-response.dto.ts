@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { HOLDER_TYPES, HolderType } from '../holder.schema';
+import { HOLDER_PROTECTED_FIELDS, HOLDER_TYPES, HolderType } from '../holder.schema';
 import { AddressesDto, ContactDto, LegalPersonDto, NaturalPersonDto } from './holder-parts.dto';
 
 export class HolderResponseDto {
   @ApiProperty({ example: '019350a2-7c1e-7b7e-9d1f-3c2b1a000001', description: 'UUIDv7' }) id: string;
   @ApiProperty({ enum: HOLDER_TYPES }) type: HolderType;
-  @ApiProperty({ example: 'John Doe' }) name: string;
-  @ApiProperty({ example: '91315026015' }) document: string;
+  @ApiProperty({ example: 'John Doe', description: HOLDER_PROTECTED_FIELDS.describe('name') }) name: string;
+  @ApiProperty({ example: '91315026015', description: HOLDER_PROTECTED_FIELDS.describe('document') })
+  document: string;
   @ApiPropertyOptional({ example: 'G4K7N8M2', description: 'Omitted when not set.' }) externalId?: string;
   @ApiPropertyOptional({ type: AddressesDto }) addresses?: AddressesDto;
   @ApiPropertyOptional({ type: ContactDto }) contact?: ContactDto;

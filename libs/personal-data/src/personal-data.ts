@@ -1,4 +1,4 @@
-import { isValidCnpj, isValidCpf } from './brazilian-documents';
+import { isValidCnpj, isValidCpf } from '@crm/documents';
 
 export type PersonalDataKind = 'CPF' | 'CNPJ' | 'e-mail address' | 'phone number' | 'card number';
 

@@ -1,6 +1,4 @@
-export { canonicalIdentifier, identifierProblem } from './identifiers';
-export { IsIdentifier } from './is-identifier';
-export { isValidCnpj, isValidCpf } from './brazilian-documents';
+// What looks like personal data in free text (metadata, headers, URLs), and the metadata policy built on it.
 export { MetadataPersonalDataPolicy, PersonalDataModule } from './metadata-personal-data.policy';
 export { isLoggableMetadataKey, personalDataKind, personalDataKindIn } from './personal-data';
 export type { PersonalDataKind } from './personal-data';
