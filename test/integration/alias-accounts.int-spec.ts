@@ -1,86 +1,36 @@
-import mongoose, { Connection } from 'mongoose';
+import { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
+import { aliasBody, linkableHolder, relatedParty } from '../factories/aliases';
+import { naturalPerson } from '../factories/holders';
 import { orgClient, OrgClient } from '../utils/api';
+import { CrmWithMidaz, startCrmWithMidaz, withCrmAndMidaz } from '../utils/crm-with-midaz';
 import { FakeMidaz } from '../utils/fake-midaz';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { REFERENCE_AVAILABLE, REFERENCE_SKIP_REASON, referenceValidator } from '../utils/reference-contract';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 
-let serial = 0;
-const uniqueDocument = () => `${String(20_000_000_000 + ++serial * 7907).slice(-11)}`;
-
-const holderBody = () => ({
-  type: 'NATURAL_PERSON',
-  name: 'Paula Ferreira',
-  document: uniqueDocument(),
-  contact: { primaryEmail: 'paula@example.com' },
-});
-
-const party = (overrides: Record<string, unknown> = {}) => ({
-  document: '987.654.321-00',
-  name: 'Roberto Lima',
-  role: 'LEGAL_REPRESENTATIVE',
-  startDate: '2025-01-01',
-  ...overrides,
-});
-
 describe('alias accounts API', () => {
-  const midaz = new FakeMidaz();
+  let midaz: FakeMidaz;
   let crm: TestApp;
   let api: OrgClient;
   let connection: Connection;
+  let stack: CrmWithMidaz;
 
-  /** A live holder and a ledger account known to the fake Midaz. */
-  async function fixture(client: OrgClient = api) {
-    const holder = (await client.post('/v1/holders', holderBody())).body;
-    const ledgerId = randomUUID();
-    const accountId = randomUUID();
-    midaz.addAccount(client.organizationId, ledgerId, accountId);
-    return { holder, ledgerId, accountId };
-  }
+  const fixture = (client: OrgClient = api) => linkableHolder(midaz, client);
 
   async function createAlias(client: OrgClient = api, body: Record<string, unknown> = {}) {
     const { holder, ledgerId, accountId } = await fixture(client);
-    const response = await client.post(`/v1/holders/${holder.id}/aliases`, {
-      ledgerId,
-      accountId,
-      bankingDetails: {
-        branch: '0001',
-        account: '12345-6',
-        type: 'CACC',
-        openingDate: '2025-01-01',
-        iban: 'GB82 WEST 1234 5698 7654 32',
-        countryCode: 'BR',
-        bankId: '001',
-      },
-      regulatoryFields: { participantDocument: '12.345.678/0001-95' },
-      relatedParties: [party()],
-      metadata: { channel: 'app' },
-      ...body,
-    });
+    const response = await client.post(`/v1/holders/${holder.id}/aliases`, aliasBody({ ledgerId, accountId }, body));
     return { holder, ledgerId, accountId, response, alias: response.body };
   }
 
   const aliasCount = () => connection.db!.collection('alias_accounts').countDocuments({});
 
   beforeAll(async () => {
-    await midaz.start();
-    crm = await startTestApp(
-      testEnv({
-        MIDAZ_LEDGER_URL: midaz.url,
-        MIDAZ_TIMEOUT_MS: '400',
-        MIDAZ_RETRIES: '2',
-        MIDAZ_CACHE_TTL_MS: '60000',
-      }),
-    );
-    api = orgClient(crm);
-    connection = await mongoose.createConnection(crm.config.mongo.uri, { dbName: crm.config.mongo.dbName }).asPromise();
+    stack = await startCrmWithMidaz({ MIDAZ_TIMEOUT_MS: '400', MIDAZ_RETRIES: '2', MIDAZ_CACHE_TTL_MS: '60000' });
+    ({ midaz, crm, api, connection } = stack);
   });
-  afterAll(async () => {
-    await connection.close();
-    await crm.close();
-    await midaz.stop();
-  });
+  afterAll(() => stack.close());
 
   describe('the integration flow', () => {
     it('holder, then alias linked to a real ledger account, then both read back', async () => {
@@ -96,7 +46,7 @@ describe('alias accounts API', () => {
         deletedAt: null,
       });
       expect(alias.bankingDetails).toMatchObject({ account: '12345-6', iban: 'GB82 WEST 1234 5698 7654 32' });
-      expect(alias.relatedParties).toEqual([{ id: expect.stringMatching(/^[0-9a-f-]{36}$/), ...party() }]);
+      expect(alias.relatedParties).toEqual([{ id: expect.stringMatching(/^[0-9a-f-]{36}$/), ...relatedParty() }]);
       expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body).toEqual(alias);
       expect((await api.get(`/v1/holders/${holder.id}`)).body.id).toBe(holder.id);
       expect(midaz.callsTo(ledgerId).map((call) => call.path)).toEqual([
@@ -218,11 +168,15 @@ describe('alias accounts API', () => {
 
     it.each([
       ['a closingDate before today', { bankingDetails: { closingDate: '2000-01-01' } }, 'CRM-0023'],
-      ['a related party with an unknown role', { relatedParties: [party({ role: 'FRIEND' })] }, 'CRM-0025'],
-      ['a related party without document', { relatedParties: [party({ document: undefined })] }, 'CRM-0026'],
-      ['a related party without name', { relatedParties: [party({ name: '' })] }, 'CRM-0027'],
-      ['a related party without startDate', { relatedParties: [party({ startDate: undefined })] }, 'CRM-0028'],
-      ['a related party ending before it starts', { relatedParties: [party({ endDate: '2024-12-31' })] }, 'CRM-0029'],
+      ['a related party with an unknown role', { relatedParties: [relatedParty({ role: 'FRIEND' })] }, 'CRM-0025'],
+      ['a related party without document', { relatedParties: [relatedParty({ document: undefined })] }, 'CRM-0026'],
+      ['a related party without name', { relatedParties: [relatedParty({ name: '' })] }, 'CRM-0027'],
+      ['a related party without startDate', { relatedParties: [relatedParty({ startDate: undefined })] }, 'CRM-0028'],
+      [
+        'a related party ending before it starts',
+        { relatedParties: [relatedParty({ endDate: '2024-12-31' })] },
+        'CRM-0029',
+      ],
       ['a ledgerId that is not a UUID', { ledgerId: 'ledger-1' }, 'CRM-0004'],
       ['an impossible openingDate', { bankingDetails: { openingDate: '2025-02-30' } }, 'CRM-0004'],
       ['nested metadata', { metadata: { a: [1] } }, 'CRM-0001'],
@@ -259,7 +213,7 @@ describe('alias accounts API', () => {
       const { holder, alias } = await createAlias();
       const response = await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {
         bankingDetails: { branch: '0002', iban: null },
-        relatedParties: [party({ document: '111.444.777-35', name: 'Nova Parte', role: 'RESPONSIBLE_PARTY' })],
+        relatedParties: [relatedParty({ document: '111.444.777-35', name: 'Nova Parte', role: 'RESPONSIBLE_PARTY' })],
         metadata: { channel: null, tier: 'gold' },
       });
       expect(response.status).toBe(200);
@@ -354,7 +308,7 @@ describe('alias accounts API', () => {
       const target = await createAlias(client, {
         bankingDetails: { branch: '7777', account: '55.555-5', iban: 'de89 3704 0044 0532 0130 00' },
         regulatoryFields: { participantDocument: '60.701.190/0001-04' },
-        relatedParties: [party({ document: '222.333.444-05', role: 'PRIMARY_HOLDER' })],
+        relatedParties: [relatedParty({ document: '222.333.444-05', role: 'PRIMARY_HOLDER' })],
         metadata: { channel: 'branch', priority: 2 },
       });
       await createAlias(client);
@@ -437,36 +391,11 @@ describe('alias accounts API', () => {
 });
 
 describe('Midaz resilience and switches', () => {
-  /** A fresh fake Midaz and an app pointed at it, closed after `run`. */
-  async function withMidaz(
-    env: Record<string, string>,
-    run: (context: { midaz: FakeMidaz; crm: TestApp; api: OrgClient }) => Promise<void>,
-  ): Promise<void> {
-    const midaz = new FakeMidaz();
-    await midaz.start();
-    const crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, ...env }));
-    try {
-      await run({ midaz, crm, api: orgClient(crm) });
-    } finally {
-      await crm.close();
-      await midaz.stop();
-    }
-  }
-
-  /** A live holder and a ledger account the fake Midaz knows. */
-  async function linkable(midaz: FakeMidaz, api: OrgClient) {
-    const holder = (await api.post('/v1/holders', holderBody())).body;
-    const ledgerId = randomUUID();
-    const accountId = randomUUID();
-    midaz.addAccount(api.organizationId, ledgerId, accountId);
-    return { holder, ledgerId, accountId };
-  }
-
   it('opens the circuit while Midaz is down (fails fast, Midaz untouched), and recovers by itself', () =>
-    withMidaz(
+    withCrmAndMidaz(
       { MIDAZ_RETRIES: '0', MIDAZ_TIMEOUT_MS: '300', MIDAZ_BREAKER_RESET_MS: '800' },
       async ({ midaz, crm, api }) => {
-        const { holder, ledgerId, accountId } = await linkable(midaz, api);
+        const { holder, ledgerId, accountId } = await linkableHolder(midaz, api);
         const create = () => api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
 
         midaz.failNext(1000);
@@ -484,9 +413,9 @@ describe('Midaz resilience and switches', () => {
     ));
 
   it('Midaz stopped: alias creation answers 503 CRM-0032 and stores nothing; /readyz says degraded (still 200) until it is back', () =>
-    withMidaz({ MIDAZ_TIMEOUT_MS: '300', MIDAZ_RETRIES: '1' }, async ({ midaz, crm, api }) => {
+    withCrmAndMidaz({ MIDAZ_TIMEOUT_MS: '300', MIDAZ_RETRIES: '1' }, async ({ midaz, crm, api }) => {
       expect((await crm.request('/readyz')).body.details.midaz).toMatchObject({ status: 'up', circuit: 'closed' });
-      const { holder, ledgerId, accountId } = await linkable(midaz, api);
+      const { holder, ledgerId, accountId } = await linkableHolder(midaz, api);
       await midaz.stop();
       const refused = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
       expect(refused.status).toBe(503);
@@ -500,8 +429,8 @@ describe('Midaz resilience and switches', () => {
     }));
 
   it("uses MIDAZ_AUTH_TOKEN instead of the caller's header when configured", () =>
-    withMidaz({ MIDAZ_AUTH_TOKEN: 'service-token' }, async ({ midaz, crm, api }) => {
-      const { holder, ledgerId, accountId } = await linkable(midaz, api);
+    withCrmAndMidaz({ MIDAZ_AUTH_TOKEN: 'service-token' }, async ({ midaz, crm, api }) => {
+      const { holder, ledgerId, accountId } = await linkableHolder(midaz, api);
       const response = await crm.request(`/v1/holders/${holder.id}/aliases`, {
         method: 'POST',
         headers: { 'x-organization-id': api.organizationId, authorization: 'Bearer caller' },
@@ -516,7 +445,7 @@ describe('Midaz resilience and switches', () => {
     const crm = await startTestApp(testEnv());
     const api = orgClient(crm);
     try {
-      const holder = (await api.post('/v1/holders', holderBody())).body;
+      const holder = (await api.post('/v1/holders', naturalPerson())).body;
       expect(
         (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId: randomUUID(), accountId: randomUUID() }))
           .status,

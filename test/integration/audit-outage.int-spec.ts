@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+import { eventually } from '../utils/eventually';
 
 const QUEUE_SIZE = 3;
 
@@ -26,15 +27,8 @@ describe.each(['required', 'best-effort', 'off'] as const)('audit during a datab
     }
   }
 
-  async function eventuallyStored(expected: number): Promise<number> {
-    const deadline = Date.now() + 30_000;
-    let count = await storedEvents();
-    while (count < expected && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      count = await storedEvents();
-    }
-    return count;
-  }
+  const eventuallyStored = (expected: number): Promise<number> =>
+    eventually(storedEvents, (count) => count >= expected, { timeoutMs: 30_000, intervalMs: 200 });
 
   beforeAll(async () => {
     proxy = TcpProxy.forMongoUri(process.env.MONGO_URI!);

@@ -4,6 +4,7 @@ import { FakePluginAuth } from '../utils/fake-plugin-auth';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { unverifiedJwt } from '../utils/tokens';
+import { eventually } from '../utils/eventually';
 
 const TOKEN = unverifiedJwt({ type: 'normal-user', owner: 'lerian', sub: 'auditor-ana' });
 const ACTOR = { subject: 'lerian/auditor-ana', type: 'normal-user' };
@@ -22,16 +23,6 @@ const VALUES = {
   partyDocument: '529.982.247-25',
   segment: 'private-banking-tier',
 };
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  return value;
-}
 
 describe('audit trail', () => {
   const pluginAuth = new FakePluginAuth();
@@ -292,7 +283,7 @@ describe('audit retention (AUDIT_RETENTION_DAYS)', () => {
       const remaining = await eventually(
         () => connection.db!.collection('audit_events').find({}).toArray(),
         (list) => list.length === 1,
-        10_000,
+        { timeoutMs: 10_000, intervalMs: 100 },
       );
       expect(remaining.map((stored) => stored._id)).toEqual(['recent-event']);
       const indexes = await connection.db!.collection('audit_events').indexes();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { JwksServer, signedJwt, signingKey, TestSigningKey } from '../utils/tokens';
+import { eventually } from '../utils/eventually';
 
 const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'crm';
@@ -333,12 +334,11 @@ describe('AUTH_MODE=none (the default, for local use)', () => {
   it('audits callers as anonymous', async () => {
     const organizationId = randomUUID();
     expect((await crm.request('/v1/holders', { headers: { 'x-organization-id': organizationId } })).status).toBe(200);
-    const deadline = Date.now() + 10_000;
-    let items: Array<{ actor: unknown; action: string }> = [];
-    while (items.length === 0 && Date.now() < deadline) {
-      items = (await crm.request('/v1/audit-events', { headers: { 'x-organization-id': organizationId } })).body.items;
-      if (items.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const items = await eventually(
+      async (): Promise<Array<{ actor: unknown; action: string }>> =>
+        (await crm.request('/v1/audit-events', { headers: { 'x-organization-id': organizationId } })).body.items,
+      (list) => list.length > 0,
+    );
     expect(items[0]).toMatchObject({ action: 'holders.get', actor: { subject: 'anonymous', type: 'anonymous' } });
   });
 });

@@ -1,23 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { orgClient, OrgClient } from '../utils/api';
-import { FakeMidaz } from '../utils/fake-midaz';
-import { startTestApp, testEnv, TestApp } from '../utils/test-app';
-
-let serial = 0;
-const uniqueDocument = () => String(40_000_000_000 + ++serial * 7927).slice(-11);
-const person = (overrides: Record<string, unknown> = {}) => ({
-  type: 'NATURAL_PERSON',
-  name: 'Lia Costa',
-  document: uniqueDocument(),
-  ...overrides,
-});
-const party = (overrides: Record<string, unknown> = {}) => ({
-  document: '52998224725',
-  name: 'João Souza',
-  role: 'LEGAL_REPRESENTATIVE',
-  startDate: '2025-01-01',
-  ...overrides,
-});
+import { linkableHolder, relatedParty } from '../factories/aliases';
+import { naturalPerson } from '../factories/holders';
+import type { OrgClient } from '../utils/api';
+import { CrmWithMidaz, startCrmWithMidaz } from '../utils/crm-with-midaz';
+import type { FakeMidaz } from '../utils/fake-midaz';
 
 /**
  * Lerian CRM v3.8.0 compatibility: each test is one row of the README's "Differences from Lerian CRM
@@ -25,31 +11,21 @@ const party = (overrides: Record<string, unknown> = {}) => ({
  * both services). The request is here; the comment says what the original answers.
  */
 describe('compatibility with Lerian CRM v3.8.0', () => {
-  const midaz = new FakeMidaz();
-  let crm: TestApp;
+  let midaz: FakeMidaz;
   let api: OrgClient;
+  let stack: CrmWithMidaz;
 
-  async function linkable(client: OrgClient = api) {
-    const holder = (await client.post('/v1/holders', person())).body;
-    const ledgerId = randomUUID();
-    const accountId = randomUUID();
-    midaz.addAccount(client.organizationId, ledgerId, accountId);
-    return { holder, ledgerId, accountId };
-  }
+  const linkable = () => linkableHolder(midaz, api);
 
   beforeAll(async () => {
-    await midaz.start();
-    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url }));
-    api = orgClient(crm);
+    stack = await startCrmWithMidaz();
+    ({ midaz, api } = stack);
   });
-  afterAll(async () => {
-    await crm.close();
-    await midaz.stop();
-  });
+  afterAll(() => stack.close());
 
   describe('matched to the original', () => {
     it('omits absent optional fields: metadata, externalId, relatedParties (deletedAt: null stays)', async () => {
-      const holder = await api.post('/v1/holders', person());
+      const holder = await api.post('/v1/holders', naturalPerson());
       expect(holder.status).toBe(201);
       expect(Object.keys(holder.body)).not.toEqual(expect.arrayContaining(['metadata']));
       expect(holder.body).not.toHaveProperty('externalId');
@@ -61,14 +37,14 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       expect(alias.body).not.toHaveProperty('relatedParties');
       expect(alias.body.deletedAt).toBeNull();
       // Present when given (the control).
-      const full = await api.post('/v1/holders', person({ externalId: 'EXT-1', metadata: { a: 1 } }));
+      const full = await api.post('/v1/holders', naturalPerson({ externalId: 'EXT-1', metadata: { a: 1 } }));
       expect([full.body.externalId, full.body.metadata]).toEqual(['EXT-1', { a: 1 }]);
       const removed = await api.patch(`/v1/holders/${full.body.id}`, { externalId: null });
       expect(removed.body).not.toHaveProperty('externalId');
     });
 
     it.each(['TRUE', 'True', 'FALSE'])('boolean flags accept %s in any case', async (flag) => {
-      const holder = (await api.post('/v1/holders', person())).body;
+      const holder = (await api.post('/v1/holders', naturalPerson())).body;
       expect((await api.get(`/v1/holders/${holder.id}?include_deleted=${flag}`)).status).toBe(200);
       expect((await api.get(`/v1/holders?count=${flag}`)).status).toBe(200);
     });
@@ -78,14 +54,14 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       const created = await api.post(`/v1/holders/${holder.id}/aliases`, {
         ledgerId,
         accountId,
-        relatedParties: [party({ startDate: '2023-12-25T00:00:00Z', endDate: '2024-01-31T18:30:00-03:00' })],
+        relatedParties: [relatedParty({ startDate: '2023-12-25T00:00:00Z', endDate: '2024-01-31T18:30:00-03:00' })],
       });
       expect(created.status).toBe(201);
       expect(created.body.relatedParties[0]).toMatchObject({ startDate: '2023-12-25', endDate: '2024-01-31' });
       const invalid = await api.post(`/v1/holders/${holder.id}/aliases`, {
         ledgerId,
         accountId,
-        relatedParties: [party({ startDate: '2023-02-30T00:00:00Z' })],
+        relatedParties: [relatedParty({ startDate: '2023-02-30T00:00:00Z' })],
       });
       expect(invalid.status).toBe(400);
     });
@@ -102,7 +78,7 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
     it('related parties sent back with their id are appended with new ids (the id is ignored)', async () => {
       const { holder, ledgerId, accountId } = await linkable();
       const alias = (
-        await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [party()] })
+        await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [relatedParty()] })
       ).body;
       const readBack = alias.relatedParties[0];
       const patched = await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { relatedParties: [readBack] });
@@ -115,7 +91,7 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       ['name', { name: '' }],
       ['document', { document: '' }],
     ])('an empty required string (%s) is CRM-0003 naming the field', async (field, body) => {
-      const response = await api.post('/v1/holders', person(body));
+      const response = await api.post('/v1/holders', naturalPerson(body));
       expect([response.status, response.body.code, Object.keys(response.body.fields)]).toEqual([
         400,
         'CRM-0003',
@@ -132,7 +108,7 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       const { holder, ledgerId, accountId } = await linkable();
       const response =
         field === 'metadata'
-          ? await api.post('/v1/holders', person({ metadata: value }))
+          ? await api.post('/v1/holders', naturalPerson({ metadata: value }))
           : await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, [field]: value });
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0004']);
     });
@@ -147,7 +123,7 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
     });
 
     it('path ids without hyphens are 400 CRM-0005 (original: 200)', async () => {
-      const holder = (await api.post('/v1/holders', person())).body;
+      const holder = (await api.post('/v1/holders', naturalPerson())).body;
       const response = await api.get(`/v1/holders/${holder.id.replace(/-/g, '')}`);
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0005']);
     });
@@ -197,14 +173,14 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       ['a NUL byte', { name: 'Lia\u0000Costa' }, 'CRM-0004'],
       ['an array in metadata', { metadata: { list: [1, 2] } }, 'CRM-0001'],
     ])('%s answers %s', async (_name, body, code) => {
-      const response = await api.post('/v1/holders', person(body));
+      const response = await api.post('/v1/holders', naturalPerson(body));
       expect([response.status, response.body.code]).toEqual([400, code]);
     });
 
     it('deleting a related party that does not exist is 404 CRM-0024 (original: CRM-0008)', async () => {
       const { holder, ledgerId, accountId } = await linkable();
       const alias = (
-        await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [party()] })
+        await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [relatedParty()] })
       ).body;
       const response = await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${randomUUID()}`);
       expect([response.status, response.body.code]).toEqual([404, 'CRM-0024']);
@@ -218,7 +194,7 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       const holder = (
         await api.post(
           '/v1/holders',
-          person({ addresses: { primary: { line1: 'Rua A, 1', city: 'Recife', country: 'BR' } } }),
+          naturalPerson({ addresses: { primary: { line1: 'Rua A, 1', city: 'Recife', country: 'BR' } } }),
         )
       ).body;
       expect(holder.addresses.primary).toEqual({ line1: 'Rua A, 1', city: 'Recife', country: 'BR' });
@@ -236,7 +212,7 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       ['a name longer than 256 characters', { name: 'x'.repeat(257) }],
       ['a document longer than 50 characters', { document: '1'.repeat(51) }],
     ])('%s is 400 CRM-0004 (original: accepted)', async (_name, body) => {
-      const response = await api.post('/v1/holders', person(body));
+      const response = await api.post('/v1/holders', naturalPerson(body));
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0004']);
     });
 

@@ -1,11 +1,8 @@
-import mongoose, { Connection } from 'mongoose';
-import { randomUUID } from 'node:crypto';
-import { orgClient, OrgClient } from '../utils/api';
-import { FakeMidaz } from '../utils/fake-midaz';
-import { startTestApp, testEnv, TestApp } from '../utils/test-app';
-
-let serial = 0;
-const uniqueDocument = () => String(30_000_000_000 + ++serial * 7919).slice(-11);
+import type { Connection } from 'mongoose';
+import { linkableHolder } from '../factories/aliases';
+import type { OrgClient } from '../utils/api';
+import { CrmWithMidaz, startCrmWithMidaz } from '../utils/crm-with-midaz';
+import type { FakeMidaz } from '../utils/fake-midaz';
 
 /**
  * A holder and its aliases change together without multi-document transactions: the holder carries a
@@ -13,32 +10,18 @@ const uniqueDocument = () => String(30_000_000_000 + ++serial * 7919).slice(-11)
  * writes, and holder deletion requires to be zero in the same conditional update.
  */
 describe('holder and alias integrity', () => {
-  const midaz = new FakeMidaz();
-  let crm: TestApp;
+  let midaz: FakeMidaz;
   let api: OrgClient;
   let connection: Connection;
+  let stack: CrmWithMidaz;
 
-  async function linkableHolder() {
-    const holder = (
-      await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Clara Nunes', document: uniqueDocument() })
-    ).body;
-    const ledgerId = randomUUID();
-    const accountId = randomUUID();
-    midaz.addAccount(api.organizationId, ledgerId, accountId);
-    return { holder, ledgerId, accountId };
-  }
+  const linkable = () => linkableHolder(midaz, api);
 
   beforeAll(async () => {
-    await midaz.start();
-    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, MIDAZ_CACHE_TTL_MS: '0' }));
-    api = orgClient(crm);
-    connection = await mongoose.createConnection(crm.config.mongo.uri, { dbName: crm.config.mongo.dbName }).asPromise();
+    stack = await startCrmWithMidaz({ MIDAZ_CACHE_TTL_MS: '0' });
+    ({ midaz, api, connection } = stack);
   });
-  afterAll(async () => {
-    await connection.close();
-    await crm.close();
-    await midaz.stop();
-  });
+  afterAll(() => stack.close());
   afterEach(() => {
     midaz.delayMs = 0;
   });
@@ -47,7 +30,7 @@ describe('holder and alias integrity', () => {
     midaz.delayMs = 25; // alias creation waits on Midaz (ledger, then account) while the delete lands
     const outcomes: string[] = [];
     for (let round = 0; round < 50; round++) {
-      const { holder, ledgerId, accountId } = await linkableHolder();
+      const { holder, ledgerId, accountId } = await linkable();
       const creation = api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
       await new Promise((resolve) => setTimeout(resolve, round % 5 === 0 ? 0 : 15)); // mostly inside the Midaz window
       const deletion = api.delete(`/v1/holders/${holder.id}`);
@@ -71,7 +54,7 @@ describe('holder and alias integrity', () => {
   });
 
   it('deleting the last live alias makes the holder deletable again', async () => {
-    const { holder, ledgerId, accountId } = await linkableHolder();
+    const { holder, ledgerId, accountId } = await linkable();
     const alias = (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).body;
     expect((await api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
     expect((await api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).body.code).toBe('CRM-0017');
@@ -80,7 +63,7 @@ describe('holder and alias integrity', () => {
   });
 
   it('a hard-deleted alias frees the holder too, and a refused alias creation leaves no trace on the counter', async () => {
-    const { holder, ledgerId, accountId } = await linkableHolder();
+    const { holder, ledgerId, accountId } = await linkable();
     const alias = (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).body;
     expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(409);
     expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}?hard_delete=true`)).status).toBe(204);
@@ -88,7 +71,7 @@ describe('holder and alias integrity', () => {
   });
 
   it("counting aliases is bookkeeping: the holder's updatedAt does not move", async () => {
-    const { holder, ledgerId, accountId } = await linkableHolder();
+    const { holder, ledgerId, accountId } = await linkable();
     const alias = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
     expect(alias.status).toBe(201);
     expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.body.id}`)).status).toBe(204);
@@ -100,7 +83,7 @@ describe('holder and alias integrity', () => {
   });
 
   it('a hard delete of a holder erases its soft-deleted aliases, which carry copies of its data', async () => {
-    const { holder, ledgerId, accountId } = await linkableHolder();
+    const { holder, ledgerId, accountId } = await linkable();
     const alias = (
       await api.post(`/v1/holders/${holder.id}/aliases`, {
         ledgerId,
@@ -119,7 +102,7 @@ describe('holder and alias integrity', () => {
   });
 
   it('a hard delete of an already soft-deleted holder erases its aliases too', async () => {
-    const { holder, ledgerId, accountId } = await linkableHolder();
+    const { holder, ledgerId, accountId } = await linkable();
     const alias = (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).body;
     await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`);
     expect((await api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);

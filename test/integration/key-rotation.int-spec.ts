@@ -14,6 +14,7 @@ import { runCli, startCli } from '../utils/cli';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { FakeMidaz } from '../utils/fake-midaz';
 import { startTestApp, testEnv, testKeys } from '../utils/test-app';
+import { waitUntil } from '../utils/eventually';
 
 type Env = Record<string, string | undefined>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -313,9 +314,9 @@ describe('keys CLI: rotation, status, verify', () => {
     const rotation = service.rotate({ batchSize: 50, maxPerSecond: 1, dryRun: false });
     const [first, last] = [holders[0], holders[holders.length - 1]];
     const records = connection.db!.collection<Json>('holders');
-    const deadline = Date.now() + 30_000;
-    while (!String((await records.findOne({ _id: first.id }))!.name).startsWith(`v1:${idB}:`) && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    const firstRewritten = async () =>
+      String((await records.findOne({ _id: first.id }))!.name).startsWith(`v1:${idB}:`);
+    expect(await waitUntil(firstRewritten, { timeoutMs: 30_000, intervalMs: 20 })).toBe(true);
     expect((await api.patch(`/v1/holders/${last.id}`, { name: 'Changed meanwhile' })).status).toBe(200);
     const summary = await rotation;
 
@@ -342,12 +343,9 @@ describe('keys CLI: rotation, status, verify', () => {
 
     const slow = startCli(envB, ['keys', 'rotate', '--batch', '2', '--max-per-second', '8']);
     const checkpoints = connection.db!.collection<Json>('key_rotation_checkpoints');
-    const deadline = Date.now() + 90_000;
-    while (
-      !(await checkpoints.findOne({ 'progress.examined': { $gte: 6 }, finishedAt: null })) &&
-      Date.now() < deadline
-    )
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    const checkpointedMidway = async () =>
+      !!(await checkpoints.findOne({ 'progress.examined': { $gte: 6 }, finishedAt: null }));
+    expect(await waitUntil(checkpointedMidway, { timeoutMs: 90_000 })).toBe(true);
     slow.child.kill('SIGKILL');
     expect(await slow.exited).toBeNull();
     const midway = await envelopeKeyIds(connection);

@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import mongoose from 'mongoose';
 import { AppConfig, loadConfig } from '@crm/config';
 import { createApp } from '../../apps/crm/src/bootstrap';
+import { waitUntil } from './eventually';
 
 /** Fresh random keys: tests never share key material with anything. */
 export function testKeys(): { LCRYPTO_ENCRYPT_SECRET_KEY: string; LCRYPTO_HASH_SECRET_KEY: string } {
@@ -44,14 +45,9 @@ export class LogCapture extends Writable {
   }
 
   /** Request lines are written when the response finishes, which can trail the client's read. */
-  async waitFor(predicate: (entry: Record<string, any>) => boolean, timeoutMs = 2000): Promise<boolean> {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
-    const deadline = Date.now() + timeoutMs;
-    do {
-      if (this.lines.some((line) => predicate(JSON.parse(line)))) return true;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    } while (Date.now() < deadline);
-    return false;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  waitFor(predicate: (entry: Record<string, any>) => boolean, timeoutMs = 2000): Promise<boolean> {
+    return waitUntil(() => this.lines.some((line) => predicate(JSON.parse(line))), { timeoutMs, intervalMs: 20 });
   }
 }
 
