@@ -5,6 +5,7 @@ import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { unverifiedJwt } from '../utils/tokens';
 import { eventually } from '../utils/eventually';
+import { openDatabase } from '../utils/crm-with-midaz';
 
 const TOKEN = unverifiedJwt({ type: 'normal-user', owner: 'lerian', sub: 'auditor-ana' });
 const ACTOR = { subject: 'lerian/auditor-ana', type: 'normal-user' };
@@ -43,7 +44,7 @@ describe('audit trail', () => {
     crm = await startTestApp(
       testEnv({ PLUGIN_AUTH_ENABLED: 'true', PLUGIN_AUTH_ADDRESS: pluginAuth.url, LOG_LEVEL: 'info' }),
     );
-    connection = await mongoose.createConnection(crm.config.mongo.uri, { dbName: crm.config.mongo.dbName }).asPromise();
+    connection = await openDatabase(crm);
   });
   afterAll(async () => {
     await connection.close();

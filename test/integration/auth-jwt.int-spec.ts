@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { JwksServer, signedJwt, signingKey, TestSigningKey } from '../utils/tokens';
 import { eventually } from '../utils/eventually';
+import { naturalPerson } from '../factories/holders';
 
 const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'crm';
@@ -12,7 +13,6 @@ const ORG_A = randomUUID();
 const ORG_B = randomUUID();
 const ALL_SCOPES =
   'crm:holders:read crm:holders:write crm:holders:delete crm:aliases:read crm:aliases:write crm:aliases:delete';
-const holderBody = (document: string) => ({ type: 'NATURAL_PERSON', name: 'Ana Souza', document });
 
 describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => {
   const jwks = new JwksServer();
@@ -72,7 +72,7 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
   });
 
   it('a valid token with the scope and the organization reaches the handler', async () => {
-    const created = await as(await token()).post('/v1/holders', holderBody('39053344705'));
+    const created = await as(await token()).post('/v1/holders', naturalPerson({ document: '39053344705' }));
     expect(created.status).toBe(201);
     expect((await as(await token()).get(`/v1/holders/${created.body.id}`)).body.id).toBe(created.body.id);
   });
@@ -81,14 +81,14 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
     it('a token for organization A can never read or write organization B', async () => {
       const holderOfB = await as(await token({ organizations: [ORG_B] }), ORG_B).post(
         '/v1/holders',
-        holderBody('52998224725'),
+        naturalPerson({ document: '52998224725' }),
       );
       expect(holderOfB.status).toBe(201);
       const tokenOfA = await token({ organizations: [ORG_A] });
       for (const response of [
         await as(tokenOfA, ORG_B).get(`/v1/holders/${holderOfB.body.id}`),
         await as(tokenOfA, ORG_B).get('/v1/holders'),
-        await as(tokenOfA, ORG_B).post('/v1/holders', holderBody('11144477735')),
+        await as(tokenOfA, ORG_B).post('/v1/holders', naturalPerson({ document: '11144477735' })),
         await as(tokenOfA, ORG_B).delete(`/v1/holders/${holderOfB.body.id}`),
       ]) {
         expect({ status: response.status, code: response.body.code }).toEqual({ status: 403, code: 'CRM-0043' });
@@ -124,7 +124,7 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
     it('read-only scope reads but cannot write or delete', async () => {
       const reader = await token({ scope: 'crm:holders:read' });
       expect((await as(reader).get('/v1/holders')).status).toBe(200);
-      const write = await as(reader).post('/v1/holders', holderBody('71428793860'));
+      const write = await as(reader).post('/v1/holders', naturalPerson({ document: '71428793860' }));
       expect({ status: write.status, code: write.body.code, message: write.body.message }).toEqual({
         status: 403,
         code: 'CRM-0043',

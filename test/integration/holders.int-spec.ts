@@ -1,5 +1,6 @@
-import mongoose, { Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { orgClient, OrgClient } from '../utils/api';
+import { openDatabase } from '../utils/crm-with-midaz';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { REFERENCE_AVAILABLE, REFERENCE_SKIP_REASON, referenceValidator } from '../utils/reference-contract';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
@@ -14,7 +15,7 @@ describe('holders API', () => {
   beforeAll(async () => {
     crm = await startTestApp(testEnv({ MAX_PAGINATION_LIMIT: '50' }));
     api = orgClient(crm);
-    connection = await mongoose.createConnection(crm.config.mongo.uri, { dbName: crm.config.mongo.dbName }).asPromise();
+    connection = await openDatabase(crm);
   });
   afterAll(async () => {
     await connection.close();

@@ -1,24 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { orgClient, OrgClient } from '../utils/api';
-import { FakeMidaz } from '../utils/fake-midaz';
-import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+import { CrmWithMidaz, startCrmWithMidaz } from '../utils/crm-with-midaz';
+import type { FakeMidaz } from '../utils/fake-midaz';
+import type { TestApp } from '../utils/test-app';
 
 /** Input an attacker or a sloppy client sends: Unicode look-alikes, odd keys, odd numbers, odd media types. */
 describe('hostile input', () => {
-  const midaz = new FakeMidaz();
+  let midaz: FakeMidaz;
   let crm: TestApp;
   let api: OrgClient;
+  let stack: CrmWithMidaz;
 
   beforeAll(async () => {
-    await midaz.start();
-    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, DOCUMENT_VALIDATION: 'off' }));
-    api = orgClient(crm);
+    stack = await startCrmWithMidaz({ DOCUMENT_VALIDATION: 'off' });
+    ({ midaz, crm, api } = stack);
   });
-  afterAll(async () => {
-    await crm.close();
-    await midaz.stop();
-  });
+  afterAll(() => stack.close());
 
   describe('Unicode-safe identifiers', () => {
     const variants = [

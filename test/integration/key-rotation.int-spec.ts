@@ -15,15 +15,15 @@ import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { FakeMidaz } from '../utils/fake-midaz';
 import { startTestApp, testEnv, testKeys } from '../utils/test-app';
 import { waitUntil } from '../utils/eventually';
+import { relatedParty } from '../factories/aliases';
+import { cnpj, cpf } from '../factories/documents';
+import { legalPerson, naturalPerson } from '../factories/holders';
 
 type Env = Record<string, string | undefined>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const PROTECTED = ['holders', 'alias_accounts'];
 const keyId = (hex: string | undefined) => fingerprint(Buffer.from(hex!, 'hex'));
-
-let serial = 0;
-const nextDocument = () => String(30_000_000_000 + ++serial * 7919).slice(-11);
 
 /** Envelope key ids found anywhere in the protected collections, with how many values use each. */
 async function envelopeKeyIds(connection: Connection): Promise<Record<string, number>> {
@@ -103,22 +103,18 @@ describe('keys CLI: rotation, status, verify', () => {
     for (let i = 0; i < holderCount; i++) {
       const body =
         i % 2 === 0
-          ? {
-              type: 'NATURAL_PERSON',
+          ? naturalPerson({
               name: `Person ${i}`,
-              document: nextDocument(),
               contact: { primaryEmail: `person${i}@example.com`, mobilePhone: '+55 11 99999-0000' },
               naturalPerson: { motherName: `Mother ${i}` },
-            }
-          : {
-              type: 'LEGAL_PERSON',
+            })
+          : legalPerson({
               name: `Company ${i}`,
-              document: nextDocument(),
               legalPerson: {
                 tradeName: `Trade ${i}`,
-                representative: { name: `Representative ${i}`, document: nextDocument(), email: `rep${i}@example.com` },
+                representative: { name: `Representative ${i}`, document: cpf(), email: `rep${i}@example.com` },
               },
-            };
+            });
       const holder = await api.post('/v1/holders', body);
       expect(holder.status).toBe(201);
       holders.push(holder.body);
@@ -143,12 +139,7 @@ describe('keys CLI: rotation, status, verify', () => {
     const ledgerId = randomUUID();
     const accountId = randomUUID();
     midaz.addAccount(api.organizationId, ledgerId, accountId);
-    const party = (name: string) => ({
-      document: nextDocument(),
-      name,
-      role: 'LEGAL_REPRESENTATIVE',
-      startDate: '2025-01-01',
-    });
+    const party = (name: string) => relatedParty({ document: cpf(), name });
     const alias = await api.post(`/v1/holders/${holderId}/aliases`, {
       ledgerId,
       accountId,
@@ -159,7 +150,7 @@ describe('keys CLI: rotation, status, verify', () => {
         openingDate: '2025-01-01',
         iban: `BR15 0000 0000 0000 ${String(i).padStart(4, '0')} 1234 5`,
       },
-      regulatoryFields: { participantDocument: nextDocument() },
+      regulatoryFields: { participantDocument: cnpj() },
       relatedParties: [party(`Party ${i}a`), party(`Party ${i}b`)],
     });
     expect(alias.status).toBe(201);
@@ -229,7 +220,7 @@ describe('keys CLI: rotation, status, verify', () => {
           const alias = aliases[n % aliases.length];
           const patched = await api.patch(`/v1/holders/${alias.holderId}/aliases/${alias.id}`, {
             relatedParties: [
-              { document: nextDocument(), name: `Added ${n}`, role: 'RESPONSIBLE_PARTY', startDate: '2025-02-01' },
+              relatedParty({ document: cpf(), name: `Added ${n}`, role: 'RESPONSIBLE_PARTY', startDate: '2025-02-01' }),
             ],
           });
           expect([patched.status, patched.body.code]).toEqual([200, undefined]);
@@ -237,12 +228,10 @@ describe('keys CLI: rotation, status, verify', () => {
           aliases[n % aliases.length] = patched.body;
         }
         if (n % 4 === 0) {
-          const fresh = await api.post('/v1/holders', {
-            type: 'NATURAL_PERSON',
-            name: `New ${n}`,
-            document: nextDocument(),
-            contact: { primaryEmail: `new${n}@example.com` },
-          });
+          const fresh = await api.post(
+            '/v1/holders',
+            naturalPerson({ name: `New ${n}`, contact: { primaryEmail: `new${n}@example.com` } }),
+          );
           expect([fresh.status, fresh.body.code]).toEqual([201, undefined]);
           created.push(fresh.body);
           createdAliases.push(await createAlias(api, fresh.body.id, 100 + n));

@@ -1,8 +1,9 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { randomUUID } from 'node:crypto';
 import { routeTableOf } from '../../apps/crm/src/bootstrap';
-import { FakeMidaz } from '../utils/fake-midaz';
-import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+import { CrmWithMidaz, startCrmWithMidaz } from '../utils/crm-with-midaz';
+import type { FakeMidaz } from '../utils/fake-midaz';
+import type { TestApp } from '../utils/test-app';
 
 type Operation = {
   parameters?: Array<{ name: string; in: string; schema?: Record<string, unknown>; style?: string }>;
@@ -31,18 +32,16 @@ const businessOperations = (spec: Spec) =>
     );
 
 describe('OpenAPI and Swagger UI', () => {
-  const midaz = new FakeMidaz();
+  let stack: CrmWithMidaz;
+  let midaz: FakeMidaz;
   let crm: TestApp;
   let spec: Spec;
   beforeAll(async () => {
-    await midaz.start();
-    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url }));
+    stack = await startCrmWithMidaz();
+    ({ midaz, crm } = stack);
     spec = (await crm.request('/swagger/json')).body;
   });
-  afterAll(async () => {
-    await crm.close();
-    await midaz.stop();
-  });
+  afterAll(() => stack.close());
 
   it('serves a valid OpenAPI 3 document at /swagger/json', async () => {
     const api = await SwaggerParser.validate(structuredClone(spec) as never);
