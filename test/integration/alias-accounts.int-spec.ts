@@ -98,7 +98,7 @@ describe('alias accounts API', () => {
 
     it('unknown ledger: 422 CRM-0030; unknown account: 422 CRM-0031; nothing stored', async () => {
       const before = await aliasCount();
-      const { holder, ledgerId } = await fixture();
+      const { holder, ledgerId, accountId } = await fixture();
       const noLedger = await api.post(`/v1/holders/${holder.id}/aliases`, {
         ledgerId: randomUUID(),
         accountId: randomUUID(),
@@ -109,6 +109,9 @@ describe('alias accounts API', () => {
       expect(noAccount.status).toBe(422);
       expect(noAccount.body.code).toBe('CRM-0031');
       expect(await aliasCount()).toBe(before);
+      // Control: the count does see a stored alias.
+      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+      expect(await aliasCount()).toBe(before + 1);
     });
 
     it('retries a Midaz 500 and succeeds', async () => {
@@ -134,6 +137,9 @@ describe('alias accounts API', () => {
         midaz.delayMs = 0;
       }
       expect(await aliasCount()).toBe(before);
+      // Control: once Midaz answers, the same request stores the alias and the count sees it.
+      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+      expect(await aliasCount()).toBe(before + 1);
     });
 
     it('caches positive answers: a burst of aliases on one ledger asks Midaz for the ledger once', async () => {
@@ -420,12 +426,16 @@ describe('Midaz resilience and switches', () => {
       const refused = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
       expect(refused.status).toBe(503);
       expect(refused.body.code).toBe('CRM-0032');
-      expect((await api.get(`/v1/aliases?holder_id=${holder.id}&include_deleted=true`)).body.items).toEqual([]);
+      const stored = () => api.get(`/v1/aliases?holder_id=${holder.id}&include_deleted=true`);
+      expect((await stored()).body.items).toEqual([]);
       const degraded = await crm.request('/readyz');
       expect(degraded.status).toBe(200);
       expect(degraded.body.details.midaz.status).toBe('degraded');
       await midaz.start();
       expect((await crm.request('/readyz')).body.details.midaz.status).toBe('up');
+      // Control: with Midaz back the same request stores an alias, and the same query lists it.
+      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+      expect((await stored()).body.items).toHaveLength(1);
     }));
 
   it("uses MIDAZ_AUTH_TOKEN instead of the caller's header when configured", () =>

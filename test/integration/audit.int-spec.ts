@@ -233,6 +233,8 @@ describe('audit trail', () => {
 
   it('another organization sees none of these events', async () => {
     const holderId = (await events())[0].resourceIds[0];
+    // Control: its own organization does see them.
+    expect((await send('GET', `/v1/audit-events?resource_id=${holderId}`)).body.items.length).toBeGreaterThan(0);
     const other = await crm.request(`/v1/audit-events?resource_id=${holderId}`, {
       headers: { 'x-organization-id': randomUUID(), authorization: TOKEN },
     });

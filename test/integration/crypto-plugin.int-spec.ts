@@ -197,15 +197,19 @@ describe('field-protection plugin on a real server', () => {
     expect(updated).toMatchObject({ name: 'Renamed Person', contact: { email: 'other@mail.net', phone: '777' } });
     expect(await search('contactEmail', 'other@mail.net')).toHaveLength(1);
 
+    expect(await search('document', PLAIN.document)).toHaveLength(1);
     await Things.updateOne({ _id }, { $unset: { document: 1 } });
     expect((await Things.findById(_id).lean())!.document).toBeUndefined();
     expect(await search('document', PLAIN.document)).toHaveLength(0);
   });
 
   it('updateOne whose filter matches nothing writes nothing', async () => {
+    const { _id } = await Things.create(ana());
     const result = await Things.updateOne({ organizationId: org, status: 'none' }, { $set: { name: 'Ghost' } });
     expect(result.matchedCount).toBe(0);
-    expect(await Things.countDocuments({})).toBe(0);
+    // The one record is still there, unchanged, and no other (no upsert) was written.
+    expect(await Things.countDocuments({})).toBe(1);
+    expect((await Things.findById(_id).lean())!.name).toBe(PLAIN.name);
   });
 
   it('updateMany: each matched record gets its own ciphertext', async () => {

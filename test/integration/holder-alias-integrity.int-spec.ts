@@ -94,6 +94,7 @@ describe('holder and alias integrity', () => {
     expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
     const aliasPath = `/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`;
     expect((await api.get(aliasPath)).status).toBe(200); // still readable while the holder exists
+    expect(await connection.db!.collection('alias_accounts').countDocuments({ holderId: holder.id })).toBe(1);
 
     expect((await api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).status).toBe(204);
     expect((await api.get(aliasPath)).status).toBe(404);
