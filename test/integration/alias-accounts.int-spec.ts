@@ -8,6 +8,7 @@ import { FakeMidaz } from '../utils/fake-midaz';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { REFERENCE_AVAILABLE, REFERENCE_SKIP_REASON, referenceValidator } from '../utils/reference-contract';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+import { organizationHeaders } from '../factories/organization';
 
 describe('alias accounts API', () => {
   let midaz: FakeMidaz;
@@ -443,7 +444,7 @@ describe('Midaz resilience and switches', () => {
       const { holder, ledgerId, accountId } = await linkableHolder(midaz, api);
       const response = await crm.request(`/v1/holders/${holder.id}/aliases`, {
         method: 'POST',
-        headers: { 'x-organization-id': api.organizationId, authorization: 'Bearer caller' },
+        headers: organizationHeaders(api.organizationId, { authorization: 'Bearer caller' }),
         json: { ledgerId, accountId },
       });
       expect(response.status).toBe(201);

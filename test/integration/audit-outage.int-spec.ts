@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { eventually } from '../utils/eventually';
+import { organizationHeaders } from '../factories/organization';
 
 const QUEUE_SIZE = 3;
 
@@ -14,7 +15,7 @@ describe.each(['required', 'best-effort', 'off'] as const)('audit during a datab
   let proxy: TcpProxy;
   let crm: TestApp;
   const organizationId = randomUUID();
-  const badRead = () => crm.request('/v1/holders/not-a-uuid', { headers: { 'x-organization-id': organizationId } });
+  const badRead = () => crm.request('/v1/holders/not-a-uuid', { headers: organizationHeaders(organizationId) });
 
   async function storedEvents(): Promise<number> {
     const connection = await mongoose
@@ -51,7 +52,7 @@ describe.each(['required', 'best-effort', 'off'] as const)('audit during a datab
     if (mode === 'off') {
       const created = await crm.request('/v1/holders', {
         method: 'POST',
-        headers: { 'x-organization-id': organizationId },
+        headers: organizationHeaders(organizationId),
         json: { type: 'NATURAL_PERSON', name: 'Ana', document: '39053344705' },
       });
       expect(created.status).toBe(201);

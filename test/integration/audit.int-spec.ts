@@ -6,6 +6,7 @@ import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { unverifiedJwt } from '../utils/tokens';
 import { eventually } from '../utils/eventually';
 import { openDatabase } from '../utils/crm-with-midaz';
+import { organizationHeaders } from '../factories/organization';
 
 const TOKEN = unverifiedJwt({ type: 'normal-user', owner: 'lerian', sub: 'auditor-ana' });
 const ACTOR = { subject: 'lerian/auditor-ana', type: 'normal-user' };
@@ -236,7 +237,7 @@ describe('audit trail', () => {
     // Control: its own organization does see them.
     expect((await send('GET', `/v1/audit-events?resource_id=${holderId}`)).body.items.length).toBeGreaterThan(0);
     const other = await crm.request(`/v1/audit-events?resource_id=${holderId}`, {
-      headers: { 'x-organization-id': randomUUID(), authorization: TOKEN },
+      headers: organizationHeaders(randomUUID(), { authorization: TOKEN }),
     });
     expect(other.status).toBe(200);
     expect(other.body.items).toEqual([]);

@@ -6,6 +6,7 @@ import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { JwksServer, signedJwt, signingKey, TestSigningKey } from '../utils/tokens';
 import { eventually } from '../utils/eventually';
 import { naturalPerson } from '../factories/holders';
+import { organizationHeaders } from '../factories/organization';
 
 const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'crm';
@@ -324,7 +325,7 @@ describe('AUTH_MODE=none (the default, for local use)', () => {
   afterAll(() => crm.close());
 
   it('lets requests through without a token and declares no security scheme', async () => {
-    expect((await crm.request('/v1/holders', { headers: { 'x-organization-id': ORG_A } })).status).toBe(200);
+    expect((await crm.request('/v1/holders', { headers: organizationHeaders(ORG_A) })).status).toBe(200);
     const api = (await crm.request('/swagger/json')).body;
     expect(api.components.securitySchemes).toBeUndefined();
     expect(api.paths['/v1/holders'].get.security).toBeUndefined();
@@ -333,10 +334,10 @@ describe('AUTH_MODE=none (the default, for local use)', () => {
 
   it('audits callers as anonymous', async () => {
     const organizationId = randomUUID();
-    expect((await crm.request('/v1/holders', { headers: { 'x-organization-id': organizationId } })).status).toBe(200);
+    expect((await crm.request('/v1/holders', { headers: organizationHeaders(organizationId) })).status).toBe(200);
     const items = await eventually(
       async (): Promise<Array<{ actor: unknown; action: string }>> =>
-        (await crm.request('/v1/audit-events', { headers: { 'x-organization-id': organizationId } })).body.items,
+        (await crm.request('/v1/audit-events', { headers: organizationHeaders(organizationId) })).body.items,
       (list) => list.length > 0,
     );
     expect(items[0]).toMatchObject({ action: 'holders.get', actor: { subject: 'anonymous', type: 'anonymous' } });

@@ -49,7 +49,10 @@ describe('health endpoints', () => {
     expect((await crm.request('/health')).status).toBe(200);
 
     await proxy.restore();
-    const recovered = await waitUntil(async () => (await crm.request('/readyz')).status === 200, { timeoutMs: 30_000, intervalMs: 250 });
+    const recovered = await waitUntil(async () => (await crm.request('/readyz')).status === 200, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
     expect(recovered).toBe(true);
   });
 });

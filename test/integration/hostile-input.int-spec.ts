@@ -4,6 +4,7 @@ import { orgClient, OrgClient } from '../utils/api';
 import { CrmWithMidaz, startCrmWithMidaz } from '../utils/crm-with-midaz';
 import type { FakeMidaz } from '../utils/fake-midaz';
 import type { TestApp } from '../utils/test-app';
+import { organizationHeaders } from '../factories/organization';
 
 /** Input an attacker or a sloppy client sends: Unicode look-alikes, odd keys, odd numbers, odd media types. */
 describe('hostile input', () => {
@@ -200,7 +201,7 @@ describe('hostile input', () => {
     ])('key %j inside %s is refused with %s', async (key, parent, code) => {
       const response = await crm.request('/v1/holders', {
         method: 'POST',
-        headers: { 'x-organization-id': api.organizationId, 'content-type': 'application/json' },
+        headers: organizationHeaders(api.organizationId, { 'content-type': 'application/json' }),
         body: `{"type":"NATURAL_PERSON","name":"Ana","document":"12312312399","${parent}":{"${key}":"x"}}`,
       });
       expect([response.status, response.body.code]).toEqual([400, code]);
@@ -220,7 +221,7 @@ describe('hostile input', () => {
       const client = orgClient(crm);
       const response = await crm.request('/v1/holders', {
         method: 'POST',
-        headers: { 'x-organization-id': client.organizationId, 'content-type': 'application/json' },
+        headers: organizationHeaders(client.organizationId, { 'content-type': 'application/json' }),
         body: `{"type":"NATURAL_PERSON","name":"Ana","document":"12312312388","metadata":{"n":${number}}}`,
       });
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0004']);
@@ -258,7 +259,7 @@ describe('hostile input', () => {
     it('a JSON-looking body without a Content-Type is refused with 415, not read as a field name', async () => {
       const response = await crm.request('/v1/holders', {
         method: 'POST',
-        headers: { 'x-organization-id': api.organizationId },
+        headers: organizationHeaders(api.organizationId),
         body: new Blob([holderJson('44455566678')]),
       });
       expect([response.status, response.body.code]).toEqual([415, 'CRM-0039']);
@@ -342,7 +343,7 @@ describe('hostile input', () => {
             port: url.port,
             method,
             path,
-            headers: { 'x-organization-id': api.organizationId, 'content-type': 'application/json' },
+            headers: organizationHeaders(api.organizationId, { 'content-type': 'application/json' }),
           },
           (res) => {
             let body = '';

@@ -605,7 +605,9 @@ describe('import lerian: runs that must not write, or write only part', () => {
         LOG_LEVEL: 'silent',
       });
       // The first progress line comes after the first record is written: kill it there.
-      expect(await waitUntil(() => /records \(/.test(run.output().stderr), { timeoutMs: 60_000, intervalMs: 5 })).toBe(true);
+      expect(await waitUntil(() => /records \(/.test(run.output().stderr), { timeoutMs: 60_000, intervalMs: 5 })).toBe(
+        true,
+      );
       run.child.kill('SIGKILL');
       const killed = await run.done;
       expect(killed.signal).toBe('SIGKILL');

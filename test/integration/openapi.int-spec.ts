@@ -4,6 +4,7 @@ import { routeTableOf } from '../../apps/crm/src/bootstrap';
 import { CrmWithMidaz, startCrmWithMidaz } from '../utils/crm-with-midaz';
 import type { FakeMidaz } from '../utils/fake-midaz';
 import type { TestApp } from '../utils/test-app';
+import { organizationHeaders } from '../factories/organization';
 
 type Operation = {
   parameters?: Array<{ name: string; in: string; schema?: Record<string, unknown>; style?: string }>;
@@ -135,7 +136,7 @@ describe('OpenAPI and Swagger UI', () => {
 
   it('every documented request example is accepted by the server', async () => {
     const organizationId = randomUUID();
-    const headers = { 'x-organization-id': organizationId, 'content-type': 'application/json' };
+    const headers = organizationHeaders(organizationId, { 'content-type': 'application/json' });
     const send = (method: string, path: string, body: unknown) =>
       crm.request(path, { method, headers, body: JSON.stringify(body) });
     const examples = (path: string, method: string) =>
@@ -169,7 +170,7 @@ describe('OpenAPI and Swagger UI', () => {
   });
 
   it('accepts metadata filters in the deepObject form the document describes', async () => {
-    const headers = { 'x-organization-id': randomUUID() };
+    const headers = organizationHeaders(randomUUID());
     const created = (
       await crm.request('/v1/holders', {
         method: 'POST',

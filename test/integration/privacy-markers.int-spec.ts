@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { testEnv } from '../utils/test-app';
+import { organizationHeaders } from '../factories/organization';
 
 /**
  * Distinctive values sent through every channel a caller or a browser controls: headers, invalid paging
@@ -68,7 +69,7 @@ function runProbe(requests: unknown[], env: Record<string, string>): { result: P
 
 describe('privacy markers (LOG_LEVEL=trace, ENABLE_TELEMETRY=true, METRICS_ENABLED=true)', () => {
   const organizationId = randomUUID();
-  const org = { 'x-organization-id': organizationId };
+  const org = organizationHeaders(organizationId);
   const requests = [
     {
       method: 'GET',

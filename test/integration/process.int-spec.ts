@@ -8,6 +8,7 @@ import { FakeMidaz } from '../utils/fake-midaz';
 import { freePort } from '../utils/ports';
 import { testEnv } from '../utils/test-app';
 import { waitUntil } from '../utils/eventually';
+import { organizationHeaders } from '../factories/organization';
 
 // These tests run the real entry point (apps/crm/src/main.ts) as its own process.
 const root = join(__dirname, '../..');
@@ -88,7 +89,7 @@ describe('the service process', () => {
     });
     try {
       expect(await waitForStatus(`${base}/readyz`, 200, 30_000)).toBe(true);
-      const headers = { 'x-organization-id': organizationId, 'content-type': 'application/json' };
+      const headers = organizationHeaders(organizationId, { 'content-type': 'application/json' });
       const holder = (await (
         await fetch(`${base}/v1/holders`, {
           method: 'POST',

@@ -93,7 +93,9 @@ async function run(): Promise<void> {
     responses.push(await send(base, probe));
   const prometheus = config.telemetry.prometheus ? (await send(base, { method: 'GET', path: '/metrics' })).body : '';
   // A periodic export before shutdown shows OTEL_METRIC_EXPORT_INTERVAL at work (shutdown flushes anyway).
-  const metricsExportedWhileRunning = await waitUntil(() => collector.received.metrics.length > 0, { timeoutMs: 15_000 });
+  const metricsExportedWhileRunning = await waitUntil(() => collector.received.metrics.length > 0, {
+    timeoutMs: 15_000,
+  });
 
   await app.close();
   await telemetry.shutdown();
