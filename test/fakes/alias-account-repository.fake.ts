@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CrmException } from '@crm/errors';
-import { mergePatch } from '@crm/persistence';
+import { applyPatchInPlace } from './merge-patch';
 import type {
   AliasAccountRepository,
   NewAliasAccount,
@@ -74,12 +74,7 @@ export class InMemoryAliasAccountRepository implements AliasAccountStore {
       const record = this.find(organizationId, holderId, id);
       if (!record) return null;
       check?.(structuredClone(record));
-      const merged = mergePatch(record, patch) as Record<string, unknown>;
-      const fields = record as unknown as Record<string, unknown>;
-      for (const key of Object.keys(patch)) {
-        if (merged[key] === undefined) delete fields[key];
-        else fields[key] = merged[key];
-      }
+      applyPatchInPlace(record, patch);
       if (appendParties.length > 0)
         record.relatedParties = [
           ...(record.relatedParties ?? []),

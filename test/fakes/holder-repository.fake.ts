@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CrmException } from '@crm/errors';
-import { mergePatch } from '@crm/persistence';
+import { applyPatchInPlace } from './merge-patch';
 import type { HolderRepository, NewHolder } from '../../apps/crm/src/holder/holder.repository';
 import type { HolderRecord } from '../../apps/crm/src/holder/holder.schema';
 
@@ -67,13 +67,7 @@ export class InMemoryHolderRepository implements HolderStore {
       const record = this.find(organizationId, id);
       if (!record) return null;
       check?.(structuredClone(record));
-      // As the store does: each patched top-level key takes its merged value (absent once nulled).
-      const merged = mergePatch(record, patch) as Record<string, unknown>;
-      const fields = record as unknown as Record<string, unknown>;
-      for (const key of Object.keys(patch)) {
-        if (merged[key] === undefined) delete fields[key];
-        else fields[key] = merged[key];
-      }
+      applyPatchInPlace(record, patch);
       record.updatedAt = new Date();
       return structuredClone(record);
     });

@@ -1,25 +1,21 @@
 import fc from 'fast-check';
 import { aliasBody, ledgerAccount, relatedParty } from '../factories/aliases';
 import { naturalPerson } from '../factories/holders';
-import { CrmWithMidaz, startCrmWithMidaz } from '../utils/crm-with-midaz';
-import type { TestApp } from '../utils/test-app';
+import { crmWithMidazForAll } from '../utils/crm-with-midaz';
 
 /**
  * Property: whatever a client sends (any JSON body, any query string, any path segment, any media
  * type) to any route, the answer is never a 5xx. fast-check shrinks a failure to a minimal request.
  */
 describe('fuzzing every route: no input answers 5xx', () => {
-  let stack: CrmWithMidaz;
+  const stack = crmWithMidazForAll();
   let organizationId: string;
-  let crm: TestApp;
   let holderId: string;
   let aliasId: string;
   let partyId: string;
 
   beforeAll(async () => {
-    stack = await startCrmWithMidaz();
     const { api, midaz } = stack;
-    ({ crm } = stack);
     organizationId = api.organizationId;
     holderId = (await api.post('/v1/holders', naturalPerson({ name: 'Fuzz' }))).body.id;
     const account = ledgerAccount(midaz, api);
@@ -28,7 +24,6 @@ describe('fuzzing every route: no input answers 5xx', () => {
     aliasId = alias.id;
     partyId = alias.relatedParties[0].id;
   });
-  afterAll(() => stack.close());
 
   /** Built once the fixtures exist: the generated paths include the ids of a real holder, alias and related party. */
   function requests() {
@@ -164,7 +159,7 @@ describe('fuzzing every route: no input answers 5xx', () => {
           ...(type ? { 'content-type': type } : {}),
         };
         const withBody = method === 'POST' || method === 'PATCH';
-        const response = await crm.request(`${path}${search ? `?${search}` : ''}`, {
+        const response = await stack.crm.request(`${path}${search ? `?${search}` : ''}`, {
           method,
           headers,
           ...(withBody ? { body: payload } : {}),

@@ -1,9 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { randomUUID } from 'node:crypto';
 import { routeTableOf } from '../../apps/crm/src/bootstrap';
-import { CrmWithMidaz, startCrmWithMidaz } from '../utils/crm-with-midaz';
-import type { FakeMidaz } from '../utils/fake-midaz';
-import type { TestApp } from '../utils/test-app';
+import { crmWithMidazForAll } from '../utils/crm-with-midaz';
 import { organizationHeaders } from '../factories/organization';
 
 type Operation = {
@@ -33,16 +31,11 @@ const businessOperations = (spec: Spec) =>
     );
 
 describe('OpenAPI and Swagger UI', () => {
-  let stack: CrmWithMidaz;
-  let midaz: FakeMidaz;
-  let crm: TestApp;
+  const stack = crmWithMidazForAll();
   let spec: Spec;
   beforeAll(async () => {
-    stack = await startCrmWithMidaz();
-    ({ midaz, crm } = stack);
-    spec = (await crm.request('/swagger/json')).body;
+    spec = (await stack.crm.request('/swagger/json')).body;
   });
-  afterAll(() => stack.close());
 
   it('serves a valid OpenAPI 3 document at /swagger/json', async () => {
     const api = await SwaggerParser.validate(structuredClone(spec) as never);
@@ -50,7 +43,7 @@ describe('OpenAPI and Swagger UI', () => {
   });
 
   it('documents exactly the routes the application serves (docs routes aside)', () => {
-    const served = routeTableOf(crm.app)!
+    const served = routeTableOf(stack.crm.app)!
       .entries()
       .filter((entry) => !entry.startsWith('HEAD ') && !/ \/swagger/.test(entry))
       .map((entry) => entry.replace(/:([A-Za-z_]+)/g, '{$1}'));
@@ -138,7 +131,7 @@ describe('OpenAPI and Swagger UI', () => {
     const organizationId = randomUUID();
     const headers = organizationHeaders(organizationId, { 'content-type': 'application/json' });
     const send = (method: string, path: string, body: unknown) =>
-      crm.request(path, { method, headers, body: JSON.stringify(body) });
+      stack.crm.request(path, { method, headers, body: JSON.stringify(body) });
     const examples = (path: string, method: string) =>
       Object.entries(spec.paths[path][method].requestBody!.content['application/json'].examples!);
 
@@ -154,7 +147,7 @@ describe('OpenAPI and Swagger UI', () => {
     const aliases: string[] = [];
     for (const [name, { value }] of examples('/v1/holders/{holder_id}/aliases', 'post')) {
       const { ledgerId, accountId } = value as { ledgerId: string; accountId: string };
-      midaz.addAccount(organizationId, ledgerId, accountId);
+      stack.midaz.addAccount(organizationId, ledgerId, accountId);
       const response = await send('POST', `/v1/holders/${holders[0]}/aliases`, value);
       expect([name, response.status]).toEqual([name, 201]);
       aliases.push(response.body.id);
@@ -172,23 +165,23 @@ describe('OpenAPI and Swagger UI', () => {
   it('accepts metadata filters in the deepObject form the document describes', async () => {
     const headers = organizationHeaders(randomUUID());
     const created = (
-      await crm.request('/v1/holders', {
+      await stack.crm.request('/v1/holders', {
         method: 'POST',
         headers,
         json: { type: 'NATURAL_PERSON', name: 'Deep', document: '12121212121', metadata: { segment: 'retail' } },
       })
     ).body;
-    await crm.request('/v1/holders', {
+    await stack.crm.request('/v1/holders', {
       method: 'POST',
       headers,
       json: { type: 'NATURAL_PERSON', name: 'Other', document: '12121212122', metadata: { segment: 'private' } },
     });
-    const found = await crm.request(`/v1/holders?${encodeURIComponent('metadata[segment]')}=retail`, { headers });
+    const found = await stack.crm.request(`/v1/holders?${encodeURIComponent('metadata[segment]')}=retail`, { headers });
     expect(found.body.items.map((holder: { id: string }) => holder.id)).toEqual([created.id]);
   });
 
   it('serves Swagger UI at /swagger', async () => {
-    const response = await crm.request('/swagger');
+    const response = await stack.crm.request('/swagger');
     expect(response.status).toBe(200);
     expect(response.text).toContain('swagger-ui');
   });

@@ -31,6 +31,19 @@ export async function startCrmWithMidaz(env: Record<string, string> = {}): Promi
   return { midaz, crm, api: orgClient(crm), connection, close };
 }
 
+/**
+ * A CrmWithMidaz for the tests of the calling describe block: started before them, closed after them.
+ * Its fields are there once the tests run (not while the block is being declared).
+ */
+export function crmWithMidazForAll(env: Record<string, string> = {}): CrmWithMidaz {
+  const stack = {} as CrmWithMidaz;
+  beforeAll(async () => {
+    Object.assign(stack, await startCrmWithMidaz(env));
+  });
+  afterAll(() => stack.close());
+  return stack;
+}
+
 /** Runs `test` against a fresh CrmWithMidaz and closes it afterwards, whatever happens. */
 export async function withCrmAndMidaz(
   env: Record<string, string>,
