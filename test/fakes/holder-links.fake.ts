@@ -16,7 +16,8 @@ const holderNotFound = () => new CrmException('CRM-0006', { entityType: 'Holder'
 /**
  * What alias accounts may ask of holders, in memory: is it live, reserve (count) and release an alias
  * slot. It answers both the HolderService methods AliasAccountService calls today (`require`) and the
- * HolderLinks API that replaces them (`requireLive`), so specs switch by changing one type.
+ * HolderLinks API that replaces them (`requireLive`): the alias spec runs unchanged across that move
+ * (afterwards `require` can go).
  */
 export class FakeHolderLinks {
   readonly holders = new Map<string, FakeHolder>();

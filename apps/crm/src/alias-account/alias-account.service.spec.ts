@@ -2,22 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '@crm/config';
 import { CrmException } from '@crm/errors';
 import { MetadataPersonalDataPolicy } from '@crm/identity';
-import type { MidazLedgerClient } from '@crm/midaz';
 import { aliasBody, relatedParty } from '../../../../test/factories/aliases';
 import { InMemoryAliasAccountRepository } from '../../../../test/fakes/alias-account-repository.fake';
 import { FakeHolderLinks } from '../../../../test/fakes/holder-links.fake';
 import { FakeMidazLedger } from '../../../../test/fakes/midaz-ledger.fake';
 import { errorCodeOf } from '../../../../test/utils/error-code';
-import type { HolderService } from '../holder/holder.service';
 import type { CreateAliasAccountDto, UpdateAliasAccountDto } from './dto/create-alias-account.dto';
-import type { AliasAccountRepository } from './alias-account.repository';
 import { AliasAccountService } from './alias-account.service';
 
 /**
- * What AliasAccountService depends on for holders. With the Holder API of issue 14 ("Layers") this
- * line becomes `type HolderApi = HolderLinks;` (FakeHolderLinks already answers both).
+ * What AliasAccountService depends on, read from its constructor: the fakes below stand in for whatever
+ * it asks for (HolderService today, the HolderLinks API of issue 14 "Layers" once merged; FakeHolderLinks
+ * answers both), so the switch needs no change here.
  */
-type HolderApi = HolderService;
+type Dependencies = ConstructorParameters<typeof AliasAccountService>;
 
 /**
  * The alias rules on in-memory holders, aliases and Midaz: fast feedback beside
@@ -34,9 +32,9 @@ function setUp(config: Partial<AppConfig> = {}) {
   const aliases = new InMemoryAliasAccountRepository(journal);
   const midaz = new FakeMidazLedger(journal);
   const service = new AliasAccountService(
-    aliases as unknown as AliasAccountRepository,
-    holders as unknown as HolderApi,
-    midaz as unknown as MidazLedgerClient,
+    aliases as unknown as Dependencies[0],
+    holders as unknown as Dependencies[1],
+    midaz as unknown as Dependencies[2],
     new MetadataPersonalDataPolicy(settings),
     settings,
   );
