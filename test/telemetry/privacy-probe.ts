@@ -13,6 +13,7 @@ import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { loadConfig } from '@crm/config';
 import { startTelemetry } from '../../apps/crm/src/telemetry/telemetry';
+import { printProbeResult, runProbeMain } from './probe-output';
 import { waitUntil } from '../utils/eventually';
 
 interface ProbeRequest {
@@ -100,12 +101,7 @@ async function run(): Promise<void> {
   await app.close();
   await telemetry.shutdown();
   collector.close();
-  process.stdout.write(
-    `PROBE_RESULT ${JSON.stringify({ responses, metricsExportedWhileRunning, otlp: collector.received, prometheus })}\n`,
-  );
+  printProbeResult({ responses, metricsExportedWhileRunning, otlp: collector.received, prometheus });
 }
 
-run().catch((error) => {
-  process.stderr.write(`probe failed: ${(error as Error).stack}\n`);
-  process.exit(1);
-});
+runProbeMain(run);
