@@ -26,14 +26,19 @@ export const bankingDetails = <T extends Overrides>(overrides: T = {} as T) => (
   ...overrides,
 });
 
-/** The body of POST /v1/holders/{id}/aliases for a ledger account, with every optional part filled in. */
-export const aliasBody = <T extends Overrides>(account: LedgerAccount, overrides: T = {} as T) => ({
-  ...account,
+/** The optional parts of an alias, all filled in: banking details, regulatory fields, a related party, metadata. */
+export const aliasDetails = <T extends Overrides>(overrides: T = {} as T) => ({
   bankingDetails: bankingDetails(),
   regulatoryFields: { participantDocument: '12.345.678/0001-95' },
   relatedParties: [relatedParty()],
   metadata: { channel: 'app' },
   ...overrides,
+});
+
+/** The body of POST /v1/holders/{id}/aliases for a ledger account, with every optional part filled in. */
+export const aliasBody = <T extends Overrides>(account: LedgerAccount, overrides: T = {} as T) => ({
+  ...account,
+  ...aliasDetails(overrides),
 });
 
 export interface LedgerAccount {
@@ -47,6 +52,16 @@ export function ledgerAccount(midaz: FakeMidaz, client: OrgClient): LedgerAccoun
   const accountId = randomUUID();
   midaz.addAccount(client.organizationId, ledgerId, accountId);
   return { ledgerId, accountId };
+}
+
+/**
+ * A live holder with one alias on a fresh ledger account (the request's answer, and its body as `alias`);
+ * `details` are the alias's optional parts, none by default.
+ */
+export async function holderWithAlias(midaz: FakeMidaz, client: OrgClient, details: Overrides = {}) {
+  const { holder, ...account } = await linkableHolder(midaz, client);
+  const response = await client.post(`/v1/holders/${holder.id}/aliases`, { ...account, ...details });
+  return { holder, ...account, response, alias: response.body };
 }
 
 /** A live holder (created through the API) and a ledger account it can be linked to. */

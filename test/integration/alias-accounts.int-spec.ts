@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { aliasBody, linkableHolder, relatedParty } from '../factories/aliases';
+import { aliasDetails, holderWithAlias, linkableHolder, relatedParty } from '../factories/aliases';
 import { naturalPerson } from '../factories/holders';
 import { orgClient, OrgClient } from '../utils/api';
 import { crmWithMidazForAll, withCrmAndMidaz } from '../utils/crm-with-midaz';
@@ -13,11 +13,8 @@ describe('alias accounts API', () => {
 
   const fixture = (client: OrgClient = stack.api) => linkableHolder(stack.midaz, client);
 
-  async function createAlias(client: OrgClient = stack.api, body: Record<string, unknown> = {}) {
-    const { holder, ledgerId, accountId } = await fixture(client);
-    const response = await client.post(`/v1/holders/${holder.id}/aliases`, aliasBody({ ledgerId, accountId }, body));
-    return { holder, ledgerId, accountId, response, alias: response.body };
-  }
+  const createAlias = (client: OrgClient = stack.api, body: Record<string, unknown> = {}) =>
+    holderWithAlias(stack.midaz, client, aliasDetails(body));
 
   const aliasCount = () => stack.connection.db!.collection('alias_accounts').countDocuments({});
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { linkableHolder, relatedParty } from '../factories/aliases';
+import { holderWithAlias, linkableHolder, relatedParty } from '../factories/aliases';
 import { naturalPerson } from '../factories/holders';
 import { crmWithMidazForAll } from '../utils/crm-with-midaz';
 
@@ -40,10 +40,12 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
     });
 
     it('related-party dates accept RFC 3339 date-times and answer the calendar date', async () => {
-      const { holder, ledgerId, accountId } = await linkable();
-      const created = await stack.api.post(`/v1/holders/${holder.id}/aliases`, {
+      const {
+        holder,
         ledgerId,
         accountId,
+        response: created,
+      } = await holderWithAlias(stack.midaz, stack.api, {
         relatedParties: [relatedParty({ startDate: '2023-12-25T00:00:00Z', endDate: '2024-01-31T18:30:00-03:00' })],
       });
       expect(created.status).toBe(201);
@@ -66,14 +68,7 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
     });
 
     it('related parties sent back with their id are appended with new ids (the id is ignored)', async () => {
-      const { holder, ledgerId, accountId } = await linkable();
-      const alias = (
-        await stack.api.post(`/v1/holders/${holder.id}/aliases`, {
-          ledgerId,
-          accountId,
-          relatedParties: [relatedParty()],
-        })
-      ).body;
+      const { holder, alias } = await holderWithAlias(stack.midaz, stack.api, { relatedParties: [relatedParty()] });
       const readBack = alias.relatedParties[0];
       const patched = await stack.api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {
         relatedParties: [readBack],
@@ -174,14 +169,7 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
     });
 
     it('deleting a related party that does not exist is 404 CRM-0024 (original: CRM-0008)', async () => {
-      const { holder, ledgerId, accountId } = await linkable();
-      const alias = (
-        await stack.api.post(`/v1/holders/${holder.id}/aliases`, {
-          ledgerId,
-          accountId,
-          relatedParties: [relatedParty()],
-        })
-      ).body;
+      const { holder, alias } = await holderWithAlias(stack.midaz, stack.api, { relatedParties: [relatedParty()] });
       const response = await stack.api.delete(
         `/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${randomUUID()}`,
       );

@@ -1,4 +1,4 @@
-import { linkableHolder } from '../factories/aliases';
+import { holderWithAlias, linkableHolder } from '../factories/aliases';
 import { crmWithMidazForAll } from '../utils/crm-with-midaz';
 
 /**
@@ -43,8 +43,7 @@ describe('holder and alias integrity', () => {
   });
 
   it('deleting the last live alias makes the holder deletable again', async () => {
-    const { holder, ledgerId, accountId } = await linkable();
-    const alias = (await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).body;
+    const { holder, alias } = await holderWithAlias(stack.midaz, stack.api);
     expect((await stack.api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
     expect((await stack.api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).body.code).toBe('CRM-0017');
     expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
@@ -52,18 +51,16 @@ describe('holder and alias integrity', () => {
   });
 
   it('a hard-deleted alias frees the holder too, and a refused alias creation leaves no trace on the counter', async () => {
-    const { holder, ledgerId, accountId } = await linkable();
-    const alias = (await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).body;
+    const { holder, ledgerId, accountId, alias } = await holderWithAlias(stack.midaz, stack.api);
     expect((await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(409);
     expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}?hard_delete=true`)).status).toBe(204);
     expect((await stack.api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
   });
 
   it("counting aliases is bookkeeping: the holder's updatedAt does not move", async () => {
-    const { holder, ledgerId, accountId } = await linkable();
-    const alias = await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
-    expect(alias.status).toBe(201);
-    expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.body.id}`)).status).toBe(204);
+    const { holder, response, alias } = await holderWithAlias(stack.midaz, stack.api);
+    expect(response.status).toBe(201);
+    expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
     expect((await stack.api.get(`/v1/holders/${holder.id}`)).body.updatedAt).toBe(holder.updatedAt);
     // The control: a real change of the holder does move it.
     expect((await stack.api.patch(`/v1/holders/${holder.id}`, { name: 'Clara N.' })).body.updatedAt).not.toBe(
@@ -72,14 +69,9 @@ describe('holder and alias integrity', () => {
   });
 
   it('a hard delete of a holder erases its soft-deleted aliases, which carry copies of its data', async () => {
-    const { holder, ledgerId, accountId } = await linkable();
-    const alias = (
-      await stack.api.post(`/v1/holders/${holder.id}/aliases`, {
-        ledgerId,
-        accountId,
-        bankingDetails: { iban: 'GB82WEST12345698765432' },
-      })
-    ).body;
+    const { holder, alias } = await holderWithAlias(stack.midaz, stack.api, {
+      bankingDetails: { iban: 'GB82WEST12345698765432' },
+    });
     expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
     const aliasPath = `/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`;
     expect((await stack.api.get(aliasPath)).status).toBe(200); // still readable while the holder exists
