@@ -238,6 +238,12 @@ describe('auth, jwt mode with a static public key', () => {
   let crm: TestApp;
   let key: TestSigningKey;
 
+  /** A reader's token for ORG_A, signed with `signing`. */
+  const readerToken = (signing: TestSigningKey) =>
+    signedJwt(signing, { iss: ISSUER, aud: AUDIENCE, sub: 'svc', permissions: ['crm:holders:read'], org_id: ORG_A });
+  const listHolders = (jwt: string, organizationId = ORG_A) =>
+    crm.request('/v1/holders', { headers: organizationHeaders(organizationId, { authorization: `Bearer ${jwt}` }) });
+
   beforeAll(async () => {
     key = await signingKey('static', 'ES256');
     const directory = mkdtempSync(join(tmpdir(), 'crm-jwt-'));
@@ -271,51 +277,18 @@ describe('auth, jwt mode with a static public key', () => {
   });
 
   it('verifies with the key file and reads the configured claims', async () => {
-    const jwt = await signedJwt(key, {
-      iss: ISSUER,
-      aud: AUDIENCE,
-      sub: 'svc',
-      permissions: ['crm:holders:read'],
-      org_id: ORG_A,
-    });
-    expect(
-      (await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } }))
-        .status,
-    ).toBe(200);
-    expect(
-      (await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_B } }))
-        .status,
-    ).toBe(403);
+    const jwt = await readerToken(key);
+    expect((await listHolders(jwt)).status).toBe(200);
+    expect((await listHolders(jwt, ORG_B)).status).toBe(403);
   });
 
   it('a token whose algorithm does not fit the key is a 401, not a 503', async () => {
-    const es384 = await signingKey('static', 'ES384');
-    const jwt = await signedJwt(es384, {
-      iss: ISSUER,
-      aud: AUDIENCE,
-      sub: 'svc',
-      permissions: ['crm:holders:read'],
-      org_id: ORG_A,
-    });
-    const response = await crm.request('/v1/holders', {
-      headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A },
-    });
+    const response = await listHolders(await readerToken(await signingKey('static', 'ES384')));
     expect({ status: response.status, code: response.body.code }).toEqual({ status: 401, code: 'CRM-0042' });
   });
 
   it('an algorithm outside AUTH_ALGORITHMS is refused even with the right key type', async () => {
-    const rsa = await signingKey('static', 'RS256');
-    const jwt = await signedJwt(rsa, {
-      iss: ISSUER,
-      aud: AUDIENCE,
-      sub: 'svc',
-      permissions: ['crm:holders:read'],
-      org_id: ORG_A,
-    });
-    expect(
-      (await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } }))
-        .status,
-    ).toBe(401);
+    expect((await listHolders(await readerToken(await signingKey('static', 'RS256')))).status).toBe(401);
   });
 });
 
