@@ -1,86 +1,22 @@
-import mongoose, { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
+import { aliasDetails, holderWithAlias, linkableHolder, relatedParty } from '../factories/aliases';
+import { naturalPerson } from '../factories/holders';
 import { orgClient, OrgClient } from '../utils/api';
-import { FakeMidaz } from '../utils/fake-midaz';
+import { crmWithMidazForAll, withCrmAndMidaz } from '../utils/crm-with-midaz';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { REFERENCE_AVAILABLE, REFERENCE_SKIP_REASON, referenceValidator } from '../utils/reference-contract';
-import { startTestApp, testEnv, TestApp } from '../utils/test-app';
-
-let serial = 0;
-const uniqueDocument = () => `${String(20_000_000_000 + ++serial * 7907).slice(-11)}`;
-
-const holderBody = () => ({
-  type: 'NATURAL_PERSON',
-  name: 'Paula Ferreira',
-  document: uniqueDocument(),
-  contact: { primaryEmail: 'paula@example.com' },
-});
-
-const party = (overrides: Record<string, unknown> = {}) => ({
-  document: '987.654.321-00',
-  name: 'Roberto Lima',
-  role: 'LEGAL_REPRESENTATIVE',
-  startDate: '2025-01-01',
-  ...overrides,
-});
+import { startTestApp, testEnv } from '../utils/test-app';
+import { organizationHeaders } from '../factories/organization';
 
 describe('alias accounts API', () => {
-  const midaz = new FakeMidaz();
-  let crm: TestApp;
-  let api: OrgClient;
-  let connection: Connection;
+  const stack = crmWithMidazForAll({ MIDAZ_TIMEOUT_MS: '400', MIDAZ_RETRIES: '2', MIDAZ_CACHE_TTL_MS: '60000' });
 
-  /** A live holder and a ledger account known to the fake Midaz. */
-  async function fixture(client: OrgClient = api) {
-    const holder = (await client.post('/v1/holders', holderBody())).body;
-    const ledgerId = randomUUID();
-    const accountId = randomUUID();
-    midaz.addAccount(client.organizationId, ledgerId, accountId);
-    return { holder, ledgerId, accountId };
-  }
+  const fixture = (client: OrgClient = stack.api) => linkableHolder(stack.midaz, client);
 
-  async function createAlias(client: OrgClient = api, body: Record<string, unknown> = {}) {
-    const { holder, ledgerId, accountId } = await fixture(client);
-    const response = await client.post(`/v1/holders/${holder.id}/aliases`, {
-      ledgerId,
-      accountId,
-      bankingDetails: {
-        branch: '0001',
-        account: '12345-6',
-        type: 'CACC',
-        openingDate: '2025-01-01',
-        iban: 'GB82 WEST 1234 5698 7654 32',
-        countryCode: 'BR',
-        bankId: '001',
-      },
-      regulatoryFields: { participantDocument: '12.345.678/0001-95' },
-      relatedParties: [party()],
-      metadata: { channel: 'app' },
-      ...body,
-    });
-    return { holder, ledgerId, accountId, response, alias: response.body };
-  }
+  const createAlias = (client: OrgClient = stack.api, body: Record<string, unknown> = {}) =>
+    holderWithAlias(stack.midaz, client, aliasDetails(body));
 
-  const aliasCount = () => connection.db!.collection('alias_accounts').countDocuments({});
-
-  beforeAll(async () => {
-    await midaz.start();
-    crm = await startTestApp(
-      testEnv({
-        MIDAZ_LEDGER_URL: midaz.url,
-        MIDAZ_TIMEOUT_MS: '400',
-        MIDAZ_RETRIES: '2',
-        MIDAZ_CACHE_TTL_MS: '60000',
-      }),
-    );
-    api = orgClient(crm);
-    connection = await mongoose.createConnection(crm.config.mongo.uri, { dbName: crm.config.mongo.dbName }).asPromise();
-  });
-  afterAll(async () => {
-    await connection.close();
-    await crm.close();
-    await midaz.stop();
-  });
+  const aliasCount = () => stack.connection.db!.collection('alias_accounts').countDocuments({});
 
   describe('the integration flow', () => {
     it('holder, then alias linked to a real ledger account, then both read back', async () => {
@@ -96,28 +32,28 @@ describe('alias accounts API', () => {
         deletedAt: null,
       });
       expect(alias.bankingDetails).toMatchObject({ account: '12345-6', iban: 'GB82 WEST 1234 5698 7654 32' });
-      expect(alias.relatedParties).toEqual([{ id: expect.stringMatching(/^[0-9a-f-]{36}$/), ...party() }]);
-      expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body).toEqual(alias);
-      expect((await api.get(`/v1/holders/${holder.id}`)).body.id).toBe(holder.id);
-      expect(midaz.callsTo(ledgerId).map((call) => call.path)).toEqual([
-        `/v1/organizations/${api.organizationId}/ledgers/${ledgerId}`,
-        `/v1/organizations/${api.organizationId}/ledgers/${ledgerId}/accounts/${accountId}`,
+      expect(alias.relatedParties).toEqual([{ id: expect.stringMatching(/^[0-9a-f-]{36}$/), ...relatedParty() }]);
+      expect((await stack.api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body).toEqual(alias);
+      expect((await stack.api.get(`/v1/holders/${holder.id}`)).body.id).toBe(holder.id);
+      expect(stack.midaz.callsTo(ledgerId).map((call) => call.path)).toEqual([
+        `/v1/organizations/${stack.api.organizationId}/ledgers/${ledgerId}`,
+        `/v1/organizations/${stack.api.organizationId}/ledgers/${ledgerId}/accounts/${accountId}`,
       ]);
     });
 
     it("forwards the caller's Authorization and X-Request-Id to Midaz", async () => {
       const { holder, ledgerId, accountId } = await fixture();
-      const response = await crm.request(`/v1/holders/${holder.id}/aliases`, {
+      const response = await stack.crm.request(`/v1/holders/${holder.id}/aliases`, {
         method: 'POST',
         headers: {
-          'x-organization-id': api.organizationId,
+          'x-organization-id': stack.api.organizationId,
           authorization: 'Bearer caller-token',
           'x-request-id': 'alias-req-1',
         },
         json: { ledgerId, accountId },
       });
       expect(response.status).toBe(201);
-      expect(midaz.callsTo(accountId)[0]).toMatchObject({
+      expect(stack.midaz.callsTo(accountId)[0]).toMatchObject({
         authorization: 'Bearer caller-token',
         requestId: 'alias-req-1',
       });
@@ -127,7 +63,7 @@ describe('alias accounts API', () => {
       const { response, alias } = await createAlias();
       expect(response.status).toBe(201);
       expectNoPlaintext(
-        await rawCollectionText(connection, 'alias_accounts'),
+        await rawCollectionText(stack.connection, 'alias_accounts'),
         ['12345-6', 'GB82 WEST 1234 5698 7654 32', '12.345.678/0001-95', '987.654.321-00', 'Roberto Lima'],
         [alias.id, 'LEGAL_REPRESENTATIVE'],
       );
@@ -137,69 +73,75 @@ describe('alias accounts API', () => {
   describe('creation rules', () => {
     it('needs a live holder: 404 CRM-0006 for a missing or soft-deleted one', async () => {
       const { holder, ledgerId, accountId } = await fixture();
-      expect((await api.post(`/v1/holders/${randomUUID()}/aliases`, { ledgerId, accountId })).body.code).toBe(
+      expect((await stack.api.post(`/v1/holders/${randomUUID()}/aliases`, { ledgerId, accountId })).body.code).toBe(
         'CRM-0006',
       );
-      await api.delete(`/v1/holders/${holder.id}`);
-      const response = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+      await stack.api.delete(`/v1/holders/${holder.id}`);
+      const response = await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
       expect(response.status).toBe(404);
       expect(response.body.code).toBe('CRM-0006');
     });
 
     it('unknown ledger: 422 CRM-0030; unknown account: 422 CRM-0031; nothing stored', async () => {
       const before = await aliasCount();
-      const { holder, ledgerId } = await fixture();
-      const noLedger = await api.post(`/v1/holders/${holder.id}/aliases`, {
+      const { holder, ledgerId, accountId } = await fixture();
+      const noLedger = await stack.api.post(`/v1/holders/${holder.id}/aliases`, {
         ledgerId: randomUUID(),
         accountId: randomUUID(),
       });
       expect(noLedger.status).toBe(422);
       expect(noLedger.body.code).toBe('CRM-0030');
-      const noAccount = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId: randomUUID() });
+      const noAccount = await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId: randomUUID() });
       expect(noAccount.status).toBe(422);
       expect(noAccount.body.code).toBe('CRM-0031');
       expect(await aliasCount()).toBe(before);
+      // Control: the count does see a stored alias.
+      expect((await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+      expect(await aliasCount()).toBe(before + 1);
     });
 
     it('retries a Midaz 500 and succeeds', async () => {
       const { holder, ledgerId, accountId } = await fixture();
-      midaz.failNext(1);
-      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
-      expect(midaz.callsTo(`ledgers/${ledgerId}`).length).toBe(3); // ledger twice (500, then 200), account once
+      stack.midaz.failNext(1);
+      expect((await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+      expect(stack.midaz.callsTo(`ledgers/${ledgerId}`).length).toBe(3); // ledger twice (500, then 200), account once
     });
 
     it('Midaz failing or too slow: 503 CRM-0032 and nothing stored', async () => {
       const before = await aliasCount();
       const { holder, ledgerId, accountId } = await fixture();
-      midaz.failNext(3);
-      const failing = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+      stack.midaz.failNext(3);
+      const failing = await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
       expect(failing.status).toBe(503);
       expect(failing.body.code).toBe('CRM-0032');
-      midaz.delayMs = 1000;
+      stack.midaz.delayMs = 1000;
       try {
-        const slow = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+        const slow = await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
         expect(slow.status).toBe(503);
         expect(slow.body.code).toBe('CRM-0032');
       } finally {
-        midaz.delayMs = 0;
+        stack.midaz.delayMs = 0;
       }
       expect(await aliasCount()).toBe(before);
+      // Control: once Midaz answers, the same request stores the alias and the count sees it.
+      expect((await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+      expect(await aliasCount()).toBe(before + 1);
     });
 
     it('caches positive answers: a burst of aliases on one ledger asks Midaz for the ledger once', async () => {
       const { holder, ledgerId } = await fixture();
       const accounts = [randomUUID(), randomUUID(), randomUUID()];
       for (const accountId of accounts) {
-        midaz.addAccount(api.organizationId, ledgerId, accountId);
-        expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+        stack.midaz.addAccount(stack.api.organizationId, ledgerId, accountId);
+        expect((await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
       }
-      expect(midaz.calls.filter((call) => call.path.endsWith(`/ledgers/${ledgerId}`))).toHaveLength(1);
+      expect(stack.midaz.calls.filter((call) => call.path.endsWith(`/ledgers/${ledgerId}`))).toHaveLength(1);
     });
 
     it('50 concurrent aliases for one ledger account: exactly one 201, 49 × 409 CRM-0013', async () => {
       const { holder, ledgerId, accountId } = await fixture();
       const responses = await Promise.all(
-        Array.from({ length: 50 }, () => api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })),
+        Array.from({ length: 50 }, () => stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })),
       );
       const statuses = responses.map((response) => response.status);
       expect(statuses.filter((status) => status === 201)).toHaveLength(1);
@@ -211,33 +153,37 @@ describe('alias accounts API', () => {
 
     it('frees the ledger account once its alias is deleted', async () => {
       const { holder, ledgerId, accountId, alias } = await createAlias();
-      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(409);
-      await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`);
-      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+      expect((await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(409);
+      await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`);
+      expect((await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
     });
 
     it.each([
       ['a closingDate before today', { bankingDetails: { closingDate: '2000-01-01' } }, 'CRM-0023'],
-      ['a related party with an unknown role', { relatedParties: [party({ role: 'FRIEND' })] }, 'CRM-0025'],
-      ['a related party without document', { relatedParties: [party({ document: undefined })] }, 'CRM-0026'],
-      ['a related party without name', { relatedParties: [party({ name: '' })] }, 'CRM-0027'],
-      ['a related party without startDate', { relatedParties: [party({ startDate: undefined })] }, 'CRM-0028'],
-      ['a related party ending before it starts', { relatedParties: [party({ endDate: '2024-12-31' })] }, 'CRM-0029'],
+      ['a related party with an unknown role', { relatedParties: [relatedParty({ role: 'FRIEND' })] }, 'CRM-0025'],
+      ['a related party without document', { relatedParties: [relatedParty({ document: undefined })] }, 'CRM-0026'],
+      ['a related party without name', { relatedParties: [relatedParty({ name: '' })] }, 'CRM-0027'],
+      ['a related party without startDate', { relatedParties: [relatedParty({ startDate: undefined })] }, 'CRM-0028'],
+      [
+        'a related party ending before it starts',
+        { relatedParties: [relatedParty({ endDate: '2024-12-31' })] },
+        'CRM-0029',
+      ],
       ['a ledgerId that is not a UUID', { ledgerId: 'ledger-1' }, 'CRM-0004'],
       ['an impossible openingDate', { bankingDetails: { openingDate: '2025-02-30' } }, 'CRM-0004'],
       ['nested metadata', { metadata: { a: [1] } }, 'CRM-0001'],
       ['an unknown field', { holderId: randomUUID() }, 'CRM-0007'],
     ])('rejects %s with 400 %s before calling Midaz', async (_case, body, code) => {
-      const callsBefore = midaz.calls.length;
-      const { response } = await createAlias(api, body);
+      const callsBefore = stack.midaz.calls.length;
+      const { response } = await createAlias(stack.api, body);
       expect(response.status).toBe(400);
       expect(response.body.code).toBe(code);
-      expect(midaz.calls.length).toBe(callsBefore);
+      expect(stack.midaz.calls.length).toBe(callsBefore);
     });
 
     it('requires ledgerId and accountId: 400 CRM-0003', async () => {
       const { holder } = await fixture();
-      const response = await api.post(`/v1/holders/${holder.id}/aliases`, {});
+      const response = await stack.api.post(`/v1/holders/${holder.id}/aliases`, {});
       expect(response.body).toMatchObject({
         code: 'CRM-0003',
         fields: { ledgerId: expect.any(String), accountId: expect.any(String) },
@@ -249,17 +195,17 @@ describe('alias accounts API', () => {
     it('GET: 404 CRM-0008 for an unknown alias, or one of another holder or organization', async () => {
       const { holder, alias } = await createAlias();
       const other = await fixture();
-      expect((await api.get(`/v1/holders/${holder.id}/aliases/${randomUUID()}`)).body.code).toBe('CRM-0008');
-      expect((await api.get(`/v1/holders/${other.holder.id}/aliases/${alias.id}`)).status).toBe(404);
-      expect((await orgClient(crm).get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(404);
-      expect((await api.get(`/v1/holders/${holder.id}/aliases/nope`)).body.code).toBe('CRM-0005');
+      expect((await stack.api.get(`/v1/holders/${holder.id}/aliases/${randomUUID()}`)).body.code).toBe('CRM-0008');
+      expect((await stack.api.get(`/v1/holders/${other.holder.id}/aliases/${alias.id}`)).status).toBe(404);
+      expect((await orgClient(stack.crm).get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(404);
+      expect((await stack.api.get(`/v1/holders/${holder.id}/aliases/nope`)).body.code).toBe('CRM-0005');
     });
 
     it('PATCH merges banking details, appends related parties with new ids, and keeps ledger links immutable', async () => {
       const { holder, alias } = await createAlias();
-      const response = await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {
+      const response = await stack.api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {
         bankingDetails: { branch: '0002', iban: null },
-        relatedParties: [party({ document: '111.444.777-35', name: 'Nova Parte', role: 'RESPONSIBLE_PARTY' })],
+        relatedParties: [relatedParty({ document: '111.444.777-35', name: 'Nova Parte', role: 'RESPONSIBLE_PARTY' })],
         metadata: { channel: null, tier: 'gold' },
       });
       expect(response.status).toBe(200);
@@ -273,18 +219,22 @@ describe('alias accounts API', () => {
       expect(new Set(response.body.relatedParties.map((item: { id: string }) => item.id)).size).toBe(2);
       const [first, second] = response.body.relatedParties;
       expect(
-        (await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${first.id}`)).status,
+        (await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${first.id}`)).status,
       ).toBe(204);
-      expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body.relatedParties).toEqual([second]);
+      expect((await stack.api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body.relatedParties).toEqual([
+        second,
+      ]);
       expect(
-        (await api.get(`/v1/aliases?related_party_document=11144477735`)).body.items.map(
+        (await stack.api.get(`/v1/aliases?related_party_document=11144477735`)).body.items.map(
           (item: { id: string }) => item.id,
         ),
       ).toEqual([alias.id]);
-      const immutable = await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { accountId: randomUUID() });
+      const immutable = await stack.api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {
+        accountId: randomUUID(),
+      });
       expect(immutable.body.code).toBe('CRM-0007');
       expectNoPlaintext(
-        await rawCollectionText(connection, 'alias_accounts'),
+        await rawCollectionText(stack.connection, 'alias_accounts'),
         ['111.444.777-35', 'Nova Parte'],
         [alias.id],
       );
@@ -294,15 +244,18 @@ describe('alias accounts API', () => {
       const { holder, alias } = await createAlias();
       expect(
         (
-          await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {
+          await stack.api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {
             bankingDetails: { closingDate: '2001-01-01' },
           })
         ).body.code,
       ).toBe('CRM-0023');
       const closing = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
       expect(
-        (await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { bankingDetails: { closingDate: closing } }))
-          .body.bankingDetails.closingDate,
+        (
+          await stack.api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {
+            bankingDetails: { closingDate: closing },
+          })
+        ).body.bankingDetails.closingDate,
       ).toBe(closing);
     });
 
@@ -311,50 +264,57 @@ describe('alias accounts API', () => {
       const partyId = alias.relatedParties[0].id;
       const path = `/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${partyId}`;
       expect(
-        (await api.get(`/v1/aliases?related_party_document=98765432100&holder_id=${holder.id}`)).body.items,
+        (await stack.api.get(`/v1/aliases?related_party_document=98765432100&holder_id=${holder.id}`)).body.items,
       ).toHaveLength(1);
-      expect((await api.delete(path)).status).toBe(204);
-      expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body).not.toHaveProperty('relatedParties'); // omitted when none are left, as the original
+      expect((await stack.api.delete(path)).status).toBe(204);
+      expect((await stack.api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).body).not.toHaveProperty(
+        'relatedParties',
+      ); // omitted when none are left, as the original
       expect(
-        (await api.get(`/v1/aliases?related_party_document=98765432100&holder_id=${holder.id}`)).body.items,
+        (await stack.api.get(`/v1/aliases?related_party_document=98765432100&holder_id=${holder.id}`)).body.items,
       ).toHaveLength(0);
-      const again = await api.delete(path);
+      const again = await stack.api.delete(path);
       expect(again.status).toBe(404);
       expect(again.body.code).toBe('CRM-0024');
       expect(
-        (await api.delete(`/v1/holders/${holder.id}/aliases/${randomUUID()}/related-parties/${partyId}`)).body.code,
+        (await stack.api.delete(`/v1/holders/${holder.id}/aliases/${randomUUID()}/related-parties/${partyId}`)).body
+          .code,
       ).toBe('CRM-0008');
     });
 
     it('DELETE: soft by default, hard on request; a holder with live aliases cannot be deleted (CRM-0017)', async () => {
       const { holder, alias } = await createAlias();
-      const refused = await api.delete(`/v1/holders/${holder.id}`);
+      const refused = await stack.api.delete(`/v1/holders/${holder.id}`);
       expect(refused.status).toBe(400);
       expect(refused.body.code).toBe('CRM-0017');
-      expect((await api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).body.code).toBe('CRM-0017');
+      expect((await stack.api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).body.code).toBe('CRM-0017');
 
-      expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
-      expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(404);
+      expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
+      expect((await stack.api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(404);
       expect(
-        (await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`)).body.deletedAt,
+        (await stack.api.get(`/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`)).body.deletedAt,
       ).not.toBeNull();
-      expect((await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { metadata: { a: 1 } })).status).toBe(
+      expect(
+        (await stack.api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { metadata: { a: 1 } })).status,
+      ).toBe(404);
+      expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}?hard_delete=true`)).status).toBe(
+        204,
+      );
+      expect((await stack.api.get(`/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`)).status).toBe(
         404,
       );
-      expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}?hard_delete=true`)).status).toBe(204);
-      expect((await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`)).status).toBe(404);
 
-      expect((await api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
+      expect((await stack.api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
     });
   });
 
   describe('GET /v1/aliases', () => {
     it('applies every filter, combined with AND', async () => {
-      const client = orgClient(crm);
+      const client = orgClient(stack.crm);
       const target = await createAlias(client, {
         bankingDetails: { branch: '7777', account: '55.555-5', iban: 'de89 3704 0044 0532 0130 00' },
         regulatoryFields: { participantDocument: '60.701.190/0001-04' },
-        relatedParties: [party({ document: '222.333.444-05', role: 'PRIMARY_HOLDER' })],
+        relatedParties: [relatedParty({ document: '222.333.444-05', role: 'PRIMARY_HOLDER' })],
         metadata: { channel: 'branch', priority: 2 },
       });
       await createAlias(client);
@@ -382,7 +342,7 @@ describe('alias accounts API', () => {
     });
 
     it('orders, pages, windows by date and includes deleted on request', async () => {
-      const client = orgClient(crm);
+      const client = orgClient(stack.crm);
       const first = (await createAlias(client)).alias;
       const second = (await createAlias(client)).alias;
       expect((await client.get('/v1/aliases')).body.items.map((item: { id: string }) => item.id)).toEqual([
@@ -407,7 +367,7 @@ describe('alias accounts API', () => {
       ['limit=1000', 'CRM-0009'],
       ['sort_order=up', 'CRM-0011'],
     ])('rejects %s with %s (never a 500)', async (query, code) => {
-      const response = await api.get(`/v1/aliases?${query}`);
+      const response = await stack.api.get(`/v1/aliases?${query}`);
       expect(response.status).toBe(400);
       expect(response.body.code).toBe(code);
     });
@@ -422,14 +382,14 @@ describe('alias accounts API', () => {
       const validate = referenceValidator('AliasResponse');
       const { alias } = await createAlias();
       const bare = (
-        await createAlias(api, {
+        await createAlias(stack.api, {
           bankingDetails: undefined,
           regulatoryFields: undefined,
           relatedParties: undefined,
           metadata: undefined,
         })
       ).alias;
-      for (const body of [alias, bare, ...(await api.get('/v1/aliases?limit=5')).body.items]) {
+      for (const body of [alias, bare, ...(await stack.api.get('/v1/aliases?limit=5')).body.items]) {
         if (!validate(body)) throw new Error(`AliasResponse mismatch: ${JSON.stringify(validate.errors)}`);
       }
     });
@@ -437,36 +397,11 @@ describe('alias accounts API', () => {
 });
 
 describe('Midaz resilience and switches', () => {
-  /** A fresh fake Midaz and an app pointed at it, closed after `run`. */
-  async function withMidaz(
-    env: Record<string, string>,
-    run: (context: { midaz: FakeMidaz; crm: TestApp; api: OrgClient }) => Promise<void>,
-  ): Promise<void> {
-    const midaz = new FakeMidaz();
-    await midaz.start();
-    const crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, ...env }));
-    try {
-      await run({ midaz, crm, api: orgClient(crm) });
-    } finally {
-      await crm.close();
-      await midaz.stop();
-    }
-  }
-
-  /** A live holder and a ledger account the fake Midaz knows. */
-  async function linkable(midaz: FakeMidaz, api: OrgClient) {
-    const holder = (await api.post('/v1/holders', holderBody())).body;
-    const ledgerId = randomUUID();
-    const accountId = randomUUID();
-    midaz.addAccount(api.organizationId, ledgerId, accountId);
-    return { holder, ledgerId, accountId };
-  }
-
   it('opens the circuit while Midaz is down (fails fast, Midaz untouched), and recovers by itself', () =>
-    withMidaz(
+    withCrmAndMidaz(
       { MIDAZ_RETRIES: '0', MIDAZ_TIMEOUT_MS: '300', MIDAZ_BREAKER_RESET_MS: '800' },
       async ({ midaz, crm, api }) => {
-        const { holder, ledgerId, accountId } = await linkable(midaz, api);
+        const { holder, ledgerId, accountId } = await linkableHolder(midaz, api);
         const create = () => api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
 
         midaz.failNext(1000);
@@ -484,27 +419,31 @@ describe('Midaz resilience and switches', () => {
     ));
 
   it('Midaz stopped: alias creation answers 503 CRM-0032 and stores nothing; /readyz says degraded (still 200) until it is back', () =>
-    withMidaz({ MIDAZ_TIMEOUT_MS: '300', MIDAZ_RETRIES: '1' }, async ({ midaz, crm, api }) => {
+    withCrmAndMidaz({ MIDAZ_TIMEOUT_MS: '300', MIDAZ_RETRIES: '1' }, async ({ midaz, crm, api }) => {
       expect((await crm.request('/readyz')).body.details.midaz).toMatchObject({ status: 'up', circuit: 'closed' });
-      const { holder, ledgerId, accountId } = await linkable(midaz, api);
+      const { holder, ledgerId, accountId } = await linkableHolder(midaz, api);
       await midaz.stop();
       const refused = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
       expect(refused.status).toBe(503);
       expect(refused.body.code).toBe('CRM-0032');
-      expect((await api.get(`/v1/aliases?holder_id=${holder.id}&include_deleted=true`)).body.items).toEqual([]);
+      const stored = () => api.get(`/v1/aliases?holder_id=${holder.id}&include_deleted=true`);
+      expect((await stored()).body.items).toEqual([]);
       const degraded = await crm.request('/readyz');
       expect(degraded.status).toBe(200);
       expect(degraded.body.details.midaz.status).toBe('degraded');
       await midaz.start();
       expect((await crm.request('/readyz')).body.details.midaz.status).toBe('up');
+      // Control: with Midaz back the same request stores an alias, and the same query lists it.
+      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+      expect((await stored()).body.items).toHaveLength(1);
     }));
 
   it("uses MIDAZ_AUTH_TOKEN instead of the caller's header when configured", () =>
-    withMidaz({ MIDAZ_AUTH_TOKEN: 'service-token' }, async ({ midaz, crm, api }) => {
-      const { holder, ledgerId, accountId } = await linkable(midaz, api);
+    withCrmAndMidaz({ MIDAZ_AUTH_TOKEN: 'service-token' }, async ({ midaz, crm, api }) => {
+      const { holder, ledgerId, accountId } = await linkableHolder(midaz, api);
       const response = await crm.request(`/v1/holders/${holder.id}/aliases`, {
         method: 'POST',
-        headers: { 'x-organization-id': api.organizationId, authorization: 'Bearer caller' },
+        headers: organizationHeaders(api.organizationId, { authorization: 'Bearer caller' }),
         json: { ledgerId, accountId },
       });
       expect(response.status).toBe(201);
@@ -516,7 +455,7 @@ describe('Midaz resilience and switches', () => {
     const crm = await startTestApp(testEnv());
     const api = orgClient(crm);
     try {
-      const holder = (await api.post('/v1/holders', holderBody())).body;
+      const holder = (await api.post('/v1/holders', naturalPerson())).body;
       expect(
         (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId: randomUUID(), accountId: randomUUID() }))
           .status,

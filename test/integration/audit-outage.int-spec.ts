@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+import { eventually } from '../utils/eventually';
+import { organizationHeaders } from '../factories/organization';
 
 const QUEUE_SIZE = 3;
 
@@ -13,7 +15,7 @@ describe.each(['required', 'best-effort', 'off'] as const)('audit during a datab
   let proxy: TcpProxy;
   let crm: TestApp;
   const organizationId = randomUUID();
-  const badRead = () => crm.request('/v1/holders/not-a-uuid', { headers: { 'x-organization-id': organizationId } });
+  const badRead = () => crm.request('/v1/holders/not-a-uuid', { headers: organizationHeaders(organizationId) });
 
   async function storedEvents(): Promise<number> {
     const connection = await mongoose
@@ -26,15 +28,8 @@ describe.each(['required', 'best-effort', 'off'] as const)('audit during a datab
     }
   }
 
-  async function eventuallyStored(expected: number): Promise<number> {
-    const deadline = Date.now() + 30_000;
-    let count = await storedEvents();
-    while (count < expected && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      count = await storedEvents();
-    }
-    return count;
-  }
+  const eventuallyStored = (expected: number): Promise<number> =>
+    eventually(storedEvents, (count) => count >= expected, { timeoutMs: 30_000, intervalMs: 200 });
 
   beforeAll(async () => {
     proxy = TcpProxy.forMongoUri(process.env.MONGO_URI!);
@@ -57,7 +52,7 @@ describe.each(['required', 'best-effort', 'off'] as const)('audit during a datab
     if (mode === 'off') {
       const created = await crm.request('/v1/holders', {
         method: 'POST',
-        headers: { 'x-organization-id': organizationId },
+        headers: organizationHeaders(organizationId),
         json: { type: 'NATURAL_PERSON', name: 'Ana', document: '39053344705' },
       });
       expect(created.status).toBe(201);

@@ -4,6 +4,9 @@ import { FakePluginAuth } from '../utils/fake-plugin-auth';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { unverifiedJwt } from '../utils/tokens';
+import { eventually } from '../utils/eventually';
+import { openDatabase } from '../utils/crm-with-midaz';
+import { organizationHeaders } from '../factories/organization';
 
 const TOKEN = unverifiedJwt({ type: 'normal-user', owner: 'lerian', sub: 'auditor-ana' });
 const ACTOR = { subject: 'lerian/auditor-ana', type: 'normal-user' };
@@ -22,16 +25,6 @@ const VALUES = {
   partyDocument: '529.982.247-25',
   segment: 'private-banking-tier',
 };
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  return value;
-}
 
 describe('audit trail', () => {
   const pluginAuth = new FakePluginAuth();
@@ -52,7 +45,7 @@ describe('audit trail', () => {
     crm = await startTestApp(
       testEnv({ PLUGIN_AUTH_ENABLED: 'true', PLUGIN_AUTH_ADDRESS: pluginAuth.url, LOG_LEVEL: 'info' }),
     );
-    connection = await mongoose.createConnection(crm.config.mongo.uri, { dbName: crm.config.mongo.dbName }).asPromise();
+    connection = await openDatabase(crm);
   });
   afterAll(async () => {
     await connection.close();
@@ -241,8 +234,10 @@ describe('audit trail', () => {
 
   it('another organization sees none of these events', async () => {
     const holderId = (await events())[0].resourceIds[0];
+    // Control: its own organization does see them.
+    expect((await send('GET', `/v1/audit-events?resource_id=${holderId}`)).body.items.length).toBeGreaterThan(0);
     const other = await crm.request(`/v1/audit-events?resource_id=${holderId}`, {
-      headers: { 'x-organization-id': randomUUID(), authorization: TOKEN },
+      headers: organizationHeaders(randomUUID(), { authorization: TOKEN }),
     });
     expect(other.status).toBe(200);
     expect(other.body.items).toEqual([]);
@@ -292,7 +287,7 @@ describe('audit retention (AUDIT_RETENTION_DAYS)', () => {
       const remaining = await eventually(
         () => connection.db!.collection('audit_events').find({}).toArray(),
         (list) => list.length === 1,
-        10_000,
+        { timeoutMs: 10_000, intervalMs: 100 },
       );
       expect(remaining.map((stored) => stored._id)).toEqual(['recent-event']);
       const indexes = await connection.db!.collection('audit_events').indexes();

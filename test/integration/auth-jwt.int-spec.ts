@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { JwksServer, signedJwt, signingKey, TestSigningKey } from '../utils/tokens';
+import { eventually } from '../utils/eventually';
+import { naturalPerson } from '../factories/holders';
+import { organizationHeaders } from '../factories/organization';
 
 const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'crm';
@@ -11,7 +14,6 @@ const ORG_A = randomUUID();
 const ORG_B = randomUUID();
 const ALL_SCOPES =
   'crm:holders:read crm:holders:write crm:holders:delete crm:aliases:read crm:aliases:write crm:aliases:delete';
-const holderBody = (document: string) => ({ type: 'NATURAL_PERSON', name: 'Ana Souza', document });
 
 describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => {
   const jwks = new JwksServer();
@@ -71,7 +73,7 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
   });
 
   it('a valid token with the scope and the organization reaches the handler', async () => {
-    const created = await as(await token()).post('/v1/holders', holderBody('39053344705'));
+    const created = await as(await token()).post('/v1/holders', naturalPerson({ document: '39053344705' }));
     expect(created.status).toBe(201);
     expect((await as(await token()).get(`/v1/holders/${created.body.id}`)).body.id).toBe(created.body.id);
   });
@@ -80,14 +82,14 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
     it('a token for organization A can never read or write organization B', async () => {
       const holderOfB = await as(await token({ organizations: [ORG_B] }), ORG_B).post(
         '/v1/holders',
-        holderBody('52998224725'),
+        naturalPerson({ document: '52998224725' }),
       );
       expect(holderOfB.status).toBe(201);
       const tokenOfA = await token({ organizations: [ORG_A] });
       for (const response of [
         await as(tokenOfA, ORG_B).get(`/v1/holders/${holderOfB.body.id}`),
         await as(tokenOfA, ORG_B).get('/v1/holders'),
-        await as(tokenOfA, ORG_B).post('/v1/holders', holderBody('11144477735')),
+        await as(tokenOfA, ORG_B).post('/v1/holders', naturalPerson({ document: '11144477735' })),
         await as(tokenOfA, ORG_B).delete(`/v1/holders/${holderOfB.body.id}`),
       ]) {
         expect({ status: response.status, code: response.body.code }).toEqual({ status: 403, code: 'CRM-0043' });
@@ -123,7 +125,7 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
     it('read-only scope reads but cannot write or delete', async () => {
       const reader = await token({ scope: 'crm:holders:read' });
       expect((await as(reader).get('/v1/holders')).status).toBe(200);
-      const write = await as(reader).post('/v1/holders', holderBody('71428793860'));
+      const write = await as(reader).post('/v1/holders', naturalPerson({ document: '71428793860' }));
       expect({ status: write.status, code: write.body.code, message: write.body.message }).toEqual({
         status: 403,
         code: 'CRM-0043',
@@ -236,6 +238,12 @@ describe('auth, jwt mode with a static public key', () => {
   let crm: TestApp;
   let key: TestSigningKey;
 
+  /** A reader's token for ORG_A, signed with `signing`. */
+  const readerToken = (signing: TestSigningKey) =>
+    signedJwt(signing, { iss: ISSUER, aud: AUDIENCE, sub: 'svc', permissions: ['crm:holders:read'], org_id: ORG_A });
+  const listHolders = (jwt: string, organizationId = ORG_A) =>
+    crm.request('/v1/holders', { headers: organizationHeaders(organizationId, { authorization: `Bearer ${jwt}` }) });
+
   beforeAll(async () => {
     key = await signingKey('static', 'ES256');
     const directory = mkdtempSync(join(tmpdir(), 'crm-jwt-'));
@@ -269,51 +277,18 @@ describe('auth, jwt mode with a static public key', () => {
   });
 
   it('verifies with the key file and reads the configured claims', async () => {
-    const jwt = await signedJwt(key, {
-      iss: ISSUER,
-      aud: AUDIENCE,
-      sub: 'svc',
-      permissions: ['crm:holders:read'],
-      org_id: ORG_A,
-    });
-    expect(
-      (await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } }))
-        .status,
-    ).toBe(200);
-    expect(
-      (await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_B } }))
-        .status,
-    ).toBe(403);
+    const jwt = await readerToken(key);
+    expect((await listHolders(jwt)).status).toBe(200);
+    expect((await listHolders(jwt, ORG_B)).status).toBe(403);
   });
 
   it('a token whose algorithm does not fit the key is a 401, not a 503', async () => {
-    const es384 = await signingKey('static', 'ES384');
-    const jwt = await signedJwt(es384, {
-      iss: ISSUER,
-      aud: AUDIENCE,
-      sub: 'svc',
-      permissions: ['crm:holders:read'],
-      org_id: ORG_A,
-    });
-    const response = await crm.request('/v1/holders', {
-      headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A },
-    });
+    const response = await listHolders(await readerToken(await signingKey('static', 'ES384')));
     expect({ status: response.status, code: response.body.code }).toEqual({ status: 401, code: 'CRM-0042' });
   });
 
   it('an algorithm outside AUTH_ALGORITHMS is refused even with the right key type', async () => {
-    const rsa = await signingKey('static', 'RS256');
-    const jwt = await signedJwt(rsa, {
-      iss: ISSUER,
-      aud: AUDIENCE,
-      sub: 'svc',
-      permissions: ['crm:holders:read'],
-      org_id: ORG_A,
-    });
-    expect(
-      (await crm.request('/v1/holders', { headers: { authorization: `Bearer ${jwt}`, 'x-organization-id': ORG_A } }))
-        .status,
-    ).toBe(401);
+    expect((await listHolders(await readerToken(await signingKey('static', 'RS256')))).status).toBe(401);
   });
 });
 
@@ -323,7 +298,7 @@ describe('AUTH_MODE=none (the default, for local use)', () => {
   afterAll(() => crm.close());
 
   it('lets requests through without a token and declares no security scheme', async () => {
-    expect((await crm.request('/v1/holders', { headers: { 'x-organization-id': ORG_A } })).status).toBe(200);
+    expect((await crm.request('/v1/holders', { headers: organizationHeaders(ORG_A) })).status).toBe(200);
     const api = (await crm.request('/swagger/json')).body;
     expect(api.components.securitySchemes).toBeUndefined();
     expect(api.paths['/v1/holders'].get.security).toBeUndefined();
@@ -332,13 +307,12 @@ describe('AUTH_MODE=none (the default, for local use)', () => {
 
   it('audits callers as anonymous', async () => {
     const organizationId = randomUUID();
-    expect((await crm.request('/v1/holders', { headers: { 'x-organization-id': organizationId } })).status).toBe(200);
-    const deadline = Date.now() + 10_000;
-    let items: Array<{ actor: unknown; action: string }> = [];
-    while (items.length === 0 && Date.now() < deadline) {
-      items = (await crm.request('/v1/audit-events', { headers: { 'x-organization-id': organizationId } })).body.items;
-      if (items.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    expect((await crm.request('/v1/holders', { headers: organizationHeaders(organizationId) })).status).toBe(200);
+    const items = await eventually(
+      async (): Promise<Array<{ actor: unknown; action: string }>> =>
+        (await crm.request('/v1/audit-events', { headers: organizationHeaders(organizationId) })).body.items,
+      (list) => list.length > 0,
+    );
     expect(items[0]).toMatchObject({ action: 'holders.get', actor: { subject: 'anonymous', type: 'anonymous' } });
   });
 });

@@ -8,6 +8,7 @@ import { RoutePermissions } from '../../apps/crm/src/auth/route-permissions';
 import { FakePluginAuth } from '../utils/fake-plugin-auth';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { unverifiedJwt } from '../utils/tokens';
+import { organizationHeaders } from '../factories/organization';
 
 const USER_TOKEN = unverifiedJwt({ type: 'normal-user', owner: 'lerian', sub: 'maria' });
 const APP_TOKEN = unverifiedJwt({ type: 'application', sub: 'billing-service' });
@@ -248,16 +249,16 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
 
   describe('authorization runs before validation', () => {
     it.each([
-      ['a malformed path UUID', `/v1/holders/not-a-uuid`, 'GET', undefined, { 'x-organization-id': ORG }],
+      ['a malformed path UUID', `/v1/holders/not-a-uuid`, 'GET', undefined, organizationHeaders(ORG)],
       [
         'malformed JSON',
         '/v1/holders',
         'POST',
         '{"type":',
-        { 'x-organization-id': ORG, 'content-type': 'application/json' },
+        organizationHeaders(ORG, { 'content-type': 'application/json' }),
       ],
       ['a missing organization header', '/v1/holders', 'GET', undefined, {}],
-      ['a wrong content type', '/v1/holders', 'POST', 'x', { 'x-organization-id': ORG, 'content-type': 'text/plain' }],
+      ['a wrong content type', '/v1/holders', 'POST', 'x', organizationHeaders(ORG, { 'content-type': 'text/plain' })],
     ])('no token and %s: 401, not 400', async (_case, path, method, body, headers) => {
       const response = await crm.request(path, { method, headers, body });
       expect({ status: response.status, text: response.text }).toEqual({ status: 401, text: 'Missing Token' });

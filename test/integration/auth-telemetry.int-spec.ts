@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { runProbe } from '../utils/probe';
 import { testEnv } from '../utils/test-app';
 import { unverifiedJwt } from '../utils/tokens';
 
@@ -13,30 +12,16 @@ describe('auth telemetry (ENABLE_TELEMETRY=true, lerian mode)', () => {
       email: 'claim.value@example.com',
     };
     const token = unverifiedJwt(claims);
-    const probe = spawnSync(
-      process.execPath,
-      ['-r', '@swc-node/register', join(__dirname, '../telemetry/auth-telemetry-probe.ts')],
-      {
-        cwd: join(__dirname, '../..'),
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          ...testEnv({ ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true' }),
-          PROBE_TOKEN: token,
-          PROBE_ORGANIZATION: randomUUID(),
-        },
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
-    const line = probe.stdout.split('\n').find((text) => text.startsWith('PROBE_RESULT '));
-    if (!line) throw new Error(`probe printed no result: ${probe.stderr}`);
-    const result = JSON.parse(line.slice('PROBE_RESULT '.length)) as {
+    const { result } = runProbe<{
       statuses: number[];
       spans: Array<{ kind: number; attributes: Record<string, unknown> }>;
       prometheus: string;
       received: Array<Record<string, string>>;
-    };
+    }>('auth-telemetry-probe.ts', {
+      ...testEnv({ ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true' }),
+      PROBE_TOKEN: token,
+      PROBE_ORGANIZATION: randomUUID(),
+    });
     expect(result.statuses).toEqual([200, 403, 503]);
 
     expect(result.prometheus).toMatch(/^crm_auth_decisions_total\{[^}]*mode="lerian"[^}]*outcome="allowed"[^}]*\} 1$/m);

@@ -1,23 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { orgClient, OrgClient } from '../utils/api';
-import { FakeMidaz } from '../utils/fake-midaz';
-import { startTestApp, testEnv, TestApp } from '../utils/test-app';
-
-let serial = 0;
-const uniqueDocument = () => String(40_000_000_000 + ++serial * 7927).slice(-11);
-const person = (overrides: Record<string, unknown> = {}) => ({
-  type: 'NATURAL_PERSON',
-  name: 'Lia Costa',
-  document: uniqueDocument(),
-  ...overrides,
-});
-const party = (overrides: Record<string, unknown> = {}) => ({
-  document: '52998224725',
-  name: 'João Souza',
-  role: 'LEGAL_REPRESENTATIVE',
-  startDate: '2025-01-01',
-  ...overrides,
-});
+import { holderWithAlias, linkableHolder, relatedParty } from '../factories/aliases';
+import { naturalPerson } from '../factories/holders';
+import { crmWithMidazForAll } from '../utils/crm-with-midaz';
 
 /**
  * Lerian CRM v3.8.0 compatibility: each test is one row of the README's "Differences from Lerian CRM
@@ -25,67 +9,51 @@ const party = (overrides: Record<string, unknown> = {}) => ({
  * both services). The request is here; the comment says what the original answers.
  */
 describe('compatibility with Lerian CRM v3.8.0', () => {
-  const midaz = new FakeMidaz();
-  let crm: TestApp;
-  let api: OrgClient;
+  const stack = crmWithMidazForAll();
 
-  async function linkable(client: OrgClient = api) {
-    const holder = (await client.post('/v1/holders', person())).body;
-    const ledgerId = randomUUID();
-    const accountId = randomUUID();
-    midaz.addAccount(client.organizationId, ledgerId, accountId);
-    return { holder, ledgerId, accountId };
-  }
-
-  beforeAll(async () => {
-    await midaz.start();
-    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url }));
-    api = orgClient(crm);
-  });
-  afterAll(async () => {
-    await crm.close();
-    await midaz.stop();
-  });
+  const linkable = () => linkableHolder(stack.midaz, stack.api);
 
   describe('matched to the original', () => {
     it('omits absent optional fields: metadata, externalId, relatedParties (deletedAt: null stays)', async () => {
-      const holder = await api.post('/v1/holders', person());
+      const holder = await stack.api.post('/v1/holders', naturalPerson());
       expect(holder.status).toBe(201);
       expect(Object.keys(holder.body)).not.toEqual(expect.arrayContaining(['metadata']));
       expect(holder.body).not.toHaveProperty('externalId');
       expect(holder.body.deletedAt).toBeNull();
       const { holder: owner, ledgerId, accountId } = await linkable();
-      const alias = await api.post(`/v1/holders/${owner.id}/aliases`, { ledgerId, accountId });
+      const alias = await stack.api.post(`/v1/holders/${owner.id}/aliases`, { ledgerId, accountId });
       expect(alias.status).toBe(201);
       expect(alias.body).not.toHaveProperty('metadata');
       expect(alias.body).not.toHaveProperty('relatedParties');
       expect(alias.body.deletedAt).toBeNull();
       // Present when given (the control).
-      const full = await api.post('/v1/holders', person({ externalId: 'EXT-1', metadata: { a: 1 } }));
+      const full = await stack.api.post('/v1/holders', naturalPerson({ externalId: 'EXT-1', metadata: { a: 1 } }));
       expect([full.body.externalId, full.body.metadata]).toEqual(['EXT-1', { a: 1 }]);
-      const removed = await api.patch(`/v1/holders/${full.body.id}`, { externalId: null });
+      const removed = await stack.api.patch(`/v1/holders/${full.body.id}`, { externalId: null });
       expect(removed.body).not.toHaveProperty('externalId');
     });
 
     it.each(['TRUE', 'True', 'FALSE'])('boolean flags accept %s in any case', async (flag) => {
-      const holder = (await api.post('/v1/holders', person())).body;
-      expect((await api.get(`/v1/holders/${holder.id}?include_deleted=${flag}`)).status).toBe(200);
-      expect((await api.get(`/v1/holders?count=${flag}`)).status).toBe(200);
+      const holder = (await stack.api.post('/v1/holders', naturalPerson())).body;
+      expect((await stack.api.get(`/v1/holders/${holder.id}?include_deleted=${flag}`)).status).toBe(200);
+      expect((await stack.api.get(`/v1/holders?count=${flag}`)).status).toBe(200);
     });
 
     it('related-party dates accept RFC 3339 date-times and answer the calendar date', async () => {
-      const { holder, ledgerId, accountId } = await linkable();
-      const created = await api.post(`/v1/holders/${holder.id}/aliases`, {
+      const {
+        holder,
         ledgerId,
         accountId,
-        relatedParties: [party({ startDate: '2023-12-25T00:00:00Z', endDate: '2024-01-31T18:30:00-03:00' })],
+        response: created,
+      } = await holderWithAlias(stack.midaz, stack.api, {
+        relatedParties: [relatedParty({ startDate: '2023-12-25T00:00:00Z', endDate: '2024-01-31T18:30:00-03:00' })],
       });
       expect(created.status).toBe(201);
       expect(created.body.relatedParties[0]).toMatchObject({ startDate: '2023-12-25', endDate: '2024-01-31' });
-      const invalid = await api.post(`/v1/holders/${holder.id}/aliases`, {
+      const invalid = await stack.api.post(`/v1/holders/${holder.id}/aliases`, {
         ledgerId,
         accountId,
-        relatedParties: [party({ startDate: '2023-02-30T00:00:00Z' })],
+        relatedParties: [relatedParty({ startDate: '2023-02-30T00:00:00Z' })],
       });
       expect(invalid.status).toBe(400);
     });
@@ -93,19 +61,18 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
     it('one live alias per account id in the organization, even in another ledger (409 CRM-0013)', async () => {
       const { holder, ledgerId, accountId } = await linkable();
       const otherLedger = randomUUID();
-      midaz.addAccount(api.organizationId, otherLedger, accountId);
-      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
-      const second = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId: otherLedger, accountId });
+      stack.midaz.addAccount(stack.api.organizationId, otherLedger, accountId);
+      expect((await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
+      const second = await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId: otherLedger, accountId });
       expect([second.status, second.body.code]).toEqual([409, 'CRM-0013']);
     });
 
     it('related parties sent back with their id are appended with new ids (the id is ignored)', async () => {
-      const { holder, ledgerId, accountId } = await linkable();
-      const alias = (
-        await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [party()] })
-      ).body;
+      const { holder, alias } = await holderWithAlias(stack.midaz, stack.api, { relatedParties: [relatedParty()] });
       const readBack = alias.relatedParties[0];
-      const patched = await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, { relatedParties: [readBack] });
+      const patched = await stack.api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {
+        relatedParties: [readBack],
+      });
       expect(patched.status).toBe(200);
       expect(patched.body.relatedParties).toHaveLength(2);
       expect(patched.body.relatedParties[1].id).not.toBe(readBack.id);
@@ -115,7 +82,7 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       ['name', { name: '' }],
       ['document', { document: '' }],
     ])('an empty required string (%s) is CRM-0003 naming the field', async (field, body) => {
-      const response = await api.post('/v1/holders', person(body));
+      const response = await stack.api.post('/v1/holders', naturalPerson(body));
       expect([response.status, response.body.code, Object.keys(response.body.fields)]).toEqual([
         400,
         'CRM-0003',
@@ -132,8 +99,8 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       const { holder, ledgerId, accountId } = await linkable();
       const response =
         field === 'metadata'
-          ? await api.post('/v1/holders', person({ metadata: value }))
-          : await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, [field]: value });
+          ? await stack.api.post('/v1/holders', naturalPerson({ metadata: value }))
+          : await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, [field]: value });
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0004']);
     });
   });
@@ -142,18 +109,18 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
     it('relatedParties: [] on create is accepted (original: 400 CRM-0007)', async () => {
       const { holder, ledgerId, accountId } = await linkable();
       expect(
-        (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [] })).status,
+        (await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [] })).status,
       ).toBe(201);
     });
 
     it('path ids without hyphens are 400 CRM-0005 (original: 200)', async () => {
-      const holder = (await api.post('/v1/holders', person())).body;
-      const response = await api.get(`/v1/holders/${holder.id.replace(/-/g, '')}`);
+      const holder = (await stack.api.post('/v1/holders', naturalPerson())).body;
+      const response = await stack.api.get(`/v1/holders/${holder.id.replace(/-/g, '')}`);
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0005']);
     });
 
     it('a filter with a malformed UUID is 400 CRM-0016 (original: 200 with an empty list)', async () => {
-      const response = await api.get('/v1/aliases?ledger_id=not-a-uuid');
+      const response = await stack.api.get('/v1/aliases?ledger_id=not-a-uuid');
       expect([response.status, response.body.code, Object.keys(response.body.fields)]).toEqual([
         400,
         'CRM-0016',
@@ -162,7 +129,7 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
     });
 
     it('a query parameter given twice is 400 CRM-0016 (original: the last one wins)', async () => {
-      const response = await api.get('/v1/holders?limit=2&limit=3');
+      const response = await stack.api.get('/v1/holders?limit=2&limit=3');
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0016']);
     });
 
@@ -174,7 +141,7 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
     ])(
       'a date-range error (%s) is CRM-0016 naming the parameter (original: generic ledger codes)',
       async (_name, query, parameter) => {
-        const response = await api.get(`/v1/holders?${query}`);
+        const response = await stack.api.get(`/v1/holders?${query}`);
         expect([response.status, response.body.code, Object.keys(response.body.fields)]).toEqual([
           400,
           'CRM-0016',
@@ -197,32 +164,36 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       ['a NUL byte', { name: 'Lia\u0000Costa' }, 'CRM-0004'],
       ['an array in metadata', { metadata: { list: [1, 2] } }, 'CRM-0001'],
     ])('%s answers %s', async (_name, body, code) => {
-      const response = await api.post('/v1/holders', person(body));
+      const response = await stack.api.post('/v1/holders', naturalPerson(body));
       expect([response.status, response.body.code]).toEqual([400, code]);
     });
 
     it('deleting a related party that does not exist is 404 CRM-0024 (original: CRM-0008)', async () => {
-      const { holder, ledgerId, accountId } = await linkable();
-      const alias = (
-        await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId, relatedParties: [party()] })
-      ).body;
-      const response = await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${randomUUID()}`);
+      const { holder, alias } = await holderWithAlias(stack.midaz, stack.api, { relatedParties: [relatedParty()] });
+      const response = await stack.api.delete(
+        `/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${randomUUID()}`,
+      );
       expect([response.status, response.body.code]).toEqual([404, 'CRM-0024']);
       expect(
-        (await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${alias.relatedParties[0].id}`))
-          .status,
+        (
+          await stack.api.delete(
+            `/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${alias.relatedParties[0].id}`,
+          )
+        ).status,
       ).toBe(204);
     });
 
     it('address fields not sent are omitted, and PATCH merges an address (original: "" or null, and blanks the rest)', async () => {
       const holder = (
-        await api.post(
+        await stack.api.post(
           '/v1/holders',
-          person({ addresses: { primary: { line1: 'Rua A, 1', city: 'Recife', country: 'BR' } } }),
+          naturalPerson({ addresses: { primary: { line1: 'Rua A, 1', city: 'Recife', country: 'BR' } } }),
         )
       ).body;
       expect(holder.addresses.primary).toEqual({ line1: 'Rua A, 1', city: 'Recife', country: 'BR' });
-      const patched = await api.patch(`/v1/holders/${holder.id}`, { addresses: { primary: { zipCode: '50000-000' } } });
+      const patched = await stack.api.patch(`/v1/holders/${holder.id}`, {
+        addresses: { primary: { zipCode: '50000-000' } },
+      });
       expect(patched.body.addresses.primary).toEqual({
         line1: 'Rua A, 1',
         city: 'Recife',
@@ -236,12 +207,12 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       ['a name longer than 256 characters', { name: 'x'.repeat(257) }],
       ['a document longer than 50 characters', { document: '1'.repeat(51) }],
     ])('%s is 400 CRM-0004 (original: accepted)', async (_name, body) => {
-      const response = await api.post('/v1/holders', person(body));
+      const response = await stack.api.post('/v1/holders', naturalPerson(body));
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0004']);
     });
 
     it('an unknown boolean flag value is 400 CRM-0016 (original: silently false)', async () => {
-      const response = await api.get('/v1/holders?include_deleted=yes');
+      const response = await stack.api.get('/v1/holders?include_deleted=yes');
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0016']);
     });
   });

@@ -1,48 +1,28 @@
 import fc from 'fast-check';
-import { randomUUID } from 'node:crypto';
-import { FakeMidaz } from '../utils/fake-midaz';
-import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+import { aliasBody, ledgerAccount, relatedParty } from '../factories/aliases';
+import { naturalPerson } from '../factories/holders';
+import { crmWithMidazForAll } from '../utils/crm-with-midaz';
 
 /**
  * Property: whatever a client sends (any JSON body, any query string, any path segment, any media
  * type) to any route, the answer is never a 5xx. fast-check shrinks a failure to a minimal request.
  */
 describe('fuzzing every route: no input answers 5xx', () => {
-  const midaz = new FakeMidaz();
-  const organizationId = randomUUID();
-  let crm: TestApp;
+  const stack = crmWithMidazForAll();
+  let organizationId: string;
   let holderId: string;
   let aliasId: string;
   let partyId: string;
 
   beforeAll(async () => {
-    await midaz.start();
-    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url }));
-    const headers = { 'x-organization-id': organizationId };
-    holderId = (
-      await crm.request('/v1/holders', {
-        method: 'POST',
-        headers,
-        json: { type: 'NATURAL_PERSON', name: 'Fuzz', document: '10020030040' },
-      })
-    ).body.id;
-    const ledgerId = randomUUID();
-    const accountId = randomUUID();
-    midaz.addAccount(organizationId, ledgerId, accountId);
-    const party = { document: '50060070080', name: 'Party', role: 'PRIMARY_HOLDER', startDate: '2025-01-01' };
-    const alias = (
-      await crm.request(`/v1/holders/${holderId}/aliases`, {
-        method: 'POST',
-        headers,
-        json: { ledgerId, accountId, relatedParties: [party] },
-      })
-    ).body;
+    const { api, midaz } = stack;
+    organizationId = api.organizationId;
+    holderId = (await api.post('/v1/holders', naturalPerson({ name: 'Fuzz' }))).body.id;
+    const account = ledgerAccount(midaz, api);
+    const relatedParties = [relatedParty({ role: 'PRIMARY_HOLDER' })];
+    const alias = (await api.post(`/v1/holders/${holderId}/aliases`, aliasBody(account, { relatedParties }))).body;
     aliasId = alias.id;
     partyId = alias.relatedParties[0].id;
-  });
-  afterAll(async () => {
-    await crm.close();
-    await midaz.stop();
   });
 
   /** Built once the fixtures exist: the generated paths include the ids of a real holder, alias and related party. */
@@ -179,7 +159,7 @@ describe('fuzzing every route: no input answers 5xx', () => {
           ...(type ? { 'content-type': type } : {}),
         };
         const withBody = method === 'POST' || method === 'PATCH';
-        const response = await crm.request(`${path}${search ? `?${search}` : ''}`, {
+        const response = await stack.crm.request(`${path}${search ? `?${search}` : ''}`, {
           method,
           headers,
           ...(withBody ? { body: payload } : {}),

@@ -1,14 +1,6 @@
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { TcpProxy } from '../utils/tcp-proxy';
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return false;
-}
+import { waitUntil } from '../utils/eventually';
 
 describe('health endpoints', () => {
   let proxy: TcpProxy;
@@ -57,7 +49,10 @@ describe('health endpoints', () => {
     expect((await crm.request('/health')).status).toBe(200);
 
     await proxy.restore();
-    const recovered = await waitFor(async () => (await crm.request('/readyz')).status === 200, 30_000);
+    const recovered = await waitUntil(async () => (await crm.request('/readyz')).status === 200, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
     expect(recovered).toBe(true);
   });
 });

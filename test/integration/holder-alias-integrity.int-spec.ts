@@ -1,11 +1,5 @@
-import mongoose, { Connection } from 'mongoose';
-import { randomUUID } from 'node:crypto';
-import { orgClient, OrgClient } from '../utils/api';
-import { FakeMidaz } from '../utils/fake-midaz';
-import { startTestApp, testEnv, TestApp } from '../utils/test-app';
-
-let serial = 0;
-const uniqueDocument = () => String(30_000_000_000 + ++serial * 7919).slice(-11);
+import { holderWithAlias, linkableHolder } from '../factories/aliases';
+import { crmWithMidazForAll } from '../utils/crm-with-midaz';
 
 /**
  * A holder and its aliases change together without multi-document transactions: the holder carries a
@@ -13,56 +7,34 @@ const uniqueDocument = () => String(30_000_000_000 + ++serial * 7919).slice(-11)
  * writes, and holder deletion requires to be zero in the same conditional update.
  */
 describe('holder and alias integrity', () => {
-  const midaz = new FakeMidaz();
-  let crm: TestApp;
-  let api: OrgClient;
-  let connection: Connection;
+  const stack = crmWithMidazForAll({ MIDAZ_CACHE_TTL_MS: '0' });
 
-  async function linkableHolder() {
-    const holder = (
-      await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Clara Nunes', document: uniqueDocument() })
-    ).body;
-    const ledgerId = randomUUID();
-    const accountId = randomUUID();
-    midaz.addAccount(api.organizationId, ledgerId, accountId);
-    return { holder, ledgerId, accountId };
-  }
+  const linkable = () => linkableHolder(stack.midaz, stack.api);
 
-  beforeAll(async () => {
-    await midaz.start();
-    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, MIDAZ_CACHE_TTL_MS: '0' }));
-    api = orgClient(crm);
-    connection = await mongoose.createConnection(crm.config.mongo.uri, { dbName: crm.config.mongo.dbName }).asPromise();
-  });
-  afterAll(async () => {
-    await connection.close();
-    await crm.close();
-    await midaz.stop();
-  });
   afterEach(() => {
-    midaz.delayMs = 0;
+    stack.midaz.delayMs = 0;
   });
 
   it('a holder deletion racing an alias creation never leaves a live alias on a deleted holder (50 rounds)', async () => {
-    midaz.delayMs = 25; // alias creation waits on Midaz (ledger, then account) while the delete lands
+    stack.midaz.delayMs = 25; // alias creation waits on Midaz (ledger, then account) while the delete lands
     const outcomes: string[] = [];
     for (let round = 0; round < 50; round++) {
-      const { holder, ledgerId, accountId } = await linkableHolder();
-      const creation = api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+      const { holder, ledgerId, accountId } = await linkable();
+      const creation = stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
       await new Promise((resolve) => setTimeout(resolve, round % 5 === 0 ? 0 : 15)); // mostly inside the Midaz window
-      const deletion = api.delete(`/v1/holders/${holder.id}`);
+      const deletion = stack.api.delete(`/v1/holders/${holder.id}`);
       const [created, deleted] = await Promise.all([creation, deletion]);
       outcomes.push(`${created.status}/${deleted.status}`);
       // Exactly one wins: the alias (and the delete is refused) or the delete (and the alias is refused).
       if (created.status === 201) expect([deleted.status, deleted.body?.code]).toEqual([400, 'CRM-0017']);
       else expect([created.status, created.body?.code, deleted.status]).toEqual([404, 'CRM-0006', 204]);
     }
-    const deletedHolders = await connection
+    const deletedHolders = await stack.connection
       .db!.collection('holders')
-      .find({ organizationId: api.organizationId, deletedAt: { $ne: null } })
+      .find({ organizationId: stack.api.organizationId, deletedAt: { $ne: null } })
       .project({ _id: 1 })
       .toArray();
-    const orphans = await connection
+    const orphans = await stack.connection
       .db!.collection('alias_accounts')
       .countDocuments({ holderId: { $in: deletedHolders.map((h) => h._id) }, deletedAt: null });
     expect(deletedHolders.length).toBeGreaterThan(0); // the delete did win inside the window
@@ -71,60 +43,53 @@ describe('holder and alias integrity', () => {
   });
 
   it('deleting the last live alias makes the holder deletable again', async () => {
-    const { holder, ledgerId, accountId } = await linkableHolder();
-    const alias = (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).body;
-    expect((await api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
-    expect((await api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).body.code).toBe('CRM-0017');
-    expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
-    expect((await api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
+    const { holder, alias } = await holderWithAlias(stack.midaz, stack.api);
+    expect((await stack.api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
+    expect((await stack.api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).body.code).toBe('CRM-0017');
+    expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
+    expect((await stack.api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
   });
 
   it('a hard-deleted alias frees the holder too, and a refused alias creation leaves no trace on the counter', async () => {
-    const { holder, ledgerId, accountId } = await linkableHolder();
-    const alias = (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).body;
-    expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(409);
-    expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}?hard_delete=true`)).status).toBe(204);
-    expect((await api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
+    const { holder, ledgerId, accountId, alias } = await holderWithAlias(stack.midaz, stack.api);
+    expect((await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(409);
+    expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}?hard_delete=true`)).status).toBe(204);
+    expect((await stack.api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
   });
 
   it("counting aliases is bookkeeping: the holder's updatedAt does not move", async () => {
-    const { holder, ledgerId, accountId } = await linkableHolder();
-    const alias = await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
-    expect(alias.status).toBe(201);
-    expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.body.id}`)).status).toBe(204);
-    expect((await api.get(`/v1/holders/${holder.id}`)).body.updatedAt).toBe(holder.updatedAt);
+    const { holder, response, alias } = await holderWithAlias(stack.midaz, stack.api);
+    expect(response.status).toBe(201);
+    expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
+    expect((await stack.api.get(`/v1/holders/${holder.id}`)).body.updatedAt).toBe(holder.updatedAt);
     // The control: a real change of the holder does move it.
-    expect((await api.patch(`/v1/holders/${holder.id}`, { name: 'Clara N.' })).body.updatedAt).not.toBe(
+    expect((await stack.api.patch(`/v1/holders/${holder.id}`, { name: 'Clara N.' })).body.updatedAt).not.toBe(
       holder.updatedAt,
     );
   });
 
   it('a hard delete of a holder erases its soft-deleted aliases, which carry copies of its data', async () => {
-    const { holder, ledgerId, accountId } = await linkableHolder();
-    const alias = (
-      await api.post(`/v1/holders/${holder.id}/aliases`, {
-        ledgerId,
-        accountId,
-        bankingDetails: { iban: 'GB82WEST12345698765432' },
-      })
-    ).body;
-    expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
+    const { holder, alias } = await holderWithAlias(stack.midaz, stack.api, {
+      bankingDetails: { iban: 'GB82WEST12345698765432' },
+    });
+    expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
     const aliasPath = `/v1/holders/${holder.id}/aliases/${alias.id}?include_deleted=true`;
-    expect((await api.get(aliasPath)).status).toBe(200); // still readable while the holder exists
+    expect((await stack.api.get(aliasPath)).status).toBe(200); // still readable while the holder exists
+    expect(await stack.connection.db!.collection('alias_accounts').countDocuments({ holderId: holder.id })).toBe(1);
 
-    expect((await api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).status).toBe(204);
-    expect((await api.get(aliasPath)).status).toBe(404);
-    expect((await api.get(`/v1/holders/${holder.id}?include_deleted=true`)).status).toBe(404);
-    expect(await connection.db!.collection('alias_accounts').countDocuments({ holderId: holder.id })).toBe(0);
+    expect((await stack.api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).status).toBe(204);
+    expect((await stack.api.get(aliasPath)).status).toBe(404);
+    expect((await stack.api.get(`/v1/holders/${holder.id}?include_deleted=true`)).status).toBe(404);
+    expect(await stack.connection.db!.collection('alias_accounts').countDocuments({ holderId: holder.id })).toBe(0);
   });
 
   it('a hard delete of an already soft-deleted holder erases its aliases too', async () => {
-    const { holder, ledgerId, accountId } = await linkableHolder();
-    const alias = (await api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).body;
-    await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`);
-    expect((await api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
-    expect(await connection.db!.collection('alias_accounts').countDocuments({ holderId: holder.id })).toBe(1);
-    expect((await api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).status).toBe(204);
-    expect(await connection.db!.collection('alias_accounts').countDocuments({ holderId: holder.id })).toBe(0);
+    const { holder, ledgerId, accountId } = await linkable();
+    const alias = (await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).body;
+    await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`);
+    expect((await stack.api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
+    expect(await stack.connection.db!.collection('alias_accounts').countDocuments({ holderId: holder.id })).toBe(1);
+    expect((await stack.api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).status).toBe(204);
+    expect(await stack.connection.db!.collection('alias_accounts').countDocuments({ holderId: holder.id })).toBe(0);
   });
 });

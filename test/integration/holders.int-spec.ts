@@ -1,51 +1,11 @@
-import mongoose, { Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { orgClient, OrgClient } from '../utils/api';
+import { openDatabase } from '../utils/crm-with-midaz';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { REFERENCE_AVAILABLE, REFERENCE_SKIP_REASON, referenceValidator } from '../utils/reference-contract';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
-
-let serial = 0;
-/** A valid-looking, unique CPF-shaped document per call (validation is off by default). */
-const nextDocument = () => `${String(10_000_000_000 + ++serial * 7919).slice(-11)}`;
-
-const person = (overrides: Record<string, unknown> = {}) => ({
-  type: 'NATURAL_PERSON',
-  name: 'Maria Aparecida Silva',
-  document: nextDocument(),
-  externalId: 'EXT-1',
-  addresses: {
-    primary: {
-      line1: 'Rua das Flores, 100',
-      zipCode: '01000-000',
-      city: 'São Paulo',
-      state: 'SP',
-      country: 'BR',
-      description: 'Home',
-    },
-  },
-  contact: { primaryEmail: 'maria.silva@example.com', mobilePhone: '+55 11 98765-4321' },
-  naturalPerson: {
-    favoriteName: 'Mari',
-    birthDate: '1990-02-28',
-    motherName: 'Joana Silva',
-    fatherName: 'Carlos Silva',
-    gender: 'Female',
-  },
-  metadata: { segment: 'retail', tier: 3, vip: true },
-  ...overrides,
-});
-
-const company = (overrides: Record<string, unknown> = {}) => ({
-  type: 'LEGAL_PERSON',
-  name: 'Acme Pagamentos Ltda',
-  document: '11.222.333/0001-81',
-  legalPerson: {
-    tradeName: 'Acme',
-    foundingDate: '2010-06-15',
-    representative: { name: 'Rita Souza', document: '529.982.247-25', email: 'rita@acme.example', role: 'CEO' },
-  },
-  ...overrides,
-});
+import { cpf } from '../factories/documents';
+import { completeNaturalPerson, legalPerson } from '../factories/holders';
 
 describe('holders API', () => {
   let crm: TestApp;
@@ -55,7 +15,7 @@ describe('holders API', () => {
   beforeAll(async () => {
     crm = await startTestApp(testEnv({ MAX_PAGINATION_LIMIT: '50' }));
     api = orgClient(crm);
-    connection = await mongoose.createConnection(crm.config.mongo.uri, { dbName: crm.config.mongo.dbName }).asPromise();
+    connection = await openDatabase(crm);
   });
   afterAll(async () => {
     await connection.close();
@@ -64,7 +24,7 @@ describe('holders API', () => {
 
   describe('POST /v1/holders', () => {
     it('creates a holder: 201 with id (UUIDv7), timestamps, deletedAt null, and no crypto artefacts', async () => {
-      const body = person();
+      const body = completeNaturalPerson();
       const response = await api.post('/v1/holders', body);
       expect(response.status).toBe(201);
       expect(response.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -82,7 +42,7 @@ describe('holders API', () => {
     });
 
     it('stores no protected value in plain text', async () => {
-      const body = company({
+      const body = legalPerson({
         document: '12.ABC.345/01DE-35',
         contact: { primaryEmail: 'finance@acme.example', otherPhone: '+55 11 3333-4444' },
       });
@@ -121,7 +81,7 @@ describe('holders API', () => {
       ['a metadata value over 2000 characters', { metadata: { note: 'x'.repeat(2001) } }, 'CRM-0012'],
       ['an unknown field', { nickname: 'x' }, 'CRM-0007'],
     ])('rejects %s with 400 %s', async (_case, overrides, code) => {
-      const response = await api.post('/v1/holders', person(overrides));
+      const response = await api.post('/v1/holders', completeNaturalPerson(overrides));
       expect(response.status).toBe(400);
       expect(response.body.code).toBe(code);
     });
@@ -129,7 +89,7 @@ describe('holders API', () => {
     it('rejects a company foundingDate that is not a date with 400, not 500', async () => {
       const response = await api.post(
         '/v1/holders',
-        company({ document: '11.444.777/0001-61', legalPerson: { foundingDate: '2020-13-01' } }),
+        legalPerson({ document: '11.444.777/0001-61', legalPerson: { foundingDate: '2020-13-01' } }),
       );
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('CRM-0004');
@@ -143,24 +103,24 @@ describe('holders API', () => {
     });
 
     it('allows one active holder per document: 409 CRM-0010, format-insensitively', async () => {
-      const document = nextDocument();
-      expect((await api.post('/v1/holders', person({ document }))).status).toBe(201);
+      const document = cpf();
+      expect((await api.post('/v1/holders', completeNaturalPerson({ document }))).status).toBe(201);
       const formatted = `${document.slice(0, 3)}.${document.slice(3, 6)}.${document.slice(6, 9)}-${document.slice(9)}`;
-      const duplicate = await api.post('/v1/holders', person({ document: formatted }));
+      const duplicate = await api.post('/v1/holders', completeNaturalPerson({ document: formatted }));
       expect(duplicate.status).toBe(409);
       expect(duplicate.body).toMatchObject({ code: 'CRM-0010', entityType: 'Holder' });
     });
 
     it('lets another organization use the same document', async () => {
-      const document = nextDocument();
-      expect((await api.post('/v1/holders', person({ document }))).status).toBe(201);
-      expect((await orgClient(crm).post('/v1/holders', person({ document }))).status).toBe(201);
+      const document = cpf();
+      expect((await api.post('/v1/holders', completeNaturalPerson({ document }))).status).toBe(201);
+      expect((await orgClient(crm).post('/v1/holders', completeNaturalPerson({ document }))).status).toBe(201);
     });
 
     it('resolves 50 concurrent creates of one document into exactly one 201 and 49 409s', async () => {
-      const document = nextDocument();
+      const document = cpf();
       const responses = await Promise.all(
-        Array.from({ length: 50 }, () => api.post('/v1/holders', person({ document }))),
+        Array.from({ length: 50 }, () => api.post('/v1/holders', completeNaturalPerson({ document }))),
       );
       const statuses = responses.map((response) => response.status).sort();
       expect(statuses.filter((status) => status === 201)).toHaveLength(1);
@@ -172,7 +132,7 @@ describe('holders API', () => {
 
   describe('GET /v1/holders/:id', () => {
     it('returns the holder, 404 CRM-0006 for an unknown id, 400 CRM-0005 for a malformed one', async () => {
-      const created = (await api.post('/v1/holders', person())).body;
+      const created = (await api.post('/v1/holders', completeNaturalPerson())).body;
       expect((await api.get(`/v1/holders/${created.id}`)).body).toEqual(created);
       const missing = await api.get('/v1/holders/0193a2b4-0000-7000-8000-000000000000');
       expect(missing.status).toBe(404);
@@ -181,19 +141,22 @@ describe('holders API', () => {
     });
 
     it("never shows another organization's holder: 404", async () => {
-      const created = (await api.post('/v1/holders', person())).body;
+      const created = (await api.post('/v1/holders', completeNaturalPerson())).body;
       const other = orgClient(crm);
       expect((await other.get(`/v1/holders/${created.id}`)).status).toBe(404);
       expect((await other.patch(`/v1/holders/${created.id}`, { name: 'Hijack' })).status).toBe(404);
       expect((await other.delete(`/v1/holders/${created.id}`)).status).toBe(404);
-      expect((await other.get(`/v1/holders?document=${created.document}`)).body.items).toEqual([]);
+      // The same search finds it in its own organization, so the empty answer below is the scoping.
+      const search = `/v1/holders?document=${created.document}`;
+      expect((await api.get(search)).body.items.map((item: { id: string }) => item.id)).toEqual([created.id]);
+      expect((await other.get(search)).body.items).toEqual([]);
       expect((await api.get(`/v1/holders/${created.id}`)).body.name).toBe(created.name);
     });
   });
 
   describe('PATCH /v1/holders/:id', () => {
     it('merges nested objects, removes keys sent as null, and keeps the rest', async () => {
-      const created = (await api.post('/v1/holders', person())).body;
+      const created = (await api.post('/v1/holders', completeNaturalPerson())).body;
       const response = await api.patch(`/v1/holders/${created.id}`, {
         name: 'Maria A. Silva',
         contact: { primaryEmail: null, secondaryEmail: 'maria@new.example' },
@@ -222,7 +185,7 @@ describe('holders API', () => {
     });
 
     it('refuses to change type or document: 400 CRM-0007', async () => {
-      const created = (await api.post('/v1/holders', person())).body;
+      const created = (await api.post('/v1/holders', completeNaturalPerson())).body;
       for (const patch of [{ type: 'LEGAL_PERSON' }, { document: '52998224725' }]) {
         const response = await api.patch(`/v1/holders/${created.id}`, patch);
         expect(response.status).toBe(400);
@@ -231,14 +194,14 @@ describe('holders API', () => {
     });
 
     it('refuses legalPerson on a natural person', async () => {
-      const created = (await api.post('/v1/holders', person())).body;
+      const created = (await api.post('/v1/holders', completeNaturalPerson())).body;
       expect((await api.patch(`/v1/holders/${created.id}`, { legalPerson: { tradeName: 'x' } })).body.code).toBe(
         'CRM-0004',
       );
     });
 
     it('does not revive a soft-deleted holder: 404', async () => {
-      const created = (await api.post('/v1/holders', person())).body;
+      const created = (await api.post('/v1/holders', completeNaturalPerson())).body;
       expect((await api.delete(`/v1/holders/${created.id}`)).status).toBe(204);
       expect((await api.patch(`/v1/holders/${created.id}`, { name: 'Back' })).status).toBe(404);
       expect((await api.get(`/v1/holders/${created.id}?include_deleted=true`)).body.name).toBe(created.name);
@@ -247,14 +210,14 @@ describe('holders API', () => {
 
   describe('DELETE /v1/holders/:id', () => {
     it('soft-deletes by default, then hard-deletes on request, and frees the document', async () => {
-      const created = (await api.post('/v1/holders', person())).body;
+      const created = (await api.post('/v1/holders', completeNaturalPerson())).body;
       expect((await api.delete(`/v1/holders/${created.id}`)).status).toBe(204);
       expect((await api.get(`/v1/holders/${created.id}`)).status).toBe(404);
       const deleted = await api.get(`/v1/holders/${created.id}?include_deleted=true`);
       expect(Date.parse(deleted.body.deletedAt)).not.toBeNaN();
       expect((await api.delete(`/v1/holders/${created.id}`)).status).toBe(404);
 
-      expect((await api.post('/v1/holders', person({ document: created.document }))).status).toBe(201);
+      expect((await api.post('/v1/holders', completeNaturalPerson({ document: created.document }))).status).toBe(201);
 
       expect((await api.delete(`/v1/holders/${created.id}?hard_delete=true`)).status).toBe(204);
       expect((await api.get(`/v1/holders/${created.id}?include_deleted=true`)).status).toBe(404);
@@ -268,7 +231,7 @@ describe('holders API', () => {
     it('pages in creation order by default, newest first with sort_order=desc, with total on request', async () => {
       const client = lister();
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await client.post('/v1/holders', person())).body.id);
+      for (let i = 0; i < 5; i++) ids.push((await client.post('/v1/holders', completeNaturalPerson())).body.id);
       const first = await client.get('/v1/holders?limit=2&count=true');
       expect(first.body).toMatchObject({ page: 1, limit: 2, total: 5 });
       expect(first.body.items.map((item: { id: string }) => item.id)).toEqual([ids[0], ids[1]]);
@@ -282,7 +245,7 @@ describe('holders API', () => {
     it('walks every page with the keyset cursor', async () => {
       const client = lister();
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await client.post('/v1/holders', person())).body.id);
+      for (let i = 0; i < 5; i++) ids.push((await client.post('/v1/holders', completeNaturalPerson())).body.id);
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
@@ -298,7 +261,7 @@ describe('holders API', () => {
     it('filters by creation date window (both dates or neither)', async () => {
       const client = lister();
       // The day the record was created (not the clock's today, which may have turned since).
-      const today = (await client.post('/v1/holders', person())).body.createdAt.slice(0, 10);
+      const today = (await client.post('/v1/holders', completeNaturalPerson())).body.createdAt.slice(0, 10);
       expect((await client.get(`/v1/holders?start_date=${today}&end_date=${today}`)).body.items).toHaveLength(1);
       expect((await client.get('/v1/holders?start_date=2000-01-01&end_date=2000-12-31')).body.items).toHaveLength(0);
       expect((await client.get(`/v1/holders?start_date=${today}`)).body.code).toBe('CRM-0016');
@@ -308,15 +271,22 @@ describe('holders API', () => {
 
     it('filters by document (format-insensitive), external_id and several typed metadata filters', async () => {
       const client = lister();
-      const document = nextDocument();
+      const document = cpf();
       const target = (
         await client.post(
           '/v1/holders',
-          person({ document, externalId: 'EXT-TARGET', metadata: { segment: 'corporate', tier: 7, vip: false } }),
+          completeNaturalPerson({
+            document,
+            externalId: 'EXT-TARGET',
+            metadata: { segment: 'corporate', tier: 7, vip: false },
+          }),
         )
       ).body;
-      await client.post('/v1/holders', person({ metadata: { segment: 'corporate', tier: 8, vip: false } }));
-      await client.post('/v1/holders', person({ metadata: { segment: 'retail', tier: 7, vip: false } }));
+      await client.post(
+        '/v1/holders',
+        completeNaturalPerson({ metadata: { segment: 'corporate', tier: 8, vip: false } }),
+      );
+      await client.post('/v1/holders', completeNaturalPerson({ metadata: { segment: 'retail', tier: 7, vip: false } }));
       const formatted = `${document.slice(0, 3)}.${document.slice(3, 6)}.${document.slice(6, 9)}-${document.slice(9)}`;
       const ids = async (query: string) =>
         (await client.get(`/v1/holders?${query}`)).body.items.map((item: { id: string }) => item.id);
@@ -330,7 +300,7 @@ describe('holders API', () => {
 
     it('hides soft-deleted holders unless include_deleted=true', async () => {
       const client = lister();
-      const created = (await client.post('/v1/holders', person())).body;
+      const created = (await client.post('/v1/holders', completeNaturalPerson())).body;
       await client.delete(`/v1/holders/${created.id}`);
       expect((await client.get('/v1/holders')).body.items).toHaveLength(0);
       expect((await client.get('/v1/holders?include_deleted=true')).body.items).toHaveLength(1);
@@ -359,8 +329,8 @@ describe('holders API', () => {
     it('responses validate against the reference HolderResponse schema', async () => {
       const validate = referenceValidator('HolderResponse');
       const responses = [
-        (await api.post('/v1/holders', person())).body,
-        (await api.post('/v1/holders', company({ document: '45.723.174/0001-10' }))).body,
+        (await api.post('/v1/holders', completeNaturalPerson())).body,
+        (await api.post('/v1/holders', legalPerson({ document: '45.723.174/0001-10' }))).body,
       ];
       responses.push(...(await api.get('/v1/holders?limit=5')).body.items);
       for (const body of responses) {
@@ -375,13 +345,15 @@ describe('holder options', () => {
     const crm = await startTestApp(testEnv({ DOCUMENT_VALIDATION: 'br' }));
     const api = orgClient(crm);
     try {
-      expect((await api.post('/v1/holders', person({ document: '529.982.247-25' }))).status).toBe(201);
-      expect((await api.post('/v1/holders', person({ document: '529.982.247-24' }))).body.code).toBe('CRM-0033');
-      expect((await api.post('/v1/holders', company({ document: '12.ABC.345/01DE-35' }))).status).toBe(201);
-      const badCompany = await api.post('/v1/holders', company({ document: '12.ABC.345/01DE-34' }));
+      expect((await api.post('/v1/holders', completeNaturalPerson({ document: '529.982.247-25' }))).status).toBe(201);
+      expect((await api.post('/v1/holders', completeNaturalPerson({ document: '529.982.247-24' }))).body.code).toBe(
+        'CRM-0033',
+      );
+      expect((await api.post('/v1/holders', legalPerson({ document: '12.ABC.345/01DE-35' }))).status).toBe(201);
+      const badCompany = await api.post('/v1/holders', legalPerson({ document: '12.ABC.345/01DE-34' }));
       expect(badCompany.status).toBe(400);
       expect(badCompany.body).toMatchObject({ code: 'CRM-0033', fields: { document: 'must be a valid CNPJ' } });
-      expect((await api.post('/v1/holders', company({ document: '529.982.247-25' }))).body.code).toBe('CRM-0033');
+      expect((await api.post('/v1/holders', legalPerson({ document: '529.982.247-25' }))).body.code).toBe('CRM-0033');
     } finally {
       await crm.close();
     }
@@ -393,7 +365,7 @@ describe('holder options', () => {
     try {
       const response = await api.post(
         '/v1/holders',
-        person({ metadata: { backupEmail: 'someone@example.com', segment: 'retail' } }),
+        completeNaturalPerson({ metadata: { backupEmail: 'someone@example.com', segment: 'retail' } }),
       );
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({
@@ -401,7 +373,7 @@ describe('holder options', () => {
         fields: { 'metadata.backupEmail': expect.stringContaining('e-mail') },
       });
       expect(response.text).not.toContain('someone@example.com');
-      const created = (await api.post('/v1/holders', person())).body;
+      const created = (await api.post('/v1/holders', completeNaturalPerson())).body;
       expect(
         (await api.patch(`/v1/holders/${created.id}`, { metadata: { card: '4111 1111 1111 1111' } })).body.code,
       ).toBe('CRM-0034');

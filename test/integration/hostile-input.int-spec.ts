@@ -1,24 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { orgClient, OrgClient } from '../utils/api';
-import { FakeMidaz } from '../utils/fake-midaz';
-import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+import { orgClient } from '../utils/api';
+import { crmWithMidazForAll } from '../utils/crm-with-midaz';
+import { organizationHeaders } from '../factories/organization';
 
 /** Input an attacker or a sloppy client sends: Unicode look-alikes, odd keys, odd numbers, odd media types. */
 describe('hostile input', () => {
-  const midaz = new FakeMidaz();
-  let crm: TestApp;
-  let api: OrgClient;
-
-  beforeAll(async () => {
-    await midaz.start();
-    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url, DOCUMENT_VALIDATION: 'off' }));
-    api = orgClient(crm);
-  });
-  afterAll(async () => {
-    await crm.close();
-    await midaz.stop();
-  });
+  const stack = crmWithMidazForAll({ DOCUMENT_VALIDATION: 'off' });
 
   describe('Unicode-safe identifiers', () => {
     const variants = [
@@ -35,7 +23,7 @@ describe('hostile input', () => {
     it.each(variants)(
       '%s: a second holder with the "same" document is refused, and search finds the first',
       async (_name, variant) => {
-        const client = orgClient(crm);
+        const client = orgClient(stack.crm);
         const first = await client.post('/v1/holders', {
           type: 'NATURAL_PERSON',
           name: 'Ana',
@@ -51,18 +39,18 @@ describe('hostile input', () => {
 
     it('ligatures fold (NFKC); accented letters, composed (NFC) or not (NFD), are refused alike', async () => {
       for (const form of ['NFC', 'NFD'] as const) {
-        const accented = await api.post('/v1/holders', {
+        const accented = await stack.api.post('/v1/holders', {
           type: 'LEGAL_PERSON',
           name: 'Firma',
           document: 'É7788'.normalize(form),
         });
         expect([form, accented.status, accented.body.code]).toEqual([form, 400, 'CRM-0004']);
       }
-      const created = await api.post('/v1/holders', { type: 'LEGAL_PERSON', name: 'Firma', document: 'ﬁ7788' });
+      const created = await stack.api.post('/v1/holders', { type: 'LEGAL_PERSON', name: 'Firma', document: 'ﬁ7788' });
       expect(created.status).toBe(201);
-      expect((await api.post('/v1/holders', { type: 'LEGAL_PERSON', name: 'Firma', document: 'FI-7788' })).status).toBe(
-        409,
-      );
+      expect(
+        (await stack.api.post('/v1/holders', { type: 'LEGAL_PERSON', name: 'Firma', document: 'FI-7788' })).status,
+      ).toBe(409);
     });
 
     it.each([
@@ -73,47 +61,48 @@ describe('hostile input', () => {
       ['straße1', 'CRM-0004'],
       ['ıd99', 'CRM-0004'],
     ])('document %j is refused with %s naming the field', async (document, code) => {
-      const response = await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document });
+      const response = await stack.api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document });
       expect([response.status, response.body.code]).toEqual([400, code]);
       expect(Object.keys(response.body.fields)).toEqual(['document']);
     });
 
     it('upper-casing is ASCII-only: STRASSE1 and ID99 are accepted and stay distinct', async () => {
       expect(
-        (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: 'STRASSE1' })).status,
+        (await stack.api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: 'STRASSE1' })).status,
       ).toBe(201);
-      expect((await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: 'ID99' })).status).toBe(
-        201,
-      );
+      expect(
+        (await stack.api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: 'ID99' })).status,
+      ).toBe(201);
     });
 
     it('a search with a value that cannot be an identifier is a 400, not an empty page', async () => {
-      const response = await api.get(`/v1/holders?document=${encodeURIComponent('.-/')}`);
+      const response = await stack.api.get(`/v1/holders?document=${encodeURIComponent('.-/')}`);
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0016']);
-      expect((await api.get('/v1/holders?document=12345678909')).status).toBe(200);
+      expect((await stack.api.get('/v1/holders?document=12345678909')).status).toBe(200);
     });
 
     it('alias identifiers (account, IBAN, participant and related-party documents) follow the same rule', async () => {
-      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Rui', document: '77788899900' }))
-        .body;
+      const holder = (
+        await stack.api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Rui', document: '77788899900' })
+      ).body;
       const ledgerId = randomUUID();
       const accountId = randomUUID();
-      midaz.addAccount(api.organizationId, ledgerId, accountId);
+      stack.midaz.addAccount(stack.api.organizationId, ledgerId, accountId);
       const base = { ledgerId, accountId };
       for (const [body, field] of [
         [{ bankingDetails: { account: '--' } }, 'bankingDetails.account'],
         [{ bankingDetails: { iban: 'ＧＢ８２ ß' } }, 'bankingDetails.iban'],
         [{ regulatoryFields: { participantDocument: '\u200B' } }, 'regulatoryFields.participantDocument'],
       ] as const) {
-        const refused = await api.post(`/v1/holders/${holder.id}/aliases`, { ...base, ...body });
+        const refused = await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ...base, ...body });
         expect([refused.status, Object.keys(refused.body.fields)]).toEqual([400, [field]]);
       }
       const party = { document: ' . ', name: 'Rita', role: 'PRIMARY_HOLDER', startDate: '2025-01-01' };
-      expect((await api.post(`/v1/holders/${holder.id}/aliases`, { ...base, relatedParties: [party] })).body.code).toBe(
-        'CRM-0026',
-      );
+      expect(
+        (await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ...base, relatedParties: [party] })).body.code,
+      ).toBe('CRM-0026');
 
-      const created = await api.post(`/v1/holders/${holder.id}/aliases`, {
+      const created = await stack.api.post(`/v1/holders/${holder.id}/aliases`, {
         ...base,
         bankingDetails: { account: '１２３４５-６', iban: 'gb82 west 1234 5698 7654 32' },
         regulatoryFields: { participantDocument: '12.345.678/0001-95' },
@@ -126,7 +115,7 @@ describe('hostile input', () => {
         'regulatory_fields_participant_document=12345678000195',
         'related_party_document=98765432100',
       ]) {
-        const found = await api.get(`/v1/aliases?${query}`);
+        const found = await stack.api.get(`/v1/aliases?${query}`);
         expect([query, found.body.items?.map((alias: { id: string }) => alias.id)]).toEqual([query, [created.body.id]]);
       }
     });
@@ -148,13 +137,13 @@ describe('hostile input', () => {
       'metadata.a%0Ab=1',
     ])('list filter %s is a 400 CRM-0016', async (query) => {
       for (const route of ['/v1/holders', '/v1/aliases']) {
-        const response = await api.get(`${route}?${query}`);
+        const response = await stack.api.get(`${route}?${query}`);
         expect([route, response.status, response.body.code]).toEqual([route, 400, 'CRM-0016']);
       }
     });
 
     it('a valid metadata filter still filters (the control for the refusals above)', async () => {
-      const client = orgClient(crm);
+      const client = orgClient(stack.crm);
       const tagged = (
         await client.post('/v1/holders', {
           type: 'NATURAL_PERSON',
@@ -177,7 +166,7 @@ describe('hostile input', () => {
     it.each(['0x1', ' 1', '+1', 'Infinity', '0b1', '1.', '01'])(
       'typed metadata filters accept only decimal literals: %j matches no stored 1',
       async (literal) => {
-        const client = orgClient(crm);
+        const client = orgClient(stack.crm);
         await client.post('/v1/holders', {
           type: 'NATURAL_PERSON',
           name: 'One',
@@ -200,16 +189,16 @@ describe('hostile input', () => {
       ['$where', 'metadata', 'CRM-0001'],
       ['$set', 'contact', 'CRM-0007'],
     ])('key %j inside %s is refused with %s', async (key, parent, code) => {
-      const response = await crm.request('/v1/holders', {
+      const response = await stack.crm.request('/v1/holders', {
         method: 'POST',
-        headers: { 'x-organization-id': api.organizationId, 'content-type': 'application/json' },
+        headers: organizationHeaders(stack.api.organizationId, { 'content-type': 'application/json' }),
         body: `{"type":"NATURAL_PERSON","name":"Ana","document":"12312312399","${parent}":{"${key}":"x"}}`,
       });
       expect([response.status, response.body.code]).toEqual([400, code]);
     });
 
     it('a metadata key that is not reserved is stored (the control for the refusals above)', async () => {
-      const response = await api.post('/v1/holders', {
+      const response = await stack.api.post('/v1/holders', {
         type: 'NATURAL_PERSON',
         name: 'Ana',
         document: '12312312399',
@@ -219,10 +208,10 @@ describe('hostile input', () => {
     });
 
     it.each(['1e309', '-1e309'])('a number that overflows (%s) is a 400 CRM-0004', async (number) => {
-      const client = orgClient(crm);
-      const response = await crm.request('/v1/holders', {
+      const client = orgClient(stack.crm);
+      const response = await stack.crm.request('/v1/holders', {
         method: 'POST',
-        headers: { 'x-organization-id': client.organizationId, 'content-type': 'application/json' },
+        headers: organizationHeaders(client.organizationId, { 'content-type': 'application/json' }),
         body: `{"type":"NATURAL_PERSON","name":"Ana","document":"12312312388","metadata":{"n":${number}}}`,
       });
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0004']);
@@ -239,9 +228,12 @@ describe('hostile input', () => {
   describe('bodies and methods', () => {
     const holderJson = (document: string) => JSON.stringify({ type: 'NATURAL_PERSON', name: 'Ana', document });
     const send = (path: string, method: string, contentType: string | undefined, body?: string) =>
-      crm.request(path, {
+      stack.crm.request(path, {
         method,
-        headers: { 'x-organization-id': api.organizationId, ...(contentType ? { 'content-type': contentType } : {}) },
+        headers: {
+          'x-organization-id': stack.api.organizationId,
+          ...(contentType ? { 'content-type': contentType } : {}),
+        },
         body,
       });
 
@@ -254,13 +246,13 @@ describe('hostile input', () => {
       const response = await send('/v1/holders', 'POST', contentType, body);
       expect([response.status, response.body.code]).toEqual([415, 'CRM-0039']);
       expect(response.body.message).toContain('application/json');
-      expect((await api.get('/v1/holders?document=44455566677')).body.items).toEqual([]);
+      expect((await stack.api.get('/v1/holders?document=44455566677')).body.items).toEqual([]);
     });
 
     it('a JSON-looking body without a Content-Type is refused with 415, not read as a field name', async () => {
-      const response = await crm.request('/v1/holders', {
+      const response = await stack.crm.request('/v1/holders', {
         method: 'POST',
-        headers: { 'x-organization-id': api.organizationId },
+        headers: organizationHeaders(stack.api.organizationId),
         body: new Blob([holderJson('44455566678')]),
       });
       expect([response.status, response.body.code]).toEqual([415, 'CRM-0039']);
@@ -274,7 +266,7 @@ describe('hostile input', () => {
 
     it('PATCH accepts application/merge-patch+json (RFC 7396)', async () => {
       const holder = (
-        await api.post('/v1/holders', {
+        await stack.api.post('/v1/holders', {
           type: 'NATURAL_PERSON',
           name: 'Ana',
           document: '44455566680',
@@ -291,8 +283,9 @@ describe('hostile input', () => {
     });
 
     it('GET and DELETE with Content-Type: application/json and no body work', async () => {
-      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566681' }))
-        .body;
+      const holder = (
+        await stack.api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566681' })
+      ).body;
       expect((await send(`/v1/holders/${holder.id}`, 'GET', 'application/json')).status).toBe(200);
       expect((await send(`/v1/holders/${holder.id}`, 'DELETE', 'application/json')).status).toBe(204);
     });
@@ -319,16 +312,17 @@ describe('hostile input', () => {
     });
 
     it('an unknown path is still a 404 CRM-0038', async () => {
-      const response = await api.get('/v1/nothing-here');
+      const response = await stack.api.get('/v1/nothing-here');
       expect([response.status, response.body.code]).toEqual([404, 'CRM-0038']);
     });
 
     it('empty ?hard_delete= and ?include_deleted= are treated as absent', async () => {
-      const holder = (await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566682' }))
-        .body;
-      expect((await api.get(`/v1/holders/${holder.id}?include_deleted=`)).status).toBe(200);
-      expect((await api.delete(`/v1/holders/${holder.id}?hard_delete=`)).status).toBe(204);
-      expect((await api.get(`/v1/holders/${holder.id}?include_deleted=true`)).body.deletedAt).not.toBeNull(); // soft: still there
+      const holder = (
+        await stack.api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566682' })
+      ).body;
+      expect((await stack.api.get(`/v1/holders/${holder.id}?include_deleted=`)).status).toBe(200);
+      expect((await stack.api.delete(`/v1/holders/${holder.id}?hard_delete=`)).status).toBe(204);
+      expect((await stack.api.get(`/v1/holders/${holder.id}?include_deleted=true`)).body.deletedAt).not.toBeNull(); // soft: still there
     });
 
     /** node:http, since fetch refuses TRACE. A content type throughout: QUERY requires one (RFC 10008). */
@@ -336,7 +330,7 @@ describe('hostile input', () => {
       method: string,
       path: string,
     ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-      const url = new URL(crm.baseUrl.replace('[::1]', '127.0.0.1'));
+      const url = new URL(stack.crm.baseUrl.replace('[::1]', '127.0.0.1'));
       return new Promise((resolve, reject) => {
         const req = httpRequest(
           {
@@ -344,7 +338,7 @@ describe('hostile input', () => {
             port: url.port,
             method,
             path,
-            headers: { 'x-organization-id': api.organizationId, 'content-type': 'application/json' },
+            headers: organizationHeaders(stack.api.organizationId, { 'content-type': 'application/json' }),
           },
           (res) => {
             let body = '';

@@ -4,6 +4,7 @@ import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, ValidateNested
 import { OrganizationScoped, Tenant, TenantContext, UuidParamPipe } from '@crm/http';
 import { randomUUID } from 'node:crypto';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+import { organizationHeaders } from '../factories/organization';
 
 // A probe controller that uses the shared HTTP mechanisms the way business modules do.
 class ProbeAddress {
@@ -43,7 +44,7 @@ class ProbeModule {}
 describe('HTTP conventions', () => {
   let crm: TestApp;
   const org = randomUUID();
-  const headers = { 'x-organization-id': org };
+  const headers = organizationHeaders(org);
 
   beforeAll(async () => {
     crm = await startTestApp(testEnv({ BODY_LIMIT_BYTES: '4096', LOG_LEVEL: 'info' }), [ProbeModule]);
@@ -58,14 +59,14 @@ describe('HTTP conventions', () => {
     });
 
     it('must be a UUID: 400 CRM-0022', async () => {
-      const response = await crm.request(`/v1/probe/${randomUUID()}`, { headers: { 'x-organization-id': 'org-1' } });
+      const response = await crm.request(`/v1/probe/${randomUUID()}`, { headers: organizationHeaders('org-1') });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('CRM-0022');
     });
 
     it('reaches the handler as a typed tenant context', async () => {
       const id = randomUUID();
-      const response = await crm.request(`/v1/probe/${id}`, { headers: { 'x-organization-id': org.toUpperCase() } });
+      const response = await crm.request(`/v1/probe/${id}`, { headers: organizationHeaders(org.toUpperCase()) });
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ organizationId: org, id });
     });

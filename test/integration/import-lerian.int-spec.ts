@@ -27,6 +27,7 @@ import {
 } from '../utils/lerian-fixture';
 import { rawCollectionText } from '../utils/raw-scan';
 import { startTestApp, TestApp, testEnv } from '../utils/test-app';
+import { waitUntil } from '../utils/eventually';
 
 const ROOT = join(__dirname, '..', '..');
 const fixtureKeys = lerianFixtureKeys();
@@ -605,7 +606,9 @@ describe('import lerian: runs that must not write, or write only part', () => {
         LOG_LEVEL: 'silent',
       });
       // The first progress line comes after the first record is written: kill it there.
-      await waitFor(() => /records \(/.test(run.output().stderr), 60_000);
+      expect(await waitUntil(() => /records \(/.test(run.output().stderr), { timeoutMs: 60_000, intervalMs: 5 })).toBe(
+        true,
+      );
       run.child.kill('SIGKILL');
       const killed = await run.done;
       expect(killed.signal).toBe('SIGKILL');
@@ -649,14 +652,6 @@ function spawnWithWrongKey(config: AppConfig, sourceDb: string) {
   return new Promise<{ code: number | null; stderr: string }>((resolve) =>
     child.on('close', (code) => resolve({ code, stderr })),
   );
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('import lerian: conflicts are reported, not guessed', () => {

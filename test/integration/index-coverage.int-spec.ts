@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { AliasAccountSchema } from '../../apps/crm/src/alias-account/alias-account.schema';
 import { HolderSchema } from '../../apps/crm/src/holder/holder.schema';
 import { COLLECTIONS } from '@crm/persistence';
+import { aliasBody, ledgerAccount, relatedParty } from '../factories/aliases';
+import { naturalPerson } from '../factories/holders';
 import { orgClient, OrgClient } from '../utils/api';
 import { FakeMidaz } from '../utils/fake-midaz';
 import { CapturedQuery, DeclaredIndex, plan, shapeOf } from '../utils/index-planner';
@@ -25,13 +26,11 @@ const FILTERED = new Set([
 
 const declared = (schema: typeof HolderSchema | typeof AliasAccountSchema): DeclaredIndex[] => [
   { name: '_id_', keys: { _id: 1 }, unique: true },
-  ...schema
-    .indexes()
-    .map(([keys, options]) => ({
-      name: String(options?.name),
-      keys: keys as DeclaredIndex['keys'],
-      unique: Boolean(options?.unique),
-    })),
+  ...schema.indexes().map(([keys, options]) => ({
+    name: String(options?.name),
+    keys: keys as DeclaredIndex['keys'],
+    unique: Boolean(options?.unique),
+  })),
 ];
 const INDEXES: Record<string, DeclaredIndex[]> = {
   [COLLECTIONS.holders]: declared(HolderSchema),
@@ -48,8 +47,6 @@ describe('every query the repositories issue is served by a declared index (Mong
   const captured: CapturedQuery[] = [];
   let crm: TestApp;
   let api: OrgClient;
-  let serial = 0;
-  const document = () => String(30_000_000_000 + ++serial * 7901).slice(-11);
 
   beforeAll(async () => {
     await midaz.start();
@@ -76,16 +73,13 @@ describe('every query the repositories issue is served by a declared index (Mong
 
   /** Drives every route and filter, so the repositories issue every query they can. */
   async function exerciseEveryRoute(): Promise<void> {
-    const person = {
-      type: 'NATURAL_PERSON',
-      name: 'Ana Souza',
-      document: document(),
+    const person = naturalPerson({
       externalId: 'EXT-9',
       contact: { primaryEmail: 'ana@example.com' },
       metadata: { segment: 'retail' },
-    };
+    });
     const holder = (await api.post('/v1/holders', person)).body;
-    const spare = (await api.post('/v1/holders', { ...person, document: document() })).body;
+    const spare = (await api.post('/v1/holders', naturalPerson())).body;
     expect(holder.id).toBeDefined();
     await api.get(`/v1/holders/${holder.id}`);
     await api.get(`/v1/holders/${holder.id}?include_deleted=true`);
@@ -109,24 +103,9 @@ describe('every query the repositories issue is served by a declared index (Mong
     ]) {
       expect((await api.get(`/v1/holders?${query}`)).status).toBe(200);
     }
-    const ledgerId = randomUUID();
-    const accountId = randomUUID();
-    midaz.addAccount(api.organizationId, ledgerId, accountId);
-    const party = {
-      document: '987.654.321-00',
-      name: 'Rui Lima',
-      role: 'LEGAL_REPRESENTATIVE',
-      startDate: '2025-01-01',
-    };
-    const alias = (
-      await api.post(`/v1/holders/${holder.id}/aliases`, {
-        ledgerId,
-        accountId,
-        bankingDetails: { branch: '0001', account: '12345-6', iban: 'GB82 WEST 1234 5698 7654 32' },
-        regulatoryFields: { participantDocument: '12.345.678/0001-95' },
-        relatedParties: [party],
-      })
-    ).body;
+    const { ledgerId, accountId } = ledgerAccount(midaz, api);
+    const party = relatedParty();
+    const alias = (await api.post(`/v1/holders/${holder.id}/aliases`, aliasBody({ ledgerId, accountId }))).body;
     expect(alias.id).toBeDefined();
     await api.get(`/v1/holders/${holder.id}/aliases/${alias.id}`);
     await api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {

@@ -18,15 +18,16 @@ import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { FakeMidaz } from '../utils/fake-midaz';
 import { keyMaterialOf, testKeys } from '../factories/keys';
 import { startTestApp, testEnv } from '../utils/test-app';
+import { waitUntil } from '../utils/eventually';
+import { relatedParty } from '../factories/aliases';
+import { cnpj, cpf } from '../factories/documents';
+import { legalPerson, naturalPerson } from '../factories/holders';
 
 type Env = Record<string, string | undefined>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const PROTECTED = ['holders', 'alias_accounts'];
 const keyId = (hex: string | undefined) => fingerprint(Buffer.from(hex!, 'hex'));
-
-let serial = 0;
-const nextDocument = () => String(30_000_000_000 + ++serial * 7919).slice(-11);
 
 /** Envelope key ids found anywhere in the protected collections, with how many values use each. */
 async function envelopeKeyIds(connection: Connection): Promise<Record<string, number>> {
@@ -106,22 +107,18 @@ describe('keys CLI: rotation, status, verify', () => {
     for (let i = 0; i < holderCount; i++) {
       const body =
         i % 2 === 0
-          ? {
-              type: 'NATURAL_PERSON',
+          ? naturalPerson({
               name: `Person ${i}`,
-              document: nextDocument(),
               contact: { primaryEmail: `person${i}@example.com`, mobilePhone: '+55 11 99999-0000' },
               naturalPerson: { motherName: `Mother ${i}` },
-            }
-          : {
-              type: 'LEGAL_PERSON',
+            })
+          : legalPerson({
               name: `Company ${i}`,
-              document: nextDocument(),
               legalPerson: {
                 tradeName: `Trade ${i}`,
-                representative: { name: `Representative ${i}`, document: nextDocument(), email: `rep${i}@example.com` },
+                representative: { name: `Representative ${i}`, document: cpf(), email: `rep${i}@example.com` },
               },
-            };
+            });
       const holder = await api.post('/v1/holders', body);
       expect(holder.status).toBe(201);
       holders.push(holder.body);
@@ -146,12 +143,7 @@ describe('keys CLI: rotation, status, verify', () => {
     const ledgerId = randomUUID();
     const accountId = randomUUID();
     midaz.addAccount(api.organizationId, ledgerId, accountId);
-    const party = (name: string) => ({
-      document: nextDocument(),
-      name,
-      role: 'LEGAL_REPRESENTATIVE',
-      startDate: '2025-01-01',
-    });
+    const party = (name: string) => relatedParty({ document: cpf(), name });
     const alias = await api.post(`/v1/holders/${holderId}/aliases`, {
       ledgerId,
       accountId,
@@ -162,7 +154,7 @@ describe('keys CLI: rotation, status, verify', () => {
         openingDate: '2025-01-01',
         iban: `BR15 0000 0000 0000 ${String(i).padStart(4, '0')} 1234 5`,
       },
-      regulatoryFields: { participantDocument: nextDocument() },
+      regulatoryFields: { participantDocument: cnpj() },
       relatedParties: [party(`Party ${i}a`), party(`Party ${i}b`)],
     });
     expect(alias.status).toBe(201);
@@ -232,7 +224,7 @@ describe('keys CLI: rotation, status, verify', () => {
           const alias = aliases[n % aliases.length];
           const patched = await api.patch(`/v1/holders/${alias.holderId}/aliases/${alias.id}`, {
             relatedParties: [
-              { document: nextDocument(), name: `Added ${n}`, role: 'RESPONSIBLE_PARTY', startDate: '2025-02-01' },
+              relatedParty({ document: cpf(), name: `Added ${n}`, role: 'RESPONSIBLE_PARTY', startDate: '2025-02-01' }),
             ],
           });
           expect([patched.status, patched.body.code]).toEqual([200, undefined]);
@@ -240,12 +232,10 @@ describe('keys CLI: rotation, status, verify', () => {
           aliases[n % aliases.length] = patched.body;
         }
         if (n % 4 === 0) {
-          const fresh = await api.post('/v1/holders', {
-            type: 'NATURAL_PERSON',
-            name: `New ${n}`,
-            document: nextDocument(),
-            contact: { primaryEmail: `new${n}@example.com` },
-          });
+          const fresh = await api.post(
+            '/v1/holders',
+            naturalPerson({ name: `New ${n}`, contact: { primaryEmail: `new${n}@example.com` } }),
+          );
           expect([fresh.status, fresh.body.code]).toEqual([201, undefined]);
           created.push(fresh.body);
           createdAliases.push(await createAlias(api, fresh.body.id, 100 + n));
@@ -317,9 +307,9 @@ describe('keys CLI: rotation, status, verify', () => {
     const rotation = service.rotate({ batchSize: 50, maxPerSecond: 1, dryRun: false });
     const [first, last] = [holders[0], holders[holders.length - 1]];
     const records = connection.db!.collection<Json>('holders');
-    const deadline = Date.now() + 30_000;
-    while (!String((await records.findOne({ _id: first.id }))!.name).startsWith(`v1:${idB}:`) && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    const firstRewritten = async () =>
+      String((await records.findOne({ _id: first.id }))!.name).startsWith(`v1:${idB}:`);
+    expect(await waitUntil(firstRewritten, { timeoutMs: 30_000, intervalMs: 20 })).toBe(true);
     expect((await api.patch(`/v1/holders/${last.id}`, { name: 'Changed meanwhile' })).status).toBe(200);
     const summary = await rotation;
 
@@ -346,12 +336,9 @@ describe('keys CLI: rotation, status, verify', () => {
 
     const slow = startCli(envB, ['keys', 'rotate', '--batch', '2', '--max-per-second', '8']);
     const checkpoints = connection.db!.collection<Json>('key_rotation_checkpoints');
-    const deadline = Date.now() + 90_000;
-    while (
-      !(await checkpoints.findOne({ 'progress.examined': { $gte: 6 }, finishedAt: null })) &&
-      Date.now() < deadline
-    )
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    const checkpointedMidway = async () =>
+      !!(await checkpoints.findOne({ 'progress.examined': { $gte: 6 }, finishedAt: null }));
+    expect(await waitUntil(checkpointedMidway, { timeoutMs: 90_000 })).toBe(true);
     slow.child.kill('SIGKILL');
     expect(await slow.exited).toBeNull();
     const midway = await envelopeKeyIds(connection);

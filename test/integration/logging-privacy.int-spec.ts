@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { orgClient } from '../utils/api';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+import { organizationHeaders } from '../factories/organization';
 
 // A file of its own: nestjs-pino logs into the capture of the first app a test file starts.
 describe('request logging: what a caller or a browser controls', () => {
@@ -58,7 +59,7 @@ describe('request logging: what a caller or a browser controls', () => {
   });
 
   it('logs paging values only once they validated, [INVALID] otherwise', async () => {
-    const headers = { 'x-organization-id': randomUUID() };
+    const headers = organizationHeaders(randomUUID());
     const cursorOfDocument = Buffer.from('98765432100').toString('base64url');
     const invalid = [
       ['/v1/holders?limit=98765432100', 'limit=[INVALID]'],
@@ -87,7 +88,7 @@ describe('request logging: what a caller or a browser controls', () => {
   });
 
   it('logs a path as its route template, keeping only ids that are UUIDs', async () => {
-    const headers = { 'x-organization-id': randomUUID() };
+    const headers = organizationHeaders(randomUUID());
     const id = randomUUID();
     const cases = [
       [`/v1/holders/${id}`, `/v1/holders/${id}`, 404],
@@ -124,7 +125,7 @@ describe('request logging: what a caller or a browser controls', () => {
     });
 
     const listed = await crm.request('/v1/holders?metadata.keymarker-52998224725=gold&metadata.tier=3', {
-      headers: { 'x-organization-id': api.organizationId, 'x-request-id': 'metadata-filter' },
+      headers: organizationHeaders(api.organizationId, { 'x-request-id': 'metadata-filter' }),
     });
     expect(listed.status).toBe(200);
     expect((await logged('metadata-filter')).req.url).toBe(

@@ -4,8 +4,8 @@ import type { ProtectedFields } from '@crm/crypto';
 import { ALIAS_PROTECTED_FIELDS } from '../../apps/crm/src/alias-account/alias-account.schema';
 import { routeTableOf } from '../../apps/crm/src/bootstrap';
 import { HOLDER_PROTECTED_FIELDS } from '../../apps/crm/src/holder/holder.schema';
-import { FakeMidaz } from '../utils/fake-midaz';
-import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+import { crmWithMidazForAll } from '../utils/crm-with-midaz';
+import { organizationHeaders } from '../factories/organization';
 
 type Operation = {
   parameters?: Array<{ name: string; in: string; schema?: Record<string, unknown>; style?: string }>;
@@ -34,17 +34,10 @@ const businessOperations = (spec: Spec) =>
     );
 
 describe('OpenAPI and Swagger UI', () => {
-  const midaz = new FakeMidaz();
-  let crm: TestApp;
+  const stack = crmWithMidazForAll();
   let spec: Spec;
   beforeAll(async () => {
-    await midaz.start();
-    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url }));
-    spec = (await crm.request('/swagger/json')).body;
-  });
-  afterAll(async () => {
-    await crm.close();
-    await midaz.stop();
+    spec = (await stack.crm.request('/swagger/json')).body;
   });
 
   it('serves a valid OpenAPI 3 document at /swagger/json', async () => {
@@ -53,7 +46,7 @@ describe('OpenAPI and Swagger UI', () => {
   });
 
   it('documents exactly the routes the application serves (docs routes aside)', () => {
-    const served = routeTableOf(crm.app)!
+    const served = routeTableOf(stack.crm.app)!
       .entries()
       .filter((entry) => !entry.startsWith('HEAD ') && !/ \/swagger/.test(entry))
       .map((entry) => entry.replace(/:([A-Za-z_]+)/g, '{$1}'));
@@ -197,9 +190,9 @@ describe('OpenAPI and Swagger UI', () => {
 
   it('every documented request example is accepted by the server', async () => {
     const organizationId = randomUUID();
-    const headers = { 'x-organization-id': organizationId, 'content-type': 'application/json' };
+    const headers = organizationHeaders(organizationId, { 'content-type': 'application/json' });
     const send = (method: string, path: string, body: unknown) =>
-      crm.request(path, { method, headers, body: JSON.stringify(body) });
+      stack.crm.request(path, { method, headers, body: JSON.stringify(body) });
     const examples = (path: string, method: string) =>
       Object.entries(spec.paths[path][method].requestBody!.content['application/json'].examples!);
 
@@ -215,7 +208,7 @@ describe('OpenAPI and Swagger UI', () => {
     const aliases: string[] = [];
     for (const [name, { value }] of examples('/v1/holders/{holder_id}/aliases', 'post')) {
       const { ledgerId, accountId } = value as { ledgerId: string; accountId: string };
-      midaz.addAccount(organizationId, ledgerId, accountId);
+      stack.midaz.addAccount(organizationId, ledgerId, accountId);
       const response = await send('POST', `/v1/holders/${holders[0]}/aliases`, value);
       expect([name, response.status]).toEqual([name, 201]);
       aliases.push(response.body.id);
@@ -231,25 +224,25 @@ describe('OpenAPI and Swagger UI', () => {
   });
 
   it('accepts metadata filters in the deepObject form the document describes', async () => {
-    const headers = { 'x-organization-id': randomUUID() };
+    const headers = organizationHeaders(randomUUID());
     const created = (
-      await crm.request('/v1/holders', {
+      await stack.crm.request('/v1/holders', {
         method: 'POST',
         headers,
         json: { type: 'NATURAL_PERSON', name: 'Deep', document: '12121212121', metadata: { segment: 'retail' } },
       })
     ).body;
-    await crm.request('/v1/holders', {
+    await stack.crm.request('/v1/holders', {
       method: 'POST',
       headers,
       json: { type: 'NATURAL_PERSON', name: 'Other', document: '12121212122', metadata: { segment: 'private' } },
     });
-    const found = await crm.request(`/v1/holders?${encodeURIComponent('metadata[segment]')}=retail`, { headers });
+    const found = await stack.crm.request(`/v1/holders?${encodeURIComponent('metadata[segment]')}=retail`, { headers });
     expect(found.body.items.map((holder: { id: string }) => holder.id)).toEqual([created.id]);
   });
 
   it('serves Swagger UI at /swagger', async () => {
-    const response = await crm.request('/swagger');
+    const response = await stack.crm.request('/swagger');
     expect(response.status).toBe(200);
     expect(response.text).toContain('swagger-ui');
   });

@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { PROBE_RESULT_PREFIX } from '../telemetry/probe-output';
+import { runProbe } from '../utils/probe';
 import { testEnv } from '../utils/test-app';
+import { organizationHeaders } from '../factories/organization';
 
 /**
  * Distinctive values sent through every channel a caller or a browser controls: headers, invalid paging
@@ -39,36 +40,23 @@ interface ProbeResult {
   prometheus: string;
 }
 
-/** Runs test/telemetry/privacy-probe.ts in a process of its own; returns its result and its stdout lines. */
-function runProbe(requests: unknown[], env: Record<string, string>): { result: ProbeResult; lines: string[] } {
-  const probe = spawnSync(
-    process.execPath,
-    ['-r', '@swc-node/register', join(__dirname, '../telemetry/privacy-probe.ts')],
+/** Runs test/telemetry/privacy-probe.ts, exporting quickly over OTLP/JSON, with `requests` to send. */
+const runPrivacyProbe = (requests: unknown[], env: Record<string, string>) =>
+  runProbe<ProbeResult>(
+    'privacy-probe.ts',
     {
-      cwd: join(__dirname, '../..'),
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ...testEnv(env),
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_METRIC_EXPORT_INTERVAL: '250',
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-        PROBE_REQUESTS: JSON.stringify(requests),
-      },
-      encoding: 'utf8',
-      timeout: 90_000,
-      maxBuffer: 64 * 1024 * 1024,
+      ...testEnv(env),
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_METRIC_EXPORT_INTERVAL: '250',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      PROBE_REQUESTS: JSON.stringify(requests),
     },
+    90_000,
   );
-  const lines = probe.stdout.split('\n').filter(Boolean);
-  const resultLine = lines.find((text) => text.startsWith('PROBE_RESULT '));
-  if (!resultLine) throw new Error(`probe printed no result: ${probe.stderr}`);
-  return { result: JSON.parse(resultLine.slice('PROBE_RESULT '.length)) as ProbeResult, lines };
-}
 
 describe('privacy markers (LOG_LEVEL=trace, ENABLE_TELEMETRY=true, METRICS_ENABLED=true)', () => {
   const organizationId = randomUUID();
-  const org = { 'x-organization-id': organizationId };
+  const org = organizationHeaders(organizationId);
   const requests = [
     {
       method: 'GET',
@@ -124,12 +112,12 @@ describe('privacy markers (LOG_LEVEL=trace, ENABLE_TELEMETRY=true, METRICS_ENABL
   ];
 
   it('lets no marker reach stdout logs, spans, metrics or the OTLP logs endpoint', () => {
-    const { result, lines } = runProbe(requests, {
+    const { result, lines } = runPrivacyProbe(requests, {
       LOG_LEVEL: 'trace',
       ENABLE_TELEMETRY: 'true',
       METRICS_ENABLED: 'true',
     });
-    const logs = lines.filter((text) => !text.startsWith('PROBE_RESULT ')).join('\n');
+    const logs = lines.filter((text) => !text.startsWith(PROBE_RESULT_PREFIX)).join('\n');
     const traces = result.otlp.traces.join('\n');
     const metrics = result.otlp.metrics.join('\n') + result.prometheus;
 
@@ -171,7 +159,7 @@ describe('privacy markers (LOG_LEVEL=trace, ENABLE_TELEMETRY=true, METRICS_ENABL
   });
 
   it('leaves exporters, protocol and intervals to the standard OTEL_* variables when the SDK alone reads them', () => {
-    const { result } = runProbe([{ method: 'GET', path: '/v1/holders?limit=5', headers: org }], {
+    const { result } = runPrivacyProbe([{ method: 'GET', path: '/v1/holders?limit=5', headers: org }], {
       ENABLE_TELEMETRY: 'true',
       METRICS_ENABLED: 'false',
     });

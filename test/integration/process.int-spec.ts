@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { FakeMidaz } from '../utils/fake-midaz';
 import { freePort } from '../utils/ports';
 import { testEnv } from '../utils/test-app';
+import { waitUntil } from '../utils/eventually';
+import { organizationHeaders } from '../factories/organization';
 
 // These tests run the real entry point (apps/crm/src/main.ts) as its own process.
 const root = join(__dirname, '../..');
@@ -37,14 +39,8 @@ async function get(url: string): Promise<number> {
   }
 }
 
-async function waitForStatus(url: string, status: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if ((await get(url)) === status) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
-}
+const waitForStatus = (url: string, status: number, timeoutMs: number): Promise<boolean> =>
+  waitUntil(async () => (await get(url)) === status, { timeoutMs, intervalMs: 100 });
 
 describe('the service process', () => {
   it('refuses to start on a bad configuration, naming each variable and never the secret', async () => {
@@ -93,7 +89,7 @@ describe('the service process', () => {
     });
     try {
       expect(await waitForStatus(`${base}/readyz`, 200, 30_000)).toBe(true);
-      const headers = { 'x-organization-id': organizationId, 'content-type': 'application/json' };
+      const headers = organizationHeaders(organizationId, { 'content-type': 'application/json' });
       const holder = (await (
         await fetch(`${base}/v1/holders`, {
           method: 'POST',

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
+import { cnpj, cpf } from '../factories/documents';
 import { orgClient, OrgClient } from '../utils/api';
+import { openDatabase } from '../utils/crm-with-midaz';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 
@@ -45,9 +47,6 @@ const newlyProtectedValues = [
   naturalPerson.favoriteName,
 ];
 
-let serial = 0;
-const nextDocument = () => `${String(20_000_000_000 + ++serial * 7919).slice(-11)}`;
-
 describe('protected fields at rest', () => {
   let crm: TestApp;
   let api: OrgClient;
@@ -56,7 +55,7 @@ describe('protected fields at rest', () => {
   beforeAll(async () => {
     crm = await startTestApp(testEnv());
     api = orgClient(crm);
-    connection = await mongoose.createConnection(crm.config.mongo.uri, { dbName: crm.config.mongo.dbName }).asPromise();
+    connection = await openDatabase(crm);
   });
   afterAll(async () => {
     await connection.close();
@@ -69,7 +68,7 @@ describe('protected fields at rest', () => {
     const created = await api.post('/v1/holders', {
       type: 'NATURAL_PERSON',
       name: 'Titular Protegido',
-      document: nextDocument(),
+      document: cpf(),
       addresses,
       naturalPerson,
     });
@@ -77,7 +76,7 @@ describe('protected fields at rest', () => {
     const company = await api.post('/v1/holders', {
       type: 'LEGAL_PERSON',
       name: 'Empresa Protegida Ltda',
-      document: '11.222.333/0001-81',
+      document: cnpj(),
       addresses: { primary: { line1: 'Rua da Empresa Sede', zipCode: '04538-944', city: 'Curitiba', country: 'BR' } },
       legalPerson: {
         tradeName: 'Empresa Visivel',
@@ -128,7 +127,7 @@ describe('protected fields at rest', () => {
       const created = await legacyApi.post('/v1/holders', {
         type: 'NATURAL_PERSON',
         name: 'Titular Antigo',
-        document: nextDocument(),
+        document: cpf(),
         contact: { primaryEmail: 'antigo@example.com' },
       });
       expect(created.status).toBe(201);
@@ -172,7 +171,7 @@ describe('protected fields at rest', () => {
     const created = await api.post('/v1/holders', {
       type: 'NATURAL_PERSON',
       name: 'Titular Adulterado',
-      document: nextDocument(),
+      document: cpf(),
       naturalPerson,
     });
     expect(created.status).toBe(201);
@@ -192,7 +191,7 @@ describe('protected fields at rest', () => {
     const created = await api.post('/v1/holders', {
       type: 'NATURAL_PERSON',
       name: 'Titular Danificado',
-      document: nextDocument(),
+      document: cpf(),
       addresses,
     });
     expect(created.status).toBe(201);

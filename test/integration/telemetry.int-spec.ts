@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { runProbe } from '../utils/probe';
 import { testEnv } from '../utils/test-app';
 
 // Known personal data sent through the whole flow; none of it may reach a span, an attribute or a metric.
@@ -40,29 +39,15 @@ describe('telemetry (ENABLE_TELEMETRY=true)', () => {
         `/v1/aliases?banking_details_iban=${PII.iban}&related_party_document=${encodeURIComponent(PII.partyDocument)}`,
       ],
     };
-    const probe = spawnSync(
-      process.execPath,
-      ['-r', '@swc-node/register', join(__dirname, '../telemetry/telemetry-probe.ts')],
-      {
-        cwd: join(__dirname, '../..'),
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          ...testEnv({ ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true', OTEL_METRICS_EXPORTER: 'none' }),
-          PROBE_FLOW: JSON.stringify(flow),
-          PROBE_ORGANIZATION: randomUUID(),
-        },
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
-    const line = probe.stdout.split('\n').find((text) => text.startsWith('PROBE_RESULT '));
-    if (!line) throw new Error(`probe printed no result: ${probe.stderr}`);
-    const result = JSON.parse(line.slice('PROBE_RESULT '.length)) as {
+    const { result } = runProbe<{
       statuses: number[];
       spans: Array<{ name: string; kind: number; attributes: Record<string, unknown> }>;
       prometheus: string;
-    };
+    }>('telemetry-probe.ts', {
+      ...testEnv({ ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true', OTEL_METRICS_EXPORTER: 'none' }),
+      PROBE_FLOW: JSON.stringify(flow),
+      PROBE_ORGANIZATION: randomUUID(),
+    });
     expect(result.statuses).toEqual([201, 201]);
 
     const server = result.spans.filter((span) => span.kind === 1);

@@ -8,6 +8,7 @@ import 'reflect-metadata';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { loadConfig } from '@crm/config';
 import { startTelemetry } from '../../apps/crm/src/telemetry/telemetry';
+import { finishedSpans, printProbeResult, runProbeMain } from './probe-output';
 
 async function run(): Promise<void> {
   const exporter = new InMemorySpanExporter();
@@ -40,21 +41,10 @@ async function run(): Promise<void> {
   const prometheus = await (await fetch(`${base}/metrics`)).text();
 
   await app.close();
-  const spans = exporter
-    .getFinishedSpans()
-    .map((span) => ({
-      name: span.name,
-      kind: span.kind,
-      attributes: span.attributes,
-      events: span.events,
-      status: span.status,
-    }));
+  const spans = finishedSpans(exporter);
   await telemetry.shutdown();
   const received = pluginAuth.calls.map((received: { headers: Record<string, unknown> }) => received.headers);
-  process.stdout.write(`PROBE_RESULT ${JSON.stringify({ statuses, spans, prometheus, received })}\n`);
+  printProbeResult({ statuses, spans, prometheus, received });
 }
 
-run().catch((error) => {
-  process.stderr.write(`probe failed: ${(error as Error).stack}\n`);
-  process.exit(1);
-});
+runProbeMain(run);

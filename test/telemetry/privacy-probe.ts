@@ -13,6 +13,8 @@ import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { loadConfig } from '@crm/config';
 import { startTelemetry } from '../../apps/crm/src/telemetry/telemetry';
+import { printProbeResult, runProbeMain } from './probe-output';
+import { waitUntil } from '../utils/eventually';
 
 interface ProbeRequest {
   method: string;
@@ -76,12 +78,6 @@ function send(base: string, probe: ProbeRequest): Promise<{ status: number; body
   );
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  return condition();
-}
-
 async function run(): Promise<void> {
   const collector = await startCollector();
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.url;
@@ -98,17 +94,14 @@ async function run(): Promise<void> {
     responses.push(await send(base, probe));
   const prometheus = config.telemetry.prometheus ? (await send(base, { method: 'GET', path: '/metrics' })).body : '';
   // A periodic export before shutdown shows OTEL_METRIC_EXPORT_INTERVAL at work (shutdown flushes anyway).
-  const metricsExportedWhileRunning = await waitFor(() => collector.received.metrics.length > 0, 15_000);
+  const metricsExportedWhileRunning = await waitUntil(() => collector.received.metrics.length > 0, {
+    timeoutMs: 15_000,
+  });
 
   await app.close();
   await telemetry.shutdown();
   collector.close();
-  process.stdout.write(
-    `PROBE_RESULT ${JSON.stringify({ responses, metricsExportedWhileRunning, otlp: collector.received, prometheus })}\n`,
-  );
+  printProbeResult({ responses, metricsExportedWhileRunning, otlp: collector.received, prometheus });
 }
 
-run().catch((error) => {
-  process.stderr.write(`probe failed: ${(error as Error).stack}\n`);
-  process.exit(1);
-});
+runProbeMain(run);

@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { loadConfig } from '@crm/config';
 import { startTelemetry } from '../../apps/crm/src/telemetry/telemetry';
+import { finishedSpans, printProbeResult, runProbeMain } from './probe-output';
 
 interface Flow {
   holder: Record<string, unknown>;
@@ -53,22 +54,9 @@ async function run(): Promise<void> {
 
   await app.close();
   await midaz.stop();
-  const spans = exporter
-    .getFinishedSpans()
-    .map((span) => ({
-      name: span.name,
-      kind: span.kind,
-      attributes: span.attributes,
-      events: span.events,
-      status: span.status,
-    }));
+  const spans = finishedSpans(exporter);
   await telemetry.shutdown();
-  process.stdout.write(
-    `PROBE_RESULT ${JSON.stringify({ statuses: [holder.status, alias.status], spans, prometheus })}\n`,
-  );
+  printProbeResult({ statuses: [holder.status, alias.status], spans, prometheus });
 }
 
-run().catch((error) => {
-  process.stderr.write(`probe failed: ${(error as Error).stack}\n`);
-  process.exit(1);
-});
+runProbeMain(run);

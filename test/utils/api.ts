@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { TestApp, TestResponse } from './test-app';
+import { newOrganizationId, organizationHeaders } from '../factories/organization';
 
 /** Requests on behalf of one organization. */
-export function orgClient(crm: TestApp, organizationId: string = randomUUID()) {
-  const headers = { 'x-organization-id': organizationId };
+export function orgClient(crm: TestApp, organizationId: string = newOrganizationId()) {
+  const headers = organizationHeaders(organizationId);
   return {
     organizationId,
     get: (path: string): Promise<TestResponse> => crm.request(path, { headers }),

@@ -6,6 +6,7 @@ import mongoose from 'mongoose';
 import { AppConfig, loadConfig } from '@crm/config';
 import { createApp } from '../../apps/crm/src/bootstrap';
 import { testKeys } from '../factories/keys';
+import { waitUntil } from './eventually';
 
 /** The environment of a test app: the harness's Mongo, a database of its own, fresh keys. */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
@@ -37,14 +38,9 @@ export class LogCapture extends Writable {
   }
 
   /** Request lines are written when the response finishes, which can trail the client's read. */
-  async waitFor(predicate: (entry: Record<string, any>) => boolean, timeoutMs = 2000): Promise<boolean> {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
-    const deadline = Date.now() + timeoutMs;
-    do {
-      if (this.lines.some((line) => predicate(JSON.parse(line)))) return true;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    } while (Date.now() < deadline);
-    return false;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  waitFor(predicate: (entry: Record<string, any>) => boolean, timeoutMs = 2000): Promise<boolean> {
+    return waitUntil(() => this.lines.some((line) => predicate(JSON.parse(line))), { timeoutMs, intervalMs: 20 });
   }
 }
 
