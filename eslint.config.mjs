@@ -1,23 +1,16 @@
 // @ts-check
+import { readFileSync } from 'node:fs';
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 /**
- * The libs form one-way layers: each may import only the libs listed for it (so nothing above it).
- * errors and config are the floor; http, the transport, is the top: no other lib imports it.
- * Libs never reach into apps, nor into another lib's files past its public index.
+ * The libs form one-way layers (libs/layers.json): each may import only the libs listed for it (so
+ * nothing above it). errors and config are the floor; http, the transport, is the top: no other lib
+ * imports it. Libs never reach into apps, nor into another lib's files past its public index.
  */
-export const LIB_LAYERS = {
-  errors: [],
-  config: [],
-  documents: ['errors'],
-  'personal-data': ['errors', 'config', 'documents'],
-  crypto: ['errors', 'documents'],
-  persistence: ['errors', 'crypto'],
-  midaz: ['errors', 'config'],
-  http: ['errors', 'config', 'documents', 'personal-data', 'persistence'],
-};
+/** @type {Record<string, string[]>} */
+const LIB_LAYERS = JSON.parse(readFileSync(new URL('./libs/layers.json', import.meta.url), 'utf8'));
 
 const ALL_LIBS = Object.keys(LIB_LAYERS);
 
@@ -37,7 +30,7 @@ function layerRule(lib) {
         {
           paths: forbidden.map((name) => ({
             name: `@crm/${name}`,
-            message: `libs/${lib} sits below libs/${name} (see LIB_LAYERS in eslint.config.mjs).`,
+            message: `libs/${lib} sits below libs/${name} (see libs/layers.json).`,
           })),
           patterns: [...DEEP_IMPORTS, { group: ['**/apps/**'], message: 'Libs never import the apps.' }],
         },
