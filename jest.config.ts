@@ -15,7 +15,9 @@ const transform: Config['transform'] = {
   ],
 };
 
-const moduleNameMapper = { '^@crm/(config|errors|http|documents|personal-data|crypto|persistence|midaz)$': '<rootDir>/libs/$1/src' };
+const moduleNameMapper = {
+  '^@crm/(config|errors|http|documents|personal-data|crypto|persistence|midaz)$': '<rootDir>/libs/$1/src',
+};
 
 const config: Config = {
   testTimeout: 60_000,

@@ -185,7 +185,7 @@ async function startTarget(): Promise<Target> {
       pid,
       mongoUri: process.env.MONGO_URI,
       dbName: process.env.MONGO_NAME,
-      stop: async () => undefined,
+      stop: () => Promise.resolve(),
     };
   }
   if (!ARGS.has('--no-build')) {
@@ -314,7 +314,6 @@ class Client {
   }
 
   async call({ method, path, body }: Call, expected: number): Promise<{ ok: boolean; json?: any }> {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
     const response = await this.pool.request({
       method,
       path,
@@ -354,7 +353,6 @@ async function runService(target: Target): Promise<{ figures: RouteFigures[]; or
     expected: number,
     keep?: (i: number, json: any) => void,
   ) => {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
     figures.push(
       await measure(
         name,
@@ -495,11 +493,10 @@ function storageSizes(
   documents: Array<Record<string, any>>,
   indexes: Array<{ name?: string; key: Record<string, unknown> }>,
 ) {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const { calculateObjectSize } = mongoose.mongo.BSON;
   const mean = (sizes: number[]) => sizes.reduce((sum, size) => sum + size, 0) / sizes.length;
   const valueAt = (document: Record<string, any>, path: string) =>
-    path.split('.').reduce((value, part) => (value == null ? undefined : value[part]), document); // eslint-disable-line @typescript-eslint/no-explicit-any
+    path.split('.').reduce((value, part) => (value == null ? undefined : value[part]), document);
   const perMillionMb = (bytes: number) => round((bytes * 1e6) / 2 ** 20, 1);
   return {
     documentBytes: Math.round(mean(documents.map((document) => calculateObjectSize(document)))),
@@ -537,19 +534,17 @@ async function runFloor(target: Target, organizationId: string): Promise<RouteFi
     const copy = async (name: string) => {
       const documents = await source.collection(name).find({ organizationId }).toArray();
       const indexes = (await source.collection(name).indexes()).filter((index) => index.name !== '_id_');
-      await floor
-        .collection(name)
-        .createIndexes(
-          indexes.map(({ key, name: indexName, unique }) => ({
-            key,
-            name: indexName,
-            ...(unique ? { unique: true } : {}),
-          })) as never,
-        );
+      await floor.collection(name).createIndexes(
+        indexes.map(({ key, name: indexName, unique }) => ({
+          key,
+          name: indexName,
+          ...(unique ? { unique: true } : {}),
+        })),
+      );
       return documents;
     };
-    const holders = (await copy('holders')) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const aliases = (await copy('alias_accounts')) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const holders = (await copy('holders')) as Array<Record<string, any>>;
+    const aliases = (await copy('alias_accounts')) as Array<Record<string, any>>;
     if (holders.length === 0 || aliases.length === 0) return [];
     sizes.holders = storageSizes(holders, await source.collection('holders').indexes());
     sizes.aliases = storageSizes(aliases, await source.collection('alias_accounts').indexes());

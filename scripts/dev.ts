@@ -60,12 +60,12 @@ async function announceWhenReady(env: NodeJS.ProcessEnv, database: string, runni
 async function main(): Promise<void> {
   ensureLocalEnv();
   const env: NodeJS.ProcessEnv = { ...process.env, ...localEnv() };
-  let stopDatabase = async () => undefined as void;
+  let stopDatabase: () => Promise<void> = () => Promise.resolve();
   let database = 'MONGO_URI (from the environment)';
   if (!env.MONGO_URI && !env.MONGO_HOST) {
     const embedded = await startEmbeddedMongo({ dataDir: join(root, '.data') });
     env.MONGO_URI = embedded.uri;
-    stopDatabase = embedded.stop;
+    stopDatabase = () => embedded.stop();
     database = `${embedded.kind} at ${embedded.uri} (data in .data/)`;
   } else if (env.MONGO_HOST) {
     database = `${env.MONGO_HOST} (MONGO_HOST)`;
@@ -79,10 +79,9 @@ async function main(): Promise<void> {
   const forward = (signal: NodeJS.Signals) => service.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
-  service.on('exit', async (code) => {
+  service.on('exit', (code) => {
     running = false;
-    await stopDatabase();
-    process.exit(code ?? 0);
+    void stopDatabase().finally(() => process.exit(code ?? 0));
   });
   await announceWhenReady(env, database, () => running);
 }

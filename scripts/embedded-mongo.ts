@@ -61,9 +61,10 @@ function startFerretDb(dataDir?: string): EmbeddedMongo {
   return {
     uri,
     kind: 'ferretdb',
-    stop: async () => {
+    stop: () => {
       execFileSync('bash', [FERRETDB_SCRIPT, 'stop', dir], { stdio: 'inherit' });
       if (!dataDir) rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
     },
   };
 }

@@ -15,7 +15,7 @@ type Manifest = {
   spec?: any;
   data?: Record<string, string>;
   stringData?: Record<string, string>;
-}; // eslint-disable-line @typescript-eslint/no-explicit-any
+};
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');

@@ -153,19 +153,19 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
     });
 
     it.each([
-      ['no token', async () => undefined],
+      ['no token', () => Promise.resolve(undefined)],
       ['an expired token', async () => token({ exp: now() - 120 })],
       ['a token not valid yet', async () => token({ nbf: now() + 600 })],
       ['a wrong audience', async () => token({ aud: 'another-service' })],
       ['a wrong issuer', async () => token({ iss: 'https://evil.example.test/' })],
       ['no exp', async () => token({ exp: undefined })],
       ['no sub', async () => token({ sub: undefined })],
-      ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`],
+      ['alg none', () => Promise.resolve(`${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`)],
       [
         'HS256 signed with the public key (algorithm confusion)',
-        async () => {
+        () => {
           const unsigned = `${b64({ alg: 'HS256', typ: 'JWT', kid: 'key-1' })}.${b64(claims())}`;
-          return `${unsigned}.${createHmac('sha256', key1.pem).update(unsigned).digest('base64url')}`;
+          return Promise.resolve(`${unsigned}.${createHmac('sha256', key1.pem).update(unsigned).digest('base64url')}`);
         },
       ],
       ['a key the JWKS does not hold', async () => token({}, await signingKey('stranger'))],
@@ -176,7 +176,7 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
           return `${header}.${b64({ ...claims(), organizations: [ORG_A, ORG_B] })}.${signature}`;
         },
       ],
-      ['garbage', async () => 'not.a.jwt'],
+      ['garbage', () => Promise.resolve('not.a.jwt')],
     ])('%s', async (_case, make) => {
       expectUnauthorized(await as(await make()).get('/v1/holders'));
     });

@@ -425,8 +425,8 @@ describe('auth, lerian mode: start-up', () => {
           resolve(true);
         }
       };
-      child.stdout!.on('data', listen);
-      child.stderr!.on('data', listen);
+      child.stdout.on('data', listen);
+      child.stderr.on('data', listen);
     });
     try {
       expect(await warned).toBe(true);

@@ -1,3 +1,4 @@
+import packageJson from '../../package.json';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { waitUntil } from '../utils/eventually';
@@ -27,7 +28,7 @@ describe('health endpoints', () => {
     const before = Date.now();
     const response = await crm.request('/version');
     expect(response.status).toBe(200);
-    expect(response.body.version).toBe(require('../../package.json').version);
+    expect(response.body.version).toBe(packageJson.version);
     expect(Date.parse(response.body.requestDate)).toBeGreaterThanOrEqual(before - 1000);
   });
 

@@ -221,7 +221,7 @@ describe('holders API', () => {
 
       expect((await api.delete(`/v1/holders/${created.id}?hard_delete=true`)).status).toBe(204);
       expect((await api.get(`/v1/holders/${created.id}?include_deleted=true`)).status).toBe(404);
-      expect(await connection.db!.collection('holders').countDocuments({ _id: created.id } as never)).toBe(0);
+      expect(await connection.db!.collection('holders').countDocuments({ _id: created.id })).toBe(0);
     });
   });
 

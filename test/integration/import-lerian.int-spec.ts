@@ -124,7 +124,6 @@ function cli(args: string[], env: Record<string, string | undefined>) {
  *   this service omits absent optional fields (its OpenAPI marks them optional, not nullable).
  */
 function inOurContract(response: Record<string, any>): Record<string, any> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const withoutNulls = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(withoutNulls);
     if (value && typeof value === 'object')
@@ -147,7 +146,6 @@ function inOurContract(response: Record<string, any>): Record<string, any> {
 const instant = (text: string) => new Date(text).getTime();
 
 function answerInOurContract(body: Record<string, any>): Record<string, any> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const { createdAt, updatedAt, deletedAt, ...rest } = body;
   return {
     ...rest,
@@ -162,9 +160,8 @@ const aliasPath = ({ response }: ExpectedAnswer) =>
 
 /** Values at a protected path (`contact.primaryEmail`, `relatedParties[].document`) of an API answer. */
 function valuesAt(record: Record<string, any>, path: string): unknown[] {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const [arrayPath, leaf] = path.includes('[].') ? path.split('[].') : [undefined, path];
-  const get = (from: unknown, dotted: string) => dotted.split('.').reduce<any>((value, key) => value?.[key], from); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const get = (from: unknown, dotted: string) => dotted.split('.').reduce<any>((value, key) => value?.[key], from);
   return arrayPath
     ? ((get(record, arrayPath) as unknown[] | undefined) ?? []).map((item) => get(item, leaf))
     : [get(record, leaf)];
@@ -373,7 +370,7 @@ describe('import lerian (data written by the original Lerian CRM v3.8.0)', () =>
       expect(dirty.report).not.toContain(changed.response.contact.primaryEmail);
 
       const counted = expectedHolders.find(({ response }) => response.externalId === 'EXT-1')!.response.id;
-      await target.db!.collection('holders').updateOne({ _id: counted } as never, { $set: { liveAliasCount: 9 } });
+      await target.db!.collection('holders').updateOne({ _id: counted }, { $set: { liveAliasCount: 9 } });
       expect((await runImport(importer, source, { verify: true })).report).toContain(
         `difference: holder ${counted} liveAliasCount`,
       );

@@ -28,7 +28,7 @@ const declared = (schema: typeof HolderSchema | typeof AliasAccountSchema): Decl
   { name: '_id_', keys: { _id: 1 }, unique: true },
   ...schema.indexes().map(([keys, options]) => ({
     name: String(options?.name),
-    keys: keys as DeclaredIndex['keys'],
+    keys: keys,
     unique: Boolean(options?.unique),
   })),
 ];

@@ -24,7 +24,7 @@ import { cnpj, cpf } from '../factories/documents';
 import { legalPerson, naturalPerson } from '../factories/holders';
 
 type Env = Record<string, string | undefined>;
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const PROTECTED = ['holders', 'alias_accounts'];
 const keyId = (hex: string | undefined) => fingerprint(Buffer.from(hex!, 'hex'));

@@ -40,7 +40,7 @@ type Condition = 'eq' | 'range' | 'residual';
 
 function conditionOf(value: unknown): Condition {
   if (value === null || typeof value !== 'object' || value instanceof Date) return 'eq';
-  const operators = Object.keys(value as object);
+  const operators = Object.keys(value);
   if (operators.length === 1 && operators[0] === '$in') return 'eq';
   if (operators.length > 0 && operators.every((operator) => ['$gt', '$gte', '$lt', '$lte'].includes(operator)))
     return 'range';

@@ -14,7 +14,7 @@ export interface RawCollection {
 
 export interface ExpectedAnswer {
   organizationId: string;
-  response: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  response: Record<string, any>;
 }
 
 /** The keys the original ran with, as the import reads them (LERIAN_LCRYPTO_*). */

@@ -9,7 +9,7 @@ export const REFERENCE_SPEC = join(__dirname, '../../../shared/reference/midaz-v
 export const REFERENCE_AVAILABLE = existsSync(REFERENCE_SPEC);
 export const REFERENCE_SKIP_REASON = `skipped: reference contract not found at ${REFERENCE_SPEC} (a clone outside the workplace has no ../shared)`;
 
-type JsonObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type JsonObject = Record<string, any>;
 
 /**
  * A JSON-schema validator for a response schema of the reference OpenAPI. The reference is loose in

@@ -38,7 +38,7 @@ export class LogCapture extends Writable {
   }
 
   /** Request lines are written when the response finishes, which can trail the client's read. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   waitFor(predicate: (entry: Record<string, any>) => boolean, timeoutMs = 2000): Promise<boolean> {
     return waitUntil(() => this.lines.some((line) => predicate(JSON.parse(line))), { timeoutMs, intervalMs: 20 });
   }
@@ -56,7 +56,7 @@ export interface TestApp {
 export interface TestResponse {
   status: number;
   headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
   text: string;
 }
 

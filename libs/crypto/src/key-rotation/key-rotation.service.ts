@@ -149,14 +149,12 @@ export class KeyRotationService {
         role: index === 0 ? ('current' as const) : ('previous' as const),
         inUse: inUse('encryptionKeys', id),
       })),
-      ...this.keyring
-        .allHashKeys()
-        .map(({ id }, index) => ({
-          kind: 'hash' as const,
-          id,
-          role: index === 0 ? ('current' as const) : ('previous' as const),
-          inUse: inUse('hashKeys', id),
-        })),
+      ...this.keyring.allHashKeys().map(({ id }, index) => ({
+        kind: 'hash' as const,
+        id,
+        role: index === 0 ? ('current' as const) : ('previous' as const),
+        inUse: inUse('hashKeys', id),
+      })),
     ].map((key) => ({ ...key, removable: key.role === 'previous' && !key.inUse && unreadable === 0 }));
     const everyRecordCurrent = collections.every((report) => report.current === report.records);
     return {
