@@ -8,11 +8,11 @@ import { organizationHeaders } from '../factories/organization';
 
 // A probe controller that uses the shared HTTP mechanisms the way business modules do.
 class ProbeAddress {
-  @IsString() @IsNotEmpty() city: string;
+  @IsString() @IsNotEmpty() city!: string;
 }
 class ProbeBody {
-  @IsString() @IsNotEmpty() name: string;
-  @IsIn(['A', 'B']) kind: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsIn(['A', 'B']) kind!: string;
   @IsOptional() @ValidateNested() @Type(() => ProbeAddress) address?: ProbeAddress;
 }
 class ProbeQuery {

@@ -12,9 +12,9 @@ import { ERROR_CATALOG, ErrorCode } from '@crm/errors';
 
 /** The error body, as OpenAPI shows it (see `ErrorEnvelope`). */
 export class ErrorEnvelopeDto {
-  @ApiProperty({ example: 'CRM-0006', pattern: '^CRM-\\d{4}$' }) code: string;
-  @ApiProperty({ example: 'Holder Not Found' }) title: string;
-  @ApiProperty({ example: 'No holder was found for the given id.' }) message: string;
+  @ApiProperty({ example: 'CRM-0006', pattern: '^CRM-\\d{4}$' }) code!: string;
+  @ApiProperty({ example: 'Holder Not Found' }) title!: string;
+  @ApiProperty({ example: 'No holder was found for the given id.' }) message!: string;
   @ApiPropertyOptional({ example: 'Holder' }) entityType?: string;
   @ApiPropertyOptional({
     type: 'object',

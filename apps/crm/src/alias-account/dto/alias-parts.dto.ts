@@ -119,7 +119,7 @@ export class RelatedPartyDto {
   @IsNotEmpty({ context: { code: 'CRM-0026' } })
   @MaxLength(50)
   @IsIdentifier('CRM-0026')
-  document: string;
+  document!: string;
 
   @ApiProperty({
     example: 'Jane Doe',
@@ -129,14 +129,14 @@ export class RelatedPartyDto {
   @IsString({ context: { code: 'CRM-0027' } })
   @IsNotEmpty({ context: { code: 'CRM-0027' } })
   @MaxLength(256)
-  name: string;
+  name!: string;
 
   @ApiProperty({ enum: RELATED_PARTY_ROLES })
   @IsIn(RELATED_PARTY_ROLES, {
     context: { code: 'CRM-0025' },
     message: `role must be one of ${RELATED_PARTY_ROLES.join(', ')}`,
   })
-  role: RelatedPartyRole;
+  role!: RelatedPartyRole;
 
   @ApiProperty({
     format: 'date',
@@ -146,7 +146,7 @@ export class RelatedPartyDto {
   @CalendarDateFromDateTime()
   @IsNotEmpty({ context: { code: 'CRM-0028' } })
   @IsCalendarDate()
-  startDate: string;
+  startDate!: string;
 
   @ApiPropertyOptional({ format: 'date', example: '2026-01-01', description: 'YYYY-MM-DD, not before startDate.' })
   @CalendarDateFromDateTime()

@@ -11,7 +11,7 @@ export class CreateAliasAccountDto {
     description: 'Midaz ledger id; must exist in the organization.',
   })
   @IsUUID('all')
-  ledgerId: string;
+  ledgerId!: string;
 
   @ApiProperty({
     format: 'uuid',
@@ -19,7 +19,7 @@ export class CreateAliasAccountDto {
     description: 'Midaz account id; must exist in the ledger. One live alias per account.',
   })
   @IsUUID('all')
-  accountId: string;
+  accountId!: string;
 
   @ApiPropertyOptional({ type: BankingDetailsDto })
   @IsOptional()

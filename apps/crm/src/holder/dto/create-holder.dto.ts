@@ -10,13 +10,13 @@ export class CreateHolderDto {
   @ApiProperty({ enum: HOLDER_TYPES, example: 'NATURAL_PERSON' })
   @IsNotEmpty()
   @IsIn(HOLDER_TYPES, { message: 'type must be NATURAL_PERSON or LEGAL_PERSON' })
-  type: HolderType;
+  type!: HolderType;
 
   @ApiProperty({ example: 'John Doe', maxLength: 256, description: HOLDER_PROTECTED_FIELDS.describe('name') })
   @IsNotEmpty()
   @IsString()
   @MaxLength(256)
-  name: string;
+  name!: string;
 
   @ApiProperty({
     example: '91315026015',
@@ -27,7 +27,7 @@ export class CreateHolderDto {
   @IsString()
   @MaxLength(50)
   @IsIdentifier()
-  document: string;
+  document!: string;
 
   @ApiPropertyOptional({ example: 'G4K7N8M2', maxLength: 256 })
   @IsOptional()
