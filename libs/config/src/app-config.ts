@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AuditConfig, AuthConfig, loadAuthConfig } from './auth-config';
 import { Env, resolveSecretFiles } from './secret-files';
+import { flag, integer } from './env-values';
 
 const HEX_KEY = /^[0-9a-fA-F]{64}$/;
 
@@ -36,15 +37,6 @@ const previousKeys = z
     });
   });
 
-const integer = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' })
-  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 const optionalText = z
   .string()
   .optional()

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Env } from './secret-files';
+import { flag, integer } from './env-values';
 
 /** How callers are authenticated and authorized (see the README, "Authentication and audit"). */
 export type AuthConfig =
@@ -57,15 +58,6 @@ export const ASYMMETRIC_ALGORITHMS = [
   'Ed25519',
 ] as const;
 
-const integer = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' })
-  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 const optionalText = z
   .string()
   .optional()
