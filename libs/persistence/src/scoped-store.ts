@@ -35,10 +35,10 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
    * it sealed and leaves it plaintext.
    */
   async insert(organizationId: string, data: Filter): Promise<T> {
-    const record = this.model.castObject({ ...data, organizationId }) as Filter;
+    // validate() casts too, and returns the cast record; defaults and timestamps have no validators to pass.
+    const record = (await this.model.validate({ ...data, organizationId })) as Filter;
     this.model.applyDefaults(record);
     this.model.applyTimestamps(record);
-    await this.model.validate(record);
     try {
       await this.model.insertSealed(record);
       return record as T;
