@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { orgClient } from '../utils/api';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 
@@ -39,6 +40,31 @@ describe('request logging', () => {
       res: { statusCode: 201 },
       audit: { action: 'holders.post', resourceIds: [response.body.id], requestId: 'one-line-check' },
     });
+  });
+
+  it('logs a request the caller abandons, as aborted, with its request id', async () => {
+    const { hostname, port } = new URL(crm.baseUrl);
+    const socket = connect(Number(port), hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // Headers and half a body, then the caller hangs up: the request never gets an answer.
+    socket.write(
+      [
+        'POST /v1/holders HTTP/1.1',
+        `Host: ${hostname}:${port}`,
+        `x-organization-id: ${randomUUID()}`,
+        'x-request-id: aborted-check',
+        'content-type: application/json',
+        'content-length: 100',
+        '',
+        '{"type":',
+      ].join('\r\n'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    expect(await crm.logs.waitFor((entry) => entry.req?.id === 'aborted-check')).toBe(true);
+    const line = crm.logs.lines.map((text) => JSON.parse(text)).find((entry) => entry.req?.id === 'aborted-check');
+    expect(line).toMatchObject({ msg: 'request aborted', aborted: true, req: { method: 'POST', url: '/v1/holders' } });
+    expect(line).not.toHaveProperty('res');
   });
 
   it('masks query values that may carry personal data, keeping paging ones', async () => {

@@ -159,6 +159,7 @@ export class MidazLedgerClient implements OnModuleInit, OnModuleDestroy {
         : undefined;
       this.logger.warn(
         {
+          requestId: context.requestId,
           errorName: (error as Error).name,
           statusCode: (error as MidazUnavailableError).statusCode,
           circuit: this.circuit,

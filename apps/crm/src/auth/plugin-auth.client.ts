@@ -89,6 +89,7 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
     } catch (error) {
       this.logger.warn(
         {
+          requestId,
           errorName: (error as Error).name,
           reason: (error as PluginAuthUnavailableError).reason,
           circuit: this.circuit,

@@ -19,6 +19,8 @@ const REDACTED_LOG_PATHS = [
 const LOG_FLUSH_INTERVAL_MS = 250;
 /** Lines are written in chunks of at least this many bytes (or at the interval), not one write each. */
 const LOG_CHUNK_BYTES = 4096;
+/** What may wait for a stdout that does not drain; beyond it lines are dropped rather than memory exhausted. */
+const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * Standard output, buffered: one write per few lines instead of a synchronous write per line. Pino
@@ -26,9 +28,13 @@ const LOG_CHUNK_BYTES = 4096;
  * most the last interval's lines.
  */
 function bufferedStdout(): DestinationStream {
-  const destination = pino.destination({ dest: 1, sync: false, minLength: LOG_CHUNK_BYTES });
-  setInterval(() => destination.flush(), LOG_FLUSH_INTERVAL_MS).unref();
-  return destination;
+  return pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: LOG_CHUNK_BYTES,
+    maxLength: LOG_BUFFER_MAX_BYTES,
+    periodicFlush: LOG_FLUSH_INTERVAL_MS,
+  });
 }
 
 /**

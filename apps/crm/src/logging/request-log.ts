@@ -14,11 +14,12 @@ export function addToRequestLog(request: IncomingMessage, fields: Record<string,
 }
 
 /**
- * One log line per request, written when its answer has gone, and the request id echoed on every
- * answer. Fastify hooks rather than Nest middleware: the middleware layer (and a child logger bound
- * to each request) cost about a third of a simple request's CPU. The request is shown as its route
- * template with valid ids, valid paging values and an allow-list of headers (see loggable-url.ts,
- * loggable-headers.ts): nothing a caller puts in a URL or a header reaches the line unchecked.
+ * One log line per request, written when its connection is done with it (answered, or abandoned by the
+ * caller: `aborted`), and the request id echoed on every answer, also those given by hooks. Fastify hooks
+ * rather than Nest middleware: the middleware layer (and a child logger bound to each request) cost about a
+ * third of a simple request's CPU. The request is shown as its route template with valid ids, valid
+ * paging values and an allow-list of headers (see loggable-url.ts, loggable-headers.ts): nothing a caller
+ * puts in a URL or a header reaches the line unchecked.
  */
 export class RequestLog {
   constructor(
@@ -26,21 +27,22 @@ export class RequestLog {
     private readonly maxPaginationLimit: number,
   ) {}
 
-  /** Installs the hooks; first, so that answers given by later `onRequest` hooks carry the id too. */
   install(fastify: FastifyInstance): void {
+    // 'close' comes for every request, answered or abandoned (Fastify's onResponse only for answered ones).
     fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      void reply.header(REQUEST_ID_HEADER, requestIdOf(request.raw));
+      reply.raw.once('close', () => this.write(request, reply));
       done();
     });
-    fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      this.write(request, reply);
-      done();
+    fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done) => {
+      if (!reply.hasHeader(REQUEST_ID_HEADER)) void reply.header(REQUEST_ID_HEADER, requestIdOf(request.raw));
+      done(null, payload);
     });
   }
 
   private write(request: FastifyRequest, reply: FastifyReply): void {
+    const aborted = !reply.raw.writableFinished;
     const status = reply.statusCode;
-    const level = status >= 500 ? 'error' : 'info';
+    const level = status >= 500 ? 'error' : aborted ? 'warn' : 'info';
     if (!this.logger.isLevelEnabled(level)) return;
     const id = requestIdOf(request.raw);
     const line = {
@@ -50,10 +52,10 @@ export class RequestLog {
         url: loggableUrl(request.url, this.maxPaginationLimit),
         headers: loggableHeaders(request.headers, id),
       },
-      res: { statusCode: status },
+      ...(aborted ? { aborted } : { res: { statusCode: status } }),
       responseTime: Math.round(reply.elapsedTime),
       ...addedFields.get(request.raw),
     };
-    this.logger[level](line, 'request completed');
+    this.logger[level](line, aborted ? 'request aborted' : 'request completed');
   }
 }
