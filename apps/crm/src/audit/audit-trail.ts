@@ -34,6 +34,8 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   private reserved = 0;
   private writing?: Promise<void>;
   private lingering?: NodeJS.Timeout;
+  /** Set once shutdown has flushed what it could: no writer is scheduled after it. */
+  private closed = false;
   private failures = 0;
   private retention?: NodeJS.Timeout;
 
@@ -77,6 +79,8 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
       this.drain();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    this.closed = true;
+    clearTimeout(this.lingering);
     if (this.queue.length > 0)
       this.logger.error({ unwritten: this.queue.length }, 'audit events could not be written before shutdown');
   }
@@ -96,12 +100,19 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     this.reserved--;
   }
 
-  /** Queues a finished request's event (into its slot, or best-effort without one); false when dropped. */
+  /**
+   * Queues a finished request's event; false when dropped. A request that held a slot always gets its
+   * event queued, even if the slot was released meanwhile (the caller hung up while it ran): the queue
+   * then runs over its bound by at most the requests in flight. Only best-effort events without a slot
+   * are dropped when it is full.
+   */
   record(event: AuditEvent, slot: AuditSlot | undefined): boolean {
     if (this.settings.mode === 'off') return false;
-    if (slot && !slot.settled) {
-      slot.settled = true;
-      this.reserved--;
+    if (slot) {
+      if (!slot.settled) {
+        slot.settled = true;
+        this.reserved--;
+      }
     } else if (this.queue.length + this.reserved >= this.settings.queueSize) {
       this.events.add(1, { outcome: 'dropped' });
       this.logger.warn({ audit: event }, 'audit queue full: event dropped (AUDIT_MODE=best-effort)');
@@ -110,7 +121,7 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     this.queue.push(event);
     this.events.add(1, { outcome: 'queued' });
     if (this.queue.length >= BATCH_SIZE) this.drain();
-    else this.lingering ??= setTimeout(() => this.drain(), LINGER_MS);
+    else if (!this.closed) this.lingering ??= setTimeout(() => this.drain(), LINGER_MS);
     return true;
   }
 
@@ -129,7 +140,7 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     this.writing ??= this.writeAll().finally(() => {
       this.writing = undefined;
       // Events queued during the write wait for company too (a full batch has gone at once).
-      if (this.queue.length > 0) this.lingering ??= setTimeout(() => this.drain(), LINGER_MS);
+      if (this.queue.length > 0 && !this.closed) this.lingering ??= setTimeout(() => this.drain(), LINGER_MS);
     });
   }
 
