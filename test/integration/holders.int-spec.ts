@@ -23,6 +23,17 @@ describe('holders API', () => {
   });
 
   describe('POST /v1/holders', () => {
+    it('stores no empty object: a create with `{}` parts answers, stores and reads back without them', async () => {
+      const response = await api.post('/v1/holders', { ...legalPerson(), contact: {}, metadata: {} });
+      expect(response.status).toBe(201);
+      const stored = await connection.db!.collection('holders').findOne({ _id: response.body.id });
+      expect(stored).toHaveProperty('document'); // the record is there…
+      expect(stored).not.toHaveProperty('contact'); // …without the empty parts
+      expect(stored).not.toHaveProperty('metadata');
+      expect(response.body).not.toHaveProperty('contact');
+      expect((await api.get(`/v1/holders/${response.body.id}`)).body).toEqual(response.body);
+    });
+
     it('creates a holder: 201 with id (UUIDv7), timestamps, deletedAt null, and no crypto artefacts', async () => {
       const body = completeNaturalPerson();
       const response = await api.post('/v1/holders', body);

@@ -1,6 +1,7 @@
 import { Document, Model } from 'mongoose';
 import type { ProtectedModelStatics } from '@crm/crypto';
 import { mergePatch } from './merge-patch';
+import { dropEmptyObjects } from './minimize';
 import { encodeCursor, listFilter, pageFilter, Paging } from './paging';
 import { CrmException, isDuplicateKeyError } from '@crm/errors';
 
@@ -37,8 +38,9 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   async insert(organizationId: string, data: Filter): Promise<T> {
     // validate() casts too, and returns the cast record; defaults and timestamps have no validators to pass.
     const record = (await this.model.validate({ ...data, organizationId })) as Filter;
-    this.model.applyDefaults(record);
+    this.model.applyDefaults(record); // (which also creates the nested paths' objects, as a document has them)
     this.model.applyTimestamps(record);
+    if (this.model.schema.get('minimize') !== false) dropEmptyObjects(record); // as a document's save does
     try {
       await this.model.insertSealed(record);
       return record as T;
