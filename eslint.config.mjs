@@ -32,7 +32,14 @@ function layerRule(lib) {
             name: `@crm/${name}`,
             message: `libs/${lib} sits below libs/${name} (see libs/layers.json).`,
           })),
-          patterns: [...DEEP_IMPORTS, { group: ['**/apps/**'], message: 'Libs never import the apps.' }],
+          patterns: [
+            ...DEEP_IMPORTS,
+            { group: ['**/apps/**'], message: 'Libs never import the apps.' },
+            {
+              group: ['../../*/src', '../../*/src/**', '../../../*/src/**'],
+              message: 'Import another lib through @crm/<lib>.',
+            },
+          ],
         },
       ],
     },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CrmException } from '@crm/errors';
 import { cpf } from '../factories/documents';
+import type { HolderLinks } from '../../apps/crm/src/holder/holder-links';
 
 interface FakeHolder {
   id: string;
@@ -14,7 +15,7 @@ interface FakeHolder {
 const holderNotFound = () => new CrmException('CRM-0006', { entityType: 'Holder' });
 
 /** HolderLinks (what alias accounts may ask of holders) in memory: is it live, reserve and release an alias slot. */
-export class FakeHolderLinks {
+export class FakeHolderLinks implements Pick<HolderLinks, 'requireLive' | 'reserveAlias' | 'releaseAlias'> {
   readonly holders = new Map<string, FakeHolder>();
 
   constructor(private readonly journal: string[] = []) {}

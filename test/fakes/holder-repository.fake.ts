@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { canonicalIdentifier } from '@crm/documents';
 import { CrmException } from '@crm/errors';
 import { applyPatchInPlace } from './merge-patch';
 import type { HolderRepository, NewHolder } from '../../apps/crm/src/holder/holder.repository';
@@ -18,8 +19,8 @@ export type HolderStore = Pick<
   | 'erase'
 >;
 
-/** What the blind index compares: the document without punctuation, upper case. */
-const documentKey = (document: string) => document.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+/** What the blind index compares: the canonical document, as the repository's normalizer makes it. */
+const documentKey = (document: string) => canonicalIdentifier(document);
 
 /**
  * Holders in memory, with the guarantees the real repository gets from MongoDB: one live holder per

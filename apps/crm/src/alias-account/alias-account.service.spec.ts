@@ -33,7 +33,7 @@ function setUp(config: Partial<AppConfig> = {}) {
   const midaz = new FakeMidazLedger(journal);
   const service = new AliasAccountService(
     aliases as unknown as Dependencies[0],
-    holders as unknown as Dependencies[1],
+    holders as unknown as Dependencies[1], // typed against HolderLinks by its implements clause
     midaz as unknown as Dependencies[2],
     new MetadataPersonalDataPolicy(settings),
     settings,
