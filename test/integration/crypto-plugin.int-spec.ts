@@ -14,6 +14,8 @@ import { FieldCipher } from '../../libs/crypto/src/field-cipher';
 import { FieldProtector } from '../../libs/crypto/src/field-protector';
 import { Keyring } from '../../libs/crypto/src/keyring';
 import { fieldProtectionPlugin } from '../../libs/crypto/src/protection.plugin';
+import { CrmException } from '@crm/errors';
+import { ScopedStore } from '@crm/persistence';
 import { randomKeyMaterial } from '../factories/keys';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 
@@ -34,6 +36,7 @@ const thingSchema = new Schema(
     secretDate: Schema.Types.Mixed,
     parties: [partySchema],
     status: String,
+    deletedAt: Date,
   },
   { collection: 'things', timestamps: true, versionKey: false },
 );
@@ -55,6 +58,7 @@ type Thing = {
   secretDate?: Date;
   parties?: Array<{ _id?: string; document: string; name: string }>;
   status?: string;
+  deletedAt?: Date;
 };
 type ThingModel = Model<Thing> & ProtectedModelStatics;
 
@@ -257,6 +261,24 @@ describe('field-protection plugin on a real server', () => {
     ).toHaveLength(1);
     const stranger = modelFor(connection, randomKeyMaterial());
     await expect(stranger.findById(_id)).rejects.toBeInstanceOf(DecryptionError);
+  });
+
+  it('ScopedStore.findById: a foreign or deleted record is absent, and never decrypted', async () => {
+    const { _id } = await Things.create(ana());
+    const gone = await Things.create({ ...ana(), deletedAt: new Date() });
+    const refusal = () => new CrmException('CRM-0010', { entityType: 'Thing' });
+    // Keys that cannot open these records: any attempt to decrypt one throws.
+    const stranger = new ScopedStore<Thing>(modelFor(connection, randomKeyMaterial()), refusal);
+    expect(await stranger.findById(randomUUID(), _id)).toBeNull(); // another organization's
+    await expect(stranger.findById(org, _id)).rejects.toBeInstanceOf(DecryptionError); // in scope: opened
+    expect(await stranger.findById(org, gone._id)).toBeNull();
+    expect(await stranger.findById(org, _id, { equal: { status: 'closed' } })).toBeNull();
+
+    const store = new ScopedStore<Thing>(Things, refusal);
+    expect((await store.findById(org, _id))!.name).toBe(PLAIN.name);
+    expect((await store.findById(org, gone._id, { includeDeleted: true }))!.name).toBe(PLAIN.name);
+    await Things.updateOne({ _id }, { $set: { status: 'closed' } });
+    expect((await store.findById(org, _id, { equal: { status: 'closed' } }))!.name).toBe(PLAIN.name);
   });
 
   it('refuses schemas where a protected path cannot hold a ciphertext', () => {

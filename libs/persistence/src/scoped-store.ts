@@ -50,10 +50,27 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     }
   }
 
-  findOne(organizationId: string, filter: Filter, options: { includeDeleted?: boolean } = {}): Promise<T | null> {
-    return this.model
-      .findOne({ ...filter, organizationId, ...(options.includeDeleted ? {} : { deletedAt: null }) })
-      .lean<T>();
+  /**
+   * One record by id, or null when the organization has none (or only a deleted one, unless asked).
+   * The query names `_id` alone: the primary key is the one filter every MongoDB-compatible store serves
+   * from its primary index (FerretDB pushes no other filter down; it scans for the rest). The record's
+   * organization, the `equal` fields and its deletion mark are checked on the loaded record, before the
+   * plugin's transform opens it: a record of another organization is absent, and never decrypted.
+   */
+  findById(
+    organizationId: string,
+    id: string,
+    options: { includeDeleted?: boolean; equal?: Record<string, string> } = {},
+  ): Promise<T | null> {
+    const expected: Record<string, unknown> = { ...options.equal, organizationId };
+    const inScope = (record: T | null): T | null => {
+      if (!record) return null;
+      const fields = record as unknown as Record<string, unknown>;
+      if (Object.entries(expected).some(([field, value]) => fields[field] !== value)) return null;
+      return options.includeDeleted || fields.deletedAt == null ? record : null; // as `deletedAt: null` matches
+    };
+    // Query transforms run in the order added: this one before the plugin's, which a pre hook adds at exec.
+    return this.model.findOne({ _id: id }).lean<T>().transform(inScope);
   }
 
   async existsLive(organizationId: string, filter: Filter): Promise<boolean> {

@@ -59,7 +59,7 @@ export class AliasAccountRepository implements OnModuleInit {
     id: string,
     options: { includeDeleted?: boolean } = {},
   ): Promise<AliasAccountRecord | null> {
-    return this.store.findOne(organizationId, { _id: id, holderId }, options);
+    return this.store.findById(organizationId, id, { ...options, equal: { holderId } });
   }
 
   /** Whether the account id has a live alias in the organization, in any ledger. */

@@ -54,7 +54,7 @@ export class HolderRepository implements OnModuleInit {
     id: string,
     options: { includeDeleted?: boolean } = {},
   ): Promise<HolderRecord | null> {
-    return this.store.findOne(organizationId, { _id: id }, options);
+    return this.store.findById(organizationId, id, options);
   }
 
   existsActiveWithDocument(organizationId: string, document: string): Promise<boolean> {
