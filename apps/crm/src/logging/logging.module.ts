@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { DestinationStream } from 'pino';
+import { bufferedStdout } from './buffered-stdout';
 import { AppConfig } from '@crm/config';
 import { RequestLog } from './request-log';
 
@@ -14,28 +15,6 @@ const REDACTED_LOG_PATHS = [
   'req.body',
   'res.body',
 ];
-
-/** Buffered log lines are written at least this often, so a quiet pod's lines still show up promptly. */
-const LOG_FLUSH_INTERVAL_MS = 250;
-/** Lines are written in chunks of at least this many bytes (or at the interval), not one write each. */
-const LOG_CHUNK_BYTES = 4096;
-/** What may wait for a stdout that does not drain; beyond it lines are dropped rather than memory exhausted. */
-const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
-
-/**
- * Standard output, buffered: one write per few lines instead of a synchronous write per line. Pino
- * writes what is buffered when the process exits, also after an uncaught error; a SIGKILL loses at
- * most the last interval's lines.
- */
-function bufferedStdout(): DestinationStream {
-  return pino.destination({
-    dest: 1,
-    sync: false,
-    minLength: LOG_CHUNK_BYTES,
-    maxLength: LOG_BUFFER_MAX_BYTES,
-    periodicFlush: LOG_FLUSH_INTERVAL_MS,
-  });
-}
 
 /**
  * JSON logs: Nest's logger is nestjs-pino's, writing through one pino instance, and each request is
