@@ -12,6 +12,8 @@ class AppendedEvents {
   }
 }
 
+const endOfTurn = () => new Promise((resolve) => setImmediate(resolve));
+const requestIds = (batch: AuditEvent[]) => batch.map((e) => e.requestId);
 const event = (requestId: string) => ({ _id: requestId, requestId }) as unknown as AuditEvent;
 
 function trail(mode: 'required' | 'best-effort', queueSize: number) {
@@ -45,12 +47,24 @@ describe('AuditTrail', () => {
     expect(roomy.written.batches.flat().map((e) => e.requestId)).toEqual(['room']);
   });
 
-  it('writes events that arrive together in one batch, after a short wait', async () => {
+  it('writes the events of a quiet trail at the end of the turn that recorded them, together', async () => {
     const { trail: audit, written } = trail('required', 100);
-    for (const id of ['a', 'b', 'c']) audit.record(event(id), audit.reserve());
-    expect(written.batches).toEqual([]); // nothing sent at once: the writer waits for company
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(written.batches.map((batch) => batch.map((e) => e.requestId))).toEqual([['a', 'b', 'c']]);
+    for (const id of ['a', 'b']) audit.record(event(id), audit.reserve());
+    expect(written.batches).toEqual([]); // not within the request's own handling…
+    await endOfTurn();
+    expect(written.batches.map(requestIds)).toEqual([['a', 'b']]); // …but in the same wake-up, as one batch
+    await audit.onModuleDestroy();
+  });
+
+  it('makes the events of a busy trail (a write began within the linger) wait for company', async () => {
+    const { trail: audit, written } = trail('required', 100);
+    audit.record(event('first'), audit.reserve());
+    await endOfTurn();
+    for (const id of ['c', 'd']) audit.record(event(id), audit.reserve());
+    await endOfTurn();
+    expect(written.batches.map(requestIds)).toEqual([['first']]); // c and d wait…
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(written.batches.map(requestIds)).toEqual([['first'], ['c', 'd']]); // …and go together
     await audit.onModuleDestroy();
   });
 });
