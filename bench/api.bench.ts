@@ -577,9 +577,8 @@ async function runFloor(target: Target, organizationId: string): Promise<RouteFi
         deletedAt: null,
       }),
     );
-    await op('findOne holder by id', requests, (i) =>
-      h.findOne({ _id: pick(holders, i)._id, organizationId, ...live }),
-    );
+    // The service's shape: the _id alone, organization and liveness checked on the record (ScopedStore.findById).
+    await op('findOne holder by id', requests, (i) => h.findOne({ _id: pick(holders, i)._id }));
     await op('find holders by document token', requests, (i) =>
       h
         .find({ organizationId, 'search.document': { $in: [pick(holders, i).search.document].flat() }, ...live })

@@ -59,13 +59,22 @@ export interface ProtectedModelStatics<Search extends string = string> {
    * gets its plaintext back. The lean way to create: no Mongoose document, no decryption of what was just sealed.
    */
   insertSealed(record: Record<string, unknown>): Promise<void>;
+  /**
+   * Reads the record with this `_id` straight through the driver (no Mongoose query: the cheap way to
+   * read one record) and opens it only if `accept` takes it as stored, still sealed: a record the caller
+   * may not see is never decrypted. Null when there is none or it is not accepted.
+   */
+  findByIdOpened(
+    id: string,
+    accept: (sealed: Record<string, unknown>) => boolean,
+  ): Promise<Record<string, unknown> | null>;
 }
 
 /**
  * The Mongoose plugin that keeps protected fields encrypted at rest: sealed on `save`/`create` and by
  * the `insertSealed` static (the ways the service and the import write them; the key rotation writes
- * the re-sealed records itself), opened on load (hydrated
- * documents, `lean()` results, cursors of both), and refused in filters, in update queries and in
+ * the re-sealed records itself), opened on load (hydrated documents, `lean()` results, cursors of
+ * both, and the `findByIdOpened` static), and refused in filters, in update queries and in
  * `insertMany`, which would otherwise reach the database unsealed. Business code never sees a
  * ciphertext or calls a cipher.
  */
@@ -89,6 +98,16 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
       for (const { access, path, plaintext } of sealed) access.set(path, plaintext);
     }
   });
+
+  schema.static(
+    'findByIdOpened',
+    async function (this: Model<unknown>, id: string, accept: (sealed: Record<string, unknown>) => boolean) {
+      const record = await this.collection.findOne<Record<string, unknown>>({ _id: id as never });
+      if (!record || !accept(record)) return null;
+      protector.open(plainAccess(record));
+      return record;
+    },
+  );
 
   // Fields a loaded document held as legacy plaintext (see ProtectedFieldSpec.acceptsLegacyPlaintext):
   // its next save encrypts them, whatever else it changes.

@@ -52,25 +52,21 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
 
   /**
    * One record by id, or null when the organization has none (or only a deleted one, unless asked).
-   * The query names `_id` alone: the primary key is the one filter every MongoDB-compatible store serves
+   * The read names `_id` alone: the primary key is the one filter every MongoDB-compatible store serves
    * from its primary index (FerretDB pushes no other filter down; it scans for the rest). The record's
-   * organization, the `equal` fields and its deletion mark are checked on the loaded record, before the
-   * plugin's transform opens it: a record of another organization is absent, and never decrypted.
+   * organization, the `equal` fields and its deletion mark are checked on the stored record before the
+   * plugin opens it: a record of another organization is absent, and never decrypted.
    */
-  findById(
+  async findById(
     organizationId: string,
     id: string,
     options: { includeDeleted?: boolean; equal?: Record<string, string> } = {},
   ): Promise<T | null> {
-    const expected: Record<string, unknown> = { ...options.equal, organizationId };
-    const inScope = (record: T | null): T | null => {
-      if (!record) return null;
-      const fields = record as unknown as Record<string, unknown>;
-      if (Object.entries(expected).some(([field, value]) => fields[field] !== value)) return null;
-      return options.includeDeleted || fields.deletedAt == null ? record : null; // as `deletedAt: null` matches
-    };
-    // Query transforms run in the order added: this one before the plugin's, which a pre hook adds at exec.
-    return this.model.findOne({ _id: id }).lean<T>().transform(inScope);
+    const expected = Object.entries({ ...options.equal, organizationId });
+    const inScope = (stored: Record<string, unknown>) =>
+      expected.every(([field, value]) => stored[field] === value) &&
+      (options.includeDeleted || stored.deletedAt == null); // as the filter `deletedAt: null` matches
+    return (await this.model.findByIdOpened(id, inScope)) as T | null;
   }
 
   async existsLive(organizationId: string, filter: Filter): Promise<boolean> {
