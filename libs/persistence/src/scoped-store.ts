@@ -10,7 +10,8 @@ type ProtectedModel<T, Search extends string> = Model<T> & ProtectedModelStatics
 
 /**
  * The persistence mechanics every organization-scoped, soft-deletable collection shares. Each method
- * takes the organization id first, so no query can go unscoped. Repositories compose it and expose
+ * takes the organization id first, so nothing goes unscoped: queries filter on it, and a read by id
+ * checks it on the stored record (see findById). Repositories compose it and expose
  * narrow, named methods; they never hand out a generic `find`.
  */
 export class ScopedStore<T extends { _id: string }, Search extends string = string> {

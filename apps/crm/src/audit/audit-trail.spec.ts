@@ -57,14 +57,20 @@ describe('AuditTrail', () => {
   });
 
   it('makes the events of a busy trail (a write began within the linger) wait for company', async () => {
-    const { trail: audit, written } = trail('required', 100);
-    audit.record(event('first'), audit.reserve());
-    await endOfTurn();
-    for (const id of ['c', 'd']) audit.record(event(id), audit.reserve());
-    await endOfTurn();
-    expect(written.batches.map(requestIds)).toEqual([['first']]); // c and d wait…
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(written.batches.map(requestIds)).toEqual([['first'], ['c', 'd']]); // …and go together
-    await audit.onModuleDestroy();
+    jest.useFakeTimers(); // setImmediate, setTimeout and performance.now alike
+    try {
+      const { trail: audit, written } = trail('required', 100);
+      audit.record(event('first'), audit.reserve());
+      await jest.advanceTimersByTimeAsync(0);
+      expect(written.batches.map(requestIds)).toEqual([['first']]);
+      for (const id of ['c', 'd']) audit.record(event(id), audit.reserve());
+      await jest.advanceTimersByTimeAsync(99);
+      expect(written.batches.map(requestIds)).toEqual([['first']]); // c and d wait…
+      await jest.advanceTimersByTimeAsync(1);
+      expect(written.batches.map(requestIds)).toEqual([['first'], ['c', 'd']]); // …and go together
+      await audit.onModuleDestroy();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -78,14 +78,14 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     if (this.retention) clearInterval(this.retention);
-    this.cancelScheduled?.();
+    this.unscheduleDrain();
     const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
     while (this.queue.length > 0 && Date.now() < deadline) {
       this.drain();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     this.closed = true;
-    this.cancelScheduled?.();
+    this.unscheduleDrain();
     if (this.queue.length > 0)
       this.logger.error({ unwritten: this.queue.length }, 'audit events could not be written before shutdown');
   }
@@ -151,9 +151,13 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private drain(): void {
+  private unscheduleDrain(): void {
     this.cancelScheduled?.();
     this.cancelScheduled = undefined;
+  }
+
+  private drain(): void {
+    this.unscheduleDrain();
     this.writing ??= this.writeAll().finally(() => {
       this.writing = undefined;
       // Events queued during the write wait for company too (a full batch has gone at once).

@@ -4,6 +4,7 @@ class RecordingStream implements FlushableStream {
   readonly lines: string[] = [];
   flushes = 0;
   destroyed = false;
+  _writing = false;
   write(chunk: string): boolean {
     this.lines.push(chunk);
     return true;
@@ -42,6 +43,20 @@ describe('DelayedFlushDestination', () => {
     destination.write('b\n'); // the next line schedules the next flush
     jest.advanceTimersByTime(250);
     expect(stream.flushes).toBe(2);
+  });
+
+  it('flushes again after a write that was in progress when the delay ran out (it would ignore the flush)', () => {
+    const stream = new RecordingStream();
+    const destination = new DelayedFlushDestination(stream, 250);
+    destination.write('a\n');
+    stream._writing = true; // a big chunk is being written
+    jest.advanceTimersByTime(250);
+    expect(stream.flushes).toBe(0); // not asked while it writes…
+    stream._writing = false;
+    jest.advanceTimersByTime(250);
+    expect(stream.flushes).toBe(1); // …but once it is done, without another line
+    jest.advanceTimersByTime(10_000);
+    expect(stream.flushes).toBe(1);
   });
 
   it('does not flush a stream the exit handler already closed', () => {

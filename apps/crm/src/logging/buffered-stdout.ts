@@ -13,6 +13,11 @@ export interface FlushableStream {
   flush(): void;
   /** Set by SonicBoom once closed (not in its typings). */
   readonly destroyed?: boolean;
+  /**
+   * SonicBoom's write in progress (internal, not in its typings). A flush during one is ignored, and the
+   * write, once done, leaves a tail shorter than `minLength` buffered: the flush must come again after it.
+   */
+  readonly _writing?: boolean;
 }
 
 /**
@@ -31,12 +36,19 @@ export class DelayedFlushDestination implements DestinationStream {
 
   write(line: string): void {
     this.buffer.write(line);
-    this.scheduled ??= setTimeout(() => this.flush(), this.delayMs).unref();
+    this.scheduleFlush();
   }
 
-  private flush(): void {
+  private scheduleFlush(): void {
+    this.scheduled ??= setTimeout(() => this.flushBuffered(), this.delayMs).unref();
+  }
+
+  // Not named `flush`: pino's logger.flush(cb) would call it and wait for a callback it never gets.
+  private flushBuffered(): void {
     this.scheduled = undefined;
-    if (!this.buffer.destroyed) this.buffer.flush(); // after the exit handler's final flush the stream is closed
+    if (this.buffer.destroyed) return; // after the exit handler's final flush the stream is closed
+    if (this.buffer._writing) this.scheduleFlush();
+    else this.buffer.flush();
   }
 }
 
