@@ -263,6 +263,23 @@ describe('field-protection plugin on a real server', () => {
     await expect(stranger.findById(_id)).rejects.toBeInstanceOf(DecryptionError);
   });
 
+  it('findOpened: finds through the driver, opens each record, refuses a filter on a protected path', async () => {
+    await Things.create(ana());
+    await Things.create({ ...ana(), status: 'closed' });
+    const page = { sort: { _id: 1 as const }, limit: 10 };
+    const found = await Things.findOpened(
+      { organizationId: org, ...Things.blindIndexFilter('document', org, PLAIN.document) },
+      page,
+    );
+    expect(found.map((thing) => thing.name)).toEqual([PLAIN.name, PLAIN.name]);
+    expect(found[0]).toMatchObject({ contact: { email: PLAIN.email }, secretDate: new Date('1980-05-06T00:00:00Z') });
+    expect(found[0]).not.toHaveProperty('search');
+    expect(await Things.findOpened({ organizationId: org, status: 'closed' }, page)).toHaveLength(1);
+    await expect(Things.findOpened({ organizationId: org, document: PLAIN.document }, page)).rejects.toBeInstanceOf(
+      ProtectedQueryError,
+    );
+  });
+
   it('ScopedStore.findById: a foreign or deleted record is absent, and never decrypted', async () => {
     const { _id } = await Things.create(ana());
     const gone = await Things.create({ ...ana(), deletedAt: new Date() });

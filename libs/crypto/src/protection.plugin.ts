@@ -68,13 +68,22 @@ export interface ProtectedModelStatics<Search extends string = string> {
     id: string,
     accept: (sealed: Record<string, unknown>) => boolean,
   ): Promise<Record<string, unknown> | null>;
+  /**
+   * Finds records straight through the driver (no Mongoose query, so no casting: give the filter's
+   * values their stored types) and opens each. The filter passes the same guard as a query's: a
+   * protected path compared with a value is refused.
+   */
+  findOpened(
+    filter: Record<string, unknown>,
+    options: { sort: Record<string, 1 | -1>; skip?: number; limit: number },
+  ): Promise<Record<string, unknown>[]>;
 }
 
 /**
  * The Mongoose plugin that keeps protected fields encrypted at rest: sealed on `save`/`create` and by
  * the `insertSealed` static (the ways the service and the import write them; the key rotation writes
  * the re-sealed records itself), opened on load (hydrated documents, `lean()` results, cursors of
- * both, and the `findByIdOpened` static), and refused in filters, in update queries and in
+ * both, and the `findByIdOpened` and `findOpened` statics), and refused in filters, in update queries and in
  * `insertMany`, which would otherwise reach the database unsealed. Business code never sees a
  * ciphertext or calls a cipher.
  */
@@ -106,6 +115,20 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
       if (!record || !accept(record)) return null;
       protector.open(plainAccess(record));
       return record;
+    },
+  );
+
+  schema.static(
+    'findOpened',
+    async function (
+      this: Model<unknown>,
+      filter: Record<string, unknown>,
+      options: { sort: Record<string, 1 | -1>; skip?: number; limit: number },
+    ) {
+      protector.assertFilter(filter);
+      const records = await this.collection.find<Record<string, unknown>>(filter, options).toArray();
+      for (const record of records) protector.open(plainAccess(record));
+      return records;
     },
   );
 

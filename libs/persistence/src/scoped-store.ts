@@ -159,12 +159,13 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     metadataFilters: Record<string, string>,
   ): Promise<{ items: T[]; total?: number; nextCursor?: string }> {
     const scoped = { ...filter, organizationId, ...listFilter(paging, metadataFilters) };
-    const query = this.model.find(pageFilter(scoped, paging)).sort({ _id: paging.direction }).limit(paging.limit);
-    if (!paging.afterId) query.skip((paging.page - 1) * paging.limit);
-    const [items, total] = await Promise.all([
-      query.lean<T[]>(),
-      paging.withTotal ? this.model.countDocuments(scoped) : undefined,
-    ]);
+    // Every filter value is already typed as stored (strings, Dates, typed metadata): no casting needed.
+    const page = this.model.findOpened(pageFilter(scoped, paging), {
+      sort: { _id: paging.direction },
+      limit: paging.limit,
+      ...(paging.afterId ? {} : { skip: (paging.page - 1) * paging.limit }),
+    }) as Promise<T[]>;
+    const [items, total] = await Promise.all([page, paging.withTotal ? this.model.countDocuments(scoped) : undefined]);
     const nextCursor = items.length === paging.limit ? encodeCursor(items[items.length - 1]._id) : undefined;
     return { items, total, nextCursor };
   }
