@@ -151,6 +151,34 @@ describe('alias accounts API', () => {
       ).toBe(true);
     });
 
+    it('takes a ledger account id in any case as the same account: one live alias, found by either case', async () => {
+      const { holder, ledgerId, accountId, alias } = await createAlias();
+      const shouted = { ledgerId: ledgerId.toUpperCase(), accountId: accountId.toUpperCase() };
+      const twin = await stack.api.post(`/v1/holders/${holder.id}/aliases`, shouted);
+      expect(twin.status).toBe(409);
+      expect(twin.body.code).toBe('CRM-0013');
+      for (const query of [
+        `account_id=${shouted.accountId}`,
+        `ledger_id=${shouted.ledgerId}`,
+        `holder_id=${holder.id.toUpperCase()}`,
+      ])
+        expect(
+          (await stack.api.get(`/v1/aliases?${query}`)).body.items.map((item: { id: string }) => item.id),
+        ).toContain(alias.id);
+    });
+
+    it('stores the ledger and account ids of an alias created with upper-case ids in lower case', async () => {
+      const { holder, ledgerId } = await fixture();
+      const accountId = randomUUID();
+      stack.midaz.addAccount(stack.api.organizationId, ledgerId, accountId);
+      const created = await stack.api.post(`/v1/holders/${holder.id}/aliases`, {
+        ledgerId: ledgerId.toUpperCase(),
+        accountId: accountId.toUpperCase(),
+      });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ ledgerId, accountId });
+    });
+
     it('frees the ledger account once its alias is deleted', async () => {
       const { holder, ledgerId, accountId, alias } = await createAlias();
       expect((await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(409);

@@ -18,15 +18,15 @@ export class FakeMidaz extends LoopbackHttpServer {
   private failures = 0;
   delayMs = 0;
 
+  // Ids compare case-insensitively, as in Midaz (UUIDs parsed, stored as PostgreSQL uuid).
   addAccount(organizationId: string, ledgerId: string, accountId: string): void {
-    const key = `${organizationId}/${ledgerId}`;
-    if (!this.accounts.has(key)) this.accounts.set(key, new Set());
-    this.accounts.get(key)!.add(accountId);
+    this.addLedger(organizationId, ledgerId);
+    this.accounts.get(`${organizationId}/${ledgerId}`.toLowerCase())!.add(accountId.toLowerCase());
   }
 
   addLedger(organizationId: string, ledgerId: string): void {
-    if (!this.accounts.has(`${organizationId}/${ledgerId}`))
-      this.accounts.set(`${organizationId}/${ledgerId}`, new Set());
+    const key = `${organizationId}/${ledgerId}`.toLowerCase();
+    if (!this.accounts.has(key)) this.accounts.set(key, new Set());
   }
 
   /** The next `count` ledger/account requests answer 500. */
@@ -58,7 +58,7 @@ export class FakeMidaz extends LoopbackHttpServer {
     const match = /^\/v1\/organizations\/([^/]+)\/ledgers\/([^/]+)(?:\/accounts\/([^/]+))?$/.exec(path);
     if (!match || request.method !== 'GET')
       return this.reply(response, 404, { code: '0000', title: 'Not Found', message: 'route not found' });
-    const [, organizationId, ledgerId, accountId] = match;
+    const [, organizationId, ledgerId, accountId] = match.map((part) => part?.toLowerCase());
     const accounts = this.accounts.get(`${organizationId}/${ledgerId}`);
     if (!accounts) {
       return this.reply(response, 404, {

@@ -7,6 +7,7 @@ export { ORGANIZATION_HEADER, OrganizationGuard, OrganizationScoped, Tenant } fr
 export type { TenantContext } from './tenant';
 export { RouteMethods } from './route-methods';
 export { UuidParamPipe } from './uuid-param.pipe';
+export { IsCanonicalUuid } from './canonical-uuid';
 export { asQueryException, CrmValidationPipe, validationErrorToException } from './validation';
 export { CalendarDateFromDateTime, IsCalendarDate, isCalendarDate } from './calendar-date';
 export { digitsToInteger, HardDeleteQuery, IncludeDeletedQuery, ListQuery, ListQueryPipe } from './list-query';

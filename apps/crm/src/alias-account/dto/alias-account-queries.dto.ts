@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { ListQuery } from '@crm/http';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsCanonicalUuid, ListQuery } from '@crm/http';
 import { IsIdentifier } from '@crm/documents';
 import { ALIAS_PROTECTED_FIELDS, RELATED_PARTY_ROLES } from '../alias-account.schema';
 
 export class ListAliasAccountsQuery extends ListQuery {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all') holder_id?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all') ledger_id?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all') account_id?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsCanonicalUuid() holder_id?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsCanonicalUuid() ledger_id?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsCanonicalUuid() account_id?: string;
   @ApiPropertyOptional({ description: ALIAS_PROTECTED_FIELDS.describeFilter('document', 'The holder document.') })
   @IsOptional()
   @IsString()

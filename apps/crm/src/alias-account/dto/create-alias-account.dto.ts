@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsUUID, ValidateNested } from 'class-validator';
-import { IsMetadata, Metadata } from '@crm/http';
+import { ArrayMaxSize, IsArray, IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { IsCanonicalUuid, IsMetadata, Metadata } from '@crm/http';
 import { BankingDetailsDto, RegulatoryFieldsDto, RelatedPartyDto } from './alias-parts.dto';
 
 export class CreateAliasAccountDto {
@@ -10,7 +10,7 @@ export class CreateAliasAccountDto {
     example: '01965ed9-7fa4-75b2-8872-fc9e8509ab0a',
     description: 'Midaz ledger id; must exist in the organization.',
   })
-  @IsUUID('all')
+  @IsCanonicalUuid()
   ledgerId!: string;
 
   @ApiProperty({
@@ -18,7 +18,7 @@ export class CreateAliasAccountDto {
     example: '01965ed9-7fa4-75b2-8872-fc9e8509ab0b',
     description: 'Midaz account id; must exist in the ledger. One live alias per account.',
   })
-  @IsUUID('all')
+  @IsCanonicalUuid()
   accountId!: string;
 
   @ApiPropertyOptional({ type: BankingDetailsDto })
