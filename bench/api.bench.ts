@@ -29,8 +29,8 @@ const QUICK = ARGS.has('--quick');
 const JSON_OUT = ARGS.has('--json');
 const CONCURRENCY = 8;
 const SIZES = QUICK
-  ? { holders: 300, aliases: 200, requests: 150, routeSeconds: 6 }
-  : { holders: 1000, aliases: 600, requests: 400, routeSeconds: 10 };
+  ? { holders: 300, aliases: 200, requests: 600, routeSeconds: 6 }
+  : { holders: 1000, aliases: 600, requests: 2000, routeSeconds: 10 };
 /**
  * Requests each read and patch route gets before it is measured, uncounted, on a small data set of its
  * own organization (WARMUP_SET), which FerretDB answers fast. V8 compiles a route's hot code during its
@@ -40,6 +40,8 @@ const SIZES = QUICK
  */
 const WARMUP_REQUESTS = QUICK ? 150 : 300;
 const WARMUP_SET = { holders: 20, aliases: 10 };
+/** Seeding must complete: its time budget is a safety net only. */
+const SEEDING_SECONDS = 600;
 const CLOCK_TICK_US = 1e6 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 const ROOT = join(__dirname, '..');
 
@@ -97,12 +99,12 @@ async function measure(
   count: number,
   operation: (index: number) => Promise<boolean>,
   cpu: (() => number) | null,
-  { quiet = false } = {},
+  { quiet = false, seconds = SIZES.routeSeconds } = {},
 ): Promise<RouteFigures> {
   const latencies: number[] = [];
   let next = 0;
   let errors = 0;
-  const deadline = performance.now() + SIZES.routeSeconds * 1000;
+  const deadline = performance.now() + seconds * 1000;
   const cpuBefore = cpu?.();
   const started = performance.now();
   const worker = async () => {
@@ -118,14 +120,14 @@ async function measure(
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = (performance.now() - started) / 1000;
+  const elapsedSeconds = (performance.now() - started) / 1000;
   const cpuUs = cpu && cpuBefore !== undefined ? cpu() - cpuBefore : undefined;
   latencies.sort((a, b) => a - b);
   const figures: RouteFigures = {
     route,
     requests: latencies.length,
     errors,
-    reqPerSec: round(latencies.length / seconds, 1),
+    reqPerSec: round(latencies.length / elapsedSeconds, 1),
     p50Ms: round(percentile(latencies, 50)),
     p99Ms: round(percentile(latencies, 99)),
     cpuUsPerRequest: cpuUs === undefined ? null : Math.round(cpuUs / Math.max(1, latencies.length)),
@@ -356,10 +358,17 @@ interface RouteSpec {
   call: (i: number) => Call;
   expected: number;
   keep?: (i: number, json: any) => void;
+  /** The time budget, when not SIZES.routeSeconds (seeding must complete). */
+  seconds?: number;
 }
 
 /** Runs one route's requests; `measured: false` for the warm-up (no figures, no log line). */
-type RouteRunner = (client: Client, spec: RouteSpec, measured: boolean) => Promise<RouteFigures>;
+type RouteRunner = (client: Client, spec: RouteSpec, measured: boolean) => Promise<void>;
+
+/** A warm-up that failed leaves later routes without their data: the run would not mean what it says. */
+function assertWarm(name: string, figures: RouteFigures): void {
+  if (figures.errors > 0) throw new Error(`warm-up of ${name}: ${figures.errors} of ${figures.requests} failed`);
+}
 
 const pick = <T>(items: T[], i: number) => items[(i * 7) % items.length];
 
@@ -372,13 +381,12 @@ async function seed(
 ): Promise<Seeded> {
   const seeded: Seeded = { holders: [], aliases: [] };
   const ledgerId = randomUUID();
-  const savedDeadline = SIZES.routeSeconds;
-  SIZES.routeSeconds = 600; // seeding must complete
   await run(
     client,
     {
       name: 'POST /v1/holders',
       count: counts.holders,
+      seconds: SEEDING_SECONDS,
       call: (i) => ({ method: 'POST', path: '/v1/holders', body: holderBody(i) }),
       expected: 201,
       keep: (i, json) => (seeded.holders[i] = { id: json.id, document: document(i) }),
@@ -390,6 +398,7 @@ async function seed(
     {
       name: 'POST /v1/holders/{id}/aliases',
       count: counts.aliases,
+      seconds: SEEDING_SECONDS,
       call: (i) => ({
         method: 'POST',
         path: `/v1/holders/${seeded.holders[i].id}/aliases`,
@@ -406,7 +415,6 @@ async function seed(
     },
     measured,
   );
-  SIZES.routeSeconds = savedDeadline;
   return seeded;
 }
 
@@ -498,10 +506,10 @@ async function runService(target: Target): Promise<{ figures: RouteFigures[]; or
         return true;
       },
       measured ? cpu : null,
-      { quiet: !measured },
+      { quiet: !measured, seconds: spec.seconds },
     );
     if (measured) figures.push(result);
-    return result;
+    else assertWarm(spec.name, result);
   };
 
   log(
@@ -556,19 +564,28 @@ function storageSizes(
 
 const sizes: Record<string, unknown> = {};
 
-/** The same writes and reads with the driver alone, on copies of the documents the service stored. */
 interface FloorOp {
   name: string;
   count: number;
+  /** An insert: its own collection, and no warm-up (it runs a thousand times). */
+  insert: boolean;
   fn: (i: number) => Promise<unknown>;
 }
 
 type RawCollection = ReturnType<Db['collection']>;
 
-/** The driver-only twins of the service's writes and reads, on collections holding copies of its records. */
+interface FloorCollections {
+  holders: RawCollection;
+  aliases: RawCollection;
+}
+
+/**
+ * The driver-only twins of the service's writes and reads: inserts into `into`, reads and updates on
+ * `stored`, which holds copies of `holders` and `aliases` (so that they find what the service's do).
+ */
 function floorOps(
-  h: RawCollection,
-  al: RawCollection,
+  into: FloorCollections,
+  stored: FloorCollections,
   holders: Array<Record<string, any>>,
   aliases: Array<Record<string, any>>,
   organizationId: string,
@@ -576,12 +593,19 @@ function floorOps(
 ): FloorOp[] {
   const live = { deletedAt: null };
   const token = () => randomBytes(32).toString('base64url');
+  const read = (name: string, count: number, fn: (i: number) => Promise<unknown>): FloorOp => ({
+    name,
+    count,
+    insert: false,
+    fn,
+  });
   return [
     {
       name: 'insertOne holder',
       count: holders.length,
+      insert: true,
       fn: (i) =>
-        h.insertOne({
+        into.holders.insertOne({
           ...holders[i],
           _id: randomUUID() as never,
           search: { document: [token()] },
@@ -593,8 +617,9 @@ function floorOps(
     {
       name: 'insertOne alias',
       count: aliases.length,
+      insert: true,
       fn: (i) =>
-        al.insertOne({
+        into.aliases.insertOne({
           ...aliases[i],
           _id: randomUUID() as never,
           accountId: randomUUID(),
@@ -604,44 +629,34 @@ function floorOps(
         }),
     },
     // The service's shape: the _id alone, organization and liveness checked on the record (ScopedStore.findById).
-    { name: 'findOne holder by id', count: requests, fn: (i) => h.findOne({ _id: pick(holders, i)._id }) },
-    {
-      name: 'find holders by document token',
-      count: requests,
-      fn: (i) =>
-        h
-          .find({ organizationId, 'search.document': { $in: [pick(holders, i).search.document].flat() }, ...live })
-          .sort({ _id: 1 })
-          .limit(10)
-          .toArray(),
-    },
-    {
-      name: 'find holders limit 10',
-      count: requests,
-      fn: () =>
-        h
-          .find({ organizationId, ...live })
-          .sort({ _id: 1 })
-          .limit(10)
-          .toArray(),
-    },
-    {
-      name: 'updateOne holder $set',
-      count: requests,
-      fn: (i) =>
-        h.updateOne(
-          { _id: pick(holders, i)._id, organizationId, ...live },
-          { $set: { 'contact.secondaryEmail': pick(holders, i).name, updatedAt: new Date() } },
-        ),
-    },
-    {
-      name: 'updateOne alias soft delete',
-      count: Math.min(requests, aliases.length),
-      fn: (i) => al.updateOne({ _id: aliases[i]._id, organizationId, ...live }, { $set: { deletedAt: new Date() } }),
-    },
+    read('findOne holder by id', requests, (i) => stored.holders.findOne({ _id: pick(holders, i)._id })),
+    read('find holders by document token', requests, (i) =>
+      stored.holders
+        .find({ organizationId, 'search.document': { $in: [pick(holders, i).search.document].flat() }, ...live })
+        .sort({ _id: 1 })
+        .limit(10)
+        .toArray(),
+    ),
+    read('find holders limit 10', requests, () =>
+      stored.holders
+        .find({ organizationId, ...live })
+        .sort({ _id: 1 })
+        .limit(10)
+        .toArray(),
+    ),
+    read('updateOne holder $set', requests, (i) =>
+      stored.holders.updateOne(
+        { _id: pick(holders, i)._id, organizationId, ...live },
+        { $set: { 'contact.secondaryEmail': pick(holders, i).name, updatedAt: new Date() } },
+      ),
+    ),
+    read('updateOne alias soft delete', Math.min(requests, aliases.length), (i) =>
+      stored.aliases.updateOne({ _id: aliases[i]._id, organizationId, ...live }, { $set: { deletedAt: new Date() } }),
+    ),
   ];
 }
 
+/** The same writes and reads with the driver alone, on copies of the documents the service stored. */
 async function runFloor(target: Target, organizationId: string): Promise<RouteFigures[]> {
   if (!target.mongoUri || !target.dbName) {
     log('bench: no MONGO_URI/MONGO_NAME for the floor: skipped');
@@ -651,39 +666,54 @@ async function runFloor(target: Target, organizationId: string): Promise<RouteFi
   try {
     const source: Db = client.db(target.dbName);
     const floor: Db = client.db(`${target.dbName}_floor`);
-    const copy = async (name: string) => {
-      const documents = await source.collection(name).find({ organizationId }).toArray();
-      const indexes = (await source.collection(name).indexes()).filter((index) => index.name !== '_id_');
-      await floor.collection(name).createIndexes(
-        indexes.map(({ key, name: indexName, unique }) => ({
-          key,
-          name: indexName,
-          ...(unique ? { unique: true } : {}),
-        })),
-      );
-      return documents;
-    };
-    const holders = (await copy('holders')) as Array<Record<string, any>>;
-    const aliases = (await copy('alias_accounts')) as Array<Record<string, any>>;
+    const holders = (await source.collection('holders').find({ organizationId }).toArray()) as Array<
+      Record<string, any>
+    >;
+    const aliases = (await source.collection('alias_accounts').find({ organizationId }).toArray()) as Array<
+      Record<string, any>
+    >;
     if (holders.length === 0 || aliases.length === 0) return [];
     sizes.holders = storageSizes(holders, await source.collection('holders').indexes());
     sizes.aliases = storageSizes(aliases, await source.collection('alias_accounts').indexes());
-    // Warm-up, as for the service: the reads and updates on small copies first (the inserts run a thousand times).
+    /** A pair of collections with the service's indexes, holding copies of the given records. */
+    const collections = async (suffix: string, copies: { holders: object[]; aliases: object[] }) => {
+      const pair: FloorCollections = {
+        holders: floor.collection(`holders${suffix}`),
+        aliases: floor.collection(`alias_accounts${suffix}`),
+      };
+      for (const [name, collection, records] of [
+        ['holders', pair.holders, copies.holders],
+        ['alias_accounts', pair.aliases, copies.aliases],
+      ] as const) {
+        const indexes = (await source.collection(name).indexes()).filter((index) => index.name !== '_id_');
+        await collection.createIndexes(
+          indexes.map(({ key, name: indexName, unique }) => ({
+            key,
+            name: indexName,
+            ...(unique ? { unique: true } : {}),
+          })),
+        );
+        if (records.length > 0) await collection.insertMany(records.map((record) => ({ ...record })));
+      }
+      return pair;
+    };
+    const run = (op: FloorOp, measured: boolean) =>
+      measure(`floor: ${op.name}`, op.count, async (i) => (await op.fn(i), true), measured ? selfCpuUs : null, {
+        quiet: !measured,
+      });
+
+    // Warm-up, as for the service: the reads and updates on small copies first.
     const warmupHolders = holders.slice(0, WARMUP_SET.holders);
     const warmupAliases = aliases.slice(0, WARMUP_SET.aliases);
-    const warmupH = floor.collection<Record<string, unknown>>('holders_warmup');
-    const warmupAl = floor.collection<Record<string, unknown>>('aliases_warmup');
-    await warmupH.insertMany(warmupHolders.map((holder) => ({ ...holder })));
-    await warmupAl.insertMany(warmupAliases.map((alias) => ({ ...alias })));
-    const warmupOps = floorOps(warmupH, warmupAl, warmupHolders, warmupAliases, organizationId, WARMUP_REQUESTS);
-    for (const op of warmupOps.filter((candidate) => !candidate.name.startsWith('insertOne')))
-      await measure(op.name, op.count, async (i) => (await op.fn(i), true), null, { quiet: true });
+    const warmup = await collections('_warmup', { holders: warmupHolders, aliases: warmupAliases });
+    for (const op of floorOps(warmup, warmup, warmupHolders, warmupAliases, organizationId, WARMUP_REQUESTS))
+      if (!op.insert) assertWarm(op.name, await run(op, false));
 
-    const h = floor.collection<Record<string, unknown>>('holders');
-    const al = floor.collection<Record<string, unknown>>('alias_accounts');
+    const stored = await collections('', { holders, aliases });
+    const inserted = await collections('_inserted', { holders: [], aliases: [] });
     const figures: RouteFigures[] = [];
-    for (const op of floorOps(h, al, holders, aliases, organizationId, SIZES.requests))
-      figures.push(await measure(`floor: ${op.name}`, op.count, async (i) => (await op.fn(i), true), selfCpuUs));
+    for (const op of floorOps(inserted, stored, holders, aliases, organizationId, SIZES.requests))
+      figures.push(await run(op, true));
     return figures;
   } finally {
     await client

@@ -151,7 +151,11 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     return (await this.model.deleteOne({ ...filter, organizationId })).deletedCount > 0;
   }
 
-  /** One page of a list, ordered by _id (UUIDv7 = creation order), with total and next cursor. */
+  /**
+   * One page of a list, ordered by _id (UUIDv7 = creation order), with total and next cursor. The page is
+   * read through the driver, uncast: every filter value must already have its stored type (strings, Dates,
+   * typed metadata values), or the items would miss what the (cast) total counts.
+   */
   async page(
     organizationId: string,
     filter: Filter,
@@ -159,7 +163,6 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     metadataFilters: Record<string, string>,
   ): Promise<{ items: T[]; total?: number; nextCursor?: string }> {
     const scoped = { ...filter, organizationId, ...listFilter(paging, metadataFilters) };
-    // Every filter value is already typed as stored (strings, Dates, typed metadata): no casting needed.
     const page = this.model.findOpened(pageFilter(scoped, paging), {
       sort: { _id: paging.direction },
       limit: paging.limit,
