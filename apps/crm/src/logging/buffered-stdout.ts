@@ -1,7 +1,7 @@
 import pino, { DestinationStream } from 'pino';
 
 /** Buffered lines are written at most this long after they were logged, so a quiet pod's lines still show up promptly. */
-export const LOG_FLUSH_DELAY_MS = 250;
+const LOG_FLUSH_DELAY_MS = 250;
 /** Lines are written in chunks of at least this many bytes (or after the delay), not one write each. */
 const LOG_CHUNK_BYTES = 4096;
 /** What may wait for a stdout that does not drain; beyond it lines are dropped rather than memory exhausted. */
