@@ -280,7 +280,7 @@ describe('field-protection plugin on a real server', () => {
     );
   });
 
-  it('ScopedStore.findById: a foreign or deleted record is absent, and never decrypted', async () => {
+  it('ScopedStore.findById and patch: a foreign or deleted record is absent, and never decrypted', async () => {
     const { _id } = await Things.create(ana());
     const gone = await Things.create({ ...ana(), deletedAt: new Date() });
     const refusal = () => new CrmException('CRM-0010', { entityType: 'Thing' });
@@ -290,12 +290,20 @@ describe('field-protection plugin on a real server', () => {
     await expect(stranger.findById(org, _id)).rejects.toBeInstanceOf(DecryptionError); // in scope: opened
     expect(await stranger.findById(org, gone._id)).toBeNull();
     expect(await stranger.findById(org, _id, { equal: { status: 'closed' } })).toBeNull();
+    // A patch loads the same way: nothing out of scope is opened, let alone written.
+    expect(await stranger.patch(randomUUID(), _id, { status: 'open' })).toBeNull();
+    expect(await stranger.patch(org, gone._id, { status: 'open' })).toBeNull();
+    await expect(stranger.patch(org, _id, { status: 'open' })).rejects.toBeInstanceOf(DecryptionError);
 
     const store = new ScopedStore<Thing>(Things, refusal);
     expect((await store.findById(org, _id))!.name).toBe(PLAIN.name);
     expect((await store.findById(org, gone._id, { includeDeleted: true }))!.name).toBe(PLAIN.name);
     await Things.updateOne({ _id }, { $set: { status: 'closed' } });
     expect((await store.findById(org, _id, { equal: { status: 'closed' } }))!.name).toBe(PLAIN.name);
+    expect(await store.patch(org, _id, { name: 'Maria S.' }, { equal: { status: 'open' } })).toBeNull();
+    expect((await store.patch(org, _id, { name: 'Maria S.' }, { equal: { status: 'closed' } }))!.name).toBe('Maria S.');
+    expect((await store.findById(org, _id))!.name).toBe('Maria S.'); // saved, and sealed again on the way
+    expectNoPlaintext(await raw(), ['Maria S.'], [String(_id)]);
   });
 
   it('refuses schemas where a protected path cannot hold a ciphertext', () => {

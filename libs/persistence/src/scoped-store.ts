@@ -8,6 +8,19 @@ import { CrmException, isDuplicateKeyError } from '@crm/errors';
 type Filter = Record<string, unknown>;
 type ProtectedModel<T, Search extends string> = Model<T> & ProtectedModelStatics<Search>;
 
+/** Which stored record a read by id may return: the organization's, with these fields, live unless asked. */
+interface RecordScope {
+  includeDeleted?: boolean;
+  equal?: Record<string, string>;
+}
+
+function inScope(organizationId: string, scope: RecordScope): (stored: Filter) => boolean {
+  const expected = Object.entries({ ...scope.equal, organizationId });
+  return (stored) =>
+    expected.every(([field, value]) => stored[field] === value) &&
+    (scope.includeDeleted === true || stored.deletedAt == null); // as the filter `deletedAt: null` matches
+}
+
 /**
  * The persistence mechanics every organization-scoped, soft-deletable collection shares. Each method
  * takes the organization id first, so nothing goes unscoped: queries filter on it, and a read by id
@@ -58,16 +71,8 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
    * organization, the `equal` fields and its deletion mark are checked on the stored record before the
    * plugin opens it: a record of another organization is absent, and never decrypted.
    */
-  async findById(
-    organizationId: string,
-    id: string,
-    options: { includeDeleted?: boolean; equal?: Record<string, string> } = {},
-  ): Promise<T | null> {
-    const expected = Object.entries({ ...options.equal, organizationId });
-    const inScope = (stored: Record<string, unknown>) =>
-      expected.every(([field, value]) => stored[field] === value) &&
-      (options.includeDeleted || stored.deletedAt == null); // as the filter `deletedAt: null` matches
-    return (await this.model.findByIdOpened(id, inScope)) as T | null;
+  async findById(organizationId: string, id: string, options: RecordScope = {}): Promise<T | null> {
+    return (await this.model.findByIdOpened(id, inScope(organizationId, options))) as T | null;
   }
 
   async existsLive(organizationId: string, filter: Filter): Promise<boolean> {
@@ -94,12 +99,19 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
    */
   async patch(
     organizationId: string,
-    filter: Filter,
+    id: string,
     patch: Filter,
-    options: { check?: (current: T) => void; mutate?: (document: Document & T) => void } = {},
+    options: {
+      equal?: Record<string, string>;
+      check?: (current: T) => void;
+      mutate?: (document: Document & T) => void;
+    } = {},
   ): Promise<T | null> {
-    const document = await this.model.findOne<Document & T>({ ...filter, organizationId, deletedAt: null });
-    if (!document) return null;
+    // Loaded as findById loads (by `_id` alone, scope checked on the stored record), then hydrated: the
+    // plugin's init hook opens it, as it opens a document a query returns.
+    const stored = await this.model.collection.findOne<Filter>({ _id: id as never });
+    if (!stored || !inScope(organizationId, { equal: options.equal })(stored)) return null;
+    const document = this.model.hydrate(stored) as Document & T;
     const current = document.toObject() as T;
     options.check?.(current);
     const merged = mergePatch(current, patch) as Filter;

@@ -76,7 +76,8 @@ export class AliasAccountRepository implements OnModuleInit {
     appendParties: Array<Omit<RelatedPartyRecord, '_id'>>,
     check?: (current: AliasAccountRecord) => void,
   ): Promise<AliasAccountRecord | null> {
-    return this.store.patch(organizationId, { _id: id, holderId }, patch, {
+    return this.store.patch(organizationId, id, patch, {
+      equal: { holderId },
       check,
       mutate: (alias) => {
         if (appendParties.length === 0) return;
@@ -101,9 +102,12 @@ export class AliasAccountRepository implements OnModuleInit {
     const remaining = alias.relatedParties.filter((party) => party._id !== partyId);
     const updated = await this.store.patch(
       organizationId,
-      { _id: id, holderId },
+      id,
       {},
-      { mutate: (document) => document.set('relatedParties', remaining) },
+      {
+        equal: { holderId },
+        mutate: (document) => document.set('relatedParties', remaining),
+      },
     );
     return updated ?? 'alias-missing';
   }

@@ -68,7 +68,7 @@ export class HolderRepository implements OnModuleInit {
     patch: Record<string, unknown>,
     check?: (current: HolderRecord) => void,
   ): Promise<HolderRecord | null> {
-    return this.store.patch(organizationId, { _id: id }, patch, { check });
+    return this.store.patch(organizationId, id, patch, { check });
   }
 
   /** Counts one more live alias on a live holder; the holder, or null when it is not live (any more). */
