@@ -593,7 +593,8 @@ function floorOps(
 ): FloorOp[] {
   const live = { deletedAt: null };
   const token = () => randomBytes(32).toString('base64url');
-  const read = (name: string, count: number, fn: (i: number) => Promise<unknown>): FloorOp => ({
+  /** A read or update of the stored copies. */
+  const onCopies = (name: string, count: number, fn: (i: number) => Promise<unknown>): FloorOp => ({
     name,
     count,
     insert: false,
@@ -629,28 +630,28 @@ function floorOps(
         }),
     },
     // The service's shape: the _id alone, organization and liveness checked on the record (ScopedStore.findById).
-    read('findOne holder by id', requests, (i) => stored.holders.findOne({ _id: pick(holders, i)._id })),
-    read('find holders by document token', requests, (i) =>
+    onCopies('findOne holder by id', requests, (i) => stored.holders.findOne({ _id: pick(holders, i)._id })),
+    onCopies('find holders by document token', requests, (i) =>
       stored.holders
         .find({ organizationId, 'search.document': { $in: [pick(holders, i).search.document].flat() }, ...live })
         .sort({ _id: 1 })
         .limit(10)
         .toArray(),
     ),
-    read('find holders limit 10', requests, () =>
+    onCopies('find holders limit 10', requests, () =>
       stored.holders
         .find({ organizationId, ...live })
         .sort({ _id: 1 })
         .limit(10)
         .toArray(),
     ),
-    read('updateOne holder $set', requests, (i) =>
+    onCopies('updateOne holder $set', requests, (i) =>
       stored.holders.updateOne(
         { _id: pick(holders, i)._id, organizationId, ...live },
         { $set: { 'contact.secondaryEmail': pick(holders, i).name, updatedAt: new Date() } },
       ),
     ),
-    read('updateOne alias soft delete', Math.min(requests, aliases.length), (i) =>
+    onCopies('updateOne alias soft delete', Math.min(requests, aliases.length), (i) =>
       stored.aliases.updateOne({ _id: aliases[i]._id, organizationId, ...live }, { $set: { deletedAt: new Date() } }),
     ),
   ];

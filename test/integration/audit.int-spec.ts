@@ -236,6 +236,10 @@ describe('audit trail', () => {
     const holderId = (await events())[0].resourceIds[0];
     // Control: its own organization does see them.
     expect((await send('GET', `/v1/audit-events?resource_id=${holderId}`)).body.items.length).toBeGreaterThan(0);
+    // An id in upper case is the same id.
+    expect(
+      (await send('GET', `/v1/audit-events?resource_id=${holderId.toUpperCase()}`)).body.items.length,
+    ).toBeGreaterThan(0);
     const other = await crm.request(`/v1/audit-events?resource_id=${holderId}`, {
       headers: organizationHeaders(randomUUID(), { authorization: TOKEN }),
     });

@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { digitsToInteger, IsCalendarDate } from '@crm/http';
+import { digitsToInteger, IsCalendarDate, IsCanonicalUuid } from '@crm/http';
 
 /** `GET /v1/audit-events`: who read or changed a record, keyset-paged. */
 export class AuditEventsQuery {
   @ApiPropertyOptional({ description: 'Events that named or returned this holder/alias id.', format: 'uuid' })
   @IsOptional()
-  @IsUUID()
+  @IsCanonicalUuid()
   resource_id?: string;
 
   @ApiPropertyOptional({

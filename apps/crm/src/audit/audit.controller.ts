@@ -34,7 +34,7 @@ export class AuditController {
     const paging = resolvePaging(query, this.config.maxPaginationLimit);
     const read = await this.events.page(
       tenant.organizationId,
-      { resourceId: query.resource_id?.toLowerCase(), actor: query.actor },
+      { resourceId: query.resource_id, actor: query.actor },
       paging,
     );
     return pageOf(paging, read, ({ _id, organizationId: _organization, ...event }) => ({ id: _id, ...event }));
