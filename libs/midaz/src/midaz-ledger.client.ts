@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { metrics } from '@opentelemetry/api';
-import CircuitBreaker from 'opossum';
+import type CircuitBreaker from 'opossum';
 import { LRUCache } from 'lru-cache';
 import { Agent, Dispatcher, interceptors, request } from 'undici';
+import { failFastBreaker } from '@crm/circuit-breaker';
 import { APP_CONFIG, AppConfig, MidazConfig } from '@crm/config';
 import { CrmException, ErrorCode } from '@crm/errors';
 
@@ -78,13 +79,11 @@ export class MidazLedgerClient implements OnModuleInit, OnModuleDestroy {
         throwOnError: false,
       }),
     );
-    this.breaker = new CircuitBreaker((path: string, context: MidazCallContext) => this.getStatus(path, context), {
-      timeout: false, // undici bounds each attempt
-      resetTimeout: this.settings.breakerResetMs,
-      volumeThreshold: 3,
-      errorThresholdPercentage: 50,
-      rollingCountTimeout: 10_000,
-    });
+    // The breaker sets no timeout: the agent bounds each attempt.
+    this.breaker = failFastBreaker(
+      (path: string, context: MidazCallContext) => this.getStatus(path, context),
+      this.settings.breakerResetMs,
+    );
     this.breaker.on('open', () => this.logger.warn('Midaz circuit open: alias checks fail fast'));
     this.breaker.on('close', () => this.logger.log('Midaz circuit closed'));
     this.known = new LRUCache<string, true>({ max: 10_000, ttl: Math.max(this.settings.cacheTtlMs, 1) });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import CircuitBreaker from 'opossum';
+import type CircuitBreaker from 'opossum';
 import { LRUCache } from 'lru-cache';
 import { Agent, request } from 'undici';
+import { failFastBreaker } from '@crm/circuit-breaker';
 import type { LerianAuthConfig } from '@crm/config';
 import { AccessDecision, Actor, envelopeDenial, jsonDenial, textDenial } from './access-decision';
 import { authorizeRequestBody, LerianSubject, lerianSubjectOf, lerianTokenOf } from './bearer-token';
@@ -38,15 +39,10 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
   constructor(private readonly settings: LerianAuthConfig) {
     const timeout = settings.timeoutMs;
     this.agent = new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connectTimeout: timeout });
-    this.breaker = new CircuitBreaker(
+    // The breaker sets no timeout: the agent bounds each call.
+    this.breaker = failFastBreaker(
       (token: string, body: string, requestId: string) => this.post(token, body, requestId),
-      {
-        timeout: false, // undici bounds each call
-        resetTimeout: settings.breakerResetMs,
-        volumeThreshold: 3,
-        errorThresholdPercentage: 50,
-        rollingCountTimeout: 10_000,
-      },
+      settings.breakerResetMs,
     );
     this.breaker.on('open', () => this.logger.warn('plugin-auth circuit open: business requests answer 503 CRM-0041'));
     this.breaker.on('close', () => this.logger.log('plugin-auth circuit closed'));

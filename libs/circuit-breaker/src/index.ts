@@ -1,0 +1,1 @@
+export { failFastBreaker } from './fail-fast-breaker';
