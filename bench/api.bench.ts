@@ -7,7 +7,9 @@
  * measured while seeding), then runs each route with 8 concurrent clients and reports req/s, p50/p99
  * latency and the service process's CPU time (utime + stime from /proc/<pid>/stat, all its threads)
  * divided by the requests. The raw-driver floor does the same writes and reads with the MongoDB driver
- * alone on a copy of the stored documents; its CPU is the bench process's own (driver + load loop).
+ * alone on a copy of the stored documents; its CPU is the bench process's own (driver + load loop). The
+ * HTTP floor (bench/http-floor-server.ts) is a bare Node.js server doing the GET by id and the search
+ * on those copies, its process measured like the service's.
  */
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -715,6 +717,8 @@ async function runFloor(target: Target, organizationId: string): Promise<RouteFi
     const figures: RouteFigures[] = [];
     for (const op of floorOps(inserted, stored, holders, aliases, organizationId, SIZES.requests))
       figures.push(await run(op, true));
+    const httpFloor = { mongoUri: target.mongoUri, dbName: floor.databaseName, organizationId };
+    figures.push(...(await runHttpFloor(httpFloor, { warmup: warmupHolders, measured: holders })));
     return figures;
   } finally {
     await client
@@ -722,6 +726,65 @@ async function runFloor(target: Target, organizationId: string): Promise<RouteFi
       .dropDatabase()
       .catch(() => undefined);
     await client.close();
+  }
+}
+
+/**
+ * The HTTP floor: a bare Node.js HTTP server with the driver (bench/http-floor-server.ts), in a process
+ * of its own whose CPU is measured like the service's, reading the holder copies (warmed up the same
+ * way). What it costs at the pace the database allows is what any Node.js service pays before its own work.
+ */
+async function runHttpFloor(
+  { mongoUri, dbName, organizationId }: { mongoUri: string; dbName: string; organizationId: string },
+  holders: { warmup: Array<Record<string, any>>; measured: Array<Record<string, any>> },
+): Promise<RouteFigures[]> {
+  const port = await freePort();
+  const server = spawn(process.execPath, [...process.execArgv, join(__dirname, 'http-floor-server.ts')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      MONGO_URI: mongoUri,
+      MONGO_NAME: dbName,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, pipelining: 1 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.stdout.once('data', () => resolve());
+      server.once('exit', (code) => reject(new Error(`the HTTP floor server exited with code ${code}`)));
+    });
+    const get = async (path: string) => {
+      const response = await pool.request({ method: 'GET', path });
+      const text = await response.body.text();
+      if (response.statusCode !== 200) throw new Error(`GET ${path.split('?')[0]}: ${response.statusCode} ${text}`);
+      return true;
+    };
+    const token = (holder: Record<string, any>) => encodeURIComponent([holder.search.document].flat()[0]);
+    const routes = (collection: string, records: Array<Record<string, any>>) => [
+      {
+        name: 'floor: node HTTP, findOne holder by id',
+        fn: (i: number) => get(`/${collection}/${pick(records, i)._id}`),
+      },
+      {
+        name: 'floor: node HTTP, find holders by document token',
+        fn: (i: number) =>
+          get(`/${collection}?organization=${organizationId}&document_token=${token(pick(records, i))}`),
+      },
+    ];
+    for (const route of routes('holders_warmup', holders.warmup))
+      assertWarm(route.name, await measure(route.name, WARMUP_REQUESTS, route.fn, null, { quiet: true }));
+    const cpu = () => processCpuUs(server.pid!);
+    const figures: RouteFigures[] = [];
+    for (const route of routes('holders', holders.measured))
+      figures.push(await measure(route.name, SIZES.requests, route.fn, cpu));
+    return figures;
+  } finally {
+    await pool.close();
+    server.kill('SIGTERM');
+    if (server.exitCode === null) await new Promise((resolve) => server.once('exit', resolve));
   }
 }
 
@@ -781,7 +844,7 @@ async function main(): Promise<void> {
       concurrency: CONCURRENCY,
       sizes: SIZES,
       cpuMethod:
-        'service: utime+stime of the service process (/proc/<pid>/stat) / requests; floor: process.cpuUsage() of the bench process / operations',
+        'service and node HTTP floor: utime+stime of their process (/proc/<pid>/stat) / requests; driver floor: process.cpuUsage() of the bench process / operations',
       service: figures,
       floor,
       storage: sizes,
