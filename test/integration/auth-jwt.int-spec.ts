@@ -197,6 +197,24 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
     });
   });
 
+  it('audits a refused caller by its subject once its token verifies, by "unauthenticated" before', async () => {
+    const holderId = randomUUID();
+    const reader = await token({ sub: 'svc-reader-7', scope: 'crm:holders:read' });
+    expect((await as(reader).delete(`/v1/holders/${holderId}`)).status).toBe(403);
+    const forged = await token({ sub: 'svc-forged-8' }, await signingKey('key-not-published'));
+    expectUnauthorized(await as(forged).delete(`/v1/holders/${holderId}`));
+
+    const auditsOfHolder = () =>
+      crm.logs.lines
+        .filter((line) => line.includes('"audit":') && line.includes(holderId))
+        .map((line) => (JSON.parse(line) as { audit: { outcome: number; actor: unknown } }).audit);
+    const audits = await eventually(auditsOfHolder, (found) => found.length >= 2);
+    expect(audits.map(({ outcome, actor }) => ({ outcome, actor }))).toEqual([
+      { outcome: 403, actor: { subject: 'svc-reader-7', type: 'jwt' } },
+      { outcome: 401, actor: { subject: 'unauthenticated', type: 'unauthenticated' } },
+    ]);
+  });
+
   it('key rotation: a token of the new key is accepted once the JWKS publishes it; the retired key is refused', async () => {
     expectUnauthorized(await as(await token({}, key2)).get('/v1/holders'));
     jwks.keys = [key2.jwk];

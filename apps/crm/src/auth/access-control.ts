@@ -82,8 +82,8 @@ export function installAccessControl(app: NestFastifyApplication): void {
     const outcome = decision.allowed ? 'allowed' : decision.denial.outcome;
     decisions.add(1, { mode: authorizer.mode, outcome });
     latency.record(performance.now() - started, { mode: authorizer.mode, outcome });
+    accessByRequest.get(request.raw)!.actor = decision.allowed ? decision.actor : decision.denial.actor;
     if (!decision.allowed) return deny(reply, decision, requestId);
-    accessByRequest.get(request.raw)!.actor = decision.actor;
   });
 }
 

@@ -16,6 +16,8 @@ export interface Denial {
   /** For metrics: why the request was stopped. */
   outcome: 'unauthenticated' | 'forbidden' | 'unavailable';
   headers?: Record<string, string>;
+  /** The caller, when its token was verified but does not allow this request: the audit trail names it. */
+  actor?: Actor;
 }
 
 export type AccessDecision = { allowed: true; actor: Actor } | { allowed: false; denial: Denial };
@@ -45,8 +47,12 @@ export function jsonDenial(status: number, body: Record<string, unknown>): Acces
 }
 
 /** One of this service's catalogued errors, in the usual envelope (5xx answers carry the request id). */
-export function envelopeDenial(code: ErrorCode, requestId: string, details: { message?: string } = {}): AccessDecision {
-  const exception = new CrmException(code, details);
+export function envelopeDenial(
+  code: ErrorCode,
+  requestId: string,
+  { message, actor }: { message?: string; actor?: Actor } = {},
+): AccessDecision {
+  const exception = new CrmException(code, { message });
   const body = { ...exception.toEnvelope(), ...(exception.status >= 500 ? { requestId } : {}) };
   const outcome = exception.status === 401 ? 'unauthenticated' : exception.status === 403 ? 'forbidden' : 'unavailable';
   return {
@@ -57,6 +63,7 @@ export function envelopeDenial(code: ErrorCode, requestId: string, details: { me
       body: JSON.stringify(body),
       outcome,
       ...(exception.status === 401 ? { headers: { 'www-authenticate': 'Bearer' } } : {}),
+      ...(actor ? { actor } : {}),
     },
   };
 }

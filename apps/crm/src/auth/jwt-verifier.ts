@@ -2,7 +2,7 @@ import { createPublicKey, KeyObject } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { createRemoteJWKSet, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 import type { JwtAuthConfig } from '@crm/config';
-import { AccessDecision, envelopeDenial } from './access-decision';
+import { AccessDecision, Actor, envelopeDenial } from './access-decision';
 import { bearerTokenOf } from './bearer-token';
 import type { CallerAuthorizer } from './caller-authorizer';
 import type { AuthAction, RoutePermission } from './permission';
@@ -103,16 +103,18 @@ export class JwtVerifier implements CallerAuthorizer {
       const reason = error instanceof errors.JOSEError ? ` (${error.code})` : '';
       return envelopeDenial('CRM-0042', requestId, { message: `The bearer token is not valid${reason}.` });
     }
+    const actor: Actor = { subject: claims.sub!, type: 'jwt' };
     const scope = scopeFor(permission);
     if (!listClaim(claims[this.settings.permissionsClaim]).includes(scope)) {
-      return envelopeDenial('CRM-0043', requestId, { message: `The token lacks the permission ${scope}.` });
+      return envelopeDenial('CRM-0043', requestId, { message: `The token lacks the permission ${scope}.`, actor });
     }
     if (organizationId !== undefined && !this.coversOrganization(claims, organizationId)) {
       return envelopeDenial('CRM-0043', requestId, {
         message: 'The token does not grant access to this organization.',
+        actor,
       });
     }
-    return { allowed: true, actor: { subject: claims.sub!, type: 'jwt' } };
+    return { allowed: true, actor };
   }
 
   private coversOrganization(claims: JWTPayload, organizationId: string): boolean {
