@@ -16,7 +16,8 @@ const transform: Config['transform'] = {
 };
 
 const moduleNameMapper = {
-  '^@crm/(config|errors|http|documents|personal-data|crypto|persistence|midaz|circuit-breaker)$': '<rootDir>/libs/$1/src',
+  '^@crm/(config|errors|http|documents|personal-data|crypto|persistence|midaz|circuit-breaker)$':
+    '<rootDir>/libs/$1/src',
 };
 
 const config: Config = {
