@@ -37,6 +37,20 @@ describe('failFastBreaker', () => {
     expect(state.calls).toBe(3);
   });
 
+  it('opens only above half: 2 failures of 4 calls keep it closed, a third of 5 opens it', async () => {
+    const { breaker, state, failedCall } = breakerOnClock();
+    breakers.push(breaker);
+    state.failing = false;
+    await breaker.fire();
+    await breaker.fire();
+    state.failing = true;
+    await failedCall();
+    await failedCall();
+    expect(breaker.opened).toBe(false);
+    await failedCall();
+    expect(breaker.opened).toBe(true);
+  });
+
   it('still counts failures from earlier in the 10 s window', async () => {
     const { breaker, clock, failedCall } = breakerOnClock();
     breakers.push(breaker);
@@ -58,6 +72,22 @@ describe('failFastBreaker', () => {
     state.failing = false;
     await expect(breaker.fire()).resolves.toBe('ok');
     expect(breaker.stats).toMatchObject({ fires: 2, failures: 1, successes: 1 });
+  });
+
+  it('moves by whole buckets from its start, however late the calls that move it come', async () => {
+    const { breaker, clock, state, failedCall } = breakerOnClock();
+    breakers.push(breaker);
+    await failedCall(); // bucket 0–999 ms
+    clock.ms = 900;
+    await failedCall(); // bucket 0–999 ms
+    clock.ms = 1_800;
+    state.failing = false;
+    await breaker.fire(); // bucket 1000–1999 ms
+    state.failing = true;
+    clock.ms = 10_100; // the window now spans 1000–10999 ms
+    await failedCall();
+    expect(breaker.stats).toMatchObject({ fires: 2, failures: 1, successes: 1 });
+    expect(breaker.opened).toBe(false);
   });
 
   it('sets no timer, where an opossum breaker with its defaults sets two', () => {
