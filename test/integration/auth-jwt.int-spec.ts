@@ -201,6 +201,8 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
     const holderId = randomUUID();
     const reader = await token({ sub: 'svc-reader-7', scope: 'crm:holders:read' });
     expect((await as(reader).delete(`/v1/holders/${holderId}`)).status).toBe(403);
+    const elsewhere = await token({ sub: 'svc-other-org-9' });
+    expect((await as(elsewhere, ORG_B).delete(`/v1/holders/${holderId}`)).status).toBe(403);
     const forged = await token({ sub: 'svc-forged-8' }, await signingKey('key-not-published'));
     expectUnauthorized(await as(forged).delete(`/v1/holders/${holderId}`));
 
@@ -208,11 +210,17 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
       crm.logs.lines
         .filter((line) => line.includes('"audit":') && line.includes(holderId))
         .map((line) => (JSON.parse(line) as { audit: { outcome: number; actor: unknown } }).audit);
-    const audits = await eventually(auditsOfHolder, (found) => found.length >= 2);
+    const audits = await eventually(auditsOfHolder, (found) => found.length >= 3);
     expect(audits.map(({ outcome, actor }) => ({ outcome, actor }))).toEqual([
       { outcome: 403, actor: { subject: 'svc-reader-7', type: 'jwt' } },
+      { outcome: 403, actor: { subject: 'svc-other-org-9', type: 'jwt' } },
       { outcome: 401, actor: { subject: 'unauthenticated', type: 'unauthenticated' } },
     ]);
+  });
+
+  it('refuses a verified token whose subject is not a non-empty string: callers are audited by it', async () => {
+    for (const sub of [42, '', '  ']) expectUnauthorized(await as(await token({ sub })).get('/v1/holders'));
+    expect((await as(await token({ sub: 'svc-named' })).get('/v1/holders')).status).toBe(200);
   });
 
   it('key rotation: a token of the new key is accepted once the JWKS publishes it; the retired key is refused', async () => {

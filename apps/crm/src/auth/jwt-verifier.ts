@@ -103,7 +103,10 @@ export class JwtVerifier implements CallerAuthorizer {
       const reason = error instanceof errors.JOSEError ? ` (${error.code})` : '';
       return envelopeDenial('CRM-0042', requestId, { message: `The bearer token is not valid${reason}.` });
     }
-    const actor: Actor = { subject: claims.sub!, type: 'jwt' };
+    // jose checks that `sub` is present, not what it is: the audit trail names callers by it.
+    if (typeof claims.sub !== 'string' || claims.sub.trim() === '')
+      return envelopeDenial('CRM-0042', requestId, { message: 'The bearer token is not valid (no subject).' });
+    const actor: Actor = { subject: claims.sub, type: 'jwt' };
     const scope = scopeFor(permission);
     if (!listClaim(claims[this.settings.permissionsClaim]).includes(scope)) {
       return envelopeDenial('CRM-0043', requestId, { message: `The token lacks the permission ${scope}.`, actor });
