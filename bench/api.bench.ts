@@ -13,7 +13,7 @@
  */
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -44,7 +44,6 @@ const WARMUP_REQUESTS = QUICK ? 150 : 300;
 const WARMUP_SET = { holders: 20, aliases: 10 };
 /** Seeding must complete: its time budget is a safety net only. */
 const SEEDING_SECONDS = 600;
-const CLOCK_TICK_US = 1e6 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 const ROOT = join(__dirname, '..');
 
 /** The original (Lerian CRM v3.8.0, Go) on this machine class, same method: service CPU per request (µs). */
@@ -70,17 +69,31 @@ export interface RouteFigures {
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
-  /** Service process CPU (or, for the floor, the bench process's) per request, µs; null when unknown. */
+  /**
+   * CPU per request, µs, of the service's process (of the HTTP floor server's for its rows, of the bench
+   * process itself for the driver floor's); null when unknown.
+   */
   cpuUsPerRequest: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Measuring
 
+/**
+ * CPU time of a process, all its threads (GC included), in µs: the scheduler's nanosecond counters
+ * (/proc/<pid>/task/<tid>/schedstat), not utime + stime, which /proc/<pid>/stat gives in 10 ms ticks: over
+ * the 60–120 requests of a scan-bound route a tick is 0.1–0.2 ms a request.
+ */
 function processCpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from #3 (state) on
-  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US; // #14 utime, #15 stime
+  let nanoseconds = 0;
+  for (const thread of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      nanoseconds += Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return nanoseconds / 1000;
 }
 
 function selfCpuUs(): number {
@@ -739,30 +752,29 @@ async function runHttpFloor(
   holders: { warmup: Array<Record<string, any>>; measured: Array<Record<string, any>> },
 ): Promise<RouteFigures[]> {
   const port = await freePort();
+  // Its standard input is a pipe from here: the server exits when the bench does, however it ends.
   const server = spawn(process.execPath, [...process.execArgv, join(__dirname, 'http-floor-server.ts')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      NODE_ENV: 'production',
       MONGO_URI: mongoUri,
       MONGO_NAME: dbName,
       PORT: String(port),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, pipelining: 1 });
+  // 'exit' may not follow a failed spawn's 'error'.
+  const exited = new Promise<void>((resolve) => {
+    server.once('exit', () => resolve());
+    server.once('error', () => resolve());
+  });
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.once('data', () => resolve());
-      server.once('exit', (code) => reject(new Error(`the HTTP floor server exited with code ${code}`)));
-    });
-    const get = async (path: string) => {
-      const response = await pool.request({ method: 'GET', path });
-      const text = await response.body.text();
-      if (response.statusCode !== 200) throw new Error(`GET ${path.split('?')[0]}: ${response.statusCode} ${text}`);
-      return true;
-    };
-    const token = (holder: Record<string, any>) => encodeURIComponent([holder.search.document].flat()[0]);
+    await serverReady(server);
+    const client = new Client(`http://127.0.0.1:${port}`, organizationId);
+    const get = async (path: string) => (await client.call({ method: 'GET', path }, 200)).ok;
+    const documentTokenOf = (holder: Record<string, any>) => encodeURIComponent([holder.search.document].flat()[0]);
     const routes = (collection: string, records: Array<Record<string, any>>) => [
       {
         name: 'floor: node HTTP, findOne holder by id',
@@ -771,21 +783,47 @@ async function runHttpFloor(
       {
         name: 'floor: node HTTP, find holders by document token',
         fn: (i: number) =>
-          get(`/${collection}?organization=${organizationId}&document_token=${token(pick(records, i))}`),
+          get(`/${collection}?organization=${organizationId}&document_token=${documentTokenOf(pick(records, i))}`),
       },
     ];
-    for (const route of routes('holders_warmup', holders.warmup))
-      assertWarm(route.name, await measure(route.name, WARMUP_REQUESTS, route.fn, null, { quiet: true }));
-    const cpu = () => processCpuUs(server.pid!);
-    const figures: RouteFigures[] = [];
-    for (const route of routes('holders', holders.measured))
-      figures.push(await measure(route.name, SIZES.requests, route.fn, cpu));
-    return figures;
+    try {
+      for (const route of routes('holders_warmup', holders.warmup))
+        assertWarm(route.name, await measure(route.name, WARMUP_REQUESTS, route.fn, null, { quiet: true }));
+      const cpu = () => processCpuUs(server.pid!);
+      const figures: RouteFigures[] = [];
+      for (const route of routes('holders', holders.measured))
+        figures.push(await measure(route.name, SIZES.requests, route.fn, cpu));
+      return figures;
+    } finally {
+      await client.close();
+    }
   } finally {
-    await pool.close();
     server.kill('SIGTERM');
-    if (server.exitCode === null) await new Promise((resolve) => server.once('exit', resolve));
+    const killer = setTimeout(() => server.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(killer);
   }
+}
+
+/** Resolves once the HTTP floor server prints "ready"; rejects if it fails to start or takes over 60 s. */
+function serverReady(server: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the HTTP floor server was not ready within 60 s')), 60_000);
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    };
+    let output = '';
+    server.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready\n')) settle();
+    });
+    server.once('error', settle);
+    server.once('exit', (code, signal) =>
+      settle(new Error(`the HTTP floor server exited (${signal ?? `code ${code}`}) before it was ready`)),
+    );
+  });
 }
 
 function printTable(service: RouteFigures[], floor: RouteFigures[]): void {
@@ -844,7 +882,7 @@ async function main(): Promise<void> {
       concurrency: CONCURRENCY,
       sizes: SIZES,
       cpuMethod:
-        'service and node HTTP floor: utime+stime of their process (/proc/<pid>/stat) / requests; driver floor: process.cpuUsage() of the bench process / operations',
+        'service and node HTTP floor: CPU time of their process, all threads (/proc/<pid>/task/*/schedstat) / requests; driver floor: process.cpuUsage() of the bench process / operations',
       service: figures,
       floor,
       storage: sizes,

@@ -7,7 +7,7 @@
  * Started by bench/api.bench.ts with MONGO_URI, MONGO_NAME and PORT; answers
  *   GET /<collection>/<id>                          findOne by _id
  *   GET /<collection>?organization=&document_token= find by document token, 10 at most, in _id order
- * and prints "ready" once listening.
+ * and prints "ready" once listening. It ends on SIGTERM or when its standard input closes.
  */
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import mongoose from 'mongoose';
@@ -48,7 +48,9 @@ async function main(): Promise<void> {
     );
   });
   server.listen(Number(PORT), '127.0.0.1', () => process.stdout.write('ready\n'));
-  process.once('SIGTERM', () => server.close(() => void client.close()));
+  // Started by the bench with a pipe as standard input: it closes when the bench ends, whatever ends it.
+  process.stdin.on('close', () => process.exit(0)).resume();
+  process.once('SIGTERM', () => process.exit(0));
 }
 
 main().catch((error: Error) => {
