@@ -94,18 +94,16 @@ export class InMemoryAliasAccountRepository implements AliasAccountStore {
     return Promise.resolve(structuredClone(record));
   }
 
-  softDelete(organizationId: string, holderId: string, id: string): Promise<'live' | null> {
+  softDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
     const record = this.find(organizationId, holderId, id);
-    if (!record) return Promise.resolve(null);
+    if (!record) return Promise.resolve(false);
     record.deletedAt = new Date();
-    return Promise.resolve('live');
+    return Promise.resolve(true);
   }
 
-  hardDelete(organizationId: string, holderId: string, id: string): Promise<'live' | 'soft-deleted' | null> {
-    const record = this.find(organizationId, holderId, id, true);
-    if (!record) return Promise.resolve(null);
-    this.records.delete(id);
-    return Promise.resolve(record.deletedAt === null ? 'live' : 'soft-deleted');
+  hardDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
+    this.journal.push('aliases.hardDelete');
+    return Promise.resolve(this.find(organizationId, holderId, id, true) !== undefined && this.records.delete(id));
   }
 
   private find(organizationId: string, holderId: string, id: string, includeDeleted = false) {

@@ -14,8 +14,15 @@ interface FakeHolder {
 
 const holderNotFound = () => new CrmException('CRM-0006', { entityType: 'Holder' });
 
-/** HolderLinks (what alias accounts may ask of holders) in memory: is it live, reserve and release an alias slot. */
-export class FakeHolderLinks implements Pick<HolderLinks, 'requireLive' | 'reserveAlias' | 'releaseAlias'> {
+/**
+ * HolderLinks (what alias accounts may ask of holders) in memory: is it live, reserve, keep and release an
+ * alias slot. A slot is kept while its holder is live (here nothing deletes a holder that counts one,
+ * unless a test marks it not live, as a correction and a deletion would).
+ */
+export class FakeHolderLinks implements Pick<
+  HolderLinks,
+  'requireLive' | 'reserveAlias' | 'keepAlias' | 'releaseAlias'
+> {
   readonly holders = new Map<string, FakeHolder>();
 
   constructor(private readonly journal: string[] = []) {}
@@ -45,12 +52,24 @@ export class FakeHolderLinks implements Pick<HolderLinks, 'requireLive' | 'reser
     const holder = this.live(tenant, holderId);
     if (!holder) return Promise.reject(holderNotFound());
     holder.liveAliasCount += 1;
-    return Promise.resolve(this.record(holder));
+    return Promise.resolve({ holder: this.record(holder), slot: { holderId, reservedAt: Date.now() } });
+  }
+
+  keepAlias(tenant: { organizationId: string }, slot: { holderId: string }): Promise<boolean> {
+    this.journal.push('holders.keepAlias');
+    return Promise.resolve(this.live(tenant, slot.holderId) !== undefined);
   }
 
   releaseAlias(tenant: { organizationId: string }, holderId: string): Promise<void> {
     this.journal.push('holders.releaseAlias');
     const holder = this.holders.get(holderId);
+    if (holder && holder.organizationId === tenant.organizationId) holder.liveAliasCount -= 1;
+    return Promise.resolve();
+  }
+
+  abandonAlias(tenant: { organizationId: string }, slot: { holderId: string }): Promise<void> {
+    this.journal.push('holders.abandonAlias');
+    const holder = this.holders.get(slot.holderId);
     if (holder && holder.organizationId === tenant.organizationId) holder.liveAliasCount -= 1;
     return Promise.resolve();
   }

@@ -15,6 +15,9 @@ export type HolderStore = Pick<
   | 'applyPatch'
   | 'reserveAliasSlot'
   | 'releaseAliasSlot'
+  | 'keepAliasSlot'
+  | 'hasAliasesLiveOrDeletedSince'
+  | 'resetAliasSlots'
   | 'softDeleteWithoutLiveAliases'
   | 'erase'
 >;
@@ -31,6 +34,8 @@ export class InMemoryHolderRepository implements HolderStore {
   documentNeedsPreCheck = false;
   readonly records = new Map<string, HolderRecord>();
   readonly erased: string[] = [];
+  /** Live aliases per holder id, as the alias collection would hold them (tests set it). */
+  readonly liveAliases = new Map<string, number>();
 
   create(organizationId: string, holder: NewHolder): Promise<HolderRecord> {
     if (this.liveWithDocument(organizationId, holder.document))
@@ -74,16 +79,47 @@ export class InMemoryHolderRepository implements HolderStore {
     });
   }
 
-  reserveAliasSlot(organizationId: string, id: string) {
+  reserveAliasSlot(organizationId: string, id: string, at: Date) {
     const record = this.find(organizationId, id);
-    if (record) record.liveAliasCount += 1;
+    if (record) this.bookkeep(record, 1, { aliasReservedAt: at });
     return Promise.resolve(record ? structuredClone(record) : null);
   }
 
-  releaseAliasSlot(organizationId: string, id: string): Promise<void> {
+  releaseAliasSlot(organizationId: string, id: string, { ifRecounts }: { ifRecounts?: number | null } = {}) {
     const record = this.find(organizationId, id, true);
-    if (record) record.liveAliasCount -= 1;
+    const uncorrected = ifRecounts === undefined || (record?.aliasRecounts ?? null) === ifRecounts;
+    if (record && record.liveAliasCount > 0 && uncorrected) this.bookkeep(record, -1);
     return Promise.resolve();
+  }
+
+  keepAliasSlot(organizationId: string, id: string, recounts: number | undefined): Promise<boolean> {
+    const record = this.find(organizationId, id);
+    const kept = record !== undefined && record.aliasRecounts === recounts;
+    if (kept) this.bookkeep(record, 0);
+    return Promise.resolve(kept);
+  }
+
+  /** Live aliases, or deleted ones whose release may be pending, as tests declare them in `liveAliases`. */
+  hasAliasesLiveOrDeletedSince(_organizationId: string, id: string): Promise<boolean> {
+    return Promise.resolve((this.liveAliases.get(id) ?? 0) > 0);
+  }
+
+  resetAliasSlots(organizationId: string, seen: HolderRecord): Promise<boolean> {
+    const record = this.find(organizationId, seen._id);
+    const unchanged =
+      record?.liveAliasCount === seen.liveAliasCount && record.aliasCountVersion === seen.aliasCountVersion;
+    if (unchanged) {
+      this.bookkeep(record, -record.liveAliasCount);
+      record.aliasRecounts = (record.aliasRecounts ?? 0) + 1;
+    }
+    return Promise.resolve(unchanged);
+  }
+
+  /** A change of the live-alias counter: the count moves by `by`, the version by one. */
+  private bookkeep(record: HolderRecord, by: number, stamps: Partial<HolderRecord> = {}): void {
+    Object.assign(record, stamps);
+    record.liveAliasCount += by;
+    record.aliasCountVersion = (record.aliasCountVersion ?? 0) + 1;
   }
 
   softDeleteWithoutLiveAliases(organizationId: string, id: string): Promise<boolean> {

@@ -1,5 +1,9 @@
 import { holderWithAlias, linkableHolder } from '../factories/aliases';
 import { crmWithMidazForAll } from '../utils/crm-with-midaz';
+import { AliasAccountRepository } from '../../apps/crm/src/alias-account/alias-account.repository';
+import { LOST_SLOT_AGE_MS, SlotClock } from '../../apps/crm/src/holder/alias-slots';
+import { HolderLinks } from '../../apps/crm/src/holder/holder-links';
+import { HolderRepository } from '../../apps/crm/src/holder/holder.repository';
 
 /**
  * A holder and its aliases change together without multi-document transactions: the holder carries a
@@ -13,7 +17,19 @@ describe('holder and alias integrity', () => {
 
   afterEach(() => {
     stack.midaz.delayMs = 0;
+    jest.restoreAllMocks();
   });
+
+  /** Moves the service's slot clock `ms` ahead of the real one (from now on). */
+  const advanceClock = (ms: number) => {
+    const clock = stack.crm.app.get(SlotClock);
+    jest.spyOn(clock, 'now').mockImplementation(() => Date.now() + ms);
+  };
+  /** What a process killed right after reserving a slot leaves: the count raised, no alias written. */
+  const reserveAndCrash = (holderId: string) =>
+    stack.crm.app.get(HolderLinks).reserveAlias({ organizationId: stack.api.organizationId }, holderId);
+  const storedCount = async (holderId: string) =>
+    (await stack.connection.db!.collection('holders').findOne({ _id: holderId as never }))!.liveAliasCount as number;
 
   // The race rests on MongoDB applying each single-document update atomically (the reservation's $inc and
   // the delete's conditional $set). FerretDB, the stand-in where no mongod can be downloaded, does not: two
@@ -120,5 +136,138 @@ describe('holder and alias integrity', () => {
     expect(await stack.connection.db!.collection('alias_accounts').countDocuments({ holderId: holder.id })).toBe(1);
     expect((await stack.api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).status).toBe(204);
     expect(await stack.connection.db!.collection('alias_accounts').countDocuments({ holderId: holder.id })).toBe(0);
+  });
+
+  describe('a count a crash left too high is corrected by the next refused deletion', () => {
+    it('a reservation whose alias never came: refused while it may be under way, deleted once it is stale', async () => {
+      const { holder } = await linkable();
+      await reserveAndCrash(holder.id);
+      expect(await storedCount(holder.id)).toBe(1);
+      // The creation may still be writing its alias: refused, as any holder with a live slot.
+      expect((await stack.api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
+      advanceClock(LOST_SLOT_AGE_MS - 60_000);
+      expect((await stack.api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
+      advanceClock(LOST_SLOT_AGE_MS + 1000);
+      expect((await stack.api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
+      expect(await storedCount(holder.id)).toBe(0);
+    });
+
+    it('a stale reservation next to a live alias: still refused, the live alias holds it', async () => {
+      const { holder, alias } = await holderWithAlias(stack.midaz, stack.api);
+      await reserveAndCrash(holder.id);
+      advanceClock(LOST_SLOT_AGE_MS + 1000);
+      expect((await stack.api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
+      expect(await storedCount(holder.id)).toBe(2);
+      // Its alias gone, the count left (1) has nothing behind it: the deletion corrects it and goes through.
+      expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
+      expect(await storedCount(holder.id)).toBe(1);
+      expect((await stack.api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).status).toBe(204);
+      expect((await stack.api.get(`/v1/holders/${holder.id}?include_deleted=true`)).status).toBe(404);
+    });
+
+    it('an alias deleted without its release (killed in between): the holder is deletable once that is stale', async () => {
+      const { holder, alias } = await holderWithAlias(stack.midaz, stack.api);
+      await stack.connection
+        .db!.collection('alias_accounts')
+        .updateOne({ _id: alias.id as never }, { $set: { deletedAt: new Date() } });
+      expect((await stack.api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
+      advanceClock(LOST_SLOT_AGE_MS + 1000);
+      expect((await stack.api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
+    });
+
+    it('an alias deleted moments ago, its release maybe still on its way, is not counted out', async () => {
+      const { holder, alias } = await holderWithAlias(stack.midaz, stack.api);
+      advanceClock(LOST_SLOT_AGE_MS + 1000);
+      const justNow = new Date(stack.crm.app.get(SlotClock).now());
+      await stack.connection
+        .db!.collection('alias_accounts')
+        .updateOne({ _id: alias.id as never }, { $set: { deletedAt: justNow } });
+      expect((await stack.api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
+      expect(await storedCount(holder.id)).toBe(1); // left for the release to lower
+    });
+
+    it('a hard delete of a live alias leaves its deletion date until its release is done', async () => {
+      const { holder, alias } = await holderWithAlias(stack.midaz, stack.api);
+      const links = stack.crm.app.get(HolderLinks);
+      const release = links.releaseAlias.bind(links);
+      let seenDuringRelease: unknown;
+      jest.spyOn(links, 'releaseAlias').mockImplementationOnce(async (...args) => {
+        seenDuringRelease = await stack.connection
+          .db!.collection('alias_accounts')
+          .findOne({ _id: alias.id as never }, { projection: { deletedAt: 1 } });
+        return release(...args);
+      });
+      expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}?hard_delete=true`)).status).toBe(
+        204,
+      );
+      expect(seenDuringRelease).toEqual({ _id: alias.id, deletedAt: expect.any(Date) });
+      expect(await stack.connection.db!.collection('alias_accounts').countDocuments({ _id: alias.id })).toBe(0);
+      expect(await storedCount(holder.id)).toBe(0);
+    });
+
+    it('a creation whose write fails after a correction took its slot back lowers nothing', async () => {
+      const { holder } = await linkable();
+      const links = stack.crm.app.get(HolderLinks);
+      const tenant = { organizationId: stack.api.organizationId };
+      const { slot: lost } = await links.reserveAlias(tenant, holder.id);
+      const read = (await stack.crm.app.get(HolderRepository).findById(tenant.organizationId, holder.id))!;
+      expect(await stack.crm.app.get(HolderRepository).resetAliasSlots(tenant.organizationId, read)).toBe(true);
+      const { slot: current } = await links.reserveAlias(tenant, holder.id); // another creation, under way
+      await links.abandonAlias(tenant, lost);
+      expect(await storedCount(holder.id)).toBe(1);
+      await links.abandonAlias(tenant, current); // the control: a slot that still counts is released
+      expect(await storedCount(holder.id)).toBe(0);
+    });
+
+    it('a holder counted by an earlier version (no reservation stamp) is corrected too', async () => {
+      const { holder } = await linkable();
+      await stack.connection
+        .db!.collection('holders')
+        .updateOne(
+          { _id: holder.id as never },
+          { $set: { liveAliasCount: 1 }, $unset: { aliasReservedAt: '', aliasCountVersion: '', aliasRecounts: '' } },
+        );
+      expect((await stack.api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
+    });
+
+    it('a release arriving after a correction never takes the count below zero', async () => {
+      const { holder } = await linkable();
+      const links = stack.crm.app.get(HolderLinks);
+      const tenant = { organizationId: stack.api.organizationId };
+      await links.reserveAlias(tenant, holder.id);
+      await links.releaseAlias(tenant, holder.id); // the control: a release lowers the count
+      expect(await storedCount(holder.id)).toBe(0);
+      await links.releaseAlias(tenant, holder.id);
+      expect(await storedCount(holder.id)).toBe(0);
+    });
+
+    it('a creation so slow that its slot was taken back by a deletion removes its alias: 404, nothing live', async () => {
+      const { holder, ledgerId, accountId } = await linkable();
+      const repository = stack.crm.app.get(AliasAccountRepository);
+      const create = repository.create.bind(repository);
+      // Between its reservation and its write, the creation stalls past the stale age and the holder is deleted.
+      jest.spyOn(repository, 'create').mockImplementationOnce(async (...args) => {
+        advanceClock(LOST_SLOT_AGE_MS + 1000);
+        expect((await stack.api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
+        return create(...args);
+      });
+      const created = await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+      expect([created.status, created.body?.code]).toEqual([404, 'CRM-0006']);
+      expect(await stack.connection.db!.collection('alias_accounts').countDocuments({ holderId: holder.id })).toBe(0);
+    });
+
+    it('a creation as slow whose slot nobody took back keeps its alias, and its holder stays undeletable', async () => {
+      const { holder, ledgerId, accountId } = await linkable();
+      const repository = stack.crm.app.get(AliasAccountRepository);
+      const create = repository.create.bind(repository);
+      jest.spyOn(repository, 'create').mockImplementationOnce((...args) => {
+        advanceClock(LOST_SLOT_AGE_MS + 1000);
+        return create(...args);
+      });
+      const created = await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+      expect(created.status).toBe(201);
+      expect(await storedCount(holder.id)).toBe(1);
+      expect((await stack.api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
+    });
   });
 });

@@ -2,7 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { AliasAccountSchema } from '../../apps/crm/src/alias-account/alias-account.schema';
+import { AliasAccountRepository } from '../../apps/crm/src/alias-account/alias-account.repository';
+import { LOST_SLOT_AGE_MS, SlotClock } from '../../apps/crm/src/holder/alias-slots';
+import { HolderLinks } from '../../apps/crm/src/holder/holder-links';
 import { HolderSchema } from '../../apps/crm/src/holder/holder.schema';
+import { CrmException } from '@crm/errors';
 import { COLLECTIONS } from '@crm/persistence';
 import { aliasBody, ledgerAccount, relatedParty } from '../factories/aliases';
 import { naturalPerson } from '../factories/holders';
@@ -140,7 +144,35 @@ describe('every query the repositories issue is served by a declared index (Mong
     expect((await api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}?hard_delete=true`)).status).toBe(204);
     expect((await api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
     expect((await api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).status).toBe(204);
+    await exerciseLostSlots(spare.id);
     expect((await api.delete(`/v1/holders/${spare.id}?hard_delete=true`)).status).toBe(204);
+  }
+
+  /**
+   * The live-alias counter's bookkeeping: a creation slow enough to check its slot, one whose write fails,
+   * then a slot a crash lost.
+   */
+  async function exerciseLostSlots(holderId: string): Promise<void> {
+    const clock = crm.app.get(SlotClock);
+    const advanceClock = () => jest.spyOn(clock, 'now').mockImplementation(() => Date.now() + LOST_SLOT_AGE_MS);
+    const repository = crm.app.get(AliasAccountRepository);
+    const create = repository.create.bind(repository);
+    jest.spyOn(repository, 'create').mockImplementationOnce((...args) => {
+      advanceClock();
+      return create(...args);
+    });
+    const alias = (await api.post(`/v1/holders/${holderId}/aliases`, ledgerAccount(midaz, api))).body;
+    expect((await api.delete(`/v1/holders/${holderId}/aliases/${alias.id}?hard_delete=true`)).status).toBe(204);
+    jest.restoreAllMocks();
+    // A write that fails after its reservation gives the slot up.
+    jest
+      .spyOn(repository, 'create')
+      .mockRejectedValueOnce(new CrmException('CRM-0013', { entityType: 'AliasAccount' }));
+    expect((await api.post(`/v1/holders/${holderId}/aliases`, ledgerAccount(midaz, api))).status).toBe(409);
+    await crm.app.get(HolderLinks).reserveAlias({ organizationId: api.organizationId }, holderId); // then a crash
+    advanceClock();
+    expect((await api.delete(`/v1/holders/${holderId}`)).status).toBe(204); // stale by then: corrected
+    jest.restoreAllMocks();
   }
 
   it('captures the queries of every route, and each has an index whose key prefix serves it', async () => {

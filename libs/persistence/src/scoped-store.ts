@@ -130,23 +130,31 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   }
 
   /**
-   * Adds `by` to a numeric field of a live record; the updated record, or null when there is no live one.
-   * A counter is bookkeeping, not a change of the record's data: updatedAt stays.
+   * Updates bookkeeping fields (counters, stamps) of a live record matching `filter`: the record as it is
+   * after the update, or null when no live one matches. Bookkeeping is not a change of the record's
+   * data: updatedAt stays.
    */
-  incrementLive(organizationId: string, filter: Filter, field: string, by: number): Promise<T | null> {
+  updateLiveBookkeeping(organizationId: string, filter: Filter, update: Filter): Promise<T | null> {
     return this.model
-      .findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, { $inc: { [field]: by } } as never, {
+      .findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, update, {
         returnDocument: 'after',
         timestamps: false,
       })
       .lean<T>();
   }
 
-  /** Adds `by` to a numeric field of a record, live or not. */
-  async increment(organizationId: string, filter: Filter, field: string, by: number): Promise<void> {
-    await this.model.updateOne({ ...filter, organizationId }, { $inc: { [field]: by } } as never, {
-      timestamps: false,
-    });
+  /**
+   * Updates bookkeeping fields of a record matching `filter`, live or not unless `live` (updatedAt
+   * stays); whether one matched.
+   */
+  async updateBookkeeping(
+    organizationId: string,
+    filter: Filter,
+    update: Filter,
+    { live = false }: { live?: boolean } = {},
+  ): Promise<boolean> {
+    const scoped = { ...filter, organizationId, ...(live ? { deletedAt: null } : {}) };
+    return (await this.model.updateOne(scoped, update, { timestamps: false })).matchedCount > 0;
   }
 
   /** Sets deletedAt on a live record; false when there is none. */

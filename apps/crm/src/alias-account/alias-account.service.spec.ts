@@ -55,6 +55,7 @@ describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
         'midaz.assertAccountExists',
         'holders.reserveAlias',
         'aliases.create',
+        'holders.keepAlias',
       ]);
       // The alias copies the holder's type and document.
       expect(created).toMatchObject({ holderId: holder.id, type: holder.type, document: holder.document });
@@ -131,7 +132,7 @@ describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
       const { journal, holders, aliases, service, holder, body } = setUp();
       aliases.failNextCreate(new CrmException('CRM-0013', { entityType: 'AliasAccount' })); // a racing twin won
       expect(await errorCodeOf(service.create(tenant, holder.id, body(), caller))).toBe('CRM-0013');
-      expect(journal.slice(-3)).toEqual(['holders.reserveAlias', 'aliases.create', 'holders.releaseAlias']);
+      expect(journal.slice(-3)).toEqual(['holders.reserveAlias', 'aliases.create', 'holders.abandonAlias']);
       expect(holders.holders.get(holder.id)!.liveAliasCount).toBe(0);
       expect(aliases.records.size).toBe(0);
     });
@@ -144,6 +145,19 @@ describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
         return deleteMeanwhile(account);
       };
       expect(await errorCodeOf(service.create(tenant, holder.id, body(), caller))).toBe('CRM-0006');
+      expect(aliases.records.size).toBe(0);
+    });
+
+    it('a slot not kept after the write (taken back, holder deleted): the alias is removed, 404 CRM-0006', async () => {
+      const { journal, holders, aliases, service, holder, body } = setUp();
+      const write = aliases.create.bind(aliases);
+      aliases.create = async (...args) => {
+        const written = await write(...args);
+        holders.holders.get(holder.id)!.live = false;
+        return written;
+      };
+      expect(await errorCodeOf(service.create(tenant, holder.id, body(), caller))).toBe('CRM-0006');
+      expect(journal.slice(-3)).toEqual(['aliases.create', 'holders.keepAlias', 'aliases.hardDelete']);
       expect(aliases.records.size).toBe(0);
     });
   });

@@ -46,9 +46,10 @@ export class AliasAccountService {
       caller,
     );
     // Counted on the holder before it is written, so a holder deletion racing this request is refused.
-    const holder = await this.holders.reserveAlias(tenant, holderId);
+    const { holder, slot } = await this.holders.reserveAlias(tenant, holderId);
+    let created: AliasAccountRecord;
     try {
-      const created = await this.aliases.create(tenant.organizationId, {
+      created = await this.aliases.create(tenant.organizationId, {
         holderId,
         ledgerId: body.ledgerId,
         accountId: body.accountId,
@@ -59,11 +60,16 @@ export class AliasAccountService {
         ...(body.relatedParties ? { relatedParties: body.relatedParties.map((party) => ({ ...party })) } : {}),
         ...(body.metadata ? { metadata: body.metadata } : {}),
       });
-      return toAliasAccountResponse(created);
     } catch (error) {
-      await this.holders.releaseAlias(tenant, holderId);
+      await this.holders.abandonAlias(tenant, slot);
       throw error;
     }
+    if (!(await this.holders.keepAlias(tenant, slot))) {
+      // So slow that its holder was deleted meanwhile: as if the deletion had come first.
+      await this.aliases.hardDelete(tenant.organizationId, holderId, created._id);
+      throw new CrmException('CRM-0006', { entityType: 'Holder' });
+    }
+    return toAliasAccountResponse(created);
   }
 
   async get(
@@ -98,12 +104,16 @@ export class AliasAccountService {
     return toAliasAccountResponse(updated);
   }
 
+  /**
+   * A live alias is soft-deleted first even when it goes for good: until its release reaches the holder's
+   * counter, its deletion date tells a holder deletion that the release may be on its way (see
+   * HolderService.delete). A hard delete cut short leaves it soft-deleted; repeating it finishes.
+   */
   async delete(tenant: TenantContext, holderId: string, id: string, hard: boolean): Promise<void> {
-    const removed = hard
-      ? await this.aliases.hardDelete(tenant.organizationId, holderId, id)
-      : await this.aliases.softDelete(tenant.organizationId, holderId, id);
+    const wasLive = await this.aliases.softDelete(tenant.organizationId, holderId, id);
+    if (wasLive) await this.holders.releaseAlias(tenant, holderId);
+    const removed = hard ? await this.aliases.hardDelete(tenant.organizationId, holderId, id) : wasLive;
     if (!removed) throw notFound();
-    if (removed === 'live') await this.holders.releaseAlias(tenant, holderId);
   }
 
   async deleteRelatedParty(tenant: TenantContext, holderId: string, id: string, partyId: string): Promise<void> {

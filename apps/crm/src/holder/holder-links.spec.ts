@@ -1,5 +1,6 @@
 import { CrmException } from '@crm/errors';
 import { InMemoryHolderRepository } from '../../../../test/fakes/holder-repository.fake';
+import { LOST_SLOT_AGE_MS, SlotClock } from './alias-slots';
 import { HolderLinks } from './holder-links';
 import type { HolderRepository } from './holder.repository';
 
@@ -9,7 +10,8 @@ const holderNotFound = expect.objectContaining({ code: 'CRM-0006' }) as CrmExcep
 /** HolderLinks over the in-memory repository, with one live and one soft-deleted holder. */
 async function setUp() {
   const repository = new InMemoryHolderRepository();
-  const links = new HolderLinks(repository as unknown as HolderRepository);
+  const clock = new SlotClock();
+  const links = new HolderLinks(repository as unknown as HolderRepository, clock);
   const live = await repository.create(tenant.organizationId, {
     type: 'NATURAL_PERSON',
     name: 'Ana Souza',
@@ -23,7 +25,9 @@ async function setUp() {
   });
   expect(await repository.softDeleteWithoutLiveAliases(tenant.organizationId, deleted._id)).toBe(true);
   const slots = (id: string) => repository.records.get(id)!.liveAliasCount;
-  return { links, live, deleted, slots };
+  /** Makes the slot clock read `ms` past the real one. */
+  const later = (ms: number) => jest.spyOn(clock, 'now').mockReturnValue(Date.now() + ms);
+  return { repository, links, live, deleted, slots, later };
 }
 
 describe('HolderLinks: what aliases may know of holders', () => {
@@ -37,9 +41,8 @@ describe('HolderLinks: what aliases may know of holders', () => {
   it('reserves a slot and hands over only what an alias copies (no name, contact or counter)', async () => {
     const { links, live, slots } = await setUp();
     expect(await links.reserveAlias(tenant, live._id)).toEqual({
-      id: live._id,
-      type: live.type,
-      document: live.document,
+      holder: { id: live._id, type: live.type, document: live.document },
+      slot: { holderId: live._id, reservedAt: expect.any(Number) },
     });
     expect(slots(live._id)).toBe(1);
   });
@@ -55,5 +58,40 @@ describe('HolderLinks: what aliases may know of holders', () => {
     await links.reserveAlias(tenant, live._id);
     await links.releaseAlias(tenant, live._id);
     expect(slots(live._id)).toBe(0);
+  });
+
+  describe('keeping a slot after the alias is written', () => {
+    it('a write within half the stale age keeps it without asking the database', async () => {
+      const { repository, links, live, slots, later } = await setUp();
+      const asked = jest.spyOn(repository, 'keepAliasSlot');
+      const { slot } = await links.reserveAlias(tenant, live._id);
+      later(LOST_SLOT_AGE_MS / 2 - 1000);
+      expect(await links.keepAlias(tenant, slot)).toBe(true);
+      expect(asked).not.toHaveBeenCalled();
+      // The control: past half the stale age, it does ask.
+      later(LOST_SLOT_AGE_MS / 2);
+      expect(await links.keepAlias(tenant, slot)).toBe(true);
+      expect(asked).toHaveBeenCalledTimes(1);
+      expect(slots(live._id)).toBe(1);
+    });
+
+    it('a slower write whose slot a correction took back reserves again while the holder is live', async () => {
+      const { repository, links, live, slots, later } = await setUp();
+      const { slot } = await links.reserveAlias(tenant, live._id);
+      expect(await repository.resetAliasSlots(tenant.organizationId, repository.records.get(live._id)!)).toBe(true);
+      expect(slots(live._id)).toBe(0);
+      later(LOST_SLOT_AGE_MS);
+      expect(await links.keepAlias(tenant, slot)).toBe(true);
+      expect(slots(live._id)).toBe(1);
+    });
+
+    it('...and is not kept once the holder is gone', async () => {
+      const { repository, links, live, later } = await setUp();
+      const { slot } = await links.reserveAlias(tenant, live._id);
+      await repository.resetAliasSlots(tenant.organizationId, repository.records.get(live._id)!);
+      expect(await repository.softDeleteWithoutLiveAliases(tenant.organizationId, live._id)).toBe(true);
+      later(LOST_SLOT_AGE_MS);
+      expect(await links.keepAlias(tenant, slot)).toBe(false);
+    });
   });
 });

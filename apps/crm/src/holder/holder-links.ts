@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CrmException } from '@crm/errors';
 import type { TenantContext } from '@crm/http';
+import { LOST_SLOT_AGE_MS, SlotClock } from './alias-slots';
 import { HolderRepository } from './holder.repository';
 import type { HolderType } from './holder.schema';
 
@@ -9,6 +10,14 @@ export interface LinkedHolder {
   id: string;
   type: HolderType;
   document: string;
+}
+
+/** A live-alias slot reserved on a holder for an alias about to be written (see `keepAlias`). */
+export interface AliasSlot {
+  holderId: string;
+  reservedAt: number;
+  /** The holder's count of corrections when the slot was reserved. */
+  recounts?: number;
 }
 
 const holderNotFound = () => new CrmException('CRM-0006', { entityType: 'Holder' });
@@ -20,7 +29,10 @@ const holderNotFound = () => new CrmException('CRM-0006', { entityType: 'Holder'
  */
 @Injectable()
 export class HolderLinks {
-  constructor(private readonly holders: HolderRepository) {}
+  constructor(
+    private readonly holders: HolderRepository,
+    private readonly clock: SlotClock,
+  ) {}
 
   /** 404 CRM-0006 unless the holder exists and is live. */
   async requireLive(tenant: TenantContext, holderId: string): Promise<void> {
@@ -31,14 +43,41 @@ export class HolderLinks {
    * Just before an alias is written: counts one more live alias on the holder (atomically, only while
    * it is live) and returns what the alias copies; 404 CRM-0006 when it was deleted meanwhile.
    */
-  async reserveAlias(tenant: TenantContext, holderId: string): Promise<LinkedHolder> {
-    const holder = await this.holders.reserveAliasSlot(tenant.organizationId, holderId);
+  async reserveAlias(tenant: TenantContext, holderId: string): Promise<{ holder: LinkedHolder; slot: AliasSlot }> {
+    const reservedAt = this.clock.now();
+    const holder = await this.holders.reserveAliasSlot(tenant.organizationId, holderId, new Date(reservedAt));
     if (!holder) throw holderNotFound();
-    return { id: holder._id, type: holder.type, document: holder.document };
+    return {
+      holder: { id: holder._id, type: holder.type, document: holder.document },
+      slot: { holderId, reservedAt, recounts: holder.aliasRecounts },
+    };
   }
 
-  /** An alias stopped being live (deleted, or its creation failed after `reserveAlias`). */
+  /**
+   * Just after the alias is written: whether its slot still counts it. Only a holder deletion that found
+   * no live alias, LOST_SLOT_AGE_MS after the last reservation, takes slots back (HolderService.delete): an
+   * alias written within half that time was there to be found, and this costs no round trip. A slower one
+   * checks that no correction happened since its reservation, and reserves again if one did: false when
+   * the holder is gone by then, and the caller removes its alias.
+   */
+  async keepAlias(tenant: TenantContext, slot: AliasSlot): Promise<boolean> {
+    if (this.clock.now() - slot.reservedAt < LOST_SLOT_AGE_MS / 2) return true;
+    if (await this.holders.keepAliasSlot(tenant.organizationId, slot.holderId, slot.recounts)) return true;
+    const holder = await this.holders.reserveAliasSlot(
+      tenant.organizationId,
+      slot.holderId,
+      new Date(this.clock.now()),
+    );
+    return holder !== null;
+  }
+
+  /** An alias stopped being live (deleted). */
   releaseAlias(tenant: TenantContext, holderId: string): Promise<void> {
     return this.holders.releaseAliasSlot(tenant.organizationId, holderId);
+  }
+
+  /** The alias of a reserved slot was not written: the slot goes, unless a correction took it back already. */
+  abandonAlias(tenant: TenantContext, slot: AliasSlot): Promise<void> {
+    return this.holders.releaseAliasSlot(tenant.organizationId, slot.holderId, { ifRecounts: slot.recounts ?? null });
   }
 }

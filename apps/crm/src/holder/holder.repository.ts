@@ -16,7 +16,15 @@ export interface HolderFilters {
 
 export type NewHolder = Omit<
   HolderRecord,
-  '_id' | 'organizationId' | 'liveAliasCount' | 'createdAt' | 'updatedAt' | 'deletedAt'
+  | '_id'
+  | 'organizationId'
+  | 'liveAliasCount'
+  | 'aliasReservedAt'
+  | 'aliasCountVersion'
+  | 'aliasRecounts'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'deletedAt'
 >;
 
 /** Every read and write of holders. Each method takes the organization: no query goes unscoped. */
@@ -71,14 +79,72 @@ export class HolderRepository implements OnModuleInit {
     return this.store.patch(organizationId, id, patch, { check });
   }
 
-  /** Counts one more live alias on a live holder; the holder, or null when it is not live (any more). */
-  reserveAliasSlot(organizationId: string, id: string): Promise<HolderRecord | null> {
-    return this.store.incrementLive(organizationId, { _id: id }, 'liveAliasCount', 1);
+  /**
+   * Counts one more live alias on a live holder, stamped with when (see HolderService.delete); the
+   * holder as counted, or null when it is not live (any more).
+   */
+  reserveAliasSlot(organizationId: string, id: string, at: Date): Promise<HolderRecord | null> {
+    return this.store.updateLiveBookkeeping(
+      organizationId,
+      { _id: id },
+      { $inc: { liveAliasCount: 1, aliasCountVersion: 1 }, $set: { aliasReservedAt: at } },
+    );
   }
 
-  /** Counts one live alias less (deleted, or its creation failed after the reservation). */
-  releaseAliasSlot(organizationId: string, id: string): Promise<void> {
-    return this.store.increment(organizationId, { _id: id }, 'liveAliasCount', -1);
+  /**
+   * Counts one live alias less (deleted, or its creation failed after the reservation); never below
+   * zero. With `ifRecounts` (a creation giving its slot up), only while the holder's count of corrections
+   * is still that: a correction since counted the slot out already.
+   */
+  async releaseAliasSlot(
+    organizationId: string,
+    id: string,
+    { ifRecounts }: { ifRecounts?: number | null } = {},
+  ): Promise<void> {
+    const uncorrected = ifRecounts !== undefined ? { aliasRecounts: ifRecounts } : {};
+    await this.store.updateBookkeeping(
+      organizationId,
+      { _id: id, liveAliasCount: { $gt: 0 }, ...uncorrected },
+      { $inc: { liveAliasCount: -1, aliasCountVersion: 1 } },
+    );
+  }
+
+  /**
+   * Whether the holder is live and its count was not corrected since `recounts` corrections (as its
+   * reservation read them). When so, the counter's version moves: a correction that read it before fails.
+   */
+  keepAliasSlot(organizationId: string, id: string, recounts: number | undefined): Promise<boolean> {
+    return this.store.updateBookkeeping(
+      organizationId,
+      { _id: id, aliasRecounts: recounts ?? null },
+      { $inc: { aliasCountVersion: 1 } },
+      { live: true },
+    );
+  }
+
+  /**
+   * Whether a live alias links the holder, or one was deleted after `since` (its release may still be on
+   * its way to the counter).
+   */
+  async hasAliasesLiveOrDeletedSince(organizationId: string, id: string, since: Date): Promise<boolean> {
+    const aliases = this.connection.collection(COLLECTIONS.aliasAccounts);
+    for (const deletedAt of [null, { $gt: since }]) {
+      if ((await aliases.countDocuments({ organizationId, holderId: id, deletedAt }, { limit: 1 })) > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Sets a live holder's count of live aliases to zero if its counter is still as `seen` read it (no
+   * reservation, release or kept slot since); whether it did. The caller found no live alias behind it.
+   */
+  resetAliasSlots(organizationId: string, seen: HolderRecord): Promise<boolean> {
+    return this.store.updateBookkeeping(
+      organizationId,
+      { _id: seen._id, liveAliasCount: seen.liveAliasCount, aliasCountVersion: seen.aliasCountVersion ?? null },
+      { $set: { liveAliasCount: 0 }, $inc: { aliasCountVersion: 1, aliasRecounts: 1 } },
+      { live: true },
+    );
   }
 
   /** Soft-deletes a live holder in the same atomic update that checks it has no live alias; false otherwise. */

@@ -51,6 +51,15 @@ export interface HolderRecord {
   metadata?: Metadata;
   /** How many live aliases link this holder: raised before an alias is written, so deletion can require 0 atomically. */
   liveAliasCount: number;
+  /**
+   * The counter's bookkeeping, for correcting a count a crash left too high (see HolderService.delete):
+   * when the last slot was reserved (by the reserving replica's clock), a version every change of the
+   * counter raises, and how many corrections reset it. Absent on holders no alias was created for since
+   * they were introduced.
+   */
+  aliasReservedAt?: Date;
+  aliasCountVersion?: number;
+  aliasRecounts?: number;
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
@@ -135,6 +144,9 @@ export const HolderSchema = new Schema<HolderRecord>(
     },
     metadata: { type: Schema.Types.Mixed },
     liveAliasCount: { type: Number, default: 0 },
+    aliasReservedAt: Date,
+    aliasCountVersion: Number,
+    aliasRecounts: Number,
     deletedAt: { type: Date, default: null },
   },
   { collection: COLLECTIONS.holders, timestamps: true, versionKey: false, minimize: true },

@@ -6,6 +6,7 @@ import { InMemoryHolderRepository } from '../../../../test/fakes/holder-reposito
 import { errorCodeOf } from '../../../../test/utils/error-code';
 import type { CreateHolderDto } from './dto/create-holder.dto';
 import type { UpdateHolderDto } from './dto/update-holder.dto';
+import { LOST_SLOT_AGE_MS, SlotClock } from './alias-slots';
 import type { HolderRepository } from './holder.repository';
 import { HolderService } from './holder.service';
 
@@ -21,12 +22,14 @@ const company = (overrides: Record<string, unknown> = {}) => legalPerson(overrid
 function setUp(config: Partial<AppConfig> = {}) {
   const settings = { documentValidation: 'off', metadataPiiGuard: 'warn', maxPaginationLimit: 100, ...config };
   const repository = new InMemoryHolderRepository();
+  const clock = new SlotClock();
   const service = new HolderService(
     repository as unknown as HolderRepository,
     new MetadataPersonalDataPolicy(settings as AppConfig),
     settings as AppConfig,
+    clock,
   );
-  return { repository, service };
+  return { repository, service, clock };
 }
 
 describe('HolderService (in-memory repository)', () => {
@@ -176,7 +179,7 @@ describe('HolderService (in-memory repository)', () => {
     it('a holder with a live alias cannot be deleted, soft or hard (CRM-0017); once released it can', async () => {
       const { repository, service } = setUp();
       const created = await service.create(tenant, person());
-      await repository.reserveAliasSlot(tenant.organizationId, created.id); // what a live alias leaves
+      await repository.reserveAliasSlot(tenant.organizationId, created.id, new Date()); // what a live alias leaves
       expect(await errorCodeOf(service.delete(tenant, created.id, false))).toBe('CRM-0017');
       expect(await errorCodeOf(service.delete(tenant, created.id, true))).toBe('CRM-0017');
       expect((await service.get(tenant, created.id)).deletedAt).toBeNull();
@@ -184,6 +187,20 @@ describe('HolderService (in-memory repository)', () => {
       await repository.releaseAliasSlot(tenant.organizationId, created.id);
       await service.delete(tenant, created.id, true);
       expect(repository.erased).toEqual([created.id]);
+    });
+
+    it('a count no live alias backs is reset once its last reservation is stale, and the holder goes', async () => {
+      const { repository, service, clock } = setUp();
+      const created = await service.create(tenant, person());
+      await repository.reserveAliasSlot(tenant.organizationId, created.id, new Date()); // its alias never came
+      expect(await errorCodeOf(service.delete(tenant, created.id, false))).toBe('CRM-0017'); // may be under way
+      jest.spyOn(clock, 'now').mockReturnValue(Date.now() + LOST_SLOT_AGE_MS);
+      repository.liveAliases.set(created.id, 1); // a live alias does back it: refused, count kept
+      expect(await errorCodeOf(service.delete(tenant, created.id, false))).toBe('CRM-0017');
+      expect(repository.records.get(created.id)!.liveAliasCount).toBe(1);
+      repository.liveAliases.delete(created.id);
+      await service.delete(tenant, created.id, false);
+      expect(repository.records.get(created.id)).toMatchObject({ liveAliasCount: 0, deletedAt: expect.any(Date) });
     });
 
     it("is 404 CRM-0006 for another organization's holder, which stays", async () => {

@@ -4,6 +4,7 @@ import { ListQuery, PageOf, pageOf, resolvePaging, TenantContext } from '@crm/ht
 import { CrmException } from '@crm/errors';
 import { isValidCnpj, isValidCpf } from '@crm/documents';
 import { MetadataPersonalDataPolicy } from '@crm/personal-data';
+import { LOST_SLOT_AGE_MS, SlotClock } from './alias-slots';
 import { CreateHolderDto } from './dto/create-holder.dto';
 import { HolderResponseDto } from './dto/holder-response.dto';
 import { UpdateHolderDto } from './dto/update-holder.dto';
@@ -20,6 +21,7 @@ export class HolderService {
     private readonly holders: HolderRepository,
     private readonly metadataPolicy: MetadataPersonalDataPolicy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: SlotClock,
   ) {}
 
   async create(tenant: TenantContext, body: CreateHolderDto): Promise<HolderResponseDto> {
@@ -65,10 +67,29 @@ export class HolderService {
     if (!(await this.holders.softDeleteWithoutLiveAliases(tenant.organizationId, id))) {
       const holder = await this.holders.findById(tenant.organizationId, id, { includeDeleted: true });
       if (!holder) throw notFound();
-      if (holder.deletedAt === null) throw new CrmException('CRM-0017', { entityType: ENTITY });
-      if (!hard) throw notFound(); // already soft-deleted
+      if (holder.deletedAt === null) await this.deleteOverLostSlots(tenant, holder);
+      else if (!hard) throw notFound(); // already soft-deleted
     }
     if (hard) await this.holders.erase(tenant.organizationId, id);
+  }
+
+  /**
+   * A live holder whose count says aliases link it: refused (CRM-0017), unless no live alias does, its
+   * last reservation is LOST_SLOT_AGE_MS old and no alias of it was deleted since then (whose release
+   * could still be on its way). Then the count is what a crash left (a reservation whose alias never
+   * came, or a deleted alias whose release never came): it is reset, if no slot moved since the holder
+   * was read, and the deletion tried again. A creation slower than that finds out (HolderLinks.keepAlias).
+   */
+  private async deleteOverLostSlots(tenant: TenantContext, holder: HolderRecord): Promise<void> {
+    const { organizationId } = tenant;
+    const staleBefore = this.clock.now() - LOST_SLOT_AGE_MS;
+    const lastReserved = holder.aliasReservedAt?.getTime() ?? 0; // none: counted by an earlier version
+    const corrected =
+      lastReserved <= staleBefore &&
+      !(await this.holders.hasAliasesLiveOrDeletedSince(organizationId, holder._id, new Date(staleBefore))) &&
+      (await this.holders.resetAliasSlots(organizationId, holder)) &&
+      (await this.holders.softDeleteWithoutLiveAliases(organizationId, holder._id));
+    if (!corrected) throw new CrmException('CRM-0017', { entityType: ENTITY });
   }
 
   async list(
