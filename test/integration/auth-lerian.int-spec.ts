@@ -7,6 +7,7 @@ import { buildOpenApiDocument } from '../../apps/crm/src/swagger';
 import { RoutePermissions } from '../../apps/crm/src/auth/route-permissions';
 import { FakePluginAuth } from '../utils/fake-plugin-auth';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
+import { eventually } from '../utils/eventually';
 import { unverifiedJwt } from '../utils/tokens';
 import { organizationHeaders } from '../factories/organization';
 
@@ -211,6 +212,30 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
         type: TEXT,
         text: 'Forbidden',
       });
+    });
+
+    it('audits a caller plugin-auth refused by a decision under its subject; unattributed otherwise', async () => {
+      const holderId = randomUUID();
+      const path = `/v1/holders/${holderId}`;
+      pluginAuth.answer(200, { authorized: false }); // plugin-auth judged this token's subject: not allowed
+      expect((await call(path, { authorization: USER_TOKEN })).status).toBe(403);
+      expect((await call(path, { authorization: APP_TOKEN })).status).toBe(403);
+      pluginAuth.answer(200, {}); // no decision: nothing says the token was accepted
+      expect((await call(path, { authorization: USER_TOKEN })).status).toBe(403);
+      pluginAuth.answer(401, { code: 'AUT-1001', message: 'invalid token' }); // plugin-auth's own refusal
+      expect((await call(path, { authorization: USER_TOKEN })).status).toBe(401);
+      const auditsOfHolder = () =>
+        crm.logs.lines
+          .filter((line) => line.includes('"audit":') && line.includes(holderId))
+          .map((line) => (JSON.parse(line) as { audit: { outcome: number; actor: unknown } }).audit);
+      const unattributed = { subject: 'unauthenticated', type: 'unauthenticated' };
+      const audits = await eventually(auditsOfHolder, (found) => found.length >= 4);
+      expect(audits.map(({ outcome, actor }) => ({ outcome, actor }))).toEqual([
+        { outcome: 403, actor: { subject: 'lerian/maria', type: 'normal-user' } },
+        { outcome: 403, actor: { subject: 'billing-service', type: 'application' } },
+        { outcome: 403, actor: unattributed },
+        { outcome: 401, actor: unattributed },
+      ]);
     });
 
     it('authorized: the handler runs (a holder is created)', async () => {

@@ -25,12 +25,17 @@ export type AccessDecision = { allowed: true; actor: Actor } | { allowed: false;
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** lib-auth's plain-text answers (Fiber's SendString), kept verbatim for wire compatibility. */
-export function textDenial(status: 401 | 403, body: 'Missing Token' | 'Unauthorized' | 'Forbidden'): AccessDecision {
-  return {
-    allowed: false,
-    denial: { status, contentType: TEXT, body, outcome: status === 401 ? 'unauthenticated' : 'forbidden' },
-  };
+/**
+ * lib-auth's plain-text answers (Fiber's SendString), kept verbatim for wire compatibility; `actor` when
+ * the refused caller is known.
+ */
+export function textDenial(
+  status: 401 | 403,
+  body: 'Missing Token' | 'Unauthorized' | 'Forbidden',
+  actor?: Actor,
+): AccessDecision {
+  const outcome = status === 401 ? 'unauthenticated' : 'forbidden';
+  return { allowed: false, denial: { status, contentType: TEXT, body, outcome, ...(actor ? { actor } : {}) } };
 }
 
 /** plugin-auth's own error reply, passed through with its status. */

@@ -105,6 +105,9 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
     if ((typeof code === 'string' && code !== '') || typeof code === 'number') {
       return jsonDenial(status, passThroughError(body));
     }
+    // An explicit refusal is plugin-auth's judgement of this token's subject, reached once it verified
+    // the token: the audit trail names the caller. Any other reply vouches for no one.
+    if (body.authorized === false) return textDenial(403, 'Forbidden', actorOf(subject));
     if (body.authorized !== true) return textDenial(403, 'Forbidden');
     const actor = actorOf(subject);
     if (cacheKey) this.allowed?.set(cacheKey, actor);
