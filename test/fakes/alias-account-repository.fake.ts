@@ -94,16 +94,19 @@ export class InMemoryAliasAccountRepository implements AliasAccountStore {
     return Promise.resolve(structuredClone(record));
   }
 
-  softDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
+  softDelete(organizationId: string, holderId: string, id: string): Promise<'live' | null> {
     const record = this.find(organizationId, holderId, id);
-    if (!record) return Promise.resolve(false);
+    if (!record) return Promise.resolve(null);
     record.deletedAt = new Date();
-    return Promise.resolve(true);
+    return Promise.resolve('live');
   }
 
-  hardDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
+  hardDelete(organizationId: string, holderId: string, id: string): Promise<'live' | 'soft-deleted' | null> {
     this.journal.push('aliases.hardDelete');
-    return Promise.resolve(this.find(organizationId, holderId, id, true) !== undefined && this.records.delete(id));
+    const record = this.find(organizationId, holderId, id, true);
+    if (!record) return Promise.resolve(null);
+    this.records.delete(id);
+    return Promise.resolve(record.deletedAt === null ? 'live' : 'soft-deleted');
   }
 
   private find(organizationId: string, holderId: string, id: string, includeDeleted = false) {

@@ -21,7 +21,7 @@ const holderNotFound = () => new CrmException('CRM-0006', { entityType: 'Holder'
  */
 export class FakeHolderLinks implements Pick<
   HolderLinks,
-  'requireLive' | 'reserveAlias' | 'keepAlias' | 'releaseAlias'
+  'requireLive' | 'reserveAlias' | 'keepAlias' | 'beginAliasRemoval' | 'releaseAlias' | 'abandonAlias'
 > {
   readonly holders = new Map<string, FakeHolder>();
 
@@ -58,6 +58,11 @@ export class FakeHolderLinks implements Pick<
   keepAlias(tenant: { organizationId: string }, slot: { holderId: string }): Promise<boolean> {
     this.journal.push('holders.keepAlias');
     return Promise.resolve(this.live(tenant, slot.holderId) !== undefined);
+  }
+
+  beginAliasRemoval(): Promise<void> {
+    this.journal.push('holders.beginAliasRemoval');
+    return Promise.resolve();
   }
 
   releaseAlias(tenant: { organizationId: string }, holderId: string): Promise<void> {

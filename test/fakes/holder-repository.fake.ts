@@ -16,7 +16,8 @@ export type HolderStore = Pick<
   | 'reserveAliasSlot'
   | 'releaseAliasSlot'
   | 'keepAliasSlot'
-  | 'hasAliasesLiveOrDeletedSince'
+  | 'stampAliasRemoval'
+  | 'hasLiveAliases'
   | 'resetAliasSlots'
   | 'softDeleteWithoutLiveAliases'
   | 'erase'
@@ -81,7 +82,7 @@ export class InMemoryHolderRepository implements HolderStore {
 
   reserveAliasSlot(organizationId: string, id: string, at: Date) {
     const record = this.find(organizationId, id);
-    if (record) this.bookkeep(record, 1, { aliasReservedAt: at });
+    if (record) this.bookkeep(record, 1, { aliasChangeStartedAt: at });
     return Promise.resolve(record ? structuredClone(record) : null);
   }
 
@@ -99,8 +100,13 @@ export class InMemoryHolderRepository implements HolderStore {
     return Promise.resolve(kept);
   }
 
-  /** Live aliases, or deleted ones whose release may be pending, as tests declare them in `liveAliases`. */
-  hasAliasesLiveOrDeletedSince(_organizationId: string, id: string): Promise<boolean> {
+  stampAliasRemoval(organizationId: string, id: string, at: Date): Promise<void> {
+    const record = this.find(organizationId, id, true);
+    if (record) this.bookkeep(record, 0, { aliasChangeStartedAt: at });
+    return Promise.resolve();
+  }
+
+  hasLiveAliases(_organizationId: string, id: string): Promise<boolean> {
     return Promise.resolve((this.liveAliases.get(id) ?? 0) > 0);
   }
 

@@ -112,14 +112,15 @@ export class AliasAccountRepository implements OnModuleInit {
     return updated ?? 'alias-missing';
   }
 
-  /** Soft-deletes a live alias; false when there is none. */
-  softDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
-    return this.store.softDelete(organizationId, { _id: id, holderId });
+  /** Soft-deletes a live alias: 'live' when it was, null when there is none. */
+  async softDelete(organizationId: string, holderId: string, id: string): Promise<'live' | null> {
+    return (await this.store.softDelete(organizationId, { _id: id, holderId })) ? 'live' : null;
   }
 
-  /** Removes an alias for good, live or soft-deleted; false when there is none. */
-  hardDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
-    return this.store.hardDelete(organizationId, { _id: id, holderId });
+  /** Removes an alias for good: what it was ('live' or 'soft-deleted'), null when there is none. */
+  async hardDelete(organizationId: string, holderId: string, id: string): Promise<'live' | 'soft-deleted' | null> {
+    if (await this.store.hardDelete(organizationId, { _id: id, holderId, deletedAt: null })) return 'live';
+    return (await this.store.hardDelete(organizationId, { _id: id, holderId })) ? 'soft-deleted' : null;
   }
 
   list(organizationId: string, filters: AliasAccountFilters, paging: Paging) {

@@ -105,15 +105,16 @@ export class AliasAccountService {
   }
 
   /**
-   * A live alias is soft-deleted first even when it goes for good: until its release reaches the holder's
-   * counter, its deletion date tells a holder deletion that the release may be on its way (see
-   * HolderService.delete). A hard delete cut short leaves it soft-deleted; repeating it finishes.
+   * The holder is told first that a deletion begins: until the release lands, a holder deletion that
+   * finds the count unbacked knows one may be on its way (see HolderService.delete).
    */
   async delete(tenant: TenantContext, holderId: string, id: string, hard: boolean): Promise<void> {
-    const wasLive = await this.aliases.softDelete(tenant.organizationId, holderId, id);
-    if (wasLive) await this.holders.releaseAlias(tenant, holderId);
-    const removed = hard ? await this.aliases.hardDelete(tenant.organizationId, holderId, id) : wasLive;
+    await this.holders.beginAliasRemoval(tenant, holderId);
+    const removed = hard
+      ? await this.aliases.hardDelete(tenant.organizationId, holderId, id)
+      : await this.aliases.softDelete(tenant.organizationId, holderId, id);
     if (!removed) throw notFound();
+    if (removed === 'live') await this.holders.releaseAlias(tenant, holderId);
   }
 
   async deleteRelatedParty(tenant: TenantContext, holderId: string, id: string, partyId: string): Promise<void> {

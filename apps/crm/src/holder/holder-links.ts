@@ -71,6 +71,11 @@ export class HolderLinks {
     return holder !== null;
   }
 
+  /** Before an alias of the holder is deleted (see HolderRepository.stampAliasRemoval). */
+  beginAliasRemoval(tenant: TenantContext, holderId: string): Promise<void> {
+    return this.holders.stampAliasRemoval(tenant.organizationId, holderId, new Date(this.clock.now()));
+  }
+
   /** An alias stopped being live (deleted). */
   releaseAlias(tenant: TenantContext, holderId: string): Promise<void> {
     return this.holders.releaseAliasSlot(tenant.organizationId, holderId);

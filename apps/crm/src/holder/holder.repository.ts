@@ -19,7 +19,7 @@ export type NewHolder = Omit<
   | '_id'
   | 'organizationId'
   | 'liveAliasCount'
-  | 'aliasReservedAt'
+  | 'aliasChangeStartedAt'
   | 'aliasCountVersion'
   | 'aliasRecounts'
   | 'createdAt'
@@ -80,14 +80,15 @@ export class HolderRepository implements OnModuleInit {
   }
 
   /**
-   * Counts one more live alias on a live holder, stamped with when (see HolderService.delete); the
+   * Counts one more live alias on a live holder, stamped with when the change began (see
+   * HolderService.delete); the
    * holder as counted, or null when it is not live (any more).
    */
   reserveAliasSlot(organizationId: string, id: string, at: Date): Promise<HolderRecord | null> {
     return this.store.updateLiveBookkeeping(
       organizationId,
       { _id: id },
-      { $inc: { liveAliasCount: 1, aliasCountVersion: 1 }, $set: { aliasReservedAt: at } },
+      { $inc: { liveAliasCount: 1, aliasCountVersion: 1 }, $set: { aliasChangeStartedAt: at } },
     );
   }
 
@@ -123,15 +124,21 @@ export class HolderRepository implements OnModuleInit {
   }
 
   /**
-   * Whether a live alias links the holder, or one was deleted after `since` (its release may still be on
-   * its way to the counter).
+   * Notes that an alias deletion begins on the holder, before the alias changes: until its release
+   * lands, a correction knows that one may be on its way (and one that read the counter before fails).
    */
-  async hasAliasesLiveOrDeletedSince(organizationId: string, id: string, since: Date): Promise<boolean> {
+  async stampAliasRemoval(organizationId: string, id: string, at: Date): Promise<void> {
+    await this.store.updateBookkeeping(
+      organizationId,
+      { _id: id },
+      { $set: { aliasChangeStartedAt: at }, $inc: { aliasCountVersion: 1 } },
+    );
+  }
+
+  /** Whether a live alias links the holder. */
+  async hasLiveAliases(organizationId: string, id: string): Promise<boolean> {
     const aliases = this.connection.collection(COLLECTIONS.aliasAccounts);
-    for (const deletedAt of [null, { $gt: since }]) {
-      if ((await aliases.countDocuments({ organizationId, holderId: id, deletedAt }, { limit: 1 })) > 0) return true;
-    }
-    return false;
+    return (await aliases.countDocuments({ organizationId, holderId: id, deletedAt: null }, { limit: 1 })) > 0;
   }
 
   /**

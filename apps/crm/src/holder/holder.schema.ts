@@ -53,11 +53,11 @@ export interface HolderRecord {
   liveAliasCount: number;
   /**
    * The counter's bookkeeping, for correcting a count a crash left too high (see HolderService.delete):
-   * when the last slot was reserved (by the reserving replica's clock), a version every change of the
-   * counter raises, and how many corrections reset it. Absent on holders no alias was created for since
-   * they were introduced.
+   * when an alias creation or deletion last began on the holder (by that replica's clock), a version every
+   * change of the counter raises, and how many corrections reset it. Absent on holders no alias was
+   * created or deleted for since they were introduced.
    */
-  aliasReservedAt?: Date;
+  aliasChangeStartedAt?: Date;
   aliasCountVersion?: number;
   aliasRecounts?: number;
   createdAt: Date;
@@ -144,7 +144,7 @@ export const HolderSchema = new Schema<HolderRecord>(
     },
     metadata: { type: Schema.Types.Mixed },
     liveAliasCount: { type: Number, default: 0 },
-    aliasReservedAt: Date,
+    aliasChangeStartedAt: Date,
     aliasCountVersion: Number,
     aliasRecounts: Number,
     deletedAt: { type: Date, default: null },

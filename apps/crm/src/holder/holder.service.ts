@@ -74,19 +74,18 @@ export class HolderService {
   }
 
   /**
-   * A live holder whose count says aliases link it: refused (CRM-0017), unless no live alias does, its
-   * last reservation is LOST_SLOT_AGE_MS old and no alias of it was deleted since then (whose release
-   * could still be on its way). Then the count is what a crash left (a reservation whose alias never
-   * came, or a deleted alias whose release never came): it is reset, if no slot moved since the holder
-   * was read, and the deletion tried again. A creation slower than that finds out (HolderLinks.keepAlias).
+   * A live holder whose count says aliases link it: refused (CRM-0017), unless no live alias does and the
+   * last alias creation or deletion on it began LOST_SLOT_AGE_MS ago. Then the count is what a crash left
+   * (a reservation whose alias never came, or a deleted alias whose release never came): it is reset, if
+   * no slot moved since the holder was read, and the deletion tried again. A creation slower than that
+   * finds out (HolderLinks.keepAlias).
    */
   private async deleteOverLostSlots(tenant: TenantContext, holder: HolderRecord): Promise<void> {
     const { organizationId } = tenant;
-    const staleBefore = this.clock.now() - LOST_SLOT_AGE_MS;
-    const lastReserved = holder.aliasReservedAt?.getTime() ?? 0; // none: counted by an earlier version
+    const lastChange = holder.aliasChangeStartedAt?.getTime() ?? 0; // none: counted by an earlier version
     const corrected =
-      lastReserved <= staleBefore &&
-      !(await this.holders.hasAliasesLiveOrDeletedSince(organizationId, holder._id, new Date(staleBefore))) &&
+      this.clock.now() - lastChange >= LOST_SLOT_AGE_MS &&
+      !(await this.holders.hasLiveAliases(organizationId, holder._id)) &&
       (await this.holders.resetAliasSlots(organizationId, holder)) &&
       (await this.holders.softDeleteWithoutLiveAliases(organizationId, holder._id));
     if (!corrected) throw new CrmException('CRM-0017', { entityType: ENTITY });
