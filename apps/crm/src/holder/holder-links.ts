@@ -55,10 +55,10 @@ export class HolderLinks {
 
   /**
    * Just after the alias is written: whether its slot still counts it. Only a holder deletion that found
-   * no live alias, LOST_SLOT_AGE_MS after the last reservation, takes slots back (HolderService.delete): an
-   * alias written within half that time was there to be found, and this costs no round trip. A slower one
-   * checks that no correction happened since its reservation, and reserves again if one did: false when
-   * the holder is gone by then, and the caller removes its alias.
+   * no live alias LOST_SLOT_AGE_MS after the last alias change began takes slots back (HolderService
+   * .delete): an alias written within half that time was there to be found, and this costs no round trip.
+   * A slower one checks that no correction happened since its reservation, and reserves again if one did:
+   * false when the holder is gone by then, and the caller removes its alias.
    */
   async keepAlias(tenant: TenantContext, slot: AliasSlot): Promise<boolean> {
     if (this.clock.now() - slot.reservedAt < LOST_SLOT_AGE_MS / 2) return true;
