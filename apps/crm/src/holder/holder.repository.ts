@@ -81,8 +81,7 @@ export class HolderRepository implements OnModuleInit {
 
   /**
    * Counts one more live alias on a live holder, stamped with when the change began (see
-   * HolderService.delete); the
-   * holder as counted, or null when it is not live (any more).
+   * HolderService.delete); the holder as counted, or null when it is not live (any more).
    */
   reserveAliasSlot(organizationId: string, id: string, at: Date): Promise<HolderRecord | null> {
     return this.store.updateLiveBookkeeping(
