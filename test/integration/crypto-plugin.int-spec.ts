@@ -238,6 +238,62 @@ describe('field-protection plugin on a real server', () => {
     expect(await search('partyDocuments', '444')).toHaveLength(1);
   });
 
+  it('updateSealed: writes the named top-level keys sealed, unsets absent ones, recomputes their tokens', async () => {
+    const { _id } = await Things.create(ana());
+    const before = (await Things.collection.findOne({ _id: _id as never }))!;
+    const record = (await Things.findByIdOpened(_id, () => true))!;
+    record.name = 'Maria Souza';
+    record.contact = { email: 'new.address@example.org', phone: '555' };
+    delete record.secretDate;
+    record.parties = [
+      ...(record.parties as object[]),
+      { document: '444.555.666-77', name: 'Second Party', role: 'RESPONSIBLE_PARTY' },
+    ];
+    record.status = 'open';
+
+    const keys = ['name', 'contact', 'secretDate', 'parties', 'status'];
+    expect(await Things.updateSealed(record, keys, { organizationId: org })).toBe(true);
+    // The record keeps its plaintext, gets the ids sealing gave, and carries no tokens.
+    expect(record).toMatchObject({ name: 'Maria Souza', contact: { email: 'new.address@example.org' } });
+    expect((record.parties as Array<{ _id?: string }>).every((party) => typeof party._id === 'string')).toBe(true);
+    expect(record).not.toHaveProperty('search');
+    const stored = (await Things.collection.findOne({ _id: _id as never }))!;
+    expect(stored.document).toBe(before.document); // not named: left as stored
+    expect(stored).not.toHaveProperty('secretDate');
+    expect(stored.status).toBe('open');
+    expectNoPlaintext(await raw(), ['Maria Souza', 'new.address@example.org', 'Second Party'], [String(_id)]);
+    expect(await Things.findById(_id).lean()).toMatchObject({
+      name: 'Maria Souza',
+      document: PLAIN.document,
+      contact: { email: 'new.address@example.org', phone: '555' },
+      parties: [{ name: PLAIN.partyName }, { name: 'Second Party' }],
+    });
+    expect(await search('contactEmail', 'new.address@example.org')).toHaveLength(1);
+    expect(await search('contactEmail', PLAIN.email)).toHaveLength(0);
+    expect(await search('partyDocuments', '444.555.666-77')).toHaveLength(1);
+    expect(await search('document', PLAIN.document)).toHaveLength(1);
+
+    // A key whose protected value is gone loses its token too.
+    delete record.contact;
+    expect(await Things.updateSealed(record, ['contact'], {})).toBe(true);
+    expect(await Things.collection.findOne({ _id: _id as never })).not.toHaveProperty('search.contactEmail');
+    expect(await search('contactEmail', 'new.address@example.org')).toHaveLength(0);
+  });
+
+  it('updateSealed: writes nothing when the conditions do not match, and refuses keys it must not write', async () => {
+    const { _id } = await Things.create(ana());
+    const before = await raw();
+    const record = (await Things.findByIdOpened(_id, () => true))!;
+    record.name = 'Renamed Person';
+    expect(await Things.updateSealed(record, ['name'], { organizationId: randomUUID() })).toBe(false);
+    expect(record.name).toBe('Renamed Person');
+    for (const key of ['search', '_id', 'organizationId', '$set', 'contact.email'])
+      await expect(Things.updateSealed(record, [key], {})).rejects.toBeInstanceOf(ProtectedQueryError);
+    expect(await raw()).toBe(before);
+    expect(await Things.updateSealed(record, ['name'], { organizationId: org })).toBe(true);
+    expect((await Things.findById(_id).lean())!.name).toBe('Renamed Person');
+  });
+
   it("swapping two records' ciphertexts in the raw collection makes both reads fail closed", async () => {
     const first = await Things.create(ana());
     const second = await Things.create({ ...ana(), name: 'Other Name' });
@@ -304,6 +360,34 @@ describe('field-protection plugin on a real server', () => {
     expect((await store.patch(org, _id, { name: 'Maria S.' }, { equal: { status: 'closed' } }))!.name).toBe('Maria S.');
     expect((await store.findById(org, _id))!.name).toBe('Maria S.'); // saved, and sealed again on the way
     expectNoPlaintext(await raw(), ['Maria S.'], [String(_id)]);
+  });
+
+  it('ScopedStore.patch: a record deleted between its load and the write stays as it is; the patch finds none', async () => {
+    const store = new ScopedStore<Thing>(Things, () => new CrmException('CRM-0010', { entityType: 'Thing' }));
+    const deleteAfterLoad = (remove: () => Promise<unknown>) => {
+      const collection = Things.collection as unknown as { findOne: (...args: unknown[]) => Promise<unknown> };
+      const findOne = collection.findOne.bind(collection);
+      jest.spyOn(collection, 'findOne').mockImplementationOnce(async (...args: unknown[]) => {
+        const found = await findOne(...args);
+        await remove();
+        return found;
+      });
+    };
+    const soft = await Things.create(ana());
+    deleteAfterLoad(() => Things.updateOne({ _id: soft._id }, { $set: { deletedAt: new Date() } }));
+    expect(await store.patch(org, soft._id, { name: 'Too Late' })).toBeNull();
+    expect(await Things.findById(soft._id).lean()).toMatchObject({ name: PLAIN.name, deletedAt: expect.any(Date) });
+
+    const hard = await Things.create(ana());
+    deleteAfterLoad(() => Things.deleteOne({ _id: hard._id }));
+    expect(await store.patch(org, hard._id, { name: 'Too Late' })).toBeNull();
+    expect(await Things.countDocuments({ _id: hard._id })).toBe(0);
+
+    // Without a deletion in between, the same patch is written.
+    const live = await Things.create(ana());
+    deleteAfterLoad(() => Promise.resolve());
+    expect(await store.patch(org, live._id, { name: 'In Time' })).toMatchObject({ name: 'In Time' });
+    expect((await Things.findById(live._id).lean())!.name).toBe('In Time');
   });
 
   it('refuses schemas where a protected path cannot hold a ciphertext', () => {

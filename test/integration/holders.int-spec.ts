@@ -1,4 +1,6 @@
-import type { Connection } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import { getModelToken } from '@nestjs/mongoose';
+import { HOLDER_MODEL } from '../../apps/crm/src/holder/holder.schema';
 import { orgClient, OrgClient } from '../utils/api';
 import { openDatabase } from '../utils/crm-with-midaz';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
@@ -216,6 +218,31 @@ describe('holders API', () => {
       expect((await api.delete(`/v1/holders/${created.id}`)).status).toBe(204);
       expect((await api.patch(`/v1/holders/${created.id}`, { name: 'Back' })).status).toBe(404);
       expect((await api.get(`/v1/holders/${created.id}?include_deleted=true`)).body.name).toBe(created.name);
+    });
+    it('a holder deleted while its PATCH is under way stays deleted and unchanged: 404, never 500', async () => {
+      const holders = crm.app.get<Model<unknown>>(getModelToken(HOLDER_MODEL)).collection as unknown as {
+        findOne: (...args: unknown[]) => Promise<unknown>;
+      };
+      const findOne = holders.findOne.bind(holders);
+      const deleteAfterLoad = (remove: () => Promise<unknown>) =>
+        jest.spyOn(holders, 'findOne').mockImplementationOnce(async (...args: unknown[]) => {
+          const found = await findOne(...args);
+          await remove();
+          return found;
+        });
+      for (const hard of [false, true]) {
+        const created = (await api.post('/v1/holders', completeNaturalPerson())).body;
+        deleteAfterLoad(() => api.delete(`/v1/holders/${created.id}${hard ? '?hard_delete=true' : ''}`));
+        const response = await api.patch(`/v1/holders/${created.id}`, { name: 'Too Late' });
+        expect([response.status, response.body.code]).toEqual([404, 'CRM-0006']);
+        const after = await api.get(`/v1/holders/${created.id}?include_deleted=true`);
+        if (hard) expect(after.status).toBe(404);
+        else expect(after.body).toMatchObject({ name: created.name, deletedAt: expect.any(String) });
+      }
+      // Without a deletion in between, the same PATCH is written.
+      const created = (await api.post('/v1/holders', completeNaturalPerson())).body;
+      deleteAfterLoad(() => Promise.resolve());
+      expect((await api.patch(`/v1/holders/${created.id}`, { name: 'In Time' })).body.name).toBe('In Time');
     });
   });
 

@@ -120,10 +120,9 @@ describe('protected fields at rest', () => {
     let legacyId: string;
     let legacyApi: OrgClient;
 
-    beforeAll(async () => {
-      legacyApi = orgClient(crm, organizationId);
-      // Written through the API (name, document and e-mail encrypted as always), then the newly
-      // protected fields set in plain text, the way the previous version stored them.
+    // Written through the API (name, document and e-mail encrypted as always), then the newly
+    // protected fields set in plain text, the way the previous version stored them.
+    const writeLegacyHolder = async (): Promise<{ id: string; updatedAt: string }> => {
       const created = await legacyApi.post('/v1/holders', {
         type: 'NATURAL_PERSON',
         name: 'Titular Antigo',
@@ -131,11 +130,16 @@ describe('protected fields at rest', () => {
         contact: { primaryEmail: 'antigo@example.com' },
       });
       expect(created.status).toBe(201);
-      legacyId = created.body.id;
       const update = await connection
         .db!.collection('holders')
-        .updateOne({ _id: legacyId as never }, { $set: { addresses, naturalPerson } });
+        .updateOne({ _id: created.body.id as never }, { $set: { addresses, naturalPerson } });
       expect(update.modifiedCount).toBe(1);
+      return created.body as { id: string; updatedAt: string };
+    };
+
+    beforeAll(async () => {
+      legacyApi = orgClient(crm, organizationId);
+      legacyId = (await writeLegacyHolder()).id;
     });
 
     it('is read correctly through the API (plaintext read as it is)', async () => {
@@ -164,6 +168,25 @@ describe('protected fields at rest', () => {
 
       const reread = await legacyApi.get(`/v1/holders/${legacyId}`);
       expect(reread.body).toMatchObject({ addresses, naturalPerson, name: 'Titular Antigo' });
+    });
+
+    it('is encrypted by a PATCH that changes nothing, which keeps updatedAt', async () => {
+      const legacy = await writeLegacyHolder();
+      const patched = await legacyApi.patch(`/v1/holders/${legacy.id}`, { name: 'Titular Antigo' });
+      expect(patched.status).toBe(200);
+      expect(patched.body).toMatchObject({
+        name: 'Titular Antigo',
+        addresses,
+        naturalPerson,
+        updatedAt: legacy.updatedAt,
+      });
+
+      const raw = await rawHolder(legacy.id);
+      expect(raw!.addresses.primary.line1).toMatch(/^v1:[0-9a-f]{8}:/);
+      expect(raw!.naturalPerson.birthDate).toMatch(/^v1:[0-9a-f]{8}:/);
+      expect(raw!.updatedAt).toEqual(new Date(legacy.updatedAt));
+      expectNoPlaintext(JSON.stringify(raw), newlyProtectedValues, [addresses.primary.city]);
+      expect((await legacyApi.get(`/v1/holders/${legacy.id}`)).body).toMatchObject({ addresses, naturalPerson });
     });
   });
 

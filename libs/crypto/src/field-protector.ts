@@ -61,6 +61,10 @@ const UNENCRYPTED = 'plaintext';
 const UNKNOWN_HASH_KEY = 'unknown';
 
 const isOperator = (key: string) => key.startsWith('$');
+/** Top-level keys no record update writes: the identity every ciphertext is bound to, and the tokens. */
+const UNWRITABLE_KEYS = new Set(['_id', 'organizationId', 'search']);
+/** The top-level key a field's values sit under. */
+const rootOf = (field: ProtectedField) => (field.array ?? field.leaf).split('.')[0];
 
 /**
  * Encrypts, decrypts and indexes the protected fields of one collection. The Mongoose plugin drives
@@ -238,6 +242,40 @@ export class FieldProtector {
       else if (getIn(stored, field.tokenPath) !== undefined) update.$unset[field.tokenPath] = '';
     }
     return update;
+  }
+
+  /**
+   * Seals, in place, the protected values under the given top-level keys of an opened record (bound as
+   * `seal` binds them; array elements without an id get one) and gives the update that writes those keys:
+   * each key set, or unset when the record lacks it, and the tokens of every field under them. Put the
+   * returned plaintexts back once written. Keys the service may not write (ids, tokens, operators,
+   * dotted paths) are refused: the whole value of a key is written, so it is sealed as a whole. The keys
+   * holding `legacy` fields (read as legacy plaintext, see `open`) are written too, whatever changed.
+   */
+  sealKeys(
+    record: Record<string, unknown>,
+    changed: readonly string[],
+    legacy: readonly ProtectedField[] = [],
+  ): { update: ResealUpdate; sealed: SealedValue[] } {
+    const keys = new Set([...changed, ...legacy.map(rootOf)]);
+    for (const key of keys) {
+      if (UNWRITABLE_KEYS.has(key) || isOperator(key) || key.includes('.'))
+        throw new ProtectedQueryError(this.collection, `${key} is not a field a record update may write`);
+    }
+    const under = (field: ProtectedField) => keys.has(rootOf(field));
+    const sealed = this.seal(plainAccess(record), under);
+    const update: ResealUpdate = { $set: {}, $unset: {} };
+    for (const key of keys) {
+      if (record[key] === undefined) update.$unset[key] = '';
+      else update.$set[key] = record[key];
+    }
+    for (const field of this.fields.filter(under)) {
+      if (!field.tokenPath) continue;
+      const token = getIn(record, field.tokenPath);
+      if (token === undefined) update.$unset[field.tokenPath] = '';
+      else update.$set[field.tokenPath] = token;
+    }
+    return { update, sealed };
   }
 
   /** The top-most stored paths that hold protected values: each field, or the whole array of an array field. */

@@ -1,6 +1,13 @@
 import mongoose, { Document, Model, Query, Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
-import { FieldProtector, plainAccess, ProtectedField, RecordAccess, SealedValue } from './field-protector';
+import {
+  FieldProtector,
+  plainAccess,
+  ProtectedField,
+  RecordAccess,
+  ResealUpdate,
+  SealedValue,
+} from './field-protector';
 import { ProtectedQueryError } from './errors';
 
 type AnyDocument = Document<unknown>;
@@ -77,6 +84,18 @@ export interface ProtectedModelStatics<Search extends string = string> {
     filter: Record<string, unknown>,
     options: { sort: Record<string, 1 | -1>; skip?: number; limit: number },
   ): Promise<Record<string, unknown>[]>;
+  /**
+   * Writes these top-level keys of a record `findByIdOpened` returned (changed since) to the stored record,
+   * if it still matches `conditions` (with its `_id`), through the driver: no Mongoose document. Each key is
+   * written whole, set or unset, its protected values sealed and their tokens recomputed; keys holding
+   * values the read found in legacy plaintext are written sealed too. The record keeps its plaintext.
+   * Whether a stored record matched (true, and nothing sent, when there is nothing to write).
+   */
+  updateSealed(
+    record: Record<string, unknown>,
+    keys: readonly string[],
+    conditions: Record<string, unknown>,
+  ): Promise<boolean>;
 }
 
 /**
@@ -92,6 +111,11 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   if (schema.path('_id')?.instance !== 'String')
     throw new Error(`${protector.collection}: protected records need string (UUIDv7) ids, bound into each ciphertext`);
   addTokenPaths(schema, protector);
+
+  // Fields a loaded document (or a record findByIdOpened read) held as legacy plaintext (see
+  // ProtectedFieldSpec.acceptsLegacyPlaintext): its next save (or updateSealed) encrypts them, whatever else it changes.
+  const legacyByDocument = new WeakMap<AnyDocument, ProtectedField[]>();
+  const legacyByRecord = new WeakMap<Record<string, unknown>, ProtectedField[]>();
 
   schema.static('blindIndexFilter', (searchAs: string, organizationId: string, value: string) =>
     protector.searchFilter(searchAs, organizationId, value),
@@ -113,8 +137,32 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
     async function (this: Model<unknown>, id: string, accept: (sealed: Record<string, unknown>) => boolean) {
       const record = await this.collection.findOne<Record<string, unknown>>({ _id: id as never });
       if (!record || !accept(record)) return null;
-      protector.open(plainAccess(record));
+      const legacy = protector.open(plainAccess(record));
+      if (legacy.length > 0) legacyByRecord.set(record, legacy);
       return record;
+    },
+  );
+
+  schema.static(
+    'updateSealed',
+    async function (
+      this: Model<unknown>,
+      record: Record<string, unknown>,
+      keys: readonly string[],
+      conditions: Record<string, unknown>,
+    ) {
+      const { update, sealed } = protector.sealKeys(record, keys, legacyByRecord.get(record));
+      const operators = withoutEmptyOperators(update);
+      if (Object.keys(operators).length === 0) return true; // no key, no legacy plaintext: nothing was sealed either
+      try {
+        const filter = { ...conditions, _id: record._id as never };
+        const { matchedCount } = await this.collection.updateOne(filter, operators);
+        if (matchedCount > 0) legacyByRecord.delete(record);
+        return matchedCount > 0;
+      } finally {
+        for (const { access, path, plaintext } of sealed) access.set(path, plaintext);
+        delete record.search; // tokens serve filters only, as after a read
+      }
     },
   );
 
@@ -131,10 +179,6 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
       return records;
     },
   );
-
-  // Fields a loaded document held as legacy plaintext (see ProtectedFieldSpec.acceptsLegacyPlaintext):
-  // its next save encrypts them, whatever else it changes.
-  const legacyByDocument = new WeakMap<AnyDocument, ProtectedField[]>();
 
   // Writes of whole documents. Validation ran before this hook, on plaintext.
   const sealedBySave = new WeakMap<AnyDocument, SealedValue[]>();
@@ -233,4 +277,9 @@ function addTokenPaths(schema: Schema, protector: FieldProtector): void {
     tokens[field.tokenPath.slice('search.'.length)] = { type: field.array ? [String] : String, default: undefined };
   }
   if (Object.keys(tokens).length > 0) schema.add({ search: tokens });
+}
+
+/** An update without its empty operators, which MongoDB refuses (`$unset: {}`). */
+function withoutEmptyOperators(update: ResealUpdate): Partial<ResealUpdate> {
+  return Object.fromEntries(Object.entries(update).filter(([, fields]) => Object.keys(fields as object).length > 0));
 }

@@ -1,4 +1,5 @@
-import { Document, Model } from 'mongoose';
+import { isDeepStrictEqual } from 'node:util';
+import { Model } from 'mongoose';
 import type { ProtectedModelStatics } from '@crm/crypto';
 import { mergePatch } from './merge-patch';
 import { dropEmptyObjects } from './minimize';
@@ -92,41 +93,61 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   }
 
   /**
-   * Applies a JSON merge patch to one live record, then `mutate` for what a patch cannot say
-   * (appending to arrays), and saves: the crypto plugin re-seals what changed. Null when absent.
-   * `check` sees the record as loaded, before any change, and may refuse the patch by throwing: the
-   * caller's rules need no read of their own (one round trip less).
+   * Applies a JSON merge patch to one live record, and appends to its arrays (what a patch cannot say):
+   * the changed top-level fields are cast and validated by the schema and written, sealed by the crypto
+   * plugin, on the condition that the record is still live (a deletion since the load wins; null, as
+   * when absent). `check` sees the record as loaded, before any change, and may refuse the patch by
+   * throwing: the caller's rules need no read of their own. No Mongoose document is built.
    */
   async patch(
     organizationId: string,
     id: string,
     patch: Filter,
-    options: {
-      equal?: Record<string, string>;
-      check?: (current: T) => void;
-      mutate?: (document: Document & T) => void;
-    } = {},
+    options: { equal?: Record<string, string>; check?: (current: T) => void; append?: Record<string, unknown[]> } = {},
   ): Promise<T | null> {
-    // Loaded as findById loads (by `_id` alone, scope checked on the stored record), then hydrated: the
-    // plugin's init hook opens it, as it opens a document a query returns.
-    const stored = await this.model.collection.findOne<Filter>({ _id: id as never });
-    if (!stored || !inScope(organizationId, { equal: options.equal })(stored)) return null;
-    const document = this.model.hydrate(stored) as Document & T;
-    const current = document.toObject() as T;
-    options.check?.(current);
-    const merged = mergePatch(current, patch) as Filter;
-    for (const key of Object.keys(patch)) {
-      document.set(key, merged[key]);
-      if (key === 'metadata') document.markModified('metadata'); // Mixed: changes are not tracked by themselves
+    // Loaded as findById loads (by `_id` alone, scope checked on the stored record before it is opened).
+    const record = await this.model.findByIdOpened(id, inScope(organizationId, { equal: options.equal }));
+    if (!record) return null;
+    options.check?.(record as T);
+    const changes = await this.changesTo(record, patch, options.append ?? {});
+    for (const [key, value] of changes) {
+      if (value === undefined) delete record[key];
+      else record[key] = value;
     }
-    options.mutate?.(document);
+    // Nothing changed: updatedAt stays, and only legacy plaintext the read found (if any) is written, sealed.
+    const written = changes.size > 0 ? [...changes.keys(), 'updatedAt'] : [];
+    if (written.length > 0) record.updatedAt = new Date();
+    const live = { ...options.equal, organizationId, deletedAt: null };
     try {
-      await document.save();
+      return (await this.model.updateSealed(record, written, live)) ? (record as T) : null;
     } catch (error) {
       if (isDuplicateKeyError(error)) throw this.onDuplicate();
       throw error;
     }
-    return document.toObject() as T;
+  }
+
+  /**
+   * The top-level fields a patch and appends change in a record, as the schema casts, defaults (ids of
+   * new array elements), validates and minimizes them: undefined for a field removed. Fields left equal
+   * are not changes.
+   */
+  private async changesTo(
+    record: Filter,
+    patch: Filter,
+    append: Record<string, unknown[]>,
+  ): Promise<Map<string, unknown>> {
+    const merged = mergePatch(record, patch) as Filter;
+    const proposed: Filter = {};
+    for (const key of Object.keys(patch)) if (merged[key] !== undefined) proposed[key] = merged[key];
+    for (const [key, items] of Object.entries(append))
+      if (items.length > 0) proposed[key] = [...((proposed[key] ?? record[key] ?? []) as unknown[]), ...items];
+    const keys = [...new Set([...Object.keys(patch), ...Object.keys(proposed)])];
+    const cast = (await this.model.validate(proposed, keys)) as Filter;
+    this.model.applyDefaults(cast);
+    if (this.model.schema.get('minimize') !== false) dropEmptyObjects(cast);
+    return new Map(
+      keys.filter((key) => !isDeepStrictEqual(cast[key], record[key])).map((key) => [key, cast[key]] as const),
+    );
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Model } from 'mongoose';
 import type { ProtectedModelStatics } from '@crm/crypto';
 import { Paging } from '@crm/persistence';
 import { CrmException } from '@crm/errors';
@@ -79,16 +79,11 @@ export class AliasAccountRepository implements OnModuleInit {
     return this.store.patch(organizationId, id, patch, {
       equal: { holderId },
       check,
-      mutate: (alias) => {
-        if (appendParties.length === 0) return;
-        const current = alias.get('relatedParties') as Types.DocumentArray<RelatedPartyRecord> | undefined;
-        if (current) current.push(...appendParties);
-        else alias.set('relatedParties', appendParties);
-      },
+      append: { relatedParties: appendParties },
     });
   }
 
-  /** Removes one related party of a live alias; the save re-computes the related-party tokens. */
+  /** Removes one related party of a live alias; the write recomputes the related-party tokens. */
   async removeRelatedParty(
     organizationId: string,
     holderId: string,
@@ -100,15 +95,7 @@ export class AliasAccountRepository implements OnModuleInit {
     if (!alias.relatedParties?.some((party) => party._id === partyId)) return 'party-missing';
     // The whole array is written again: the remaining elements are re-sealed and their tokens recomputed.
     const remaining = alias.relatedParties.filter((party) => party._id !== partyId);
-    const updated = await this.store.patch(
-      organizationId,
-      id,
-      {},
-      {
-        equal: { holderId },
-        mutate: (document) => document.set('relatedParties', remaining),
-      },
-    );
+    const updated = await this.store.patch(organizationId, id, { relatedParties: remaining }, { equal: { holderId } });
     return updated ?? 'alias-missing';
   }
 
