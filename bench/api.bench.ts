@@ -8,8 +8,8 @@
  * latency and the service process's CPU time (utime + stime from /proc/<pid>/stat, all its threads)
  * divided by the requests. The raw-driver floor does the same writes and reads with the MongoDB driver
  * alone on a copy of the stored documents; its CPU is the bench process's own (driver + load loop). The
- * HTTP floor (bench/http-floor-server.ts) is a bare Node.js server doing the GET by id and the search
- * on those copies, its process measured like the service's.
+ * HTTP floors are bare servers doing the GET by id and the search on those copies, their process measured
+ * like the service's: Node.js (bench/http-floor-server.ts) and, where Go is installed, Go (bench/go-floor).
  */
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -731,7 +731,8 @@ async function runFloor(target: Target, organizationId: string): Promise<RouteFi
     for (const op of floorOps(inserted, stored, holders, aliases, organizationId, SIZES.requests))
       figures.push(await run(op, true));
     const httpFloor = { mongoUri: target.mongoUri, dbName: floor.databaseName, organizationId };
-    figures.push(...(await runHttpFloor(httpFloor, { warmup: warmupHolders, measured: holders })));
+    for (const server of httpFloorServers())
+      figures.push(...(await runHttpFloor(server, httpFloor, { warmup: warmupHolders, measured: holders })));
     return figures;
   } finally {
     await client
@@ -742,18 +743,47 @@ async function runFloor(target: Target, organizationId: string): Promise<RouteFi
   }
 }
 
+/** A bare HTTP server answering the HTTP floor's two routes: its rows' label, and how to start it. */
+interface HttpFloorServer {
+  label: string;
+  command: string;
+  args: string[];
+}
+
 /**
- * The HTTP floor: a bare Node.js HTTP server with the driver (bench/http-floor-server.ts), in a process
- * of its own whose CPU is measured like the service's, reading the holder copies (warmed up the same
- * way). What it costs at the pace the database allows is what any Node.js service pays before its own work.
+ * The HTTP floor's servers: Node.js (bench/http-floor-server.ts, the service's runtime and driver) and,
+ * where Go is installed, Go (bench/go-floor, the original's language, with the official Go driver), built
+ * here first (Go caches the build).
+ */
+function httpFloorServers(): HttpFloorServer[] {
+  const node = {
+    label: 'node',
+    command: process.execPath,
+    args: [...process.execArgv, join(__dirname, 'http-floor-server.ts')],
+  };
+  const goBinary = join(ROOT, 'dist', 'bench-go-floor');
+  const build = spawnSync('go', ['build', '-o', goBinary, '.'], {
+    cwd: join(__dirname, 'go-floor'),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  if (build.status === 0) return [node, { label: 'Go', command: goBinary, args: [] }];
+  log(`bench: no Go HTTP floor (go build: ${build.error?.message ?? build.stderr.toString().trim()})`);
+  return [node];
+}
+
+/**
+ * The HTTP floor: a bare HTTP server with a MongoDB driver, in a process of its own whose CPU is measured
+ * like the service's, reading the holder copies (warmed up the same way). What it costs at the pace the
+ * database allows is what any service in its runtime pays before its own work.
  */
 async function runHttpFloor(
+  floorServer: HttpFloorServer,
   { mongoUri, dbName, organizationId }: { mongoUri: string; dbName: string; organizationId: string },
   holders: { warmup: Array<Record<string, any>>; measured: Array<Record<string, any>> },
 ): Promise<RouteFigures[]> {
   const port = await freePort();
   // Its standard input is a pipe from here: the server exits when the bench does, however it ends.
-  const server = spawn(process.execPath, [...process.execArgv, join(__dirname, 'http-floor-server.ts')], {
+  const server = spawn(floorServer.command, floorServer.args, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -777,11 +807,11 @@ async function runHttpFloor(
     const documentTokenOf = (holder: Record<string, any>) => encodeURIComponent([holder.search.document].flat()[0]);
     const routes = (collection: string, records: Array<Record<string, any>>) => [
       {
-        name: 'floor: node HTTP, findOne holder by id',
+        name: `floor: ${floorServer.label} HTTP, findOne holder by id`,
         fn: (i: number) => get(`/${collection}/${pick(records, i)._id}`),
       },
       {
-        name: 'floor: node HTTP, find holders by document token',
+        name: `floor: ${floorServer.label} HTTP, find holders by document token`,
         fn: (i: number) =>
           get(`/${collection}?organization=${organizationId}&document_token=${documentTokenOf(pick(records, i))}`),
       },
@@ -882,7 +912,7 @@ async function main(): Promise<void> {
       concurrency: CONCURRENCY,
       sizes: SIZES,
       cpuMethod:
-        'service and node HTTP floor: CPU time of their process, all threads (/proc/<pid>/task/*/schedstat) / requests; driver floor: process.cpuUsage() of the bench process / operations',
+        'service and HTTP floors: CPU time of their process, all threads (/proc/<pid>/task/*/schedstat) / requests; driver floor: process.cpuUsage() of the bench process / operations',
       service: figures,
       floor,
       storage: sizes,
