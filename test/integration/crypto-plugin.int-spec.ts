@@ -58,6 +58,8 @@ type Thing = {
   secretDate?: Date;
   parties?: Array<{ _id?: string; document: string; name: string }>;
   status?: string;
+  createdAt?: Date;
+  updatedAt?: Date;
   deletedAt?: Date;
 };
 type ThingModel = Model<Thing> & ProtectedModelStatics;
@@ -106,7 +108,10 @@ describe('field-protection plugin on a real server', () => {
       .asPromise();
     Things = modelFor(connection, material);
   });
-  afterEach(() => Things.deleteMany({}));
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await Things.deleteMany({});
+  });
   afterAll(async () => {
     await connection.dropDatabase();
     await connection.close();
@@ -388,6 +393,61 @@ describe('field-protection plugin on a real server', () => {
     deleteAfterLoad(() => Promise.resolve());
     expect(await store.patch(org, live._id, { name: 'In Time' })).toMatchObject({ name: 'In Time' });
     expect((await Things.findById(live._id).lean())!.name).toBe('In Time');
+  });
+
+  describe('ScopedStore.patch against concurrent writes', () => {
+    const store = () => new ScopedStore<Thing>(Things, () => new CrmException('CRM-0010', { entityType: 'Thing' }));
+    /** Runs `meanwhile` after each of the next `times` loads of a record, before the patch that loaded it writes. */
+    const afterLoads = (meanwhile: () => Promise<unknown>, times = 1) => {
+      const collection = Things.collection as unknown as { findOne: (...args: unknown[]) => Promise<unknown> };
+      const findOne = collection.findOne.bind(collection);
+      const spy = jest.spyOn(collection, 'findOne');
+      for (let i = 0; i < times; i++)
+        spy.mockImplementationOnce(async (...args: unknown[]) => {
+          const found = await findOne(...args);
+          await meanwhile();
+          return found;
+        });
+    };
+
+    it('does not undo a patch of the same object that landed between its load and its write', async () => {
+      const { _id } = await Things.create(ana());
+      afterLoads(() => store().patch(org, _id, { contact: { phone: '999' } }));
+      const patched = await store().patch(org, _id, { contact: { email: 'new.address@example.org' } });
+      expect(patched!.contact).toEqual({ email: 'new.address@example.org', phone: '999' });
+      expect((await Things.findById(_id).lean())!.contact).toEqual({ email: 'new.address@example.org', phone: '999' });
+    });
+
+    it('gives up with 409 CRM-0046, writing nothing, when the record keeps changing', async () => {
+      const { _id } = await Things.create(ana());
+      let other = 0;
+      // Each load is followed by another writer's change (its own updatedAt, as any patch writes).
+      const otherWrite = () =>
+        Things.updateOne(
+          { _id },
+          { $set: { status: `other-${++other}`, updatedAt: new Date(Date.now() + other * 1000) } },
+          { timestamps: false },
+        );
+      afterLoads(otherWrite, 10);
+      await expect(store().patch(org, _id, { name: 'Never Written' })).rejects.toMatchObject({ code: 'CRM-0046' });
+      jest.restoreAllMocks();
+      const stored = (await Things.findById(_id).lean())!;
+      expect(stored.name).toBe(PLAIN.name);
+      expect(stored.status).toBe(`other-${other}`); // the other writes all landed
+      expect((await store().patch(org, _id, { name: 'Written' }))!.name).toBe('Written'); // and without them, it does
+    });
+
+    it('ignores keys given as undefined: nothing to write, updatedAt kept', async () => {
+      const { _id } = await Things.create(ana());
+      await Things.updateOne({ _id }, { $set: { 'contact.phone': null } }); // as stored by an older writer
+      const before = (await Things.findById(_id).lean())!;
+      const patched = await store().patch(org, _id, { contact: undefined, name: undefined });
+      expect(patched!.updatedAt).toEqual(before.updatedAt);
+      expect((await Things.findById(_id).lean())!.updatedAt).toEqual(before.updatedAt);
+      // A key that is given is written, and moves updatedAt.
+      const renamed = await store().patch(org, _id, { contact: undefined, name: 'Maria S.' });
+      expect(renamed!.updatedAt!.getTime()).toBeGreaterThan(before.updatedAt!.getTime());
+    });
   });
 
   it('refuses schemas where a protected path cannot hold a ciphertext', () => {

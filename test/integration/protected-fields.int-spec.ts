@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Connection } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import { getModelToken } from '@nestjs/mongoose';
+import { HOLDER_MODEL } from '../../apps/crm/src/holder/holder.schema';
 import { cnpj, cpf } from '../factories/documents';
 import { orgClient, OrgClient } from '../utils/api';
 import { openDatabase } from '../utils/crm-with-midaz';
@@ -168,6 +170,28 @@ describe('protected fields at rest', () => {
 
       const reread = await legacyApi.get(`/v1/holders/${legacyId}`);
       expect(reread.body).toMatchObject({ addresses, naturalPerson, name: 'Titular Antigo' });
+    });
+
+    it('sealed by a PATCH that changes nothing, without undoing a PATCH that landed between its load and its write', async () => {
+      const legacy = await writeLegacyHolder();
+      const holders = connection.db!.collection('holders');
+      const model = crm.app.get<Model<unknown>>(getModelToken(HOLDER_MODEL)).collection as unknown as {
+        findOne: (...args: unknown[]) => Promise<unknown>;
+      };
+      const findOne = model.findOne.bind(model);
+      jest.spyOn(model, 'findOne').mockImplementationOnce(async (...args: unknown[]) => {
+        const found = await findOne(...args);
+        const other = await legacyApi.patch(`/v1/holders/${legacy.id}`, { naturalPerson: { gender: 'Male' } });
+        expect(other.status).toBe(200);
+        return found;
+      });
+      const unchanged = await legacyApi.patch(`/v1/holders/${legacy.id}`, { name: 'Titular Antigo' });
+      expect(unchanged.status).toBe(200);
+      expect(unchanged.body.naturalPerson.gender).toBe('Male');
+      const raw = await holders.findOne({ _id: legacy.id as never });
+      expect(raw!.naturalPerson.gender).toBe('Male');
+      expect(raw!.naturalPerson.birthDate).toMatch(/^v1:[0-9a-f]{8}:/);
+      expect(raw!.addresses.primary.line1).toMatch(/^v1:[0-9a-f]{8}:/);
     });
 
     it('is encrypted by a PATCH that changes nothing, which keeps updatedAt', async () => {

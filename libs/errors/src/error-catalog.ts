@@ -166,6 +166,11 @@ export const ERROR_CATALOG = {
     title: 'Method Not Allowed',
     message: 'This route does not answer this method; the Allow header lists the ones it does.',
   },
+  'CRM-0046': {
+    status: 409,
+    title: 'Record Kept Changing',
+    message: 'The record kept changing while this update was applied, so nothing was written. Try again.',
+  },
 } as const satisfies Record<string, { status: number; title: string; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -22,6 +22,15 @@ function inScope(organizationId: string, scope: RecordScope): (stored: Filter) =
     (scope.includeDeleted === true || stored.deletedAt == null); // as the filter `deletedAt: null` matches
 }
 
+/** How often a patch is applied again to a record that changed between its load and its write. */
+const PATCH_ATTEMPTS = 5;
+
+/** Now, or just after `previous` when the clock has not passed it: a patch's updatedAt always moves forward. */
+function laterThan(previous: Date | null): Date {
+  const now = Date.now();
+  return new Date(previous && previous.getTime() >= now ? previous.getTime() + 1 : now);
+}
+
 /**
  * The persistence mechanics every organization-scoped, soft-deletable collection shares. Each method
  * takes the organization id first, so nothing goes unscoped: queries filter on it, and a read by id
@@ -95,9 +104,12 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   /**
    * Applies a JSON merge patch to one live record, and appends to its arrays (what a patch cannot say):
    * the changed top-level fields are cast and validated by the schema and written, sealed by the crypto
-   * plugin, on the condition that the record is still live (a deletion since the load wins; null, as
-   * when absent). `check` sees the record as loaded, before any change, and may refuse the patch by
-   * throwing: the caller's rules need no read of their own. No Mongoose document is built.
+   * plugin, on the condition that the record is still live and unchanged since it was read (its
+   * updatedAt, which every patch moves forward). A deletion since the load wins: null, as when absent. A
+   * change since the load is not undone: the patch is applied again to the record as it now is, up to
+   * PATCH_ATTEMPTS times, then refused with 409 CRM-0046. `check` sees the record as loaded, before any
+   * change, and may refuse the patch by throwing: the caller's rules need no read of their own. Keys
+   * given as undefined are not part of the patch. No Mongoose document is built.
    */
   async patch(
     organizationId: string,
@@ -105,25 +117,30 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     patch: Filter,
     options: { equal?: Record<string, string>; check?: (current: T) => void; append?: Record<string, unknown[]> } = {},
   ): Promise<T | null> {
-    // Loaded as findById loads (by `_id` alone, scope checked on the stored record before it is opened).
-    const record = await this.model.findByIdOpened(id, inScope(organizationId, { equal: options.equal }));
-    if (!record) return null;
-    options.check?.(record as T);
-    const changes = await this.changesTo(record, patch, options.append ?? {});
-    for (const [key, value] of changes) {
-      if (value === undefined) delete record[key];
-      else record[key] = value;
+    const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
+      // Loaded as findById loads (by `_id` alone, scope checked on the stored record before it is opened).
+      const record = await this.model.findByIdOpened(id, inScope(organizationId, { equal: options.equal }));
+      if (!record) return null;
+      options.check?.(record as T);
+      const readAt = (record.updatedAt as Date | undefined) ?? null;
+      const changes = await this.changesTo(record, given, options.append ?? {});
+      for (const [key, value] of changes) {
+        if (value === undefined) delete record[key];
+        else record[key] = value;
+      }
+      // Nothing changed: updatedAt stays, and only legacy plaintext the read found (if any) is written, sealed.
+      const written = changes.size > 0 ? [...changes.keys(), 'updatedAt'] : [];
+      if (written.length > 0) record.updatedAt = laterThan(readAt);
+      const unchanged = { ...options.equal, organizationId, deletedAt: null, updatedAt: readAt };
+      try {
+        if (await this.model.updateSealed(record, written, unchanged)) return record as T;
+      } catch (error) {
+        if (isDuplicateKeyError(error)) throw this.onDuplicate();
+        throw error;
+      }
     }
-    // Nothing changed: updatedAt stays, and only legacy plaintext the read found (if any) is written, sealed.
-    const written = changes.size > 0 ? [...changes.keys(), 'updatedAt'] : [];
-    if (written.length > 0) record.updatedAt = new Date();
-    const live = { ...options.equal, organizationId, deletedAt: null };
-    try {
-      return (await this.model.updateSealed(record, written, live)) ? (record as T) : null;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) throw this.onDuplicate();
-      throw error;
-    }
+    throw new CrmException('CRM-0046');
   }
 
   /**

@@ -119,6 +119,7 @@ export class AliasAccountController {
       'CRM-0029',
       'CRM-0034',
       'CRM-0036',
+      'CRM-0046',
     ],
     { body: true },
   )
@@ -153,7 +154,7 @@ export class AliasAccountController {
   @ApiOperation({ summary: 'Remove a related party from an alias account' })
   @ApiUuidParams('alias_id', 'related_party_id')
   @ApiNoContentResponse({ description: 'Removed.' })
-  @ApiErrors(['CRM-0005', 'CRM-0008', 'CRM-0024', 'CRM-0036'])
+  @ApiErrors(['CRM-0005', 'CRM-0008', 'CRM-0024', 'CRM-0036', 'CRM-0046'])
   async deleteRelatedParty(
     @Tenant() tenant: TenantContext,
     @Param('holder_id', UuidParamPipe) holderId: string,

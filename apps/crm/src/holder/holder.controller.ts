@@ -91,7 +91,9 @@ export class HolderController {
     description: 'application/json or application/merge-patch+json',
   })
   @ApiOkResponse({ type: HolderResponseDto, description: 'The holder after the patch.' })
-  @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0034', 'CRM-0036'], { body: true })
+  @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0034', 'CRM-0036', 'CRM-0046'], {
+    body: true,
+  })
   update(
     @Tenant() tenant: TenantContext,
     @Param('id', UuidParamPipe) id: string,
