@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Model } from 'mongoose';
+import { getModelToken } from '@nestjs/mongoose';
+import { ALIAS_ACCOUNT_MODEL } from '../../apps/crm/src/alias-account/alias-account.schema';
 import { aliasDetails, holderWithAlias, linkableHolder, relatedParty } from '../factories/aliases';
 import { naturalPerson } from '../factories/holders';
 import { orgClient, OrgClient } from '../utils/api';
@@ -227,6 +230,28 @@ describe('alias accounts API', () => {
       expect((await stack.api.get(`/v1/holders/${other.holder.id}/aliases/${alias.id}`)).status).toBe(404);
       expect((await orgClient(stack.crm).get(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(404);
       expect((await stack.api.get(`/v1/holders/${holder.id}/aliases/nope`)).body.code).toBe('CRM-0005');
+    });
+
+    it('removing a related party keeps a party appended while the removal was under way', async () => {
+      const { holder, alias } = await createAlias();
+      const path = `/v1/holders/${holder.id}/aliases/${alias.id}`;
+      const aliases = stack.crm.app.get<Model<unknown>>(getModelToken(ALIAS_ACCOUNT_MODEL)).collection as unknown as {
+        findOne: (...args: unknown[]) => Promise<unknown>;
+      };
+      const findOne = aliases.findOne.bind(aliases);
+      jest.spyOn(aliases, 'findOne').mockImplementationOnce(async (...args: unknown[]) => {
+        const found = await findOne(...args);
+        const appended = await stack.api.patch(path, {
+          relatedParties: [relatedParty({ document: '390.533.447-05', name: 'Nova Parte', role: 'RESPONSIBLE_PARTY' })],
+        });
+        expect(appended.status).toBe(200);
+        return found;
+      });
+      const removed = await stack.api.delete(`${path}/related-parties/${alias.relatedParties[0].id}`);
+      jest.restoreAllMocks();
+      expect(removed.status).toBe(204);
+      const parties = (await stack.api.get(path)).body.relatedParties as Array<{ name: string }>;
+      expect(parties.map((party) => party.name)).toEqual(['Nova Parte']);
     });
 
     it('PATCH merges banking details, appends related parties with new ids, and keeps ledger links immutable', async () => {

@@ -102,7 +102,8 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   }
 
   /**
-   * Applies a JSON merge patch to one live record, and appends to its arrays (what a patch cannot say):
+   * Applies a JSON merge patch to one live record, and edits its arrays from their current value (what a
+   * merge patch cannot say: appending, removing one element):
    * the changed top-level fields are cast and validated by the schema and written, sealed by the crypto
    * plugin, on the condition that the record is still live and unchanged since it was read (its
    * updatedAt, which every patch moves forward). A deletion since the load wins: null, as when absent. A
@@ -115,7 +116,11 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     organizationId: string,
     id: string,
     patch: Filter,
-    options: { equal?: Record<string, string>; check?: (current: T) => void; append?: Record<string, unknown[]> } = {},
+    options: {
+      equal?: Record<string, string>;
+      check?: (current: T) => void;
+      edit?: Record<string, (current: unknown[]) => unknown[]>;
+    } = {},
   ): Promise<T | null> {
     const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
     for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
@@ -124,7 +129,7 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
       if (!record) return null;
       options.check?.(record as T);
       const readAt = (record.updatedAt as Date | undefined) ?? null;
-      const changes = await this.changesTo(record, given, options.append ?? {});
+      const changes = await this.changesTo(record, given, options.edit ?? {});
       for (const [key, value] of changes) {
         if (value === undefined) delete record[key];
         else record[key] = value;
@@ -144,20 +149,22 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   }
 
   /**
-   * The top-level fields a patch and appends change in a record, as the schema casts, defaults (ids of
+   * The top-level fields a patch and array edits change in a record, as the schema casts, defaults (ids of
    * new array elements), validates and minimizes them: undefined for a field removed. Fields left equal
    * are not changes.
    */
   private async changesTo(
     record: Filter,
     patch: Filter,
-    append: Record<string, unknown[]>,
+    edit: Record<string, (current: unknown[]) => unknown[]>,
   ): Promise<Map<string, unknown>> {
     const merged = mergePatch(record, patch) as Filter;
     const proposed: Filter = {};
     for (const key of Object.keys(patch)) if (merged[key] !== undefined) proposed[key] = merged[key];
-    for (const [key, items] of Object.entries(append))
-      if (items.length > 0) proposed[key] = [...((proposed[key] ?? record[key] ?? []) as unknown[]), ...items];
+    for (const [key, change] of Object.entries(edit)) {
+      const edited = change([...((proposed[key] ?? record[key] ?? []) as unknown[])]);
+      if (edited.length > 0 || record[key] !== undefined) proposed[key] = edited; // an absent array left empty stays absent
+    }
     const keys = [...new Set([...Object.keys(patch), ...Object.keys(proposed)])];
     const cast = (await this.model.validate(proposed, keys)) as Filter;
     this.model.applyDefaults(cast);

@@ -79,7 +79,7 @@ export class AliasAccountRepository implements OnModuleInit {
     return this.store.patch(organizationId, id, patch, {
       equal: { holderId },
       check,
-      append: { relatedParties: appendParties },
+      edit: appendParties.length > 0 ? { relatedParties: (parties) => [...parties, ...appendParties] } : {},
     });
   }
 
@@ -93,9 +93,17 @@ export class AliasAccountRepository implements OnModuleInit {
     const alias = await this.findById(organizationId, holderId, id);
     if (!alias) return 'alias-missing';
     if (!alias.relatedParties?.some((party) => party._id === partyId)) return 'party-missing';
-    // The whole array is written again: the remaining elements are re-sealed and their tokens recomputed.
-    const remaining = alias.relatedParties.filter((party) => party._id !== partyId);
-    const updated = await this.store.patch(organizationId, id, { relatedParties: remaining }, { equal: { holderId } });
+    // Removed from the array as the write finds it (a party appended meanwhile stays); the whole array is
+    // written again: the remaining elements are re-sealed and their tokens recomputed.
+    const updated = await this.store.patch(
+      organizationId,
+      id,
+      {},
+      {
+        equal: { holderId },
+        edit: { relatedParties: (parties) => parties.filter((party) => (party as RelatedPartyRecord)._id !== partyId) },
+      },
+    );
     return updated ?? 'alias-missing';
   }
 
