@@ -87,9 +87,9 @@ export class InMemoryAliasAccountRepository implements AliasAccountStore {
 
   removeRelatedParty(organizationId: string, holderId: string, id: string, partyId: string) {
     const record = this.find(organizationId, holderId, id);
-    if (!record) return Promise.resolve('alias-missing' as const);
+    if (!record) return Promise.resolve(null);
     if (!record.relatedParties?.some((party) => party._id === partyId))
-      return Promise.resolve('party-missing' as const);
+      return Promise.reject(new CrmException('CRM-0024', { entityType: 'RelatedParty' }));
     record.relatedParties = record.relatedParties.filter((party) => party._id !== partyId);
     return Promise.resolve(structuredClone(record));
   }

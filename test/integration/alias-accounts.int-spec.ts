@@ -254,6 +254,23 @@ describe('alias accounts API', () => {
       expect(parties.map((party) => party.name)).toEqual(['Nova Parte']);
     });
 
+    it('of two removals of one related party, the one that finds it gone answers 404 CRM-0024', async () => {
+      const { holder, alias } = await createAlias();
+      const partyPath = `/v1/holders/${holder.id}/aliases/${alias.id}/related-parties/${alias.relatedParties[0].id}`;
+      const aliases = stack.crm.app.get<Model<unknown>>(getModelToken(ALIAS_ACCOUNT_MODEL)).collection as unknown as {
+        findOne: (...args: unknown[]) => Promise<unknown>;
+      };
+      const findOne = aliases.findOne.bind(aliases);
+      jest.spyOn(aliases, 'findOne').mockImplementationOnce(async (...args: unknown[]) => {
+        const found = await findOne(...args);
+        expect((await stack.api.delete(partyPath)).status).toBe(204); // the other removal, in between
+        return found;
+      });
+      const late = await stack.api.delete(partyPath);
+      jest.restoreAllMocks();
+      expect([late.status, late.body.code]).toEqual([404, 'CRM-0024']);
+    });
+
     it('PATCH merges banking details, appends related parties with new ids, and keeps ledger links immutable', async () => {
       const { holder, alias } = await createAlias();
       const response = await stack.api.patch(`/v1/holders/${holder.id}/aliases/${alias.id}`, {

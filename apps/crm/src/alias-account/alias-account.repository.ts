@@ -83,28 +83,31 @@ export class AliasAccountRepository implements OnModuleInit {
     });
   }
 
-  /** Removes one related party of a live alias; the write recomputes the related-party tokens. */
-  async removeRelatedParty(
+  /**
+   * Removes one related party of a live alias, as the write finds the alias (a party appended meanwhile
+   * stays); the whole array is written again: the remaining elements are re-sealed and their tokens
+   * recomputed. Null when the alias is not there; 404 CRM-0024 when the party is not (any more).
+   */
+  removeRelatedParty(
     organizationId: string,
     holderId: string,
     id: string,
     partyId: string,
-  ): Promise<AliasAccountRecord | 'alias-missing' | 'party-missing'> {
-    const alias = await this.findById(organizationId, holderId, id);
-    if (!alias) return 'alias-missing';
-    if (!alias.relatedParties?.some((party) => party._id === partyId)) return 'party-missing';
-    // Removed from the array as the write finds it (a party appended meanwhile stays); the whole array is
-    // written again: the remaining elements are re-sealed and their tokens recomputed.
-    const updated = await this.store.patch(
+  ): Promise<AliasAccountRecord | null> {
+    const isTheParty = (party: RelatedPartyRecord) => party._id === partyId;
+    return this.store.patch(
       organizationId,
       id,
       {},
       {
         equal: { holderId },
-        edit: { relatedParties: (parties) => parties.filter((party) => (party as RelatedPartyRecord)._id !== partyId) },
+        check: (alias) => {
+          if (!alias.relatedParties?.some(isTheParty))
+            throw new CrmException('CRM-0024', { entityType: 'RelatedParty' });
+        },
+        edit: { relatedParties: (parties) => parties.filter((party) => !isTheParty(party as RelatedPartyRecord)) },
       },
     );
-    return updated ?? 'alias-missing';
   }
 
   /** Soft-deletes a live alias: 'live' when it was, null when there is none. */

@@ -118,9 +118,7 @@ export class AliasAccountService {
   }
 
   async deleteRelatedParty(tenant: TenantContext, holderId: string, id: string, partyId: string): Promise<void> {
-    const result = await this.aliases.removeRelatedParty(tenant.organizationId, holderId, id, partyId);
-    if (result === 'alias-missing') throw notFound();
-    if (result === 'party-missing') throw new CrmException('CRM-0024', { entityType: 'RelatedParty' });
+    if (!(await this.aliases.removeRelatedParty(tenant.organizationId, holderId, id, partyId))) throw notFound();
   }
 
   async list(
