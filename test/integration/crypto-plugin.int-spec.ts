@@ -418,6 +418,17 @@ describe('field-protection plugin on a real server', () => {
       expect((await Things.findById(_id).lean())!.contact).toEqual({ email: 'new.address@example.org', phone: '999' });
     });
 
+    it('applies its array edits again to the array as it finds it after another write', async () => {
+      const { _id } = await Things.create(ana());
+      const party = (name: string) => ({ document: '444.555.666-77', name, role: 'RESPONSIBLE_PARTY' });
+      const append = (name: string) => ({ edit: { parties: (parties: unknown[]) => [...parties, party(name)] } });
+      afterLoads(() => store().patch(org, _id, {}, append('Appended Meanwhile')));
+      const patched = await store().patch(org, _id, {}, append('Appended Last'));
+      const names = [PLAIN.partyName, 'Appended Meanwhile', 'Appended Last'];
+      expect(patched!.parties!.map((item) => item.name)).toEqual(names);
+      expect((await Things.findById(_id).lean())!.parties!.map((item) => item.name)).toEqual(names);
+    });
+
     it('gives up with 409 CRM-0046, writing nothing, when the record keeps changing', async () => {
       const { _id } = await Things.create(ana());
       let other = 0;
@@ -435,6 +446,17 @@ describe('field-protection plugin on a real server', () => {
       expect(stored.name).toBe(PLAIN.name);
       expect(stored.status).toBe(`other-${other}`); // the other writes all landed
       expect((await store().patch(org, _id, { name: 'Written' }))!.name).toBe('Written'); // and without them, it does
+    });
+
+    it('stamps now, not a stored updatedAt from the future (an imported date, a fast clock)', async () => {
+      const { _id } = await Things.create(ana());
+      const future = new Date('2099-01-01T00:00:00Z');
+      await Things.updateOne({ _id }, { $set: { updatedAt: future } }, { timestamps: false });
+      const before = Date.now();
+      const patched = await store().patch(org, _id, { name: 'Maria S.' });
+      expect(patched!.updatedAt!.getTime()).toBeGreaterThanOrEqual(before);
+      expect(patched!.updatedAt!.getTime()).toBeLessThan(future.getTime());
+      expect((await Things.findById(_id).lean())!.updatedAt).toEqual(patched!.updatedAt);
     });
 
     it('ignores keys given as undefined: nothing to write, updatedAt kept', async () => {

@@ -25,10 +25,14 @@ function inScope(organizationId: string, scope: RecordScope): (stored: Filter) =
 /** How often a patch is applied again to a record that changed between its load and its write. */
 const PATCH_ATTEMPTS = 5;
 
-/** Now, or just after `previous` when the clock has not passed it: a patch's updatedAt always moves forward. */
-function laterThan(previous: Date | null): Date {
+/**
+ * A patch's updatedAt: now, or a millisecond later when now is the very value it read, so that it always
+ * differs from what the patch read (the condition of every other patch that read the same record). Not
+ * pushed past a stored value from the future (an imported date, a fast clock): it would stick.
+ */
+function changedAt(read: Date | null): Date {
   const now = Date.now();
-  return new Date(previous && previous.getTime() >= now ? previous.getTime() + 1 : now);
+  return new Date(read?.getTime() === now ? now + 1 : now);
 }
 
 /**
@@ -106,7 +110,7 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
    * merge patch cannot say: appending, removing one element):
    * the changed top-level fields are cast and validated by the schema and written, sealed by the crypto
    * plugin, on the condition that the record is still live and unchanged since it was read (its
-   * updatedAt, which every patch moves forward). A deletion since the load wins: null, as when absent. A
+   * updatedAt, which every patch changes). A deletion since the load wins: null, as when absent. A
    * change since the load is not undone: the patch is applied again to the record as it now is, up to
    * PATCH_ATTEMPTS times, then refused with 409 CRM-0046. `check` sees the record as loaded, before any
    * change, and may refuse the patch by throwing: the caller's rules need no read of their own. Keys
@@ -136,7 +140,7 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
       }
       // Nothing changed: updatedAt stays, and only legacy plaintext the read found (if any) is written, sealed.
       const written = changes.size > 0 ? [...changes.keys(), 'updatedAt'] : [];
-      if (written.length > 0) record.updatedAt = laterThan(readAt);
+      if (written.length > 0) record.updatedAt = changedAt(readAt);
       const unchanged = { ...options.equal, organizationId, deletedAt: null, updatedAt: readAt };
       try {
         if (await this.model.updateSealed(record, written, unchanged)) return record as T;

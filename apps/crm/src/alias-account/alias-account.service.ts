@@ -88,7 +88,13 @@ export class AliasAccountService {
     body: UpdateAliasAccountDto,
   ): Promise<AliasAccountResponseDto> {
     const { relatedParties, ...patch } = body;
-    // The rules run on the alias as the patch loads it (404 first, as before): no read of their own.
+    // The rules run on the alias as the patch loads it (404 first, as before): no read of their own. The
+    // patch may load it again (another write landed in between); metadata, which is the request's, is checked once.
+    let metadataChecked = false;
+    const checkMetadata = () => {
+      if (!metadataChecked) this.metadataPolicy.check(body.metadata, ENTITY);
+      metadataChecked = true;
+    };
     const updated = await this.aliases.applyPatch(
       tenant.organizationId,
       holderId,
@@ -97,7 +103,7 @@ export class AliasAccountService {
       (relatedParties ?? []).map((party) => ({ ...party })),
       (alias) => {
         this.assertClosingDate(body.bankingDetails?.closingDate, alias.createdAt.toISOString().slice(0, 10));
-        if (body.metadata) this.metadataPolicy.check(body.metadata, ENTITY);
+        checkMetadata();
       },
     );
     if (!updated) throw notFound();

@@ -49,10 +49,16 @@ export class HolderService {
   }
 
   async update(tenant: TenantContext, id: string, patch: UpdateHolderDto): Promise<HolderResponseDto> {
-    // The rules run on the holder as the patch loads it (404 first, as before): no read of their own.
+    // The rules run on the holder as the patch loads it (404 first, as before): no read of their own. The
+    // patch may load it again (another write landed in between); metadata, which is the request's, is checked once.
+    let metadataChecked = false;
+    const checkMetadata = () => {
+      if (!metadataChecked) this.metadataPolicy.check(patch.metadata, ENTITY);
+      metadataChecked = true;
+    };
     const updated = await this.holders.applyPatch(tenant.organizationId, id, { ...patch }, (holder) => {
       this.assertPersonMatchesType(holder.type, patch);
-      if (patch.metadata) this.metadataPolicy.check(patch.metadata, ENTITY);
+      checkMetadata();
     });
     if (!updated) throw notFound();
     return toHolderResponse(updated);
