@@ -100,8 +100,8 @@ export interface ProtectedModelStatics<Search extends string = string> {
 
 /**
  * The Mongoose plugin that keeps protected fields encrypted at rest: sealed on `save`/`create` and by
- * the `insertSealed` static (the ways the service and the import write them; the key rotation writes
- * the re-sealed records itself), opened on load (hydrated documents, `lean()` results, cursors of
+ * the `insertSealed` and `updateSealed` statics (the ways the service and the import write them; the key
+ * rotation writes the re-sealed records itself), opened on load (hydrated documents, `lean()` results, cursors of
  * both, and the `findByIdOpened` and `findOpened` statics), and refused in filters, in update queries and in
  * `insertMany`, which would otherwise reach the database unsealed. Business code never sees a
  * ciphertext or calls a cipher.

@@ -107,9 +107,8 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
 
   /**
    * Applies a JSON merge patch to one live record, and edits its arrays from their current value (what a
-   * merge patch cannot say: appending, removing one element):
-   * the changed top-level fields are cast and validated by the schema and written, sealed by the crypto
-   * plugin, on the condition that the record is still live and unchanged since it was read (its
+   * merge patch cannot say: appending, removing one element). The changed top-level fields are cast and
+   * validated by the schema and written, sealed by the crypto plugin, on the condition that the record is still live and unchanged since it was read (its
    * updatedAt, which every patch changes). A deletion since the load wins: null, as when absent. A
    * change since the load is not undone: the patch is applied again to the record as it now is, up to
    * PATCH_ATTEMPTS times, then refused with 409 CRM-0046. `check` sees the record as loaded, before any
