@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
+import type { Model } from 'mongoose';
+import { getModelToken } from '@nestjs/mongoose';
+import { HOLDER_MODEL } from '../../apps/crm/src/holder/holder.schema';
+import { cpf } from '../factories/documents';
 import { orgClient } from '../utils/api';
 import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 
@@ -91,5 +95,32 @@ describe('request logging', () => {
     ).toBe(true);
     for (const value of ['111.444.777-35', '11144477735', '52998224725', 'Log Subject'])
       expect(crm.logs.text).not.toContain(value);
+  });
+
+  it("warns about a PATCH's metadata once, also when the patch is applied again after another write", async () => {
+    const api = orgClient(crm);
+    const created = await api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Patched Twice', document: cpf() });
+    expect(created.status).toBe(201);
+    const holders = crm.app.get<Model<unknown>>(getModelToken(HOLDER_MODEL)).collection as unknown as {
+      findOne: (...args: unknown[]) => Promise<unknown>;
+    };
+    const findOne = holders.findOne.bind(holders);
+    jest.spyOn(holders, 'findOne').mockImplementationOnce(async (...args: unknown[]) => {
+      const found = await findOne(...args);
+      expect((await api.patch(`/v1/holders/${created.body.id}`, { name: 'In Between' })).status).toBe(200);
+      return found;
+    });
+    const response = await crm.request(`/v1/holders/${created.body.id}`, {
+      method: 'PATCH',
+      headers: { 'x-organization-id': api.organizationId, 'x-request-id': 'patched-twice' },
+      json: { metadata: { secondCpf: '111.444.777-35' } },
+    });
+    jest.restoreAllMocks();
+    expect(response.status).toBe(200);
+    expect(await crm.logs.waitFor((entry) => entry.req?.id === 'patched-twice')).toBe(true);
+    const warnings = crm.logs.lines
+      .map((text) => JSON.parse(text) as { metadataKeys?: string[] })
+      .filter((entry) => entry.metadataKeys?.includes('secondCpf'));
+    expect(warnings).toHaveLength(1);
   });
 });
