@@ -5,11 +5,12 @@
  * (or targets CRM_URL, with CRM_PID for its CPU, and MONGO_URI for the floor), with a tiny fake Midaz
  * that knows every ledger and account. It seeds a data set through the API itself (the POST routes are
  * measured while seeding), then runs each route with 8 concurrent clients and reports req/s, p50/p99
- * latency and the service process's CPU time (utime + stime from /proc/<pid>/stat, all its threads)
- * divided by the requests. The raw-driver floor does the same writes and reads with the MongoDB driver
- * alone on a copy of the stored documents; its CPU is the bench process's own (driver + load loop). The
- * HTTP floors are bare servers doing the GET by id and the search on those copies, their process measured
- * like the service's: Node.js (bench/http-floor-server.ts) and, where Go is installed, Go (bench/go-floor).
+ * latency and the service process's CPU time (the run time of all its threads, from
+ * /proc/<pid>/task/<tid>/schedstat) divided by the requests. The raw-driver floor does the same writes
+ * and reads with the MongoDB driver alone on a copy of the stored documents; its CPU is the bench
+ * process's own (driver + load loop). The HTTP floors are bare servers doing the GET by id and the
+ * search on those copies, their process measured like the service's: Node.js (bench/http-floor-server.ts)
+ * and, where Go is installed, Go (bench/go-floor).
  */
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
