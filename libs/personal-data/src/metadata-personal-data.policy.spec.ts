@@ -27,3 +27,16 @@ describe('MetadataPersonalDataPolicy on reject', () => {
     expect(() => guard('off').check({ 'cliente 11144477735': 'x' }, 'Holder')).not.toThrow();
   });
 });
+
+describe('MetadataPersonalDataPolicy.checkOnce', () => {
+  it('checks on its first call only, refusing there as check does', () => {
+    const policy = guard('reject');
+    const check = jest.spyOn(policy, 'check');
+    const refused = policy.checkOnce({ contactCpf: '529.982.247-25' }, 'Holder');
+    expect(refused).toThrow(CrmException);
+    const passed = policy.checkOnce({ segment: 'retail' }, 'Holder');
+    passed();
+    passed();
+    expect(check).toHaveBeenCalledTimes(2); // once for each checker's first call
+  });
+});

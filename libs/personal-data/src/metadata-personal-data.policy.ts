@@ -34,6 +34,19 @@ export class MetadataPersonalDataPolicy {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
+  /**
+   * The check as one of a patch's rules, run on the record the patch loads (so that a missing record
+   * answers 404 first): at most once however often the patch is applied again, as the metadata is the
+   * request's and a warning is logged once.
+   */
+  checkOnce(metadata: FlatMetadata | null | undefined, entityType: string): () => void {
+    let checked = false;
+    return () => {
+      if (!checked) this.check(metadata, entityType);
+      checked = true;
+    };
+  }
+
   check(metadata: FlatMetadata | null | undefined, entityType: string): void {
     if (!metadata || this.config.metadataPiiGuard === 'off') return;
     const findings = findingsOf(metadata);

@@ -88,13 +88,8 @@ export class AliasAccountService {
     body: UpdateAliasAccountDto,
   ): Promise<AliasAccountResponseDto> {
     const { relatedParties, ...patch } = body;
-    // The rules run on the alias as the patch loads it (404 first, as before): no read of their own. The
-    // patch may load it again (another write landed in between); metadata, which is the request's, is checked once.
-    let metadataChecked = false;
-    const checkMetadata = () => {
-      if (!metadataChecked) this.metadataPolicy.check(body.metadata, ENTITY);
-      metadataChecked = true;
-    };
+    // The rules run on the alias as the patch loads it (404 first, as before): no read of their own.
+    const checkMetadata = this.metadataPolicy.checkOnce(body.metadata, ENTITY);
     const updated = await this.aliases.applyPatch(
       tenant.organizationId,
       holderId,

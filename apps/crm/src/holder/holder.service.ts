@@ -49,13 +49,8 @@ export class HolderService {
   }
 
   async update(tenant: TenantContext, id: string, patch: UpdateHolderDto): Promise<HolderResponseDto> {
-    // The rules run on the holder as the patch loads it (404 first, as before): no read of their own. The
-    // patch may load it again (another write landed in between); metadata, which is the request's, is checked once.
-    let metadataChecked = false;
-    const checkMetadata = () => {
-      if (!metadataChecked) this.metadataPolicy.check(patch.metadata, ENTITY);
-      metadataChecked = true;
-    };
+    // The rules run on the holder as the patch loads it (404 first, as before): no read of their own.
+    const checkMetadata = this.metadataPolicy.checkOnce(patch.metadata, ENTITY);
     const updated = await this.holders.applyPatch(tenant.organizationId, id, { ...patch }, (holder) => {
       this.assertPersonMatchesType(holder.type, patch);
       checkMetadata();
