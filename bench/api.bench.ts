@@ -376,6 +376,8 @@ interface RouteSpec {
   keep?: (i: number, json: any) => void;
   /** The time budget, when not SIZES.routeSeconds (seeding must complete). */
   seconds?: number;
+  /** A seeding route: later routes need its records, so it must succeed on every service. */
+  seeds?: boolean;
 }
 
 /** Runs one route's requests; `measured: false` for the warm-up (no figures, no log line). */
@@ -384,6 +386,17 @@ type RouteRunner = (client: Client, spec: RouteSpec, measured: boolean) => Promi
 /** A warm-up that failed leaves later routes without their data: the run would not mean what it says. */
 function assertWarm(name: string, figures: RouteFigures): void {
   if (figures.errors > 0) throw new Error(`warm-up of ${name}: ${figures.errors} of ${figures.requests} failed`);
+}
+
+/**
+ * Whether a read or patch route's warm-up shows that a compared service does not serve it (every request
+ * refused, e.g. the original's 400 to a cursor): it is left out of that service's run, with a line. Any
+ * other failure still stops the run.
+ */
+function unserved(name: string, figures: RouteFigures, compared: boolean): boolean {
+  if (!compared || figures.errors === 0 || figures.errors < figures.requests) return false;
+  log(`  ${name}: not served by the compared service (its warm-up failed on every request); left out`);
+  return true;
 }
 
 const pick = <T>(items: T[], i: number) => items[(i * 7) % items.length];
@@ -403,6 +416,7 @@ async function seed(
       name: 'POST /v1/holders',
       count: counts.holders,
       seconds: SEEDING_SECONDS,
+      seeds: true,
       call: (i) => ({ method: 'POST', path: '/v1/holders', body: holderBody(i) }),
       expected: 201,
       keep: (i, json) => (seeded.holders[i] = { id: json.id, document: document(i) }),
@@ -415,6 +429,7 @@ async function seed(
       name: 'POST /v1/holders/{id}/aliases',
       count: counts.aliases,
       seconds: SEEDING_SECONDS,
+      seeds: true,
       call: (i) => ({
         method: 'POST',
         path: `/v1/holders/${seeded.holders[i].id}/aliases`,
@@ -506,13 +521,22 @@ function deletionRoutes({ holders: h, aliases: a }: Seeded, requests: number): R
   ];
 }
 
-async function runService(target: Target): Promise<{ figures: RouteFigures[]; organizationId: string }> {
+/**
+ * Seeds the target and measures every route on it. `compared`: the target is the service this one is
+ * compared with (the original), whose read and patch routes it does not serve are left out.
+ */
+async function runService(
+  target: Target,
+  compared = false,
+): Promise<{ figures: RouteFigures[]; organizationId: string }> {
   const organizationId = randomUUID();
   const client = new Client(target.url, organizationId);
   const warmupClient = new Client(target.url, randomUUID());
   const cpu = target.pid ? () => processCpuUs(target.pid!) : null;
   const figures: RouteFigures[] = [];
+  const leftOut = new Set<string>();
   const run: RouteRunner = async (on, spec, measured) => {
+    if (leftOut.has(spec.name)) return;
     const result = await measure(
       spec.name,
       spec.count,
@@ -525,6 +549,7 @@ async function runService(target: Target): Promise<{ figures: RouteFigures[]; or
       { quiet: !measured, seconds: spec.seconds },
     );
     if (measured) figures.push(result);
+    else if (!spec.seeds && unserved(spec.name, result, compared)) leftOut.add(spec.name);
     else assertWarm(spec.name, result);
   };
 
@@ -857,11 +882,18 @@ function serverReady(server: ChildProcess): Promise<void> {
   });
 }
 
-function printTable(service: RouteFigures[], floor: RouteFigures[]): void {
+const ratio = (cpuUs: number | null, reference: number | null | undefined) =>
+  reference && cpuUs !== null ? `${(cpuUs / reference).toFixed(2)}×` : '';
+
+/**
+ * The table: each route's figures, the original's CPU per request from the issue and, when it was run
+ * beside this service (ORIGINAL_URL), its own figures of this run: req/s and CPU per request.
+ */
+function printTable(service: RouteFigures[], floor: RouteFigures[], original?: RouteFigures[]): void {
+  const originalRun = new Map(original?.map((figures) => [figures.route, figures]));
   const rows = [...service, ...floor].map((figures) => {
-    const original = ORIGINAL_CPU_US[figures.route];
-    const ratio =
-      original && figures.cpuUsPerRequest !== null ? `${(figures.cpuUsPerRequest / original).toFixed(2)}×` : '';
+    const issue = ORIGINAL_CPU_US[figures.route];
+    const beside = service.includes(figures) ? originalRun.get(figures.route) : undefined;
     return [
       figures.route,
       String(figures.requests),
@@ -869,8 +901,15 @@ function printTable(service: RouteFigures[], floor: RouteFigures[]): void {
       String(figures.p50Ms),
       String(figures.p99Ms),
       String(figures.cpuUsPerRequest ?? '-'),
-      original ? String(original) : '',
-      ratio,
+      issue ? String(issue) : '',
+      ratio(figures.cpuUsPerRequest, issue),
+      ...(original
+        ? [
+            beside ? String(beside.reqPerSec) : '',
+            beside ? String(beside.cpuUsPerRequest ?? '-') : '',
+            ratio(figures.cpuUsPerRequest, beside?.cpuUsPerRequest),
+          ]
+        : []),
       figures.errors ? String(figures.errors) : '',
     ];
   });
@@ -881,8 +920,9 @@ function printTable(service: RouteFigures[], floor: RouteFigures[]): void {
     'p50 ms',
     'p99 ms',
     'CPU µs/req',
-    'original µs',
-    'vs original',
+    'issue: original µs',
+    'vs it',
+    ...(original ? ['original here: req/s', 'CPU µs/req', 'vs it'] : []),
     'errors',
   ];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
@@ -896,7 +936,22 @@ function printTable(service: RouteFigures[], floor: RouteFigures[]): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/**
+ * The original to run beside this service, when ORIGINAL_URL names it (ORIGINAL_PID: its process, for its
+ * CPU): it gets the same routes, data set, warm-up and clients, on its own database. Read before anything
+ * runs, so a missing pid stops the bench at once. How to build and start it is in the README; nothing of
+ * it is in this repository.
+ */
+function originalTarget(): Target | undefined {
+  const url = process.env.ORIGINAL_URL;
+  if (!url) return undefined;
+  const pid = Number(process.env.ORIGINAL_PID);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error('ORIGINAL_URL needs ORIGINAL_PID, its process id');
+  return { url, pid, stop: () => Promise.resolve() };
+}
+
 async function main(): Promise<void> {
+  const original = originalTarget();
   const target = await startTarget();
   // Ctrl-C or a kill must not leave the service and its database running.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -906,6 +961,8 @@ async function main(): Promise<void> {
     const { figures, organizationId } = await runService(target);
     log('bench: raw-driver floor');
     const floor = await runFloor(target, organizationId);
+    if (original) log(`bench: the original at ${original.url} (pid ${original.pid})`);
+    const originalFigures = original && (await runService(original, true)).figures;
     const result = {
       date: new Date().toISOString(),
       node: process.version,
@@ -916,11 +973,12 @@ async function main(): Promise<void> {
         'service and HTTP floors: CPU time of their process, all threads (/proc/<pid>/task/*/schedstat) / requests; driver floor: process.cpuUsage() of the bench process / operations',
       service: figures,
       floor,
+      original: originalFigures ?? null,
       storage: sizes,
     };
     if (JSON_OUT) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else {
-      printTable(figures, floor);
+      printTable(figures, floor, originalFigures);
       process.stdout.write(
         `\nstored sizes (per million records, estimated from the seeded documents):\n${JSON.stringify(sizes, null, 2)}\n`,
       );
