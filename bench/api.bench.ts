@@ -10,11 +10,12 @@
  * and reads with the MongoDB driver alone on a copy of the stored documents; its CPU is the bench
  * process's own (driver + load loop). The HTTP floors are bare servers doing the GET by id and the
  * search on those copies, their process measured like the service's: Node.js (bench/http-floor-server.ts)
- * and, where Go is installed, Go (bench/go-floor).
+ * and, where Go is installed, Go (bench/go-floor). With ORIGINAL_URL and ORIGINAL_PID naming a running
+ * original (Lerian CRM v3.8.0), it then runs the same routes on it and prints the ratios beside.
  */
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -946,7 +947,8 @@ function originalTarget(): Target | undefined {
   const url = process.env.ORIGINAL_URL;
   if (!url) return undefined;
   const pid = Number(process.env.ORIGINAL_PID);
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error('ORIGINAL_URL needs ORIGINAL_PID, its process id');
+  if (!Number.isInteger(pid) || pid <= 0 || !existsSync(`/proc/${pid}`))
+    throw new Error('ORIGINAL_URL needs ORIGINAL_PID, the id of its running process');
   return { url, pid, stop: () => Promise.resolve() };
 }
 
