@@ -355,7 +355,9 @@ class Client {
     });
     const text = await response.body.text();
     if (response.statusCode !== expected)
-      throw new Error(`${method} ${path.split('?')[0]}: ${response.statusCode} ${text.slice(0, 200)}`);
+      throw Object.assign(new Error(`${method} ${path.split('?')[0]}: ${response.statusCode} ${text.slice(0, 200)}`), {
+        status: response.statusCode,
+      });
     return { ok: true, json: text ? JSON.parse(text) : undefined };
   }
 
@@ -389,14 +391,18 @@ function assertWarm(name: string, figures: RouteFigures): void {
   if (figures.errors > 0) throw new Error(`warm-up of ${name}: ${figures.errors} of ${figures.requests} failed`);
 }
 
+/** What a compared service answers to a route it does not serve (the original's 400 to a cursor). */
+const REFUSALS = new Set([400, 404, 405]);
+
 /**
  * Whether a read or patch route's warm-up shows that a compared service does not serve it (every request
- * refused, e.g. the original's 400 to a cursor): it is left out of that service's run, with a line. Any
- * other failure still stops the run.
+ * refused with a 400, 404 or 405): it is left out of that service's run, with a line. Any other failure
+ * (a 500, a timeout) still stops the run.
  */
-function unserved(name: string, figures: RouteFigures, compared: boolean): boolean {
+function unserved(name: string, figures: RouteFigures, statuses: Set<number | undefined>, compared: boolean): boolean {
   if (!compared || figures.errors === 0 || figures.errors < figures.requests) return false;
-  log(`  ${name}: not served by the compared service (its warm-up failed on every request); left out`);
+  if (![...statuses].every((status) => status !== undefined && REFUSALS.has(status))) return false;
+  log(`  ${name}: not served by the compared service (its warm-up was refused on every request); left out`);
   return true;
 }
 
@@ -538,11 +544,15 @@ async function runService(
   const leftOut = new Set<string>();
   const run: RouteRunner = async (on, spec, measured) => {
     if (leftOut.has(spec.name)) return;
+    const failedStatuses = new Set<number | undefined>();
     const result = await measure(
       spec.name,
       spec.count,
       async (i) => {
-        const { json } = await on.call(spec.call(i), spec.expected);
+        const { json } = await on.call(spec.call(i), spec.expected).catch((error: Error & { status?: number }) => {
+          failedStatuses.add(error.status);
+          throw error;
+        });
         spec.keep?.(i, json);
         return true;
       },
@@ -550,7 +560,7 @@ async function runService(
       { quiet: !measured, seconds: spec.seconds },
     );
     if (measured) figures.push(result);
-    else if (!spec.seeds && unserved(spec.name, result, compared)) leftOut.add(spec.name);
+    else if (!spec.seeds && unserved(spec.name, result, failedStatuses, compared)) leftOut.add(spec.name);
     else assertWarm(spec.name, result);
   };
 
@@ -908,10 +918,12 @@ function printTable(service: RouteFigures[], floor: RouteFigures[], original?: R
         ? [
             beside ? String(beside.reqPerSec) : '',
             beside ? String(beside.cpuUsPerRequest ?? '-') : '',
-            ratio(figures.cpuUsPerRequest, beside?.cpuUsPerRequest),
+            // A ratio against a run with errors would compare different work.
+            beside?.errors ? '' : ratio(figures.cpuUsPerRequest, beside?.cpuUsPerRequest),
           ]
         : []),
       figures.errors ? String(figures.errors) : '',
+      ...(original ? [beside?.errors ? String(beside.errors) : ''] : []),
     ];
   });
   const header = [
@@ -922,9 +934,10 @@ function printTable(service: RouteFigures[], floor: RouteFigures[], original?: R
     'p99 ms',
     'CPU µs/req',
     'issue: original µs',
-    'vs it',
-    ...(original ? ['original here: req/s', 'CPU µs/req', 'vs it'] : []),
+    'vs issue',
+    ...(original ? ['original here: req/s', 'original here: CPU µs/req', 'vs original here'] : []),
     'errors',
+    ...(original ? ['original here: errors'] : []),
   ];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: string[]) =>
