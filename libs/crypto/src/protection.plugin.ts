@@ -113,7 +113,8 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   addTokenPaths(schema, protector);
 
   // Fields a loaded document (or a record findByIdOpened read) held as legacy plaintext (see
-  // ProtectedFieldSpec.acceptsLegacyPlaintext): its next save (or updateSealed) encrypts them, whatever else it changes.
+  // ProtectedFieldSpec.acceptsLegacyPlaintext): its next save (or updateSealed) encrypts them, whatever
+  // else it changes.
   const legacyByDocument = new WeakMap<AnyDocument, ProtectedField[]>();
   const legacyByRecord = new WeakMap<Record<string, unknown>, ProtectedField[]>();
 

@@ -108,12 +108,13 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   /**
    * Applies a JSON merge patch to one live record, and edits its arrays from their current value (what a
    * merge patch cannot say: appending, removing one element). The changed top-level fields are cast and
-   * validated by the schema and written, sealed by the crypto plugin, on the condition that the record is still live and unchanged since it was read (its
-   * updatedAt, which every patch changes). A deletion since the load wins: null, as when absent. A
-   * change since the load is not undone: the patch is applied again to the record as it now is, up to
-   * PATCH_ATTEMPTS times, then refused with 409 CRM-0046. `check` sees the record as loaded, before any
-   * change, and may refuse the patch by throwing: the caller's rules need no read of their own. Keys
-   * given as undefined are not part of the patch. No Mongoose document is built.
+   * validated by the schema and written, sealed by the crypto plugin, on the condition that the record is
+   * still live and unchanged since it was read (its updatedAt, which every patch changes). A deletion
+   * since the load wins: null, as when absent. A change since the load is not undone: the patch is applied
+   * again to the record as it now is, up to PATCH_ATTEMPTS times, then refused with 409 CRM-0046. `check`
+   * sees the record as loaded, before any change, and may refuse the patch by throwing: the caller's rules
+   * need no read of their own. Keys given as undefined are not part of the patch. No Mongoose document is
+   * built.
    */
   async patch(
     organizationId: string,
@@ -166,7 +167,8 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     for (const key of Object.keys(patch)) if (merged[key] !== undefined) proposed[key] = merged[key];
     for (const [key, change] of Object.entries(edit)) {
       const edited = change([...((proposed[key] ?? record[key] ?? []) as unknown[])]);
-      if (edited.length > 0 || record[key] !== undefined) proposed[key] = edited; // an absent array left empty stays absent
+      // An absent array left empty stays absent.
+      if (edited.length > 0 || record[key] !== undefined) proposed[key] = edited;
     }
     const keys = [...new Set([...Object.keys(patch), ...Object.keys(proposed)])];
     const cast = (await this.model.validate(proposed, keys)) as Filter;
