@@ -10,7 +10,7 @@ import type { AliasAccountRecord, RelatedPartyRecord } from '../../apps/crm/src/
 /** The part of AliasAccountRepository that the alias rules use (listing is the database's business). */
 export type AliasAccountStore = Pick<
   AliasAccountRepository,
-  'create' | 'findById' | 'existsActiveForAccount' | 'applyPatch' | 'removeRelatedParty' | 'softDelete' | 'hardDelete'
+  'create' | 'findById' | 'applyPatch' | 'removeRelatedParty' | 'softDelete' | 'hardDelete'
 >;
 
 /**
@@ -55,11 +55,6 @@ export class InMemoryAliasAccountRepository implements AliasAccountStore {
   findById(organizationId: string, holderId: string, id: string, options: { includeDeleted?: boolean } = {}) {
     const record = this.find(organizationId, holderId, id, options.includeDeleted);
     return Promise.resolve(record ? structuredClone(record) : null);
-  }
-
-  existsActiveForAccount(organizationId: string, accountId: string): Promise<boolean> {
-    this.journal.push('aliases.existsActiveForAccount');
-    return Promise.resolve(this.liveForAccount(organizationId, accountId));
   }
 
   applyPatch(

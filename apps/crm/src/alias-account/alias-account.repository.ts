@@ -62,11 +62,6 @@ export class AliasAccountRepository implements OnModuleInit {
     return this.store.findById(organizationId, id, { ...options, equal: { holderId } });
   }
 
-  /** Whether the account id has a live alias in the organization, in any ledger. */
-  existsActiveForAccount(organizationId: string, accountId: string): Promise<boolean> {
-    return this.store.existsLive(organizationId, { accountId });
-  }
-
   /** Merge-patches a live alias, once `check` accepts it as loaded, and appends related parties (each gets a new id). */
   applyPatch(
     organizationId: string,

@@ -46,12 +46,11 @@ function setUp(config: Partial<AppConfig> = {}) {
 
 describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
   describe('create', () => {
-    it('checks in order: live holder, rules, free account, Midaz, then reserves the slot and writes', async () => {
+    it('checks in order: live holder, rules, Midaz, then reserves the slot and writes', async () => {
       const { journal, holders, aliases, service, holder, body } = setUp();
       const created = await service.create(tenant, holder.id, body(), caller);
       expect(journal).toEqual([
         'holders.requireLive',
-        'aliases.existsActiveForAccount',
         'midaz.assertAccountExists',
         'holders.reserveAlias',
         'aliases.create',
@@ -104,13 +103,16 @@ describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
       expect(midaz.checked).toHaveLength(1);
     });
 
-    it('an account that already has a live alias is 409 CRM-0013 before Midaz is asked; deleting it frees it', async () => {
-      const { holders, midaz, service, holder, body } = setUp();
+    it('an account that already has a live alias is 409 CRM-0013 from the write, its slot given back; deleting it frees it', async () => {
+      const { journal, holders, aliases, service, holder, body } = setUp();
       const first = await service.create(tenant, holder.id, body(), caller);
       const other = holders.add(tenant.organizationId);
+      journal.length = 0;
       expect(await errorCodeOf(service.create(tenant, other.id, body(), caller))).toBe('CRM-0013');
-      expect(midaz.checked).toHaveLength(1);
+      expect(journal.slice(-3)).toEqual(['holders.reserveAlias', 'aliases.create', 'holders.abandonAlias']);
       expect(holders.holders.get(other.id)!.liveAliasCount).toBe(0);
+      expect(holders.holders.get(holder.id)!.liveAliasCount).toBe(1);
+      expect(aliases.records.size).toBe(1);
       await service.delete(tenant, holder.id, first.id, false);
       expect((await service.create(tenant, other.id, body(), caller)).holderId).toBe(other.id);
     });

@@ -28,7 +28,9 @@ export class AliasAccountService {
 
   /**
    * The integration order the CRM enforces: the holder exists and is live, the ledger and the account
-   * exist in Midaz, and the account has no other live alias. Nothing is written unless all hold.
+   * exist in Midaz, and the account has no other live alias. Nothing is written unless all hold. The last
+   * rule is the unique index's alone (CRM-0013 from the write, its slot given back), as in the original:
+   * a query before the write would cost every creation a round trip to spare a duplicate its Midaz call.
    */
   async create(
     tenant: TenantContext,
@@ -39,8 +41,6 @@ export class AliasAccountService {
     await this.holders.requireLive(tenant, holderId); // before Midaz is asked anything
     this.assertClosingDate(body.bankingDetails?.closingDate, today());
     this.metadataPolicy.check(body.metadata, ENTITY);
-    if (await this.aliases.existsActiveForAccount(tenant.organizationId, body.accountId))
-      throw new CrmException('CRM-0013', { entityType: ENTITY });
     await this.midaz.assertAccountExists(
       { organizationId: tenant.organizationId, ledgerId: body.ledgerId, accountId: body.accountId },
       caller,
