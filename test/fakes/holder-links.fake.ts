@@ -21,7 +21,7 @@ const holderNotFound = () => new CrmException('CRM-0006', { entityType: 'Holder'
  */
 export class FakeHolderLinks implements Pick<
   HolderLinks,
-  'requireLive' | 'reserveAlias' | 'keepAlias' | 'beginAliasRemoval' | 'releaseAlias' | 'abandonAlias'
+  'requireLive' | 'reserveAlias' | 'keepAlias' | 'beginAliasRemoval' | 'releaseAlias'
 > {
   readonly holders = new Map<string, FakeHolder>();
 
@@ -60,20 +60,13 @@ export class FakeHolderLinks implements Pick<
     return Promise.resolve(this.live(tenant, slot.holderId) !== undefined);
   }
 
-  beginAliasRemoval(): Promise<void> {
+  beginAliasRemoval(_tenant: { organizationId: string }, holderId: string): Promise<{ holderId: string }> {
     this.journal.push('holders.beginAliasRemoval');
-    return Promise.resolve();
+    return Promise.resolve({ holderId });
   }
 
-  releaseAlias(tenant: { organizationId: string }, holderId: string): Promise<void> {
+  releaseAlias(tenant: { organizationId: string }, slot: { holderId: string }): Promise<void> {
     this.journal.push('holders.releaseAlias');
-    const holder = this.holders.get(holderId);
-    if (holder && holder.organizationId === tenant.organizationId) holder.liveAliasCount -= 1;
-    return Promise.resolve();
-  }
-
-  abandonAlias(tenant: { organizationId: string }, slot: { holderId: string }): Promise<void> {
-    this.journal.push('holders.abandonAlias');
     const holder = this.holders.get(slot.holderId);
     if (holder && holder.organizationId === tenant.organizationId) holder.liveAliasCount -= 1;
     return Promise.resolve();

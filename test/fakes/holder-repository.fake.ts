@@ -16,7 +16,7 @@ export type HolderStore = Pick<
   | 'reserveAliasSlot'
   | 'releaseAliasSlot'
   | 'keepAliasSlot'
-  | 'stampAliasRemoval'
+  | 'aliasRecountsOf'
   | 'hasLiveAliases'
   | 'resetAliasSlots'
   | 'softDeleteWithoutLiveAliases'
@@ -86,9 +86,9 @@ export class InMemoryHolderRepository implements HolderStore {
     return Promise.resolve(record ? structuredClone(record) : null);
   }
 
-  releaseAliasSlot(organizationId: string, id: string, { ifRecounts }: { ifRecounts?: number | null } = {}) {
+  releaseAliasSlot(organizationId: string, id: string, recounts: number | undefined) {
     const record = this.find(organizationId, id, true);
-    const uncorrected = ifRecounts === undefined || (record?.aliasRecounts ?? null) === ifRecounts;
+    const uncorrected = (record?.aliasRecounts ?? null) === (recounts ?? null);
     if (record && record.liveAliasCount > 0 && uncorrected) this.bookkeep(record, -1);
     return Promise.resolve();
   }
@@ -100,10 +100,8 @@ export class InMemoryHolderRepository implements HolderStore {
     return Promise.resolve(kept);
   }
 
-  stampAliasRemoval(organizationId: string, id: string, at: Date): Promise<void> {
-    const record = this.find(organizationId, id, true);
-    if (record) this.bookkeep(record, 0, { aliasChangeStartedAt: at });
-    return Promise.resolve();
+  aliasRecountsOf(organizationId: string, id: string): Promise<number | undefined> {
+    return Promise.resolve(this.find(organizationId, id, true)?.aliasRecounts);
   }
 
   hasLiveAliases(_organizationId: string, id: string): Promise<boolean> {

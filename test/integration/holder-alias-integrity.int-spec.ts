@@ -158,12 +158,9 @@ describe('holder and alias integrity', () => {
       advanceClock(LOST_SLOT_AGE_MS + 1000);
       expect((await stack.api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
       expect(await storedCount(holder.id)).toBe(2);
-      // Its alias gone, the count left (1) has nothing behind it. The deletion of the alias is itself a change
-      // under way for as long: the holder deletion corrects the count once that is stale too.
+      // Its alias gone, the count left (1) has nothing behind it, and the reservation is stale: corrected.
       expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
       expect(await storedCount(holder.id)).toBe(1);
-      expect((await stack.api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).body.code).toBe('CRM-0017');
-      advanceClock(2 * (LOST_SLOT_AGE_MS + 1000));
       expect((await stack.api.delete(`/v1/holders/${holder.id}?hard_delete=true`)).status).toBe(204);
       expect((await stack.api.get(`/v1/holders/${holder.id}?include_deleted=true`)).status).toBe(404);
     });
@@ -188,14 +185,43 @@ describe('holder and alias integrity', () => {
       });
     };
 
-    it('an alias deletion whose release is still on its way is not counted out, whatever else happens', async () => {
+    it('a holder deletion while an alias deletion is on its way counts the alias out at once; the release lowers nothing', async () => {
       const { holder, alias } = await holderWithAlias(stack.midaz, stack.api);
       advanceClock(LOST_SLOT_AGE_MS + 1000); // the alias was created long ago
+      const held = holdNextRelease(async () => {
+        expect(await storedCount(holder.id)).toBe(1); // the alias is deleted, its release still to come
+        expect((await stack.api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
+        expect(await storedCount(holder.id)).toBe(0);
+      });
+      expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
+      expect(held).toHaveBeenCalledTimes(1);
+      expect(await storedCount(holder.id)).toBe(0);
+    });
+
+    it('a release that a correction overtook lowers nothing: a creation reserved since keeps its slot', async () => {
+      const { holder, alias } = await holderWithAlias(stack.midaz, stack.api);
+      advanceClock(LOST_SLOT_AGE_MS + 1000);
+      const tenant = { organizationId: stack.api.organizationId };
+      const holders = stack.crm.app.get(HolderRepository);
+      const held = holdNextRelease(async () => {
+        // A correction counts the deleted alias out, then a creation reserves its slot before the release lands.
+        const read = (await holders.findById(tenant.organizationId, holder.id))!;
+        expect(await holders.resetAliasSlots(tenant.organizationId, read)).toBe(true);
+        await stack.crm.app.get(HolderLinks).reserveAlias(tenant, holder.id);
+        expect(await storedCount(holder.id)).toBe(1);
+      });
+      expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
+      expect(held).toHaveBeenCalledTimes(1);
+      expect(await storedCount(holder.id)).toBe(1); // the creation's slot still counts
+      expect((await stack.api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
+    });
+
+    it('an alias deletion whose release is still on its way is released once, not again by a retried delete', async () => {
+      const { holder, alias } = await holderWithAlias(stack.midaz, stack.api);
       const held = holdNextRelease(async () => {
         // A retried hard delete erases the soft-deleted alias; its release is still to come.
         const erased = await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}?hard_delete=true`);
         expect(erased.status).toBe(204);
-        expect((await stack.api.delete(`/v1/holders/${holder.id}`)).body.code).toBe('CRM-0017');
         expect(await storedCount(holder.id)).toBe(1); // left for the release to lower
       });
       expect((await stack.api.delete(`/v1/holders/${holder.id}/aliases/${alias.id}`)).status).toBe(204);
@@ -212,9 +238,9 @@ describe('holder and alias integrity', () => {
       const read = (await stack.crm.app.get(HolderRepository).findById(tenant.organizationId, holder.id))!;
       expect(await stack.crm.app.get(HolderRepository).resetAliasSlots(tenant.organizationId, read)).toBe(true);
       const { slot: current } = await links.reserveAlias(tenant, holder.id); // another creation, under way
-      await links.abandonAlias(tenant, lost);
+      await links.releaseAlias(tenant, lost);
       expect(await storedCount(holder.id)).toBe(1);
-      await links.abandonAlias(tenant, current); // the control: a slot that still counts is released
+      await links.releaseAlias(tenant, current); // the control: a slot that still counts is released
       expect(await storedCount(holder.id)).toBe(0);
     });
 
@@ -234,10 +260,10 @@ describe('holder and alias integrity', () => {
       const { holder } = await linkable();
       const links = stack.crm.app.get(HolderLinks);
       const tenant = { organizationId: stack.api.organizationId };
-      await links.reserveAlias(tenant, holder.id);
-      await links.releaseAlias(tenant, holder.id); // the control: a release lowers the count
+      const { slot } = await links.reserveAlias(tenant, holder.id);
+      await links.releaseAlias(tenant, slot); // the control: a release lowers the count
       expect(await storedCount(holder.id)).toBe(0);
-      await links.releaseAlias(tenant, holder.id);
+      await links.releaseAlias(tenant, slot);
       expect(await storedCount(holder.id)).toBe(0);
     });
 

@@ -89,6 +89,20 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     return (await this.model.findByIdOpened(id, inScope(organizationId, options))) as T | null;
   }
 
+  /**
+   * Plain bookkeeping fields of one record, live or not, or null when the organization has none. Read by
+   * `_id` alone and checked on the stored record, as findById; nothing else is read, so nothing decrypted.
+   */
+  async bookkeepingOf<K extends keyof T & string>(
+    organizationId: string,
+    id: string,
+    fields: K[],
+  ): Promise<Partial<Pick<T, K>> | null> {
+    const projection = Object.fromEntries([...fields, 'organizationId'].map((field) => [field, 1]));
+    const stored: Filter | null = await this.model.collection.findOne({ _id: id } as Filter, { projection });
+    return stored?.organizationId === organizationId ? (stored as Partial<Pick<T, K>>) : null;
+  }
+
   async existsLive(organizationId: string, filter: Filter): Promise<boolean> {
     return (await this.model.countDocuments({ ...filter, organizationId, deletedAt: null }).limit(1)) > 0;
   }

@@ -61,7 +61,7 @@ export class AliasAccountService {
         ...(body.metadata ? { metadata: body.metadata } : {}),
       });
     } catch (error) {
-      await this.holders.abandonAlias(tenant, slot);
+      await this.holders.releaseAlias(tenant, slot);
       throw error;
     }
     if (!(await this.holders.keepAlias(tenant, slot))) {
@@ -106,16 +106,16 @@ export class AliasAccountService {
   }
 
   /**
-   * The holder is told first that a deletion begins: until the release lands, a holder deletion that
-   * finds the count unbacked knows one may be on its way (see HolderService.delete).
+   * The alias's slot is read before the alias changes, so that its release lowers nothing should a
+   * holder deletion count the alias out in between (see HolderLinks.beginAliasRemoval).
    */
   async delete(tenant: TenantContext, holderId: string, id: string, hard: boolean): Promise<void> {
-    await this.holders.beginAliasRemoval(tenant, holderId);
+    const slot = await this.holders.beginAliasRemoval(tenant, holderId);
     const removed = hard
       ? await this.aliases.hardDelete(tenant.organizationId, holderId, id)
       : await this.aliases.softDelete(tenant.organizationId, holderId, id);
     if (!removed) throw notFound();
-    if (removed === 'live') await this.holders.releaseAlias(tenant, holderId);
+    if (removed === 'live') await this.holders.releaseAlias(tenant, slot);
   }
 
   async deleteRelatedParty(tenant: TenantContext, holderId: string, id: string, partyId: string): Promise<void> {

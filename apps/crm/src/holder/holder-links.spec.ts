@@ -55,9 +55,27 @@ describe('HolderLinks: what aliases may know of holders', () => {
 
   it('releases a slot', async () => {
     const { links, live, slots } = await setUp();
-    await links.reserveAlias(tenant, live._id);
-    await links.releaseAlias(tenant, live._id);
+    const { slot } = await links.reserveAlias(tenant, live._id);
+    await links.releaseAlias(tenant, slot);
     expect(slots(live._id)).toBe(0);
+  });
+
+  it("an alias removal reads the holder's corrections, writing nothing; its release after a correction lowers nothing", async () => {
+    const { repository, links, live, slots } = await setUp();
+    await links.reserveAlias(tenant, live._id);
+    const before = structuredClone(repository.records.get(live._id));
+    const removal = await links.beginAliasRemoval(tenant, live._id);
+    expect(removal).toEqual({ holderId: live._id, recounts: undefined });
+    expect(repository.records.get(live._id)).toEqual(before);
+    // A correction counts the alias out, and a creation reserves since: the late release leaves its slot.
+    expect(await repository.resetAliasSlots(tenant.organizationId, repository.records.get(live._id)!)).toBe(true);
+    const { slot: since } = await links.reserveAlias(tenant, live._id);
+    await links.releaseAlias(tenant, removal);
+    expect(slots(live._id)).toBe(1);
+    // The control: a removal begun after the correction does release.
+    await links.releaseAlias(tenant, await links.beginAliasRemoval(tenant, live._id));
+    expect(slots(live._id)).toBe(0);
+    expect(since.recounts).toBe(1);
   });
 
   describe('keeping a slot after the alias is written', () => {

@@ -12,12 +12,16 @@ export interface LinkedHolder {
   document: string;
 }
 
-/** A live-alias slot reserved on a holder for an alias about to be written (see `keepAlias`). */
-export interface AliasSlot {
+/** A live-alias slot on a holder, as its release needs it (see `releaseAlias`). */
+export interface SlotOf {
   holderId: string;
-  reservedAt: number;
-  /** The holder's count of corrections when the slot was reserved. */
+  /** The holder's count of corrections when the alias change began. */
   recounts?: number;
+}
+
+/** A live-alias slot reserved on a holder for an alias about to be written (see `keepAlias`). */
+export interface AliasSlot extends SlotOf {
+  reservedAt: number;
 }
 
 const holderNotFound = () => new CrmException('CRM-0006', { entityType: 'Holder' });
@@ -71,18 +75,20 @@ export class HolderLinks {
     return holder !== null;
   }
 
-  /** Before an alias of the holder is deleted (see HolderRepository.stampAliasRemoval). */
-  beginAliasRemoval(tenant: TenantContext, holderId: string): Promise<void> {
-    return this.holders.stampAliasRemoval(tenant.organizationId, holderId, new Date(this.clock.now()));
+  /**
+   * Before a live alias of the holder is deleted: its slot, for the release. A read, not a write: should a
+   * holder deletion find the alias gone before the release lands, it may count the alias out at once (its
+   * correction counts one more), and the release then lowers nothing (see `releaseAlias`).
+   */
+  async beginAliasRemoval(tenant: TenantContext, holderId: string): Promise<SlotOf> {
+    return { holderId, recounts: await this.holders.aliasRecountsOf(tenant.organizationId, holderId) };
   }
 
-  /** An alias stopped being live (deleted). */
-  releaseAlias(tenant: TenantContext, holderId: string): Promise<void> {
-    return this.holders.releaseAliasSlot(tenant.organizationId, holderId);
-  }
-
-  /** The alias of a reserved slot was not written: the slot goes, unless a correction took it back already. */
-  abandonAlias(tenant: TenantContext, slot: AliasSlot): Promise<void> {
-    return this.holders.releaseAliasSlot(tenant.organizationId, slot.holderId, { ifRecounts: slot.recounts ?? null });
+  /**
+   * The slot's alias stopped being live (deleted), or never came (its write failed): the slot goes, unless
+   * a correction since took it back already (the holder's count of corrections moved).
+   */
+  releaseAlias(tenant: TenantContext, slot: SlotOf): Promise<void> {
+    return this.holders.releaseAliasSlot(tenant.organizationId, slot.holderId, slot.recounts);
   }
 }

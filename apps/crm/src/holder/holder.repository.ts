@@ -92,19 +92,14 @@ export class HolderRepository implements OnModuleInit {
   }
 
   /**
-   * Counts one live alias less (deleted, or its creation failed after the reservation); never below
-   * zero. With `ifRecounts` (a creation giving its slot up), only while the holder's count of corrections
-   * is still that: a correction since counted the slot out already.
+   * Counts one live alias less (deleted, or its creation failed after the reservation), never below zero,
+   * and only while the holder's count of corrections is still `recounts` (as read when the change began):
+   * a correction since counted the alias out already.
    */
-  async releaseAliasSlot(
-    organizationId: string,
-    id: string,
-    { ifRecounts }: { ifRecounts?: number | null } = {},
-  ): Promise<void> {
-    const uncorrected = ifRecounts !== undefined ? { aliasRecounts: ifRecounts } : {};
+  async releaseAliasSlot(organizationId: string, id: string, recounts: number | undefined): Promise<void> {
     await this.store.updateBookkeeping(
       organizationId,
-      { _id: id, liveAliasCount: { $gt: 0 }, ...uncorrected },
+      { _id: id, liveAliasCount: { $gt: 0 }, aliasRecounts: recounts ?? null },
       { $inc: { liveAliasCount: -1, aliasCountVersion: 1 } },
     );
   }
@@ -122,16 +117,9 @@ export class HolderRepository implements OnModuleInit {
     );
   }
 
-  /**
-   * Notes that an alias deletion begins on the holder, before the alias changes: until its release
-   * lands, a correction knows that one may be on its way (and one that read the counter before fails).
-   */
-  async stampAliasRemoval(organizationId: string, id: string, at: Date): Promise<void> {
-    await this.store.updateBookkeeping(
-      organizationId,
-      { _id: id },
-      { $set: { aliasChangeStartedAt: at }, $inc: { aliasCountVersion: 1 } },
-    );
+  /** The holder's count of corrections to its live-alias count (undefined: none yet, or no such holder). */
+  async aliasRecountsOf(organizationId: string, id: string): Promise<number | undefined> {
+    return (await this.store.bookkeepingOf(organizationId, id, ['aliasRecounts']))?.aliasRecounts;
   }
 
   /** Whether a live alias links the holder. */

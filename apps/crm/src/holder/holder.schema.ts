@@ -53,7 +53,8 @@ export interface HolderRecord {
   liveAliasCount: number;
   /**
    * The counter's bookkeeping, for correcting a count a crash left too high (see HolderService.delete):
-   * when an alias creation or deletion last began on the holder (by that replica's clock), a version every
+   * when an alias creation last began on the holder (by that replica's clock; earlier versions also
+   * stamped deletions), a version every
    * change of the counter raises, and how many corrections reset it. Absent on holders no alias was
    * created or deleted for since they were introduced.
    */

@@ -184,7 +184,7 @@ describe('HolderService (in-memory repository)', () => {
       expect(await errorCodeOf(service.delete(tenant, created.id, true))).toBe('CRM-0017');
       expect((await service.get(tenant, created.id)).deletedAt).toBeNull();
       expect(repository.erased).toEqual([]);
-      await repository.releaseAliasSlot(tenant.organizationId, created.id);
+      await repository.releaseAliasSlot(tenant.organizationId, created.id, undefined);
       await service.delete(tenant, created.id, true);
       expect(repository.erased).toEqual([created.id]);
     });

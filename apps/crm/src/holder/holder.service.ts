@@ -76,10 +76,11 @@ export class HolderService {
 
   /**
    * A live holder whose count says aliases link it: refused (CRM-0017), unless no live alias does and the
-   * last alias creation or deletion on it began LOST_SLOT_AGE_MS ago. Then the count is what a crash left
-   * (a reservation whose alias never came, or a deleted alias whose release never came): it is reset, if
-   * no slot moved since the holder was read, and the deletion tried again. A creation slower than that
-   * finds out (HolderLinks.keepAlias).
+   * last alias creation on it began LOST_SLOT_AGE_MS ago. Then the count is what a crash left (a
+   * reservation whose alias never came), or a deleted alias whose release has not landed (a crash, or still
+   * on its way: the release then lowers nothing, see HolderLinks.releaseAlias): it is reset, if no slot
+   * moved since the holder was read, and the deletion tried again. A creation slower than that finds out
+   * (HolderLinks.keepAlias).
    */
   private async deleteOverLostSlots(tenant: TenantContext, holder: HolderRecord): Promise<void> {
     const { organizationId } = tenant;
