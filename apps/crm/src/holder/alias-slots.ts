@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 
 /**
- * How long ago the last alias creation or deletion on a holder must have begun before a refused holder
- * deletion may conclude that a count no live alias backs was left by a crash (between a reservation and
- * its alias write, or between an alias deletion and its release) rather than by a change still under way.
- * Those steps follow each other within milliseconds: ten minutes is far beyond any request, and beyond
- * any clock skew between replicas (each stamps the holder by its own clock).
+ * How long ago the last alias creation on a holder must have begun before a refused holder deletion may
+ * conclude that a count no live alias backs is not a creation still under way (between its reservation
+ * and its alias write) but a crash's leftover, or an alias deletion whose release has not landed (that
+ * release then lowers nothing: see HolderLinks.releaseAlias). A reservation and its write follow each
+ * other within milliseconds: ten minutes is far beyond any request, and beyond any clock skew between
+ * replicas (each stamps the holder by its own clock).
  */
 export const LOST_SLOT_AGE_MS = 10 * 60_000;
 

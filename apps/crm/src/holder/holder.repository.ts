@@ -130,7 +130,7 @@ export class HolderRepository implements OnModuleInit {
 
   /**
    * Sets a live holder's count of live aliases to zero if its counter is still as `seen` read it (no
-   * reservation, release, stamp or kept slot since); whether it did. The caller found no live alias behind it.
+   * reservation, release or kept slot since); whether it did. The caller found no live alias behind it.
    */
   resetAliasSlots(organizationId: string, seen: HolderRecord): Promise<boolean> {
     return this.store.updateBookkeeping(

@@ -54,9 +54,8 @@ export interface HolderRecord {
   /**
    * The counter's bookkeeping, for correcting a count a crash left too high (see HolderService.delete):
    * when an alias creation last began on the holder (by that replica's clock; earlier versions also
-   * stamped deletions), a version every
-   * change of the counter raises, and how many corrections reset it. Absent on holders no alias was
-   * created or deleted for since they were introduced.
+   * stamped deletions), a version every change of the counter raises, and how many corrections reset it.
+   * Absent on holders no alias was created or deleted for since they were introduced.
    */
   aliasChangeStartedAt?: Date;
   aliasCountVersion?: number;
