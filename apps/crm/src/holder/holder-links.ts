@@ -13,14 +13,14 @@ export interface LinkedHolder {
 }
 
 /** A live-alias slot on a holder, as its release needs it (see `releaseAlias`). */
-export interface SlotOf {
+export interface AliasSlotRef {
   holderId: string;
   /** The holder's count of corrections when the alias change began. */
   recounts?: number;
 }
 
 /** A live-alias slot reserved on a holder for an alias about to be written (see `keepAlias`). */
-export interface AliasSlot extends SlotOf {
+export interface AliasSlot extends AliasSlotRef {
   reservedAt: number;
 }
 
@@ -80,7 +80,7 @@ export class HolderLinks {
    * holder deletion find the alias gone before the release lands, it may count the alias out at once (its
    * correction counts one more), and the release then lowers nothing (see `releaseAlias`).
    */
-  async beginAliasRemoval(tenant: TenantContext, holderId: string): Promise<SlotOf> {
+  async beginAliasRemoval(tenant: TenantContext, holderId: string): Promise<AliasSlotRef> {
     return { holderId, recounts: await this.holders.aliasRecountsOf(tenant.organizationId, holderId) };
   }
 
@@ -88,7 +88,7 @@ export class HolderLinks {
    * The slot's alias stopped being live (deleted), or never came (its write failed): the slot goes, unless
    * a correction since took it back already (the holder's count of corrections moved).
    */
-  releaseAlias(tenant: TenantContext, slot: SlotOf): Promise<void> {
+  releaseAlias(tenant: TenantContext, slot: AliasSlotRef): Promise<void> {
     return this.holders.releaseAliasSlot(tenant.organizationId, slot.holderId, slot.recounts);
   }
 }
