@@ -21,7 +21,7 @@ const holderNotFound = () => new CrmException('CRM-0006', { entityType: 'Holder'
  */
 export class FakeHolderLinks implements Pick<
   HolderLinks,
-  'requireLive' | 'reserveAlias' | 'keepAlias' | 'beginAliasRemoval' | 'releaseAlias'
+  'requireLive' | 'reserveAlias' | 'keepAlias' | 'beginAliasRemoval' | 'releaseAlias' | 'abandonAlias'
 > {
   readonly holders = new Map<string, FakeHolder>();
 
@@ -52,7 +52,10 @@ export class FakeHolderLinks implements Pick<
     const holder = this.live(tenant, holderId);
     if (!holder) return Promise.reject(holderNotFound());
     holder.liveAliasCount += 1;
-    return Promise.resolve({ holder: this.record(holder), slot: { holderId, reservedAt: Date.now() } });
+    return Promise.resolve({
+      holder: this.record(holder),
+      slot: { holderId, reservedAt: Date.now(), reservedVersion: 1 },
+    });
   }
 
   keepAlias(tenant: { organizationId: string }, slot: { holderId: string }): Promise<boolean> {
@@ -67,9 +70,19 @@ export class FakeHolderLinks implements Pick<
 
   releaseAlias(tenant: { organizationId: string }, slot: { holderId: string }): Promise<void> {
     this.journal.push('holders.releaseAlias');
-    const holder = this.holders.get(slot.holderId);
-    if (holder && holder.organizationId === tenant.organizationId) holder.liveAliasCount -= 1;
+    this.lower(tenant, slot.holderId);
     return Promise.resolve();
+  }
+
+  abandonAlias(tenant: { organizationId: string }, slot: { holderId: string }): Promise<void> {
+    this.journal.push('holders.abandonAlias');
+    this.lower(tenant, slot.holderId);
+    return Promise.resolve();
+  }
+
+  private lower(tenant: { organizationId: string }, holderId: string): void {
+    const holder = this.holders.get(holderId);
+    if (holder && holder.organizationId === tenant.organizationId) holder.liveAliasCount -= 1;
   }
 
   private live(tenant: { organizationId: string }, holderId: string): FakeHolder | undefined {

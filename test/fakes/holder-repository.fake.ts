@@ -15,6 +15,7 @@ export type HolderStore = Pick<
   | 'applyPatch'
   | 'reserveAliasSlot'
   | 'releaseAliasSlot'
+  | 'restoreAliasStamp'
   | 'keepAliasSlot'
   | 'aliasRecountsOf'
   | 'hasLiveAliases'
@@ -82,8 +83,21 @@ export class InMemoryHolderRepository implements HolderStore {
 
   reserveAliasSlot(organizationId: string, id: string, at: Date) {
     const record = this.find(organizationId, id);
+    const before = record ? structuredClone(record) : null;
     if (record) this.bookkeep(record, 1, { aliasChangeStartedAt: at });
-    return Promise.resolve(record ? structuredClone(record) : null);
+    return Promise.resolve(before);
+  }
+
+  restoreAliasStamp(
+    organizationId: string,
+    id: string,
+    { stamped, version, previous }: { stamped: Date; version: number; previous: Date | undefined },
+  ): Promise<void> {
+    const record = this.find(organizationId, id, true);
+    const untouched =
+      record?.aliasChangeStartedAt?.getTime() === stamped.getTime() && record.aliasCountVersion === version;
+    if (untouched) record.aliasChangeStartedAt = previous;
+    return Promise.resolve();
   }
 
   releaseAliasSlot(organizationId: string, id: string, recounts: number | undefined) {

@@ -152,6 +152,22 @@ describe('holder and alias integrity', () => {
       expect(await storedCount(holder.id)).toBe(0);
     });
 
+    it("a refused duplicate creation does not hold a stale count's correction back: its stamp goes with its slot", async () => {
+      const taken = await holderWithAlias(stack.midaz, stack.api); // the account has its live alias elsewhere
+      const { holder } = await linkable();
+      await reserveAndCrash(holder.id);
+      const holders = stack.connection.db!.collection('holders');
+      const stampOf = async () => (await holders.findOne({ _id: holder.id as never }))!.aliasChangeStartedAt as Date;
+      const crashed = await stampOf();
+      advanceClock(LOST_SLOT_AGE_MS + 1000);
+      const duplicate = { ledgerId: taken.ledgerId, accountId: taken.accountId };
+      const refused = await stack.api.post(`/v1/holders/${holder.id}/aliases`, duplicate);
+      expect([refused.status, refused.body.code]).toEqual([409, 'CRM-0013']);
+      expect(await stampOf()).toEqual(crashed);
+      expect(await storedCount(holder.id)).toBe(1); // the crash's slot, stale: corrected by the deletion
+      expect((await stack.api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
+    });
+
     it('a stale reservation next to a live alias: still refused, the live alias holds it', async () => {
       const { holder, alias } = await holderWithAlias(stack.midaz, stack.api);
       await reserveAndCrash(holder.id);

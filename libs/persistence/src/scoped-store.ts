@@ -194,14 +194,14 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   }
 
   /**
-   * Updates bookkeeping fields (counters, stamps) of a live record matching `filter`: the record as it is
-   * after the update, or null when no live one matches. Bookkeeping is not a change of the record's
+   * Updates bookkeeping fields (counters, stamps) of a live record matching `filter`: the record as it was
+   * before the update, or null when no live one matches. Bookkeeping is not a change of the record's
    * data: updatedAt stays.
    */
   updateLiveBookkeeping(organizationId: string, filter: Filter, update: Filter): Promise<T | null> {
     return this.model
       .findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, update, {
-        returnDocument: 'after',
+        returnDocument: 'before',
         timestamps: false,
       })
       .lean<T>();

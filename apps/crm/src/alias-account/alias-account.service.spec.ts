@@ -109,7 +109,7 @@ describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
       const other = holders.add(tenant.organizationId);
       journal.length = 0;
       expect(await errorCodeOf(service.create(tenant, other.id, body(), caller))).toBe('CRM-0013');
-      expect(journal.slice(-3)).toEqual(['holders.reserveAlias', 'aliases.create', 'holders.releaseAlias']);
+      expect(journal.slice(-3)).toEqual(['holders.reserveAlias', 'aliases.create', 'holders.abandonAlias']);
       expect(holders.holders.get(other.id)!.liveAliasCount).toBe(0);
       expect(holders.holders.get(holder.id)!.liveAliasCount).toBe(1);
       expect(aliases.records.size).toBe(1);
@@ -134,7 +134,7 @@ describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
       const { journal, holders, aliases, service, holder, body } = setUp();
       aliases.failNextCreate(new CrmException('CRM-0013', { entityType: 'AliasAccount' })); // a racing twin won
       expect(await errorCodeOf(service.create(tenant, holder.id, body(), caller))).toBe('CRM-0013');
-      expect(journal.slice(-3)).toEqual(['holders.reserveAlias', 'aliases.create', 'holders.releaseAlias']);
+      expect(journal.slice(-3)).toEqual(['holders.reserveAlias', 'aliases.create', 'holders.abandonAlias']);
       expect(holders.holders.get(holder.id)!.liveAliasCount).toBe(0);
       expect(aliases.records.size).toBe(0);
     });

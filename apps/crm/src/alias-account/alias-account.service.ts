@@ -61,7 +61,7 @@ export class AliasAccountService {
         ...(body.metadata ? { metadata: body.metadata } : {}),
       });
     } catch (error) {
-      await this.holders.releaseAlias(tenant, slot);
+      await this.holders.abandonAlias(tenant, slot);
       throw error;
     }
     if (!(await this.holders.keepAlias(tenant, slot))) {

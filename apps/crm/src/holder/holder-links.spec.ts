@@ -42,7 +42,7 @@ describe('HolderLinks: what aliases may know of holders', () => {
     const { links, live, slots } = await setUp();
     expect(await links.reserveAlias(tenant, live._id)).toEqual({
       holder: { id: live._id, type: live.type, document: live.document },
-      slot: { holderId: live._id, reservedAt: expect.any(Number) },
+      slot: { holderId: live._id, reservedAt: expect.any(Number), reservedVersion: 1 },
     });
     expect(slots(live._id)).toBe(1);
   });
@@ -76,6 +76,34 @@ describe('HolderLinks: what aliases may know of holders', () => {
     await links.releaseAlias(tenant, await links.beginAliasRemoval(tenant, live._id));
     expect(slots(live._id)).toBe(0);
     expect(since.recounts).toBe(1);
+  });
+
+  describe('abandoning a slot whose alias was never written', () => {
+    const stampOf = (repository: InMemoryHolderRepository, id: string) =>
+      repository.records.get(id)!.aliasChangeStartedAt;
+
+    it('releases it and puts back the stamp it replaced', async () => {
+      const { repository, links, live, slots, later } = await setUp();
+      await links.reserveAlias(tenant, live._id); // an earlier creation, still under way
+      const earlier = stampOf(repository, live._id);
+      later(1000);
+      const { slot } = await links.reserveAlias(tenant, live._id);
+      expect(stampOf(repository, live._id)).not.toEqual(earlier);
+      await links.abandonAlias(tenant, slot);
+      expect(slots(live._id)).toBe(1);
+      expect(stampOf(repository, live._id)).toEqual(earlier);
+    });
+
+    it('leaves the stamp of a creation that reserved since (the counter moved past its release)', async () => {
+      const { repository, links, live, slots, later } = await setUp();
+      const { slot } = await links.reserveAlias(tenant, live._id);
+      later(1000);
+      await links.reserveAlias(tenant, live._id);
+      const since = stampOf(repository, live._id);
+      await links.abandonAlias(tenant, slot);
+      expect(slots(live._id)).toBe(1);
+      expect(stampOf(repository, live._id)).toEqual(since);
+    });
   });
 
   describe('keeping a slot after the alias is written', () => {

@@ -22,6 +22,9 @@ export interface AliasSlotRef {
 /** A live-alias slot reserved on a holder for an alias about to be written (see `keepAlias`). */
 export interface AliasSlot extends AliasSlotRef {
   reservedAt: number;
+  /** The stamp the reservation replaced, and the counter's version it left (see `abandonAlias`). */
+  stampBefore?: Date;
+  reservedVersion: number;
 }
 
 const holderNotFound = () => new CrmException('CRM-0006', { entityType: 'Holder' });
@@ -53,7 +56,13 @@ export class HolderLinks {
     if (!holder) throw holderNotFound();
     return {
       holder: { id: holder._id, type: holder.type, document: holder.document },
-      slot: { holderId, reservedAt, recounts: holder.aliasRecounts },
+      slot: {
+        holderId,
+        reservedAt,
+        recounts: holder.aliasRecounts,
+        stampBefore: holder.aliasChangeStartedAt,
+        reservedVersion: (holder.aliasCountVersion ?? 0) + 1,
+      },
     };
   }
 
@@ -85,10 +94,25 @@ export class HolderLinks {
   }
 
   /**
-   * The slot's alias stopped being live (deleted), or never came (its write failed): the slot goes, unless
-   * a correction since took it back already (the holder's count of corrections moved).
+   * The slot's alias stopped being live (deleted): the slot goes, unless a correction since took it back
+   * already (the holder's count of corrections moved).
    */
   releaseAlias(tenant: TenantContext, slot: AliasSlotRef): Promise<void> {
     return this.holders.releaseAliasSlot(tenant.organizationId, slot.holderId, slot.recounts);
+  }
+
+  /**
+   * The alias of a reserved slot was never written (refused as a duplicate, or its write failed): the slot
+   * goes as a release does, and so does its stamp, unless another change came since (the version moved
+   * past the release's), so that a refused creation does not hold back for LOST_SLOT_AGE_MS the
+   * correction of a count a crash left.
+   */
+  async abandonAlias(tenant: TenantContext, slot: AliasSlot): Promise<void> {
+    await this.releaseAlias(tenant, slot);
+    await this.holders.restoreAliasStamp(tenant.organizationId, slot.holderId, {
+      stamped: new Date(slot.reservedAt),
+      version: slot.reservedVersion + 1,
+      previous: slot.stampBefore,
+    });
   }
 }

@@ -81,7 +81,7 @@ export class HolderRepository implements OnModuleInit {
 
   /**
    * Counts one more live alias on a live holder, stamped with when the change began (see
-   * HolderService.delete); the holder as counted, or null when it is not live (any more).
+   * HolderService.delete); the holder as it was before, or null when it is not live (any more).
    */
   reserveAliasSlot(organizationId: string, id: string, at: Date): Promise<HolderRecord | null> {
     return this.store.updateLiveBookkeeping(
@@ -114,6 +114,22 @@ export class HolderRepository implements OnModuleInit {
       { _id: id, aliasRecounts: recounts ?? null },
       { $inc: { aliasCountVersion: 1 } },
       { live: true },
+    );
+  }
+
+  /**
+   * Puts back the stamp `stamped` replaced (none: removes it), if it is still there and the counter's
+   * version is `version`: no reservation, release or correction moved it but the ones its caller knows.
+   */
+  async restoreAliasStamp(
+    organizationId: string,
+    id: string,
+    { stamped, version, previous }: { stamped: Date; version: number; previous: Date | undefined },
+  ): Promise<void> {
+    await this.store.updateBookkeeping(
+      organizationId,
+      { _id: id, aliasChangeStartedAt: stamped, aliasCountVersion: version },
+      previous ? { $set: { aliasChangeStartedAt: previous } } : { $unset: { aliasChangeStartedAt: 1 } },
     );
   }
 
