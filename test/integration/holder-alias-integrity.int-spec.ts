@@ -168,6 +168,24 @@ describe('holder and alias integrity', () => {
       expect((await stack.api.delete(`/v1/holders/${holder.id}`)).status).toBe(204);
     });
 
+    it('a creation giving its slot up leaves the stamp of one that reserved since, even in the same millisecond', async () => {
+      const { holder } = await linkable();
+      const links = stack.crm.app.get(HolderLinks);
+      const tenant = { organizationId: stack.api.organizationId };
+      jest.spyOn(stack.crm.app.get(SlotClock), 'now').mockReturnValue(Date.now());
+      const { slot: refused } = await links.reserveAlias(tenant, holder.id);
+      const { slot: writing } = await links.reserveAlias(tenant, holder.id);
+      await links.abandonAlias(tenant, refused);
+      const stored = (await stack.connection.db!.collection('holders').findOne({ _id: holder.id as never }))!;
+      expect(stored.aliasChangeStartedAt).toEqual(new Date(writing.reservedAt));
+      expect(stored.liveAliasCount).toBe(1);
+      // The control: alone, a slot given up takes its stamp along (this holder had none before).
+      const alone = (await linkable()).holder;
+      await links.abandonAlias(tenant, (await links.reserveAlias(tenant, alone.id)).slot);
+      const after = (await stack.connection.db!.collection('holders').findOne({ _id: alone.id as never }))!;
+      expect([after.liveAliasCount, after.aliasChangeStartedAt]).toEqual([0, undefined]);
+    });
+
     it('a stale reservation next to a live alias: still refused, the live alias holds it', async () => {
       const { holder, alias } = await holderWithAlias(stack.midaz, stack.api);
       await reserveAndCrash(holder.id);

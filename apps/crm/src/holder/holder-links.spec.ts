@@ -94,6 +94,17 @@ describe('HolderLinks: what aliases may know of holders', () => {
       expect(stampOf(repository, live._id)).toEqual(earlier);
     });
 
+    it('leaves the stamp of a creation that reserved since within the same millisecond (the counter moved)', async () => {
+      const { repository, links, live, slots, later } = await setUp();
+      later(1000);
+      const { slot } = await links.reserveAlias(tenant, live._id);
+      const { slot: since } = await links.reserveAlias(tenant, live._id);
+      expect(since.reservedAt).toBe(slot.reservedAt);
+      await links.abandonAlias(tenant, slot);
+      expect(slots(live._id)).toBe(1);
+      expect(stampOf(repository, live._id)).toEqual(new Date(since.reservedAt));
+    });
+
     it('leaves the stamp of a creation that reserved since (the counter moved past its release)', async () => {
       const { repository, links, live, slots, later } = await setUp();
       const { slot } = await links.reserveAlias(tenant, live._id);

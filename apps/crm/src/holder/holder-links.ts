@@ -22,8 +22,9 @@ export interface AliasSlotRef {
 /** A live-alias slot reserved on a holder for an alias about to be written (see `keepAlias`). */
 export interface AliasSlot extends AliasSlotRef {
   reservedAt: number;
-  /** The stamp the reservation replaced, and the counter's version it left (see `abandonAlias`). */
+  /** The stamp the reservation replaced (none: the holder had none), for `abandonAlias`. */
   stampBefore?: Date;
+  /** The counter's version just after the reservation, for `abandonAlias`. */
   reservedVersion: number;
 }
 
@@ -105,14 +106,17 @@ export class HolderLinks {
    * The alias of a reserved slot was never written (refused as a duplicate, or its write failed): the slot
    * goes as a release does, and so does its stamp, unless another change came since (the version moved
    * past the release's), so that a refused creation does not hold back for LOST_SLOT_AGE_MS the
-   * correction of a count a crash left.
+   * correction of a count a crash left. The stamp's return is best-effort: left in place, it only delays
+   * such a correction, and the creation's own error is what its caller must get.
    */
   async abandonAlias(tenant: TenantContext, slot: AliasSlot): Promise<void> {
     await this.releaseAlias(tenant, slot);
-    await this.holders.restoreAliasStamp(tenant.organizationId, slot.holderId, {
-      stamped: new Date(slot.reservedAt),
-      version: slot.reservedVersion + 1,
-      previous: slot.stampBefore,
-    });
+    await this.holders
+      .restoreAliasStamp(tenant.organizationId, slot.holderId, {
+        stamped: new Date(slot.reservedAt),
+        version: slot.reservedVersion + 1,
+        previous: slot.stampBefore,
+      })
+      .catch(() => undefined);
   }
 }

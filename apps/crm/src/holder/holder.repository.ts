@@ -119,7 +119,8 @@ export class HolderRepository implements OnModuleInit {
 
   /**
    * Puts back the stamp `stamped` replaced (none: removes it), if it is still there and the counter's
-   * version is `version`: no reservation, release or correction moved it but the ones its caller knows.
+   * version is `version`: one change after the reservation that stamped it, which is its own release or
+   * a correction that counted its slot out already (no reservation came since either way).
    */
   async restoreAliasStamp(
     organizationId: string,
