@@ -94,6 +94,15 @@ describe('HolderLinks: what aliases may know of holders', () => {
       expect(stampOf(repository, live._id)).toEqual(earlier);
     });
 
+    it('gives the slot up even when the stamp cannot be put back (the creation keeps its own error)', async () => {
+      const { repository, links, live, slots } = await setUp();
+      const restore = jest.spyOn(repository, 'restoreAliasStamp').mockRejectedValueOnce(new Error('connection lost'));
+      const { slot } = await links.reserveAlias(tenant, live._id);
+      await expect(links.abandonAlias(tenant, slot)).resolves.toBeUndefined();
+      expect(restore).toHaveBeenCalledTimes(1);
+      expect(slots(live._id)).toBe(0);
+    });
+
     it('leaves the stamp of a creation that reserved since within the same millisecond (the counter moved)', async () => {
       const { repository, links, live, slots, later } = await setUp();
       later(1000);
