@@ -10,6 +10,7 @@ import { startTestApp, testEnv, TestApp } from '../utils/test-app';
 import { eventually } from '../utils/eventually';
 import { unverifiedJwt } from '../utils/tokens';
 import { organizationHeaders } from '../factories/organization';
+import { naturalPerson } from '../factories/holders';
 
 const USER_TOKEN = unverifiedJwt({ type: 'normal-user', owner: 'lerian', sub: 'maria' });
 const APP_TOKEN = unverifiedJwt({ type: 'application', sub: 'billing-service' });
@@ -214,6 +215,33 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
       });
     });
 
+    it.each([
+      ['a 401 that says authorized', 401, { authorized: true }, 401, 'Unauthorized'],
+      ['a 403 that says authorized', 403, { authorized: true }, 403, 'Forbidden'],
+      ['a 404 that says authorized', 404, { authorized: true }, 403, 'Forbidden'],
+      ['a 200 with a code and no decision', 200, { code: 'AUT-1001', title: 'Nope', message: 'no' }, 403, 'Forbidden'],
+      ['a 299 with a code and no decision', 299, { code: 'AUT-1001', message: 'no' }, 403, 'Forbidden'],
+    ])('%s: refused as text/plain; the holder is not served', async (_case, status, body, expected, text) => {
+      const holder = await call('/v1/holders', {
+        method: 'POST',
+        authorization: USER_TOKEN,
+        json: naturalPerson(),
+      });
+      expect(holder.status).toBe(201);
+      pluginAuth.answer(status, body);
+      const response = await call(`/v1/holders/${holder.body.id as string}`, { authorization: USER_TOKEN });
+      expect({ status: response.status, type: response.headers.get('content-type'), text: response.text }).toEqual({
+        status: expected,
+        type: TEXT,
+        text,
+      });
+    });
+
+    it('a 299 that says authorized grants: any 2xx is a success', async () => {
+      pluginAuth.answer(299, { authorized: true });
+      expect((await call('/v1/holders', { authorization: USER_TOKEN })).status).toBe(200);
+    });
+
     it('audits a caller plugin-auth refused by a decision under its subject; unattributed otherwise', async () => {
       const holderId = randomUUID();
       const path = `/v1/holders/${holderId}`;
@@ -251,6 +279,7 @@ describe('auth, lerian mode (wire-compatible with lib-auth v2.9 and plugin-auth)
     it.each([
       ['a 500 with a code', () => pluginAuth.answer(500, { code: 'AUT-0001', message: 'boom' })],
       ['a non-JSON answer', () => pluginAuth.answer(200, '<html>oops</html>')],
+      ['a redirect that says authorized', () => pluginAuth.answer(302, { authorized: true })],
       [
         'a slow answer (past PLUGIN_AUTH_TIMEOUT_MS)',
         () => {

@@ -100,15 +100,23 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
           : {},
       );
     }
-    const { status, body } = reply;
-    const code = body.code;
-    if ((typeof code === 'string' && code !== '') || typeof code === 'number') {
-      return jsonDenial(status, passThroughError(body));
+    return this.decide(reply, subject, cacheKey);
+  }
+
+  /**
+   * Only a 2xx answer whose body says `authorized: true` grants. lib-auth reads the body alone, so a
+   * 401 or a redirect that says `authorized: true` lets its caller through; here the status counts too.
+   */
+  private decide({ status, body }: PluginAuthReply, subject: LerianSubject, cacheKey?: string): AccessDecision {
+    const success = status >= 200 && status < 300;
+    if (!success) {
+      if (hasCode(body)) return jsonDenial(status, passThroughError(body));
+      return status === 401 ? textDenial(401, 'Unauthorized') : textDenial(403, 'Forbidden');
     }
     // An explicit refusal is plugin-auth's judgement of this token's subject, reached once it verified
     // the token: the audit trail names the caller. Any other reply vouches for no one.
     if (body.authorized === false) return textDenial(403, 'Forbidden', actorOf(subject));
-    if (body.authorized !== true) return textDenial(403, 'Forbidden');
+    if (body.authorized !== true || hasCode(body)) return textDenial(403, 'Forbidden');
     const actor = actorOf(subject);
     if (cacheKey) this.allowed?.set(cacheKey, actor);
     return { allowed: true, actor };
@@ -135,7 +143,9 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
     } catch (error) {
       throw new PluginAuthUnavailableError((error as { code?: string }).code ?? 'unreachable');
     }
-    if (status >= 500) throw new PluginAuthUnavailableError(`status ${status}`);
+    // Only 2xx and 4xx answers are decisions; a redirect or a 5xx says nothing about the caller.
+    if (status < 200 || (status >= 300 && status < 400) || status >= 500)
+      throw new PluginAuthUnavailableError(`status ${status}`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -146,6 +156,10 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
       throw new PluginAuthUnavailableError('reply is not a JSON object');
     return { status, body: parsed as Record<string, unknown> };
   }
+}
+
+function hasCode(body: Record<string, unknown>): boolean {
+  return (typeof body.code === 'string' && body.code !== '') || typeof body.code === 'number';
 }
 
 /** lib-auth's error shape: `{entityType?, title?, message?, code}` with empty fields omitted. */
