@@ -63,6 +63,7 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
         AUTH_AUDIENCE: AUDIENCE,
         AUTH_ALGORITHMS: 'RS256,ES256',
         AUTH_ALLOW_ALL_ORGANIZATIONS_CLAIM: 'crm_all_organizations',
+        AUTH_MAX_TOKEN_AGE_SEC: '86400',
         LOG_LEVEL: 'info',
       }),
     );
@@ -160,6 +161,10 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
       ['a wrong issuer', async () => token({ iss: 'https://evil.example.test/' })],
       ['no exp', async () => token({ exp: undefined })],
       ['no sub', async () => token({ sub: undefined })],
+      ['issued a year from now', async () => token({ iat: now() + 365 * 86_400 })],
+      ['issued past the clock tolerance', async () => token({ iat: now() + 120 })],
+      ['issued longer ago than AUTH_MAX_TOKEN_AGE_SEC', async () => token({ iat: now() - 2 * 86_400 })],
+      ['no iat while AUTH_MAX_TOKEN_AGE_SEC is set', async () => token({ iat: undefined })],
       ['alg none', () => Promise.resolve(`${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`)],
       [
         'HS256 signed with the public key (algorithm confusion)',
@@ -183,6 +188,11 @@ describe('auth, jwt mode (JWKS with key rotation, organization binding)', () => 
 
     it('expiry allows a small clock skew', async () => {
       expect((await as(await token({ exp: now() - 5 })).get('/v1/holders')).status).toBe(200);
+    });
+
+    it('issue time allows the same skew, and any age within AUTH_MAX_TOKEN_AGE_SEC', async () => {
+      expect((await as(await token({ iat: now() + 5 })).get('/v1/holders')).status).toBe(200);
+      expect((await as(await token({ iat: now() - 86_000 })).get('/v1/holders')).status).toBe(200);
     });
 
     it('runs before validation: no token and a bad UUID is 401, not 400', async () => {

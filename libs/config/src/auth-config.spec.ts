@@ -26,7 +26,7 @@ describe('auth and audit configuration', () => {
   it('defaults: no auth (warned at start), audit required', () => {
     const config = loadConfig(base);
     expect(config.auth).toEqual({ mode: 'none' });
-    expect(config.audit).toEqual({ mode: 'required', queueSize: 10_000, retentionDays: 0 });
+    expect(config.audit).toEqual({ mode: 'required', queueSize: 10_000, waitMs: 3000, retentionDays: 0 });
   });
 
   it('the JWKS comes over https, or plain http only from a loopback address', () => {
@@ -91,6 +91,7 @@ describe('auth and audit configuration', () => {
         permissionsClaim: 'scope',
         organizationsClaim: 'organizations',
         clockToleranceSec: 30,
+        maxTokenAgeSec: 0,
       },
     });
   });
@@ -111,6 +112,6 @@ describe('auth and audit configuration', () => {
     expect(problemsOf({ AUDIT_MODE: 'sometimes' })[0]).toMatch(/^AUDIT_MODE: must be required, best-effort or off/);
     expect(
       loadConfig({ ...base, AUDIT_MODE: 'best-effort', AUDIT_QUEUE_SIZE: '5', AUDIT_RETENTION_DAYS: '365' }).audit,
-    ).toEqual({ mode: 'best-effort', queueSize: 5, retentionDays: 365 });
+    ).toEqual({ mode: 'best-effort', queueSize: 5, waitMs: 3000, retentionDays: 365 });
   });
 });

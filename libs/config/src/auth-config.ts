@@ -25,6 +25,8 @@ export interface JwtAuthConfig {
   audience: string;
   algorithms: string[];
   clockToleranceSec: number;
+  /** The oldest `iat` accepted, in seconds; 0 leaves the age unbounded (`exp` alone ends a token). */
+  maxTokenAgeSec: number;
   /** After a JWKS fetch, how long an unknown `kid` waits before the set is fetched again (rotation). */
   jwksCooldownMs: number;
   permissionsClaim: string;
@@ -39,6 +41,8 @@ export interface AuditConfig {
   mode: 'required' | 'best-effort' | 'off';
   /** Events waiting for the background writer plus requests in flight (each holds a slot); past it `required` answers 503. */
   queueSize: number;
+  /** required: how long an answer waits for its event to be stored before it becomes 503 CRM-0044. */
+  waitMs: number;
   /** Events older than this are purged by the service; 0 keeps them forever (no TTL index either way). */
   retentionDays: number;
 }
@@ -87,6 +91,7 @@ const schema = z
     AUTH_AUDIENCE: optionalText,
     AUTH_ALGORITHMS: z.string().default('RS256,ES256'),
     AUTH_CLOCK_TOLERANCE_SEC: integer(0, 300).default(30),
+    AUTH_MAX_TOKEN_AGE_SEC: integer(0, 31_536_000).default(0),
     AUTH_JWKS_COOLDOWN_MS: integer(0, 3_600_000).default(30_000),
     AUTH_PERMISSIONS_CLAIM: claimName.default('scope'),
     AUTH_ORGANIZATIONS_CLAIM: claimName.default('organizations'),
@@ -95,6 +100,7 @@ const schema = z
       .enum(['required', 'best-effort', 'off'], { error: 'must be required, best-effort or off' })
       .default('required'),
     AUDIT_QUEUE_SIZE: integer(1, 1_000_000).default(10_000),
+    AUDIT_WAIT_MS: integer(100, 60_000).default(3000),
     AUDIT_RETENTION_DAYS: integer(0, 36_500).default(0),
   })
   .superRefine((env, ctx) => {
@@ -153,6 +159,7 @@ export function loadAuthConfig(env: Env, problems: string[]): { auth: AuthConfig
   const audit: AuditConfig = {
     mode: value.AUDIT_MODE,
     queueSize: value.AUDIT_QUEUE_SIZE,
+    waitMs: value.AUDIT_WAIT_MS,
     retentionDays: value.AUDIT_RETENTION_DAYS,
   };
   const mode = value.AUTH_MODE ?? (value.PLUGIN_AUTH_ENABLED ? 'lerian' : 'none');
@@ -182,6 +189,7 @@ export function loadAuthConfig(env: Env, problems: string[]): { auth: AuthConfig
           audience: value.AUTH_AUDIENCE!,
           algorithms: algorithmsOf(value.AUTH_ALGORITHMS),
           clockToleranceSec: value.AUTH_CLOCK_TOLERANCE_SEC,
+          maxTokenAgeSec: value.AUTH_MAX_TOKEN_AGE_SEC,
           jwksCooldownMs: value.AUTH_JWKS_COOLDOWN_MS,
           permissionsClaim: value.AUTH_PERMISSIONS_CLAIM,
           organizationsClaim: value.AUTH_ORGANIZATIONS_CLAIM,

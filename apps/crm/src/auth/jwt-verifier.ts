@@ -50,7 +50,7 @@ function keySourceOf(jwks: JWTVerifyGetKey): JWTVerifyGetKey {
 
 /**
  * Verifies standard bearer tokens locally with `jose`: signature (JWKS with rotation, or one static
- * public key), allowed algorithms only, issuer, audience, exp/nbf with a small clock tolerance; then
+ * public key), allowed algorithms only, issuer, audience, exp/nbf/iat with a small clock tolerance; then
  * the route's scope and the organization binding (the token must name the request's organization).
  */
 @Injectable()
@@ -90,8 +90,11 @@ export class JwtVerifier implements CallerAuthorizer {
         audience: this.settings.audience,
         clockTolerance: this.settings.clockToleranceSec,
         requiredClaims: ['exp', 'sub'],
+        ...(this.settings.maxTokenAgeSec > 0 ? { maxTokenAge: this.settings.maxTokenAgeSec } : {}),
       });
       claims = verified.payload;
+      if (this.issuedInTheFuture(claims))
+        return envelopeDenial('CRM-0042', requestId, { message: 'The bearer token is not valid (iat in the future).' });
     } catch (error) {
       if (error instanceof KeySourceError) {
         this.logger.warn({ reason: error.reason }, 'JWKS could not be fetched: business requests answer 503 CRM-0041');
@@ -118,6 +121,11 @@ export class JwtVerifier implements CallerAuthorizer {
       });
     }
     return { allowed: true, actor };
+  }
+
+  /** jose checks `iat` only against a maximum age; a token minted ahead of time is refused without one too. */
+  private issuedInTheFuture(claims: JWTPayload): boolean {
+    return typeof claims.iat === 'number' && claims.iat > Date.now() / 1000 + this.settings.clockToleranceSec;
   }
 
   private coversOrganization(claims: JWTPayload, organizationId: string): boolean {
