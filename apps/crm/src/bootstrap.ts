@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@crm/config';
 import {
   acceptJsonBodiesOnly,
+  answerClientError,
   CrmExceptionFilter,
   CrmValidationPipe,
   JsonShapePipe,
@@ -36,6 +37,9 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
     genReqId: (request: IncomingMessage) => requestIdOf(request),
     // Keep-alive sockets must not hold a shutdown open past the drain timeout.
     forceCloseConnections: 'idle',
+    // `/v1/holders/` is `/v1/holders`, as in the original (Fiber routes without strict slashes).
+    routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler: answerClientError,
   });
   acceptJsonBodiesOnly(adapter.getInstance());
   // Logs and spans show a path as its route template: record each template as it is registered.

@@ -171,6 +171,16 @@ export const ERROR_CATALOG = {
     title: 'Record Kept Changing',
     message: 'The record kept changing while this update was applied, so nothing was written. Try again.',
   },
+  'CRM-0047': {
+    status: 431,
+    title: 'Request Headers Too Large',
+    message: 'The request headers exceed the allowed size.',
+  },
+  'CRM-0048': {
+    status: 408,
+    title: 'Request Timeout',
+    message: 'The request was not received in time.',
+  },
 } as const satisfies Record<string, { status: number; title: string; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
