@@ -195,6 +195,28 @@ describe('HTTP conventions', () => {
       expect(response.body.code).toBe('CRM-0039');
     });
 
+    it.each([
+      ['a value', '{"name":"A\\ud800B","kind":"A"}'],
+      ['a nested value', '{"name":"n","kind":"A","address":{"city":"\\udc00"}}'],
+      ['a key', '{"name":"n","kind":"A","\\ud83d":1}'],
+    ])('a lone surrogate in %s: 400 CRM-0004 (it would be stored as U+FFFD)', async (_case, body) => {
+      const response = await crm.request('/v1/probe', {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body,
+      });
+      expect([response.status, response.body.code]).toEqual([400, 'CRM-0004']);
+    });
+
+    it('a surrogate pair is a character like any other', async () => {
+      const response = await crm.request('/v1/probe', {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{"name":"A\\ud83d\\ude00B","kind":"A"}',
+      });
+      expect([response.status, response.body.body?.name]).toEqual([201, 'A\u{1F600}B']);
+    });
+
     it('prototype pollution attempts: 400 with a code', async () => {
       const response = await crm.request('/v1/probe', {
         method: 'POST',
@@ -252,5 +274,27 @@ describe('HTTP conventions', () => {
       const response = await crm.request('/health', { headers: { 'x-request-id': 'bad id with spaces' } });
       expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
+
+    it.each([
+      ['a CPF', '529.982.247-25'],
+      ['a CNPJ', '11222333000181'],
+      ['a CPF inside a token', 'req-52998224725-x'],
+    ])('replaces an id that holds %s, says so, and never logs it', async (_case, id) => {
+      const response = await crm.request(`/v1/probe/${randomUUID()}`, { headers: { ...headers, 'x-request-id': id } });
+      const replaced = response.headers.get('x-request-id');
+      expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
+      expect(response.headers.get('x-request-id-replaced')).toBe('personal-data');
+      expect(await crm.logs.waitFor((entry) => entry.req?.id === replaced)).toBe(true);
+      expect(crm.logs.text).not.toContain(id);
+    });
+
+    it.each(['order-2024-000123', '01234567-8901-4abc-8def-012345678901', 'trace:abc.123'])(
+      'keeps a sane caller id such as %s, without the replacement header',
+      async (id) => {
+        const response = await crm.request('/health', { headers: { 'x-request-id': id } });
+        expect(response.headers.get('x-request-id')).toBe(id);
+        expect(response.headers.get('x-request-id-replaced')).toBeNull();
+      },
+    );
   });
 });

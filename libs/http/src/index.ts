@@ -1,8 +1,16 @@
+export { answerClientError } from './client-errors';
 export { CrmExceptionFilter, toCrmException } from './crm-exception.filter';
 export { acceptJsonBodiesOnly, JSON_MEDIA_TYPES } from './json-bodies';
 export { JSON_LIMITS, JsonShapePipe, jsonShapeProblem } from './json-shape.pipe';
-export { Caller, REQUEST_ID_HEADER, rawRequestOf, requestIdOf } from './request-id';
-export type { CallerContext } from './request-id';
+export {
+  Caller,
+  REQUEST_ID_HEADER,
+  REQUEST_ID_REPLACED_HEADER,
+  rawRequestOf,
+  requestIdOf,
+  requestIdRefusalOf,
+} from './request-id';
+export type { CallerContext, RequestIdRefusal } from './request-id';
 export { ORGANIZATION_HEADER, OrganizationGuard, OrganizationScoped, Tenant } from './tenant';
 export type { TenantContext } from './tenant';
 export { RouteMethods } from './route-methods';

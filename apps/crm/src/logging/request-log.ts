@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { REQUEST_ID_HEADER, requestIdOf } from '@crm/http';
+import { REQUEST_ID_HEADER, REQUEST_ID_REPLACED_HEADER, requestIdOf, requestIdRefusalOf } from '@crm/http';
 import { loggableHeaders } from './loggable-headers';
 import { loggableUrl } from './loggable-url';
 
@@ -35,6 +35,8 @@ export class RequestLog {
     });
     fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done) => {
       if (!reply.hasHeader(REQUEST_ID_HEADER)) void reply.header(REQUEST_ID_HEADER, requestIdOf(request.raw));
+      const refusal = requestIdRefusalOf(request.raw);
+      if (refusal) void reply.header(REQUEST_ID_REPLACED_HEADER, refusal);
       done(null, payload);
     });
   }
@@ -54,6 +56,7 @@ export class RequestLog {
       },
       ...(aborted ? { aborted } : { res: { statusCode: status } }),
       responseTime: Math.round(reply.elapsedTime),
+      ...(requestIdRefusalOf(request.raw) ? { requestIdReplaced: requestIdRefusalOf(request.raw) } : {}),
       ...addedFields.get(request.raw),
     };
     this.logger[level](line, aborted ? 'request aborted' : 'request completed');
