@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { orgClient } from '../utils/api';
 import { crmWithMidazForAll } from '../utils/crm-with-midaz';
 import { organizationHeaders } from '../factories/organization';
@@ -225,6 +226,56 @@ describe('hostile input', () => {
     });
   });
 
+  describe('the worst bodies within the size limit do not stall the service', () => {
+    const holderPath = `/v1/holders/${randomUUID()}/aliases`;
+    const nested = (width: number, depth: number): unknown =>
+      depth === 0 ? 0 : Array.from({ length: width }, () => nested(width, depth - 1));
+    const bodies: Array<[string, string, number]> = [
+      ['300,000 empty related parties', `{"relatedParties":[${Array(300_000).fill('{}').join(',')}]}`, 400],
+      ['101 related parties', JSON.stringify({ relatedParties: Array(101).fill({}) }), 400],
+      [
+        '250,000 numbers in nested arrays',
+        JSON.stringify({ metadata: { deep: nested(50, 3) }, x: nested(60, 3) }),
+        400,
+      ],
+      [
+        '100 objects of 100 keys',
+        JSON.stringify({
+          x: Object.fromEntries(
+            Array.from({ length: 100 }, (_, i) => [
+              `k${i}`,
+              Object.fromEntries(Array.from({ length: 99 }, (_, j) => [`a${j}`, j])),
+            ]),
+          ),
+        }),
+        400,
+      ],
+    ];
+
+    it.each(bodies)('%s: a 4xx, while /health keeps answering within 500 ms', async (_case, body, status) => {
+      expect(body.length).toBeLessThan(1024 * 1024);
+      let slowestHealth = 0;
+      let answered = false;
+      const healthLoop = (async () => {
+        while (!answered) {
+          const started = performance.now();
+          await stack.crm.request('/health');
+          slowestHealth = Math.max(slowestHealth, performance.now() - started);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      })();
+      const response = await stack.crm.request(holderPath, {
+        method: 'POST',
+        headers: organizationHeaders(stack.api.organizationId, { 'content-type': 'application/json' }),
+        body,
+      });
+      answered = true;
+      await healthLoop;
+      expect([response.status, response.body.code]).toEqual([status, expect.stringMatching(/^CRM-00/)]);
+      expect(slowestHealth).toBeLessThan(500);
+    });
+  });
+
   describe('bodies and methods', () => {
     const holderJson = (document: string) => JSON.stringify({ type: 'NATURAL_PERSON', name: 'Ana', document });
     const send = (path: string, method: string, contentType: string | undefined, body?: string) =>
@@ -311,6 +362,30 @@ describe('hostile input', () => {
       expect([status, headers.allow, JSON.parse(body).code]).toEqual([405, allow, 'CRM-0045']);
     });
 
+    it('a trailing slash names the same route, as in the original (Fiber, not strict)', async () => {
+      const holder = (
+        await stack.api.post('/v1/holders/', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566683' })
+      ).body;
+      expect((await stack.api.get(`/v1/holders/${holder.id}/`)).body.id).toBe(holder.id);
+      const listed = await stack.api.get('/v1/holders/?limit=1');
+      expect([listed.status, Array.isArray(listed.body.items)]).toEqual([200, true]);
+      expect((await stack.api.get('/v1/audit-events/?limit=1')).status).toBe(200);
+    });
+
+    it.each([
+      ['a lowercase method', 'get /v1/holders HTTP/1.1', 400, 'CRM-0015'],
+      ['a method with a space in its path', 'GET /v1/hold ers HTTP/1.1', 400, 'CRM-0015'],
+      ['an oversized header', `GET /v1/holders HTTP/1.1\r\nx-big: ${'a'.repeat(20_000)}`, 431, 'CRM-0047'],
+    ])("%s: the error envelope, not the framework's", async (_case, requestLine, status, code) => {
+      const raw = await rawExchange(`${requestLine}\r\nHost: localhost\r\n\r\n`);
+      const [head, body] = raw.split('\r\n\r\n');
+      expect(head.split('\r\n')[0]).toBe(
+        `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Request Header Fields Too Large'}`,
+      );
+      expect(head.toLowerCase()).toContain('content-type: application/json');
+      expect(JSON.parse(body)).toMatchObject({ code, title: expect.any(String), message: expect.any(String) });
+    });
+
     it('an unknown path is still a 404 CRM-0038', async () => {
       const response = await stack.api.get('/v1/nothing-here');
       expect([response.status, response.body.code]).toEqual([404, 'CRM-0038']);
@@ -324,6 +399,18 @@ describe('hostile input', () => {
       expect((await stack.api.delete(`/v1/holders/${holder.id}?hard_delete=`)).status).toBe(204);
       expect((await stack.api.get(`/v1/holders/${holder.id}?include_deleted=true`)).body.deletedAt).not.toBeNull(); // soft: still there
     });
+
+    /** Bytes on a socket, for requests no HTTP client will send; resolves with all the server wrote. */
+    function rawExchange(bytes: string): Promise<string> {
+      const url = new URL(stack.crm.baseUrl.replace('[::1]', '127.0.0.1'));
+      return new Promise((resolve, reject) => {
+        let received = '';
+        const socket = connect(Number(url.port), url.hostname, () => socket.write(bytes));
+        socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+        socket.on('close', () => resolve(received));
+        socket.on('error', reject);
+      });
+    }
 
     /** node:http, since fetch refuses TRACE. A content type throughout: QUERY requires one (RFC 10008). */
     function rawRequest(
