@@ -36,5 +36,10 @@ describe('personalDataKindIn (metadata keys, user agents)', () => {
   it('decides which metadata keys may be named', () => {
     expect(isLoggableMetadataKey('segment')).toBe(true);
     expect(isLoggableMetadataKey('email maria@example.com')).toBe(false);
+    // A handle without a domain, and a long number (an account or a phone written without separators).
+    expect(isLoggableMetadataKey('maria@corp')).toBe(false);
+    expect(isLoggableMetadataKey('acct_00012345678')).toBe(false);
+    expect(isLoggableMetadataKey('customer_since_2020')).toBe(true);
+    expect(isLoggableMetadataKey('tier_2')).toBe(true);
   });
 });

@@ -47,7 +47,12 @@ export function personalDataKindIn(text: string): PersonalDataKind | undefined {
   return undefined;
 }
 
-/** A metadata key is logged, traced or named in an error only when it holds no personal data itself. */
+/**
+ * A metadata key is logged, traced, audited or named in an error only when it holds no personal data
+ * itself. Keys are names, so the test is stricter than for values: no `@` (a handle such as
+ * `maria@corp` is an address without its domain) and no run of six digits or more (an account or a
+ * phone number written without separators).
+ */
 export function isLoggableMetadataKey(key: string): boolean {
-  return personalDataKindIn(key) === undefined;
+  return !key.includes('@') && !/\d{6}/.test(key) && personalDataKindIn(key) === undefined;
 }

@@ -27,6 +27,10 @@ describe('audit events', () => {
       'metadata.tier',
       'metadata.[REDACTED]',
     ]);
+    expect(fieldNamesOf({ metadata: { 'maria@corp': 'x', acct_00012345678: 'y', tier_2: 'z' } })).toEqual([
+      'metadata.[REDACTED]',
+      'metadata.tier_2',
+    ]);
     expect(fieldNamesOf('not an object')).toEqual([]);
   });
 
