@@ -39,6 +39,7 @@ describe.each(['required', 'best-effort', 'off'] as const)('audit during a datab
         MONGO_URI: proxy.uriFor(process.env.MONGO_URI!),
         AUDIT_MODE: mode,
         AUDIT_QUEUE_SIZE: String(QUEUE_SIZE),
+        AUDIT_WAIT_MS: '2000',
       }),
     );
   });
@@ -62,20 +63,40 @@ describe.each(['required', 'best-effort', 'off'] as const)('audit during a datab
     expect(await eventuallyStored(expected)).toBe(expected);
   });
 
+  it('required: an answer leaves only once its event is stored (best-effort: it never waits)', async () => {
+    const before = await storedEvents();
+    proxy.pause();
+    const pending = badRead();
+    const early = await Promise.race([
+      pending.then(() => 'answered'),
+      new Promise((resolve) => setTimeout(() => resolve('waiting'), 600)),
+    ]);
+    proxy.resume();
+    const response = await pending;
+    if (mode === 'required') {
+      expect([early, response.status]).toEqual(['waiting', 400]);
+      expect(await storedEvents()).toBe(before + 1); // at the moment of the answer, not eventually
+    } else {
+      expect([early, response.status]).toEqual(['answered', 400]);
+    }
+  });
+
   it('keeps answering while the audit queue has room, then follows its mode; nothing queued is lost', async () => {
+    const before = await storedEvents();
     await proxy.cut();
     const statuses: number[] = [];
     for (let index = 0; index < QUEUE_SIZE + 2; index++) statuses.push((await badRead()).status);
     const refused = await badRead();
     if (mode === 'required') {
-      // Fails closed: past the bound, a request is refused rather than served unaudited.
-      expect(statuses).toEqual([400, 400, 400, 503, 503]);
+      // Fails closed: no answer leaves before its event is stored, so while the database is away each
+      // request is answered 503 once its wait is over; past the queue's bound, at once.
+      expect(statuses).toEqual([503, 503, 503, 503, 503]);
       expect(refused.body).toMatchObject({ code: 'CRM-0044', requestId: expect.any(String) });
     } else {
       expect([...statuses, refused.status]).toEqual([400, 400, 400, 400, 400, 400]);
     }
     await proxy.restore();
-    const expected = mode === 'off' ? 0 : 1 + QUEUE_SIZE;
+    const expected = mode === 'off' ? 0 : before + QUEUE_SIZE;
     if (mode === 'off') await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await eventuallyStored(expected)).toBe(expected);
     if (mode === 'required') {

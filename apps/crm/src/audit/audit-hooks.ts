@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ORGANIZATION_HEADER, REQUEST_ID_HEADER, requestIdOf } from '@crm/http';
+import { ORGANIZATION_HEADER, REQUEST_ID_HEADER, REQUEST_ID_REPLACED_HEADER, requestIdOf } from '@crm/http';
 import { CrmException } from '@crm/errors';
 import { requestAccessOf, resolveRequestPermission } from '../auth/access-control';
 import { RoutePermissions } from '../auth/route-permissions';
@@ -14,7 +14,8 @@ const slots = new WeakMap<IncomingMessage, AuditSlot | null>();
 /**
  * Audits every request to a business route: a queue slot is taken first (before authentication, so
  * refused attempts are recorded too), and the event is queued in `onSend`, when the status and the
- * response are known. Must be installed before the access control hook.
+ * response are known; in required mode the answer waits there until the event is stored. Must be
+ * installed before the access control hook.
  */
 export function installAuditTrail(app: NestFastifyApplication): void {
   const trail = app.get(AuditTrail);
@@ -33,11 +34,10 @@ export function installAuditTrail(app: NestFastifyApplication): void {
     if (trail.mode === 'required') {
       const requestId = requestIdOf(request.raw);
       trail.refused(requestId);
-      const exception = new CrmException('CRM-0044');
       return reply
-        .code(exception.status)
+        .code(AUDIT_UNAVAILABLE.status)
         .header(REQUEST_ID_HEADER, requestId)
-        .send({ ...exception.toEnvelope(), requestId });
+        .send({ ...AUDIT_UNAVAILABLE.toEnvelope(), requestId });
     }
   });
 
@@ -57,8 +57,28 @@ export function installAuditTrail(app: NestFastifyApplication): void {
       payload,
       requestId: requestIdOf(request.raw),
     });
+    const stored = await trail.record(event, slot);
     // SIEMs read the trail from the logs too: the event goes on the request's own line.
-    if (trail.record(event, slot)) addToRequestLog(request.raw, { audit: event });
-    return payload;
+    if (stored || trail.mode === 'required') addToRequestLog(request.raw, { audit: event });
+    if (stored || trail.mode !== 'required') return payload;
+    return withheld(reply, requestIdOf(request.raw));
   });
+}
+
+const AUDIT_UNAVAILABLE = new CrmException('CRM-0044');
+const AUDIT_UNCONFIRMED = new CrmException('CRM-0044', {
+  message:
+    'The request could not be recorded in the audit trail in time, so its answer is withheld. A change it made ' +
+    'stands and is recorded once the trail can be written: check before retrying.',
+});
+
+/** Replaces an answer whose event was not stored (required mode): the caller learns nothing it asked for. */
+function withheld(reply: FastifyReply, requestId: string): string {
+  for (const header of Object.keys(reply.getHeaders()))
+    if (header !== REQUEST_ID_HEADER && header !== REQUEST_ID_REPLACED_HEADER) reply.removeHeader(header);
+  void reply
+    .code(AUDIT_UNCONFIRMED.status)
+    .header(REQUEST_ID_HEADER, requestId)
+    .type('application/json; charset=utf-8');
+  return JSON.stringify({ ...AUDIT_UNCONFIRMED.toEnvelope(), requestId });
 }

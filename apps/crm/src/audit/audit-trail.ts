@@ -6,12 +6,11 @@ import { AuditRepository } from './audit.repository';
 
 const BATCH_SIZE = 500;
 /**
- * How long a queued event of a busy trail waits for others before the writer sends them together.
- * Without it a busy pod sends an insert for every one or two requests (a database round trip each);
- * with it, one per interval or per full batch. A quiet trail (no write began within the interval) does
- * not wait: its event goes at the end of the turn that recorded it, in the wake-up the request already
- * caused, rather than in one of its own (on the project's VM a wake-up costs 0.1–0.2 ms of CPU). The
- * answer never waits for either (see the class comment).
+ * best-effort: how long a queued event of a busy trail waits for others before the writer sends them
+ * together. Without it a busy pod sends an insert for every one or two requests (a database round trip
+ * each); with it, one per interval or per full batch. A quiet trail (no write began within the interval)
+ * does not wait: its event goes at the end of the turn that recorded it, in the wake-up the request
+ * already caused, rather than in one of its own. The answer never waits for either.
  */
 const LINGER_MS = 100;
 const MAX_BACKOFF_MS = 5000;
@@ -23,17 +22,28 @@ export interface AuditSlot {
   settled: boolean;
 }
 
+/** A queued event and, in required mode, the answer waiting for it to be stored. */
+interface QueuedEvent {
+  event: AuditEvent;
+  settle?: (stored: boolean) => void;
+}
+
 /**
- * The audit trail's bounded in-memory queue and its background writer. A request takes a slot when
- * it starts (in `required` mode, no slot means 503 CRM-0044 before anything runs), so a slow or
- * unreachable database never delays an answer, and no request goes unaudited beyond the queue's bound.
+ * The audit trail's bounded in-memory queue and its writer. A request takes a slot when it starts (in
+ * `required` mode, no slot means 503 CRM-0044 before anything runs), so no request goes unaudited beyond
+ * the queue's bound.
+ * - `required`: group commit. An answer leaves only once the batch holding its event is stored; the
+ *   writer sends whatever queued while the previous batch was on its way, with no linger. An event not
+ *   stored within AUDIT_WAIT_MS (or whose batch failed) turns its answer into 503 CRM-0044; the event
+ *   stays queued and is written when the database is back, since what the request did happened.
+ * - `best-effort`: the answer never waits; a slow or unreachable database never delays it.
  * Failed batches stay queued and are retried with backoff; inserts are idempotent by event id.
  */
 @Injectable()
 export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Audit');
   private readonly settings: AuditConfig;
-  private readonly queue: AuditEvent[] = [];
+  private readonly queue: QueuedEvent[] = [];
   private reserved = 0;
   private writing?: Promise<void>;
   /** Cancels the scheduled drain, if one is. */
@@ -45,7 +55,8 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   private retention?: NodeJS.Timeout;
 
   private readonly events = metrics.getMeter('crm.audit').createCounter('crm.audit.events', {
-    description: 'Audit events by outcome: queued, written, dropped (best-effort), refused (required, queue full)',
+    description:
+      'Audit events by outcome: queued, written, dropped (best-effort), refused (required, queue full), unconfirmed (required, answered 503)',
   });
 
   constructor(
@@ -86,6 +97,7 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     }
     this.closed = true;
     this.unscheduleDrain();
+    for (const entry of this.queue) entry.settle?.(false);
     if (this.queue.length > 0)
       this.logger.error({ unwritten: this.queue.length }, 'audit events could not be written before shutdown');
   }
@@ -106,13 +118,14 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Queues a finished request's event; false when dropped. A request that held a slot always gets its
-   * event queued, even if the slot was released meanwhile (the caller hung up while it ran): the queue
-   * then runs over its bound by at most the requests in flight. Only best-effort events without a slot
-   * are dropped when it is full.
+   * Queues a finished request's event and resolves when its answer may leave: true once the event is
+   * stored (required) or queued (best-effort); false when a best-effort event was dropped or a required
+   * one was not stored in time. A request that held a slot always gets its event queued, even if the slot
+   * was released meanwhile (the caller hung up while it ran): the queue then runs over its bound by at
+   * most the requests in flight. Only best-effort events without a slot are dropped when it is full.
    */
-  record(event: AuditEvent, slot: AuditSlot | undefined): boolean {
-    if (this.settings.mode === 'off') return false;
+  record(event: AuditEvent, slot: AuditSlot | undefined): Promise<boolean> {
+    if (this.settings.mode === 'off') return Promise.resolve(false);
     if (slot) {
       if (!slot.settled) {
         slot.settled = true;
@@ -121,13 +134,34 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     } else if (this.queue.length + this.reserved >= this.settings.queueSize) {
       this.events.add(1, { outcome: 'dropped' });
       this.logger.warn({ audit: event }, 'audit queue full: event dropped (AUDIT_MODE=best-effort)');
-      return false;
+      return Promise.resolve(false);
     }
-    this.queue.push(event);
-    this.events.add(1, { outcome: 'queued' });
+    const stored = this.settings.mode === 'required' ? this.enqueueAwaited(event) : this.enqueue({ event });
     if (this.queue.length >= BATCH_SIZE) this.drain();
     else this.scheduleDrain();
-    return true;
+    return stored;
+  }
+
+  private enqueue(entry: QueuedEvent): Promise<boolean> {
+    this.queue.push(entry);
+    this.events.add(1, { outcome: 'queued' });
+    return Promise.resolve(true);
+  }
+
+  private enqueueAwaited(event: AuditEvent): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => entry.settle?.(false), this.settings.waitMs);
+      const entry: QueuedEvent = {
+        event,
+        settle: (stored) => {
+          entry.settle = undefined;
+          clearTimeout(timer);
+          if (!stored) this.events.add(1, { outcome: 'unconfirmed' });
+          resolve(stored);
+        },
+      };
+      void this.enqueue(entry);
+    });
   }
 
   /** Counts and logs a request refused for want of a slot (required mode). */
@@ -139,10 +173,10 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     );
   }
 
-  /** Drains at the end of this turn when the trail is quiet, after LINGER_MS when it is busy. */
+  /** Drains at the end of this turn when the trail is quiet or answers wait, after LINGER_MS otherwise. */
   private scheduleDrain(): void {
     if (this.closed || this.cancelScheduled) return;
-    if (performance.now() - this.lastWriteAt < LINGER_MS) {
+    if (this.settings.mode === 'best-effort' && performance.now() - this.lastWriteAt < LINGER_MS) {
       const timer = setTimeout(() => this.drain(), LINGER_MS);
       this.cancelScheduled = () => clearTimeout(timer);
     } else {
@@ -171,8 +205,9 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
       const batch = this.queue.slice(0, BATCH_SIZE);
       this.lastWriteAt = performance.now();
       try {
-        await this.repository.append(batch);
+        await this.repository.append(batch.map((entry) => entry.event));
         this.queue.splice(0, batch.length);
+        for (const entry of batch) entry.settle?.(true);
         full = this.queue.length >= BATCH_SIZE;
         this.events.add(batch.length, { outcome: 'written' });
         if (this.failures > 0) this.logger.log({ pending: this.queue.length }, 'audit writes resumed');
@@ -183,6 +218,7 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
             { errorName: (error as Error).name, pending: this.queue.length },
             'audit write failed; retrying',
           );
+        for (const entry of batch) entry.settle?.(false);
         this.failures++;
         await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.failures)));
       }
