@@ -52,6 +52,20 @@ async function statusJson(env: Env): Promise<Json> {
   return JSON.parse(status.stdout);
 }
 
+/** How many protected records hold a value under the given encryption key. */
+async function recordsUnder(connection: Connection, id: string): Promise<number> {
+  let count = 0;
+  for (const name of PROTECTED)
+    for (const record of await connection.db!.collection(name).find({}).toArray())
+      if (EJSON.stringify(record).includes(`"v1:${id}:`)) count += 1;
+  return count;
+}
+
+/** The lease a running `keys rotate` holds, as stored (one document). */
+const LEASES = 'key_rotation_leases';
+const LEASE_ID = 'keys-rotate';
+const leases = (connection: Connection) => connection.db!.collection<Json & { _id: string }>(LEASES);
+
 /** Every stored byte of the collections a rotation may touch. */
 async function rawState(connection: Connection): Promise<string> {
   const names = [...PROTECTED, 'crypto_canary', 'key_rotation_checkpoints'];
@@ -345,8 +359,13 @@ describe('keys CLI: rotation, status, verify', () => {
     expect(midway[idA]).toBeGreaterThan(0);
     expect(midway[idB]).toBeGreaterThan(0);
 
+    // The killed run's lease keeps a new run out until it expires; here it expires at once instead of after its duration.
+    const tooEarly = await runCli(envB, ['keys', 'rotate']);
+    expect([tooEarly.code, tooEarly.stderr]).toEqual([1, expect.stringMatching(/a key rotation is already running/)]);
+    await leases(connection).updateOne({ _id: LEASE_ID }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const resumed = await runCli(envB, ['keys', 'rotate']);
     expect(resumed.stdout).toMatch(/resumed after [0-9a-f-]{36}/);
+    expect(resumed.stdout).toMatch(/Took over the expired lease of .+ pid \d+/);
     expect(resumed.code).toBe(0);
     expect(Object.keys(await envelopeKeyIds(connection))).toEqual([idB]);
     expect((await runCli(envB, ['keys', 'verify'])).code).toBe(0);
@@ -441,6 +460,100 @@ describe('keys CLI: rotation, status, verify', () => {
     expect(
       (await orgClient(crm, organizationId).get(`/v1/holders/${holders[0].id}`)).body.naturalPerson.socialName,
     ).toBe('Legacy Social Name');
+  });
+
+  describe('one rotation at a time (a lease in the database)', () => {
+    /** Whether the keyring canary is still sealed under the given encryption key. */
+    const canaryUnder = async (connection: Connection, id: string) =>
+      EJSON.stringify(await connection.db!.collection('crypto_canary').find({}).toArray()).includes(`"v1:${id}:`);
+
+    it('two rotations started at once: one rewrites every record, the other exits at once naming the running one', async () => {
+      const { envB, aliases, connection } = await seededUnderA(8);
+      // Slow enough (about 7 s) that the second process has booted while the first still works.
+      const args = ['keys', 'rotate', '--batch', '1', '--max-per-second', '2'];
+      const runs = [startCli(envB, args), startCli(envB, args)];
+      const results = await Promise.all(
+        runs.map(async (run) => ({ code: await run.exited, stdout: run.stdout(), stderr: run.stderr() })),
+      );
+      const [winner, loser] = results[0].code === 0 ? results : [results[1], results[0]];
+      expect([winner.code, loser.code]).toEqual([0, 1]);
+      expect(winner.stdout).toContain('holders: 8 examined, 8 rewritten');
+      expect(winner.stdout).toContain(`alias_accounts: ${aliases.length} examined, ${aliases.length} rewritten`);
+      expect(loser.stdout).toBe('');
+      expect(loser.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(loser.stderr).toMatch(/a key rotation is already running \(.+ pid \d+\).* expires in \d+ s/);
+      expect(await leases(connection).countDocuments()).toBe(0);
+    });
+
+    it('the expired lease of a killed run is taken over and the run completes', async () => {
+      const { envB, connection } = await seededUnderA(3);
+      const idB = keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY);
+      await leases(connection).insertOne({
+        _id: LEASE_ID,
+        owner: randomUUID(),
+        holder: 'killed-host pid 4242',
+        expiresAt: new Date(Date.now() - 60_000),
+      });
+
+      const rotate = await runCli(envB, ['keys', 'rotate']);
+      expect(rotate.stdout).toContain('Took over the expired lease of killed-host pid 4242');
+      expect(rotate.code).toBe(0);
+      expect(Object.keys(await envelopeKeyIds(connection))).toEqual([idB]);
+      expect(await leases(connection).countDocuments()).toBe(0);
+    });
+
+    it('a live lease is not taken over: the run exits non-zero, writes nothing and leaves the lease alone', async () => {
+      const { envA, envB, connection } = await seededUnderA(3);
+      const idA = keyId(envA.LCRYPTO_ENCRYPT_SECRET_KEY);
+      const live = {
+        _id: LEASE_ID,
+        owner: randomUUID(),
+        holder: 'busy-host pid 7',
+        expiresAt: new Date(Date.now() + 600_000),
+      };
+      await leases(connection).insertOne(live);
+
+      const rotate = await runCli(envB, ['keys', 'rotate']);
+      expect(rotate.code).toBe(1);
+      expect(rotate.stdout).toBe('');
+      expect(rotate.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(rotate.stderr).toMatch(/a key rotation is already running \(busy-host pid 7\).* expires in (59\d|600) s/);
+      expect(await leases(connection).find({}).toArray()).toEqual([live]);
+      expect(Object.keys(await envelopeKeyIds(connection))).toEqual([idA]);
+      expect(await connection.db!.collection('key_rotation_checkpoints').countDocuments()).toBe(0);
+    });
+
+    it('a run whose lease was taken over between batches stops before writing more records', async () => {
+      const { envA, envB, connection } = await seededUnderA(6);
+      const [idA, idB] = [keyId(envA.LCRYPTO_ENCRYPT_SECRET_KEY), keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY)];
+      const service = await rotationService(envB);
+      const rotation = service.rotate({ batchSize: 1, maxPerSecond: 4, dryRun: false });
+      const outcome = rotation.then(
+        () => 'finished',
+        (error: Error) => error.message,
+      );
+      const checkpoints = connection.db!.collection<Json>('key_rotation_checkpoints');
+      expect(await waitUntil(async () => !!(await checkpoints.findOne({ 'progress.examined': { $gte: 2 } })))).toBe(
+        true,
+      );
+
+      // What another run does once the lease has expired: the lease now names another owner.
+      const usurper = { owner: randomUUID(), holder: 'usurper-host pid 9', expiresAt: new Date(Date.now() + 600_000) };
+      const takenOver = async () => {
+        await leases(connection).updateOne({ _id: LEASE_ID }, { $set: usurper });
+        // FerretDB applies an update as a read then a write: a renewal landing together could undo ours.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return (await leases(connection).findOne({ _id: LEASE_ID }))?.owner === usurper.owner;
+      };
+      expect(await waitUntil(takenOver, { timeoutMs: 5_000, intervalMs: 0 })).toBe(true);
+      const rewrittenAtTakeover = await recordsUnder(connection, idB);
+
+      expect(await outcome).toMatch(/lease .*taken over by usurper-host pid 9/);
+      expect((await recordsUnder(connection, idB)) - rewrittenAtTakeover).toBeLessThanOrEqual(1);
+      expect(await recordsUnder(connection, idA)).toBeGreaterThan(0);
+      expect(await canaryUnder(connection, idA)).toBe(true);
+      expect(await leases(connection).findOne({ _id: LEASE_ID })).toMatchObject(usurper);
+    });
   });
 
   it('--dry-run counts what it would rewrite and writes nothing', async () => {

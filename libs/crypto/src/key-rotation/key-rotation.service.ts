@@ -9,6 +9,7 @@ import { KeyringCanary } from '../keyring-canary';
 import { getIn } from '../object-paths';
 import { batchesOf, ProgressListener, RateLimit, StoredRecord } from './key-scan';
 import { ProtectedCollections } from './protected-collections';
+import { LeaseGuard, NO_LEASE, RotationLease } from './rotation-lease';
 
 /** How many record ids a report lists (counts are always complete). */
 const LISTED_IDS = 1000;
@@ -82,6 +83,8 @@ export interface RotationSummary {
   dryRun: boolean;
   collections: CollectionRotation[];
   canaryResealed: boolean;
+  /** Set when this run took over the expired lease of a run that stopped without releasing it: that run's holder. */
+  tookOverLeaseOf?: string;
 }
 
 interface Checkpoint {
@@ -97,6 +100,14 @@ interface Checkpoint {
 
 type RecordOutcome =
   { outcome: 'rewritten' | 'skipped'; retries: number } | { outcome: 'failed'; retries: number; reason: string };
+
+/** What every collection of one rotation run shares. */
+interface Run {
+  options: RotationOptions;
+  rateLimit: RateLimit;
+  lease: LeaseGuard;
+  onProgress?: ProgressListener;
+}
 
 /**
  * Moves every protected record to the current keys while the service keeps running, and reports
@@ -168,27 +179,36 @@ export class KeyRotationService {
   /**
    * Rewrites every record not entirely under the current keys, checkpointing after each batch so
    * an interrupted run continues where it stopped. When every record is done and none failed, the
-   * keyring canary is re-sealed under the current keys.
+   * keyring canary is re-sealed under the current keys. One run at a time: a run holds a lease in the
+   * database (KeyRotationRunningError when another holds it) and stops before its next write once it
+   * finds the lease lost (KeyRotationLeaseLostError).
    */
   async rotate(options: RotationOptions, onProgress?: ProgressListener): Promise<RotationSummary> {
-    const rateLimit = new RateLimit(options.maxPerSecond);
-    const collections: CollectionRotation[] = [];
-    for (const protector of this.collections.all()) {
-      collections.push(await this.rotateCollection(protector, options, rateLimit, onProgress));
+    const lease = options.dryRun ? undefined : await RotationLease.acquire(this.connection.db!);
+    try {
+      const run: Run = {
+        options,
+        rateLimit: new RateLimit(options.maxPerSecond),
+        lease: lease ?? NO_LEASE,
+        onProgress,
+      };
+      const collections: CollectionRotation[] = [];
+      for (const protector of this.collections.all()) collections.push(await this.rotateCollection(protector, run));
+      const canaryResealed = !options.dryRun && collections.every((rotation) => rotation.failed.count === 0);
+      if (canaryResealed) {
+        await run.lease.confirm();
+        await this.canary.reseal();
+      }
+      const tookOverLeaseOf = lease?.tookOverFrom;
+      return { dryRun: options.dryRun, collections, canaryResealed, ...(tookOverLeaseOf ? { tookOverLeaseOf } : {}) };
+    } finally {
+      await lease?.release();
     }
-    const canaryResealed = !options.dryRun && collections.every((rotation) => rotation.failed.count === 0);
-    if (canaryResealed) await this.canary.reseal();
-    return { dryRun: options.dryRun, collections, canaryResealed };
   }
 
-  private async rotateCollection(
-    protector: FieldProtector,
-    options: RotationOptions,
-    rateLimit: RateLimit,
-    onProgress?: ProgressListener,
-  ): Promise<CollectionRotation> {
+  private async rotateCollection(protector: FieldProtector, run: Run): Promise<CollectionRotation> {
     const records = this.records(protector);
-    const checkpoint = options.dryRun
+    const checkpoint = run.options.dryRun
       ? this.freshCheckpoint(protector.collection)
       : await this.checkpointToResume(protector.collection);
     const resumedAfter = checkpoint.lastId;
@@ -196,32 +216,36 @@ export class KeyRotationService {
     const total =
       progress.examined +
       (await records.countDocuments(resumedAfter === undefined ? {} : { _id: { $gt: resumedAfter } }));
-    onProgress?.({ collection: protector.collection, done: progress.examined, total });
-    for await (const batch of batchesOf(records, options.batchSize, resumedAfter)) {
+    run.onProgress?.({ collection: protector.collection, done: progress.examined, total });
+    for await (const batch of batchesOf(records, run.options.batchSize, resumedAfter)) {
+      await run.lease.confirm();
       for (const record of batch) {
-        await rateLimit.take();
-        const result = await this.rotateRecord(protector, record, options.dryRun);
-        progress.examined += 1;
-        progress.retried += result.retries;
-        if (result.outcome === 'failed') {
-          progress.failed.count += 1;
-          if (
-            progress.failed.records.length < LISTED_IDS &&
-            !progress.failed.records.some(({ id }) => id === record._id)
-          )
-            progress.failed.records.push({ id: record._id, reason: result.reason });
-        } else progress[result.outcome] += 1;
+        await run.rateLimit.take();
+        await run.lease.check();
+        this.count(progress, record, await this.rotateRecord(protector, record, run.options.dryRun));
       }
       checkpoint.lastId = batch[batch.length - 1]._id;
-      if (!options.dryRun) await this.saveCheckpoint(checkpoint);
-      onProgress?.({
+      await this.saveCheckpoint(run, checkpoint);
+      run.onProgress?.({
         collection: protector.collection,
         done: progress.examined,
         total: Math.max(total, progress.examined),
       });
     }
-    if (!options.dryRun) await this.saveCheckpoint({ ...checkpoint, finishedAt: new Date() });
+    await this.saveCheckpoint(run, { ...checkpoint, finishedAt: new Date() });
     return { collection: protector.collection, ...progress, ...(resumedAfter !== undefined ? { resumedAfter } : {}) };
+  }
+
+  private count(progress: Checkpoint['progress'], record: StoredRecord, result: RecordOutcome): void {
+    progress.examined += 1;
+    progress.retried += result.retries;
+    if (result.outcome !== 'failed') {
+      progress[result.outcome] += 1;
+      return;
+    }
+    progress.failed.count += 1;
+    if (progress.failed.records.length < LISTED_IDS && !progress.failed.records.some(({ id }) => id === record._id))
+      progress.failed.records.push({ id: record._id, reason: result.reason });
   }
 
   /**
@@ -322,7 +346,10 @@ export class KeyRotationService {
     };
   }
 
-  private async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
+  /** A dry run saves none; a run that knows it lost its lease leaves the checkpoint to the run that took it over. */
+  private async saveCheckpoint(run: Run, checkpoint: Checkpoint): Promise<void> {
+    if (run.options.dryRun) return;
+    await run.lease.check();
     await this.checkpoints().replaceOne(
       { _id: checkpoint._id },
       { ...checkpoint, updatedAt: new Date() },

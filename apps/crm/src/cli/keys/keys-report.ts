@@ -68,6 +68,8 @@ export function blockers(report: KeyReport): string[] {
 export function renderRotation(summary: RotationSummary): string {
   const verb = summary.dryRun ? 'would rewrite' : 'rewritten';
   const lines = [summary.dryRun ? 'Dry run: nothing was written.' : 'Key rotation finished.'];
+  if (summary.tookOverLeaseOf)
+    lines.push(`Took over the expired lease of ${summary.tookOverLeaseOf} (a run that stopped without releasing it).`);
   for (const rotation of summary.collections) {
     const resumed = rotation.resumedAfter ? ` (resumed after ${rotation.resumedAfter})` : '';
     lines.push(

@@ -46,11 +46,21 @@ export class KeysRotateCommand extends CommandRunner {
     if (!Number.isInteger(maxPerSecond) || maxPerSecond < 0)
       this.command.error('--max-per-second must be a non-negative integer (0: no limit)');
     const progress = new CliProgress(process.stderr, options.dryRun ? 'keys rotate (dry run)' : 'keys rotate');
-    const summary = await this.rotation.rotate(
-      { batchSize, maxPerSecond: maxPerSecond || undefined, dryRun: options.dryRun ?? false },
-      perCollection(progress),
-    );
-    progress.stop();
+    const listener = perCollection(progress);
+    let started = false;
+    let summary;
+    try {
+      summary = await this.rotation.rotate(
+        { batchSize, maxPerSecond: maxPerSecond || undefined, dryRun: options.dryRun ?? false },
+        (scan) => {
+          started = true;
+          listener(scan);
+        },
+      );
+    } finally {
+      // A run refused before it began (another one holds the lease) ends with its one-line error alone.
+      if (started) progress.stop();
+    }
     process.stdout.write(renderRotation(summary));
     if (summary.collections.some((rotation) => rotation.failed.count > 0)) process.exitCode = 1;
   }
