@@ -19,6 +19,7 @@ import { orgClient } from '../utils/api';
 import {
   ExpectedAnswer,
   legacyEncrypt,
+  legacyToken,
   lerianExpected,
   lerianFixtureKeys,
   lerianRawCollections,
@@ -38,6 +39,10 @@ const legacyKeys = {
 const expectedHolders = lerianExpected('holders');
 const expectedAliases = lerianExpected('aliases');
 const ORG_1 = '0192f1a8-0000-7000-8000-00000000f001';
+const encrypt = (value: string) => legacyEncrypt(legacyKeys.encryptKey, value);
+const uuidBinary = (uuid: string) => new Binary(Buffer.from(uuid.replace(/-/g, ''), 'hex'), 0);
+const org1 = (entity: 'holders' | 'aliases') =>
+  lerianRawCollections().find(({ collection }) => collection === `${entity}_${ORG_1}`)!;
 
 /** Collects what a run prints. */
 class Captured extends Writable {
@@ -652,10 +657,6 @@ function spawnWithWrongKey(config: AppConfig, sourceDb: string) {
 }
 
 describe('import lerian: conflicts are reported, not guessed', () => {
-  const encrypt = (value: string) => legacyEncrypt(legacyKeys.encryptKey, value);
-  const uuidBinary = (uuid: string) => new Binary(Buffer.from(uuid.replace(/-/g, ''), 'hex'), 0);
-  const org1 = (entity: 'holders' | 'aliases') =>
-    lerianRawCollections().find(({ collection }) => collection === `${entity}_${ORG_1}`)!;
   const first = org1('holders').documents[0];
   const firstAlias = org1('aliases').documents[0];
   // Ids sort after the fixture's (UUIDv7 of a later time): created later than the records they clash with.
@@ -805,6 +806,197 @@ describe('import lerian: conflicts are reported, not guessed', () => {
     // The type outside the enum has no "first": it is still skipped.
     expect(holders.has(UNKNOWN_TYPE_HOLDER)).toBe(false);
     expect(run.code).toBe(3);
+  });
+});
+
+describe('import lerian: malformed source records are reported by id and skipped, never fatal', () => {
+  const token = (value: string) => legacyToken(legacyKeys.hashKey, value);
+  const firstHolder = org1('holders').documents[0];
+  const firstAlias = org1('aliases').documents[0];
+
+  /** A live holder of the first organization with its own id and document (and the matching search token). */
+  const holderLike = (id: string, document: string, overrides: Document = {}): Document => ({
+    ...firstHolder,
+    _id: uuidBinary(id),
+    document: encrypt(document),
+    search: { document: token(document) },
+    ...overrides,
+  });
+
+  /** A live alias of the first holder with its own id and account id, and no related party. */
+  const aliasLike = (id: string, overrides: Document = {}): Document => ({
+    ...firstAlias,
+    _id: uuidBinary(id),
+    account_id: `0192f1a8-0000-7000-8000-${id.slice(-12)}`,
+    related_parties: [],
+    ...overrides,
+  });
+
+  /** The first organization of the fixture plus the given records. */
+  async function sourceWith(holders: Document[], aliases: Document[]): Promise<Connection> {
+    return sourceDatabase([
+      { collection: `holders_${ORG_1}`, documents: [...org1('holders').documents, ...holders] },
+      { collection: `aliases_${ORG_1}`, documents: [...org1('aliases').documents, ...aliases] },
+    ]);
+  }
+
+  async function dropSource(connection: Connection): Promise<void> {
+    await connection.dropDatabase();
+    await connection.close();
+  }
+
+  /** A ciphertext of the original whose authentication tag no longer matches (a flipped byte). */
+  const tampered = (value: string) => {
+    const bytes = Buffer.from(encrypt(value), 'base64');
+    bytes[14] ^= 1;
+    return bytes.toString('base64');
+  };
+
+  it('reserved metadata keys and related_parties that are not a list of objects: each record skipped with id and reason, the rest imported (CLI, exit 3)', async () => {
+    const RESERVED_KEY = '01a209ad-ffff-7000-8000-0000000000a1';
+    const RESERVED_PATH = '01a209ad-ffff-7000-8000-0000000000a2';
+    const PARTIES = {
+      string: '01a209ad-ffff-7000-8000-0000000000a3',
+      object: '01a209ad-ffff-7000-8000-0000000000a4',
+      number: '01a209ad-ffff-7000-8000-0000000000a5',
+      'list of null': '01a209ad-ffff-7000-8000-0000000000a6',
+    };
+    const malformed = await sourceWith(
+      [
+        holderLike(RESERVED_KEY, '20000000001', { metadata: { constructor: 'x' } }),
+        holderLike(RESERVED_PATH, '20000000002', { metadata: { constructor: { prototype: { x: 1 } } } }),
+      ],
+      [
+        aliasLike(PARTIES.string, { related_parties: 'a string' }),
+        aliasLike(PARTIES.object, { related_parties: { name: 'Someone', role: 'PRIMARY_HOLDER' } }),
+        aliasLike(PARTIES.number, { related_parties: 42 }),
+        aliasLike(PARTIES['list of null'], { related_parties: [null] }),
+      ],
+    );
+    const crm = await startTestApp();
+    try {
+      const run = await cli(['--source-db', malformed.name], {
+        MONGO_URI: crm.config.mongo.uri,
+        MONGO_NAME: crm.config.mongo.dbName,
+        LCRYPTO_ENCRYPT_SECRET_KEY: crm.config.crypto.encryptKey,
+        LCRYPTO_HASH_SECRET_KEY: crm.config.crypto.hashKey,
+        LOG_LEVEL: 'silent',
+      }).done;
+      expect(run.stderr).not.toMatch(/Error/);
+      expect(run.stdout).toContain('holders  read 8, imported 6, already present 0, skipped 2, failed 0');
+      expect(run.stdout).toContain('aliases  read 11, imported 7, already present 0, skipped 4, failed 0');
+      for (const id of [RESERVED_KEY, RESERVED_PATH])
+        expect(run.stdout).toContain(
+          `skipped holder ${id}: CRM-0004 metadata: "constructor" is reserved and cannot be a key.`,
+        );
+      // The codes the API answers for the same bodies (a null party is a missing one).
+      expect(run.stdout).toContain(`skipped alias ${PARTIES.string}: CRM-0004 relatedParties\n`);
+      expect(run.stdout).toContain(`skipped alias ${PARTIES.object}: CRM-0004 relatedParties\n`);
+      expect(run.stdout).toContain(`skipped alias ${PARTIES.number}: CRM-0004 relatedParties\n`);
+      expect(run.stdout).toContain(`skipped alias ${PARTIES['list of null']}: CRM-0003 relatedParties.0\n`);
+      expect(run.stdout).not.toContain('Someone');
+      expect(run.code).toBe(3);
+      const client = orgClient(crm, ORG_1);
+      expect((await client.get(`/v1/holders/${RESERVED_KEY}?include_deleted=true`)).status).toBe(404);
+      expect((await client.get(`/v1/holders/${uuidOf(firstHolder._id)}`)).status).toBe(200);
+      expect((await client.get(`/v1/holders/${uuidOf(firstHolder._id)}/aliases/${PARTIES.string}`)).status).toBe(404);
+    } finally {
+      await crm.close();
+      await dropSource(malformed);
+    }
+  }, 120_000);
+
+  it('bad records among the first ones by _id do not pass for a wrong key: they are named, the rest is imported', async () => {
+    // Ids before the fixture's: these come first in `_id` order, where the keys are checked.
+    const TAMPERED_HOLDER = '01a209ad-0000-7000-8000-000000000001';
+    const NOT_CIPHERTEXT_HOLDER = '01a209ad-0000-7000-8000-000000000002';
+    const STALE_TOKEN_HOLDER = '01a209ad-0000-7000-8000-000000000003';
+    const TAMPERED_ALIAS = '01a209ad-0000-7000-8000-000000000004';
+    const bad = await sourceWith(
+      [
+        holderLike(TAMPERED_HOLDER, '20000000011', { document: tampered('20000000011') }),
+        holderLike(NOT_CIPHERTEXT_HOLDER, '20000000012', { document: 'not a ciphertext' }),
+        holderLike(STALE_TOKEN_HOLDER, '20000000013', { search: { document: token('20000000099') } }),
+      ],
+      [aliasLike(TAMPERED_ALIAS, { document: tampered('20000000014') })],
+    );
+    const config = loadConfig(testEnv());
+    const target = await connect(config.mongo.dbName);
+    const { importer, close } = await importerFor(config);
+    const counts = async () => ({
+      holders: await target.db!.collection('holders').countDocuments(),
+      aliases: await target.db!.collection('alias_accounts').countDocuments(),
+    });
+    try {
+      // The counterpart: a wrong key is still a wrong key with these records in the source.
+      await expect(
+        runImport(importer, bad, { legacyKeys: { ...legacyKeys, encryptKey: randomKey() } }),
+      ).rejects.toThrow(/legacy encryption key \(LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY\) does not open the source data/);
+      await expect(
+        runImport(importer, bad, { legacyKeys: { ...legacyKeys, hashKey: 'not-the-hash-key' } }),
+      ).rejects.toThrow(/legacy hash key \(LERIAN_LCRYPTO_HASH_SECRET_KEY\) does not match/);
+      expect(await counts()).toEqual({ holders: 0, aliases: 0 });
+
+      const run = await runImport(importer, bad);
+      expect(run.report).toContain(
+        `failed holder ${TAMPERED_HOLDER}: legacy ciphertext does not decrypt (authentication failed)`,
+      );
+      expect(run.report).toContain(
+        `failed holder ${NOT_CIPHERTEXT_HOLDER}: legacy ciphertext does not decrypt (not a legacy ciphertext)`,
+      );
+      expect(run.report).toContain(
+        `failed alias ${TAMPERED_ALIAS}: legacy ciphertext does not decrypt (authentication failed)`,
+      );
+      // A stale search token of the original does not matter here: tokens are recomputed from the value.
+      expect(run.report).not.toContain(STALE_TOKEN_HOLDER);
+      expect(run.report).toContain('holders  read 9, imported 7, already present 0, skipped 0, failed 2');
+      expect(run.report).toContain('aliases  read 8, imported 7, already present 0, skipped 0, failed 1');
+      expect(run.code).toBe(1);
+      expect(await counts()).toEqual({ holders: 7, aliases: 7 });
+    } finally {
+      await close();
+      await target.dropDatabase();
+      await target.close();
+      await dropSource(bad);
+    }
+  });
+
+  it('a value the API refuses is refused on import: a document with NUL and control characters is skipped, not served', async () => {
+    const NUL_HOLDER = '01a209ad-ffff-7000-8000-0000000000b1';
+    const NUL_ALIAS = '01a209ad-ffff-7000-8000-0000000000b2';
+    const document = '200\u0000000\u0007000\u001b21';
+    const refused = await sourceWith(
+      [holderLike(NUL_HOLDER, document)],
+      [aliasLike(NUL_ALIAS, { document: encrypt(document) })],
+    );
+    const crm = await startTestApp();
+    const { importer, close } = await importerFor(crm.config);
+    try {
+      const client = orgClient(crm, ORG_1);
+      // The API's answer to the same value, for comparison.
+      const api = await client.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana Maria', document });
+      expect([api.status, api.body.code]).toEqual([400, 'CRM-0004']);
+
+      const run = await runImport(importer, refused);
+      expect(run.report).toContain(
+        `skipped holder ${NUL_HOLDER}: CRM-0004 document: Strings must not contain NUL characters.`,
+      );
+      expect(run.report).toContain(
+        `skipped alias ${NUL_ALIAS}: CRM-0004 document: Strings must not contain NUL characters.`,
+      );
+      expect(run.report).toContain('holders  read 7, imported 6, already present 0, skipped 1, failed 0');
+      expect(run.report).toContain('aliases  read 8, imported 7, already present 0, skipped 1, failed 0');
+      expect(run.report).not.toContain('\u0000');
+      expect(run.code).toBe(3);
+      expect((await client.get(`/v1/holders/${NUL_HOLDER}?include_deleted=true`)).status).toBe(404);
+      expect(
+        (await client.get(`/v1/holders/${uuidOf(firstHolder._id)}/aliases/${NUL_ALIAS}?include_deleted=true`)).status,
+      ).toBe(404);
+    } finally {
+      await close();
+      await crm.close();
+      await dropSource(refused);
+    }
   });
 });
 

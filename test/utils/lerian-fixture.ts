@@ -1,4 +1,4 @@
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Document, EJSON } from 'bson';
@@ -64,4 +64,9 @@ export function legacyEncrypt(encryptKeyHex: string, plaintext: string): string 
   return Buffer.concat([nonce, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString(
     'base64',
   );
+}
+
+/** The original's search token of a value (hex HMAC-SHA256 keyed with the hash key string's bytes). */
+export function legacyToken(hashKey: string, plaintext: string): string {
+  return createHmac('sha256', Buffer.from(hashKey, 'utf8')).update(plaintext, 'utf8').digest('hex');
 }

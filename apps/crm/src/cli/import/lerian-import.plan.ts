@@ -3,7 +3,13 @@ import { canonicalIdentifier } from '@crm/documents';
 import type { AliasAccountRecord } from '../../alias-account/alias-account.schema';
 import { aliasProblems, holderProblems } from './lerian-import.rules';
 import { LegacyDecryptionError, LerianLegacyCipher } from './lerian-legacy-cipher';
-import { aliasFromLegacy, holderFromLegacy, LegacyDocument, LegacyShapeError, uuidText } from './lerian-record.mapper';
+import {
+  aliasFromLegacy,
+  holderFromLegacy,
+  LegacyDocument,
+  LegacyShapeError,
+  reportedId,
+} from './lerian-record.mapper';
 import { LerianSource } from './lerian-source';
 
 /** What to do with live records our rules allow only once (same document; same account id, in any ledger). */
@@ -46,13 +52,11 @@ interface LiveCandidate {
 /** A record read from the source: ours, decrypted; or why it cannot be read. */
 type ReadRecord<T> = { id: string; record: T } | { id: string; unreadable: string };
 
-const rawId = (raw: LegacyDocument) => {
-  try {
-    return uuidText(raw._id, '_id');
-  } catch {
-    return 'a record without a UUID id';
-  }
-};
+/** A reason names our own errors, which carry field names only; any other error by its class alone. */
+const reasonOf = (error: unknown, doing: string) =>
+  error instanceof LegacyDecryptionError || error instanceof LegacyShapeError
+    ? error.message
+    : `${doing} failed (${(error as Error | undefined)?.name ?? 'error'})`;
 
 /** Maps one raw document, turning a value that cannot be read into a reason (never the value). */
 function readRecord<T extends { _id: string }>(raw: LegacyDocument, map: (raw: LegacyDocument) => T): ReadRecord<T> {
@@ -60,9 +64,16 @@ function readRecord<T extends { _id: string }>(raw: LegacyDocument, map: (raw: L
     const record = map(raw);
     return { id: record._id, record };
   } catch (error) {
-    if (error instanceof LegacyDecryptionError || error instanceof LegacyShapeError)
-      return { id: rawId(raw), unreadable: error.message };
-    throw error;
+    return { id: reportedId(raw), unreadable: reasonOf(error, 'reading') };
+  }
+}
+
+/** Our rules as a list of reasons; a value no rule expected refuses its record rather than ending the run. */
+async function judged(problems: () => Promise<string[]>): Promise<string[]> {
+  try {
+    return await problems();
+  } catch (error) {
+    return [reasonOf(error, 'validation')];
   }
 }
 
@@ -156,7 +167,7 @@ async function planHolders(plan: OrganizationPlan, context: PlanContext): Promis
     plan.holders,
   )) {
     deletedAt.set(holder._id, holder.deletedAt);
-    const problems = await holderProblems(holder, context.config);
+    const problems = await judged(() => holderProblems(holder, context.config));
     if (problems.length > 0) plan.holders.skipped.set(holder._id, problems.join('; '));
     else if (!holder.deletedAt)
       addTo(byDocument, canonicalIdentifier(holder.document), {
@@ -183,10 +194,10 @@ async function planAliases(
     read,
     plan.aliases,
   )) {
-    const problems = [
+    const problems = await judged(async () => [
       ...(await aliasProblems(alias, context.config)),
       ...holderReferenceProblems(alias, holderDeletedAt, plan.holders),
-    ];
+    ]);
     if (problems.length > 0) {
       plan.aliases.skipped.set(alias._id, problems.join('; '));
       continue;

@@ -1,7 +1,6 @@
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import type { AppConfig } from '@crm/config';
-import { validationErrorToException } from '@crm/http';
+import { CrmException } from '@crm/errors';
+import { CrmValidationPipe, jsonShapeProblem } from '@crm/http';
 import { identifierProblem, isValidCnpj, isValidCpf } from '@crm/documents';
 import { isLoggableMetadataKey, personalDataKind } from '@crm/personal-data';
 import type { AliasAccountRecord } from '../../alias-account/alias-account.schema';
@@ -14,22 +13,38 @@ const ENVELOPE_FIELDS = ['_id', 'organizationId', 'createdAt', 'updatedAt', 'del
 /** Alias fields this service copies from the holder instead of taking them from a body. */
 const ALIAS_COPIED_FIELDS = ['holderId', 'type', 'document'];
 
+/** The API's global validation pipe: the same DTO rules, options and error codes as a create request. */
+const apiValidation = new CrmValidationPipe();
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  !!value && typeof value === 'object' && !Array.isArray(value);
+
 const withoutKeys = (record: object, keys: string[]) =>
   Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)));
 
 /**
- * What our create endpoint would answer for this body: the same DTO class and the same strict options
- * as the global validation pipe. Reasons name the error code and field paths, never a value.
+ * The API's first check of a request body (the JSON shape pipe: NUL, lone surrogates, reserved keys,
+ * depth, size) over the whole record, copied fields included, as the API's copies come from bodies it
+ * checked. Named by the top-level field, never by a value.
  */
+function shapeProblem(record: object): string | undefined {
+  const problem = jsonShapeProblem(record);
+  if (!problem) return undefined;
+  const field = Object.entries(record as Record<string, unknown>).find(([key, value]) =>
+    jsonShapeProblem({ [key]: value }),
+  )?.[0];
+  return `${problem.code} ${field ? `${field}: ` : ''}${problem.message}`;
+}
+
+/** What our create endpoint would answer for this body. Reasons name the error code and field paths, never a value. */
 async function bodyProblems(dto: new () => object, body: Record<string, unknown>): Promise<string[]> {
-  const errors = await validate(plainToInstance(dto, body), {
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-  });
-  if (errors.length === 0) return [];
-  const refusal = validationErrorToException(errors);
-  return [`${refusal.code} ${Object.keys(refusal.details.fields ?? {}).join(', ') || refusal.message}`.trim()];
+  try {
+    await apiValidation.transform(body, { type: 'body', metatype: dto });
+    return [];
+  } catch (error) {
+    if (!(error instanceof CrmException)) throw error;
+    return [`${error.code} ${Object.keys(error.details.fields ?? {}).join(', ') || error.message}`.trim()];
+  }
 }
 
 function metadataProblems(metadata: unknown, config: AppConfig): string[] {
@@ -43,6 +58,8 @@ function metadataProblems(metadata: unknown, config: AppConfig): string[] {
 
 /** Why this service would refuse to store the holder (empty when it would accept it). */
 export async function holderProblems(holder: HolderRecord, config: AppConfig): Promise<string[]> {
+  const refused = shapeProblem(holder);
+  if (refused) return [refused];
   const problems = await bodyProblems(CreateHolderDto, withoutKeys(holder, ENVELOPE_FIELDS));
   if (holder.type === 'LEGAL_PERSON' && holder.naturalPerson)
     problems.push('CRM-0004 naturalPerson on a LEGAL_PERSON holder');
@@ -59,16 +76,20 @@ export async function holderProblems(holder: HolderRecord, config: AppConfig): P
 
 /** Why this service would refuse to store the alias (its holder's state is judged by the planner). */
 export async function aliasProblems(alias: AliasAccountRecord, config: AppConfig): Promise<string[]> {
+  const refused = shapeProblem(alias);
+  if (refused) return [refused];
   const body = withoutKeys(alias, [...ENVELOPE_FIELDS, ...ALIAS_COPIED_FIELDS]);
+  // A body carries related parties without ids (this service assigns them); anything else goes as it is, to be refused.
   if (Array.isArray(body.relatedParties))
-    body.relatedParties = (body.relatedParties as Array<Record<string, unknown>>).map((party) =>
-      withoutKeys(party, ['_id']),
+    body.relatedParties = body.relatedParties.map((party: unknown) =>
+      isObject(party) ? withoutKeys(party, ['_id']) : party,
     );
   const problems = await bodyProblems(CreateAliasAccountDto, body);
   if (typeof alias.document !== 'string' || identifierProblem(alias.document))
     problems.push('document is missing or not an identifier once normalized');
   if (typeof alias.type !== 'string' || alias.type === '') problems.push('type is missing');
-  if ((alias.relatedParties ?? []).some((party) => typeof party._id !== 'string'))
+  const parties: unknown = alias.relatedParties;
+  if (Array.isArray(parties) && parties.some((party) => isObject(party) && typeof party._id !== 'string'))
     problems.push('a related party has no id');
   const closingDate = alias.bankingDetails?.closingDate;
   if (closingDate && closingDate < alias.createdAt.toISOString().slice(0, 10))

@@ -13,6 +13,7 @@ import { HOLDER_MODEL, HolderRecord } from '../../holder/holder.schema';
 import { CliProgress } from '../progress';
 import { ConflictPolicy, Listed, OrganizationPlan, planOrganization, readers } from './lerian-import.plan';
 import { emptyTally, exitCodeOf, formatReport, OrganizationOutcome, WriteTally } from './lerian-import.report';
+import { KeyEvidence } from './lerian-key-check';
 import { LegacyKeys, LerianLegacyCipher } from './lerian-legacy-cipher';
 import { LegacyDocument } from './lerian-record.mapper';
 import { LegacyEntity, LerianSource } from './lerian-source';
@@ -37,8 +38,8 @@ export class ImportAbort extends Error {
   }
 }
 
-/** Records per organization and entity checked against the legacy keys before any write. */
-const KEY_CHECK_SAMPLE = 5;
+/** Documents per organization and entity weighed against the legacy keys before any write. */
+const KEY_CHECK_SAMPLE = 20;
 
 type Written = HolderRecord | AliasAccountRecord;
 
@@ -73,7 +74,7 @@ export class LerianImporter {
     );
     try {
       const organizations = await this.organizationsToImport(source, options.organizations);
-      for (const organizationId of organizations) await this.checkKeys(source, organizationId, cipher);
+      await this.checkKeys(source, organizations, cipher);
       const plans: OrganizationPlan[] = [];
       for (const organizationId of organizations)
         plans.push(
@@ -100,27 +101,17 @@ export class LerianImporter {
   }
 
   /**
-   * The legacy keys must open the source before anything is written: the first records of each
-   * collection must decrypt, and the hash key must give the search tokens the original stored.
+   * The legacy keys must open the source before anything is written. The first documents of every
+   * collection are weighed together: the key is refused only when most of them refuse it.
    */
-  private async checkKeys(source: LerianSource, organizationId: string, cipher: LerianLegacyCipher): Promise<void> {
-    const read = readers(organizationId, cipher);
-    for (const entity of ['holders', 'aliases'] as const) {
-      for (const raw of await source.sample(entity, organizationId, KEY_CHECK_SAMPLE)) {
-        const result = read[entity](raw);
-        if ('unreadable' in result) {
-          throw new ImportAbort(
-            `the legacy encryption key (LERIAN_LCRYPTO_ENCRYPT_SECRET_KEY) does not open the source data: ${entity} ${result.id} of organization ${organizationId}: ${result.unreadable}. Nothing was written.`,
-          );
-        }
-        const storedToken = (raw.search as { document?: unknown } | undefined)?.document;
-        if (typeof storedToken === 'string' && cipher.token(result.record.document) !== storedToken) {
-          throw new ImportAbort(
-            `the legacy hash key (LERIAN_LCRYPTO_HASH_SECRET_KEY) does not match the source's search tokens: ${entity} ${result.id} of organization ${organizationId}. Nothing was written.`,
-          );
-        }
-      }
-    }
+  private async checkKeys(source: LerianSource, organizations: string[], cipher: LerianLegacyCipher): Promise<void> {
+    const evidence = new KeyEvidence();
+    for (const organizationId of organizations)
+      for (const entity of ['holders', 'aliases'] as const)
+        for (const raw of await source.sample(entity, organizationId, KEY_CHECK_SAMPLE))
+          evidence.add(raw, entity, organizationId, cipher);
+    const problem = evidence.problem();
+    if (problem) throw new ImportAbort(problem);
   }
 
   private async importOrganization(

@@ -4,9 +4,12 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const HEX_KEY = /^[0-9a-fA-F]{64}$/;
 
-/** A legacy value that does not open under the given key (wrong key, or not a legacy ciphertext). */
+/**
+ * A legacy value that does not open: `authentication failed` is what a wrong key gives (or a tampered
+ * value); `not a legacy ciphertext` says nothing about the key.
+ */
 export class LegacyDecryptionError extends Error {
-  constructor(reason: string) {
+  constructor(readonly reason: 'not a legacy ciphertext' | 'authentication failed') {
     super(`legacy ciphertext does not decrypt (${reason})`);
     this.name = 'LegacyDecryptionError';
   }

@@ -70,6 +70,14 @@ describe('the original records as ours', () => {
     expect(() => holderFromLegacy({ ...holders[0], created_at: 'yesterday' }, ORG, cipher)).toThrow(LegacyShapeError);
   });
 
+  it("an alias's holder_id must be a UUID: a text or a missing one is refused without being echoed", () => {
+    expect(() => aliasFromLegacy({ ...aliases[0], holder_id: 'Maria Silva' }, ORG, cipher)).toThrow(
+      new LegacyShapeError('holder_id is not a UUID'),
+    );
+    const { holder_id: _holderId, ...withoutHolder } = aliases[0];
+    expect(() => aliasFromLegacy(withoutHolder, ORG, cipher)).toThrow(new LegacyShapeError('holder_id is not a UUID'));
+  });
+
   it('unknown fields are kept (camelCase) so that our validation refuses them', () => {
     expect(holderFromLegacy({ ...holders[0], risk_level: 'high' }, ORG, cipher)).toHaveProperty('riskLevel', 'high');
   });

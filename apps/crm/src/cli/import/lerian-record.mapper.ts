@@ -58,6 +58,15 @@ export function uuidText(value: unknown, what: string): string {
   throw new LegacyShapeError(`${what} is not a UUID`);
 }
 
+/** A record's id for a report line, even when it has none that is usable. */
+export function reportedId(raw: LegacyDocument): string {
+  try {
+    return uuidText(raw._id, '_id');
+  } catch {
+    return 'a record without a UUID id';
+  }
+}
+
 function calendarDate(value: unknown, path: string): unknown {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new LegacyShapeError(`${path} is not a valid date`);
@@ -155,6 +164,8 @@ export function aliasFromLegacy(
 ): AliasAccountRecord {
   return {
     ...convert(raw, '', LEGACY_ENCRYPTED.alias, cipher),
+    // Required, and named in reasons ("holder … is not imported"): anything but a UUID would show a value.
+    holderId: uuidText(raw.holder_id, 'holder_id'),
     ...envelope(raw, organizationId),
   } as unknown as AliasAccountRecord;
 }
