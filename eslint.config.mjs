@@ -79,8 +79,8 @@ export default tseslint.config(
     },
   },
   {
-    // Aliases know holders only through Holder's exported API (HolderModule, HolderLinks), never through
-    // its repository, schema, records or service.
+    // Aliases know holders only through Holder's exported API (HolderModule, HolderLinks) and implement
+    // the port it declares for them (HolderAliases), never through its repository, schema, records or service.
     files: ['apps/crm/src/alias-account/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -89,8 +89,13 @@ export default tseslint.config(
           patterns: [
             ...DEEP_IMPORTS,
             {
-              group: ['**/holder/**', '!**/holder/holder.module', '!**/holder/holder-links'],
-              message: 'Aliases use Holder through HolderModule and HolderLinks only.',
+              group: [
+                '**/holder/**',
+                '!**/holder/holder.module',
+                '!**/holder/holder-links',
+                '!**/holder/holder-aliases.port',
+              ],
+              message: 'Aliases use Holder through HolderModule, HolderLinks and the HolderAliases port only.',
             },
           ],
         },

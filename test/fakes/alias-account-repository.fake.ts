@@ -10,13 +10,24 @@ import type { AliasAccountRecord, RelatedPartyRecord } from '../../apps/crm/src/
 /** The part of AliasAccountRepository that the alias rules use (listing is the database's business). */
 export type AliasAccountStore = Pick<
   AliasAccountRepository,
-  'create' | 'findById' | 'applyPatch' | 'removeRelatedParty' | 'softDelete' | 'hardDelete'
+  | 'createPending'
+  | 'confirm'
+  | 'withdraw'
+  | 'linksHolder'
+  | 'removePendingBefore'
+  | 'eraseOfHolder'
+  | 'findById'
+  | 'applyPatch'
+  | 'removeRelatedParty'
+  | 'softDelete'
+  | 'hardDelete'
 >;
 
 /**
- * Alias accounts in memory, with the guarantee the real repository gets from its unique index: one live
- * alias per account and organization (CRM-0013). `failNextCreate` makes the next write fail, as a lost
- * race or a database outage would after the checks passed.
+ * Alias accounts in memory, each call one atomic step, with the guarantee the real repository gets from
+ * its unique index: one live alias, confirmed or pending, per account and organization (CRM-0013).
+ * Pending aliases are invisible to reads and writes by id. `failNextCreate` makes the next write fail, as
+ * a lost race or a database outage would after the checks passed.
  */
 export class InMemoryAliasAccountRepository implements AliasAccountStore {
   readonly records = new Map<string, AliasAccountRecord>();
@@ -28,9 +39,9 @@ export class InMemoryAliasAccountRepository implements AliasAccountStore {
     this.nextCreateFailure = error;
   }
 
-  create(organizationId: string, alias: NewAliasAccount): Promise<AliasAccountRecord> {
+  createPending(organizationId: string, alias: NewAliasAccount, pending: string): Promise<AliasAccountRecord> {
     return Promise.resolve().then(() => {
-      this.journal.push('aliases.create');
+      this.journal.push('aliases.createPending');
       const failure = this.nextCreateFailure;
       this.nextCreateFailure = undefined;
       if (failure) throw failure;
@@ -47,9 +58,52 @@ export class InMemoryAliasAccountRepository implements AliasAccountStore {
         deletedAt: null,
       };
       if (!record.relatedParties) delete record.relatedParties;
-      this.records.set(record._id, record);
-      return structuredClone(record);
+      this.records.set(record._id, { ...structuredClone(record), pending });
+      return record;
     });
+  }
+
+  confirm(organizationId: string, holderId: string, id: string, pending: string): Promise<boolean> {
+    this.journal.push('aliases.confirm');
+    const record = this.records.get(id);
+    const found =
+      record?.organizationId === organizationId && record.holderId === holderId && record.pending === pending;
+    if (found) delete record.pending;
+    return Promise.resolve(found);
+  }
+
+  withdraw(organizationId: string, holderId: string, id: string, pending: string): Promise<void> {
+    this.journal.push('aliases.withdraw');
+    const record = this.records.get(id);
+    if (record?.organizationId === organizationId && record.holderId === holderId && record.pending === pending)
+      this.records.delete(id);
+    return Promise.resolve();
+  }
+
+  linksHolder(organizationId: string, holderId: string): Promise<boolean> {
+    return Promise.resolve(
+      [...this.records.values()].some(
+        (record) => record.organizationId === organizationId && record.holderId === holderId && !record.deletedAt,
+      ),
+    );
+  }
+
+  removePendingBefore(organizationId: string, holderId: string, before: Date): Promise<void> {
+    for (const record of [...this.records.values()])
+      if (
+        record.organizationId === organizationId &&
+        record.holderId === holderId &&
+        record.pending !== undefined &&
+        record.createdAt < before
+      )
+        this.records.delete(record._id);
+    return Promise.resolve();
+  }
+
+  eraseOfHolder(organizationId: string, holderId: string): Promise<void> {
+    for (const record of [...this.records.values()])
+      if (record.organizationId === organizationId && record.holderId === holderId) this.records.delete(record._id);
+    return Promise.resolve();
   }
 
   findById(organizationId: string, holderId: string, id: string, options: { includeDeleted?: boolean } = {}) {
@@ -89,24 +143,23 @@ export class InMemoryAliasAccountRepository implements AliasAccountStore {
     return Promise.resolve(structuredClone(record));
   }
 
-  softDelete(organizationId: string, holderId: string, id: string): Promise<'live' | null> {
+  softDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
     const record = this.find(organizationId, holderId, id);
-    if (!record) return Promise.resolve(null);
-    record.deletedAt = new Date();
-    return Promise.resolve('live');
+    if (record) record.deletedAt = new Date();
+    return Promise.resolve(record !== undefined);
   }
 
-  hardDelete(organizationId: string, holderId: string, id: string): Promise<'live' | 'soft-deleted' | null> {
+  hardDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
     this.journal.push('aliases.hardDelete');
     const record = this.find(organizationId, holderId, id, true);
-    if (!record) return Promise.resolve(null);
-    this.records.delete(id);
-    return Promise.resolve(record.deletedAt === null ? 'live' : 'soft-deleted');
+    if (record) this.records.delete(id);
+    return Promise.resolve(record !== undefined);
   }
 
   private find(organizationId: string, holderId: string, id: string, includeDeleted = false) {
     const record = this.records.get(id);
     if (!record || record.organizationId !== organizationId || record.holderId !== holderId) return undefined;
+    if (record.pending !== undefined) return undefined;
     return includeDeleted || record.deletedAt === null ? record : undefined;
   }
 

@@ -8,36 +8,20 @@ import type { HolderRecord } from '../../apps/crm/src/holder/holder.schema';
 /** The part of HolderRepository that the holder rules use (listing is the database's business). */
 export type HolderStore = Pick<
   HolderRepository,
-  | 'documentNeedsPreCheck'
-  | 'create'
-  | 'findById'
-  | 'existsActiveWithDocument'
-  | 'applyPatch'
-  | 'reserveAliasSlot'
-  | 'releaseAliasSlot'
-  | 'restoreAliasStamp'
-  | 'keepAliasSlot'
-  | 'aliasRecountsOf'
-  | 'hasLiveAliases'
-  | 'resetAliasSlots'
-  | 'softDeleteWithoutLiveAliases'
-  | 'erase'
+  'create' | 'findById' | 'applyPatch' | 'linkState' | 'addDeletionMark' | 'removeDeletionMark' | 'softDelete' | 'erase'
 >;
 
 /** What the blind index compares: the canonical document, as the repository's normalizer makes it. */
 const documentKey = (document: string) => canonicalIdentifier(document);
 
 /**
- * Holders in memory, with the guarantees the real repository gets from MongoDB: one live holder per
- * document and organization (CRM-0010, as the unique index answers), and the live-alias counter and the
- * deletion changing in one step. Records are copied in and out, as a database would.
+ * Holders in memory, each call one atomic step, with the guarantee the real repository gets from the
+ * unique index: one live holder per document and organization (CRM-0010). Records are copied in and out,
+ * as a database would.
  */
 export class InMemoryHolderRepository implements HolderStore {
-  documentNeedsPreCheck = false;
   readonly records = new Map<string, HolderRecord>();
   readonly erased: string[] = [];
-  /** Live aliases per holder id, as the alias collection would hold them (tests set it). */
-  readonly liveAliases = new Map<string, number>();
 
   create(organizationId: string, holder: NewHolder): Promise<HolderRecord> {
     if (this.liveWithDocument(organizationId, holder.document))
@@ -47,7 +31,6 @@ export class InMemoryHolderRepository implements HolderStore {
       ...structuredClone(holder),
       _id: randomUUID(),
       organizationId,
-      liveAliasCount: 0,
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
@@ -59,10 +42,6 @@ export class InMemoryHolderRepository implements HolderStore {
   findById(organizationId: string, id: string, options: { includeDeleted?: boolean } = {}) {
     const record = this.find(organizationId, id, options.includeDeleted);
     return Promise.resolve(record ? structuredClone(record) : null);
-  }
-
-  existsActiveWithDocument(organizationId: string, document: string): Promise<boolean> {
-    return Promise.resolve(this.liveWithDocument(organizationId, document));
   }
 
   applyPatch(
@@ -81,70 +60,33 @@ export class InMemoryHolderRepository implements HolderStore {
     });
   }
 
-  reserveAliasSlot(organizationId: string, id: string, at: Date) {
-    const record = this.find(organizationId, id);
-    const before = record ? structuredClone(record) : null;
-    if (record) this.bookkeep(record, 1, { aliasChangeStartedAt: at });
-    return Promise.resolve(before);
+  linkState(organizationId: string, id: string) {
+    const record = this.find(organizationId, id, true);
+    return Promise.resolve({
+      live: record !== undefined && record.deletedAt === null,
+      deletionMarks: [...(record?.deletionMarks ?? [])],
+    });
   }
 
-  restoreAliasStamp(
-    organizationId: string,
-    id: string,
-    { stamped, version, previous }: { stamped: Date; version: number; previous: Date | undefined },
-  ): Promise<void> {
+  addDeletionMark(organizationId: string, id: string, mark: string): Promise<boolean> {
+    const record = this.find(organizationId, id);
+    if (record) record.deletionMarks = [...(record.deletionMarks ?? []), mark];
+    return Promise.resolve(record !== undefined);
+  }
+
+  removeDeletionMark(organizationId: string, id: string, mark: string): Promise<void> {
     const record = this.find(organizationId, id, true);
-    const untouched =
-      record?.aliasChangeStartedAt?.getTime() === stamped.getTime() && record.aliasCountVersion === version;
-    if (untouched) record.aliasChangeStartedAt = previous;
+    if (record) record.deletionMarks = record.deletionMarks?.filter((kept) => kept !== mark);
     return Promise.resolve();
   }
 
-  releaseAliasSlot(organizationId: string, id: string, recounts: number | undefined) {
-    const record = this.find(organizationId, id, true);
-    const uncorrected = (record?.aliasRecounts ?? null) === (recounts ?? null);
-    if (record && record.liveAliasCount > 0 && uncorrected) this.bookkeep(record, -1);
-    return Promise.resolve();
-  }
-
-  keepAliasSlot(organizationId: string, id: string, recounts: number | undefined): Promise<boolean> {
+  softDelete(organizationId: string, id: string): Promise<boolean> {
     const record = this.find(organizationId, id);
-    const kept = record !== undefined && record.aliasRecounts === recounts;
-    if (kept) this.bookkeep(record, 0);
-    return Promise.resolve(kept);
-  }
-
-  aliasRecountsOf(organizationId: string, id: string): Promise<number | undefined> {
-    return Promise.resolve(this.find(organizationId, id, true)?.aliasRecounts);
-  }
-
-  hasLiveAliases(_organizationId: string, id: string): Promise<boolean> {
-    return Promise.resolve((this.liveAliases.get(id) ?? 0) > 0);
-  }
-
-  resetAliasSlots(organizationId: string, seen: HolderRecord): Promise<boolean> {
-    const record = this.find(organizationId, seen._id);
-    const unchanged =
-      record?.liveAliasCount === seen.liveAliasCount && record.aliasCountVersion === seen.aliasCountVersion;
-    if (unchanged) {
-      this.bookkeep(record, -record.liveAliasCount);
-      record.aliasRecounts = (record.aliasRecounts ?? 0) + 1;
+    if (record) {
+      record.deletedAt = new Date();
+      delete record.deletionMarks;
     }
-    return Promise.resolve(unchanged);
-  }
-
-  /** A change of the live-alias counter: the count moves by `by`, the version by one. */
-  private bookkeep(record: HolderRecord, by: number, stamps: Partial<HolderRecord> = {}): void {
-    Object.assign(record, stamps);
-    record.liveAliasCount += by;
-    record.aliasCountVersion = (record.aliasCountVersion ?? 0) + 1;
-  }
-
-  softDeleteWithoutLiveAliases(organizationId: string, id: string): Promise<boolean> {
-    const record = this.find(organizationId, id);
-    if (!record || record.liveAliasCount > 0) return Promise.resolve(false);
-    record.deletedAt = new Date();
-    return Promise.resolve(true);
+    return Promise.resolve(record !== undefined);
   }
 
   erase(organizationId: string, id: string): Promise<void> {

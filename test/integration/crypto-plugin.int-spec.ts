@@ -126,18 +126,24 @@ describe('field-protection plugin on a real server', () => {
     expect(stored).toContain('"search":');
   });
 
-  it('insertSealed: stores ciphertext and tokens only, leaves the record plaintext, also when refused', async () => {
+  it('insertMany (lean): stores ciphertext and tokens only, leaves the record plaintext, also when refused', async () => {
     const record: Record<string, unknown> = ana();
-    await Things.insertSealed(record);
+    const [answered] = await Things.insertMany([record], { lean: true });
+    expect(answered).toBe(record);
     expect(record).toMatchObject({ name: PLAIN.name, document: PLAIN.document, contact: { email: PLAIN.email } });
     expect(typeof record._id).toBe('string');
+    expect(record).not.toHaveProperty('search');
     const stored = await raw();
     expectNoPlaintext(stored, Object.values(PLAIN), [String(record._id), '"v1:']);
     expect((await search('document', '12345678909'))[0]._id).toBe(record._id);
     expect((await Things.findById(record._id).lean())!.contact!.email).toBe(PLAIN.email);
     // A write the database refuses (same _id) still hands the caller its plaintext back.
-    await expect(Things.insertSealed(record)).rejects.toThrow();
+    await expect(Things.insertMany([record], { lean: true })).rejects.toThrow();
     expect(record).toMatchObject({ name: PLAIN.name, parties: [{ document: PLAIN.partyDocument }] });
+    // Hydrated, too: the documents it answers hold plaintext.
+    const [hydrated] = await Things.insertMany([ana()]);
+    expect(hydrated.name).toBe(PLAIN.name);
+    expectNoPlaintext(await raw(), Object.values(PLAIN), [String(record._id), String(hydrated._id), '"v1:']);
   });
 
   it('find, findOne, findById (hydrated and lean) and cursors return plaintext, typed', async () => {
@@ -190,18 +196,15 @@ describe('field-protection plugin on a real server', () => {
     expect((await Things.findById(doc._id).lean())!.name).toBe('Maria Souza');
   });
 
-  it('refuses insertMany (it skips the save hooks): nothing is written', async () => {
-    await expect(Things.insertMany([ana()])).rejects.toThrow(ProtectedQueryError);
-    expect(await Things.countDocuments({})).toBe(0);
-    await Things.create(ana()); // the supported way in, with the same record
-    expect(await Things.countDocuments({})).toBe(1);
-  });
-
-  it('refuses update queries that write protected fields: the record stays as it was', async () => {
+  it('refuses update queries that write protected fields unless they name one record and write whole fields', async () => {
     const { _id } = await Things.create(ana());
     const party = { document: '555.666.777-88', name: 'Pushed Party', role: 'LEGAL_REPRESENTATIVE' };
     const refused = [
-      () => Things.updateOne({ _id }, { $set: { name: 'Renamed Person' } }),
+      () => Things.updateOne({ _id }, { $set: { name: 'Renamed Person' } }), // no organizationId: unbound
+      () => Things.updateOne({ _id, organizationId: org }, { $set: { 'contact.email': 'part@x.io' } }),
+      () => Things.updateOne({ _id, organizationId: org }, { $push: { parties: party } }),
+      () => Things.updateOne({ _id, organizationId: org }, { $set: { search: {} } }),
+      () => Things.updateOne({ _id, organizationId: org }, { $set: { name: 'Upserted' } }, { upsert: true }),
       () => Things.updateOne({ _id }, { $set: { contact: { email: 'other@mail.net' } } }),
       () => Things.updateOne({ _id }, { $unset: { document: 1 } }),
       () => Things.updateOne({ _id }, { $push: { parties: party } }),
@@ -211,7 +214,8 @@ describe('field-protection plugin on a real server', () => {
       () => Things.replaceOne({ _id }, { organizationId: org, name: 'Replaced' }),
       () => Things.findOneAndReplace({ _id }, { organizationId: org, name: 'Replaced' }),
     ];
-    for (const update of refused) await expect(update()).rejects.toThrow(ProtectedQueryError);
+    for (const [index, update] of refused.entries())
+      await expect(update().then(() => `refused[${index}] passed`)).rejects.toThrow(ProtectedQueryError);
     expect(await Things.findById(_id).lean()).toMatchObject({
       name: PLAIN.name,
       document: PLAIN.document,
@@ -243,25 +247,20 @@ describe('field-protection plugin on a real server', () => {
     expect(await search('partyDocuments', '444')).toHaveLength(1);
   });
 
-  it('updateSealed: writes the named top-level keys sealed, unsets absent ones, recomputes their tokens', async () => {
+  it('updateOne naming the record: writes whole top-level fields sealed, unsets absent ones, recomputes tokens', async () => {
     const { _id } = await Things.create(ana());
     const before = (await Things.collection.findOne({ _id: _id as never }))!;
-    const record = (await Things.findByIdOpened(_id, () => true))!;
-    record.name = 'Maria Souza';
-    record.contact = { email: 'new.address@example.org', phone: '555' };
-    delete record.secretDate;
-    record.parties = [
-      ...(record.parties as object[]),
-      { document: '444.555.666-77', name: 'Second Party', role: 'RESPONSIBLE_PARTY' },
+    const record = (await Things.findById(_id).lean())!;
+    const contact = { email: 'new.address@example.org', phone: '555' };
+    const parties = [
+      ...record.parties!,
+      { _id: randomUUID(), document: '444.555.666-77', name: 'Second Party', role: 'RESPONSIBLE_PARTY' },
     ];
-    record.status = 'open';
-
-    const keys = ['name', 'contact', 'secretDate', 'parties', 'status'];
-    expect(await Things.updateSealed(record, keys, { organizationId: org })).toBe(true);
-    // The record keeps its plaintext, gets the ids sealing gave, and carries no tokens.
-    expect(record).toMatchObject({ name: 'Maria Souza', contact: { email: 'new.address@example.org' } });
-    expect((record.parties as Array<{ _id?: string }>).every((party) => typeof party._id === 'string')).toBe(true);
-    expect(record).not.toHaveProperty('search');
+    const update = { $set: { name: 'Maria Souza', contact, parties, status: 'open' }, $unset: { secretDate: '' } };
+    const { matchedCount } = await Things.updateOne({ _id, organizationId: org }, update);
+    expect(matchedCount).toBe(1);
+    // The caller's values stay plaintext.
+    expect(update.$set).toMatchObject({ name: 'Maria Souza', contact: { email: 'new.address@example.org' } });
     const stored = (await Things.collection.findOne({ _id: _id as never }))!;
     expect(stored.document).toBe(before.document); // not named: left as stored
     expect(stored).not.toHaveProperty('secretDate');
@@ -278,25 +277,15 @@ describe('field-protection plugin on a real server', () => {
     expect(await search('partyDocuments', '444.555.666-77')).toHaveLength(1);
     expect(await search('document', PLAIN.document)).toHaveLength(1);
 
-    // A key whose protected value is gone loses its token too.
-    delete record.contact;
-    expect(await Things.updateSealed(record, ['contact'], {})).toBe(true);
+    // A field whose protected value is gone loses its token too; a filter that does not match writes nothing.
+    await Things.updateOne({ _id, organizationId: org }, { $unset: { contact: '' } });
     expect(await Things.collection.findOne({ _id: _id as never })).not.toHaveProperty('search.contactEmail');
     expect(await search('contactEmail', 'new.address@example.org')).toHaveLength(0);
-  });
-
-  it('updateSealed: writes nothing when the conditions do not match, and refuses keys it must not write', async () => {
-    const { _id } = await Things.create(ana());
-    const before = await raw();
-    const record = (await Things.findByIdOpened(_id, () => true))!;
-    record.name = 'Renamed Person';
-    expect(await Things.updateSealed(record, ['name'], { organizationId: randomUUID() })).toBe(false);
-    expect(record.name).toBe('Renamed Person');
-    for (const key of ['search', '_id', 'organizationId', '$set', 'contact.email'])
-      await expect(Things.updateSealed(record, [key], {})).rejects.toBeInstanceOf(ProtectedQueryError);
-    expect(await raw()).toBe(before);
-    expect(await Things.updateSealed(record, ['name'], { organizationId: org })).toBe(true);
-    expect((await Things.findById(_id).lean())!.name).toBe('Renamed Person');
+    const untouched = await raw();
+    expect(
+      (await Things.updateOne({ _id, organizationId: randomUUID() }, { $set: { name: 'X Y' } })).matchedCount,
+    ).toBe(0);
+    expect(await raw()).toBe(untouched);
   });
 
   it("swapping two records' ciphertexts in the raw collection makes both reads fail closed", async () => {
@@ -324,21 +313,19 @@ describe('field-protection plugin on a real server', () => {
     await expect(stranger.findById(_id)).rejects.toBeInstanceOf(DecryptionError);
   });
 
-  it('findOpened: finds through the driver, opens each record, refuses a filter on a protected path', async () => {
+  it('find with sort and limit (lean) opens each record; a filter on a protected path is refused', async () => {
     await Things.create(ana());
     await Things.create({ ...ana(), status: 'closed' });
     const page = { sort: { _id: 1 as const }, limit: 10 };
-    const found = await Things.findOpened(
-      { organizationId: org, ...Things.blindIndexFilter('document', org, PLAIN.document) },
-      page,
-    );
+    const filter = { organizationId: org, ...Things.blindIndexFilter('document', org, PLAIN.document) };
+    const found = await Things.find(filter, null, page).lean();
     expect(found.map((thing) => thing.name)).toEqual([PLAIN.name, PLAIN.name]);
     expect(found[0]).toMatchObject({ contact: { email: PLAIN.email }, secretDate: new Date('1980-05-06T00:00:00Z') });
     expect(found[0]).not.toHaveProperty('search');
-    expect(await Things.findOpened({ organizationId: org, status: 'closed' }, page)).toHaveLength(1);
-    await expect(Things.findOpened({ organizationId: org, document: PLAIN.document }, page)).rejects.toBeInstanceOf(
-      ProtectedQueryError,
-    );
+    expect(await Things.find({ organizationId: org, status: 'closed' }, null, page).lean()).toHaveLength(1);
+    await expect(
+      Things.find({ organizationId: org, document: PLAIN.document }, null, page).lean(),
+    ).rejects.toBeInstanceOf(ProtectedQueryError);
   });
 
   it('ScopedStore.findById and patch: a foreign or deleted record is absent, and never decrypted', async () => {

@@ -348,7 +348,7 @@ export class FieldProtector {
 
   /** Whether writing `path` writes a protected field: the field (or its array), an object holding it, or a part of it. */
   private writes(path: string): boolean {
-    if (path.startsWith('search.')) return true; // tokens are the plugin's to write
+    if (path === 'search' || path.startsWith('search.')) return true; // tokens are the plugin's to write
     return this.storedRoots().some(
       (root) => root === path || root.startsWith(`${path}.`) || path.startsWith(`${root}.`),
     );

@@ -6,7 +6,7 @@ export interface SearchSpec {
   as: string;
   /** Applied to the stored value and to the search input alike, so formats find each other. */
   normalizer: NormalizerName;
-  /** The list query parameter that searches it (documentation: OpenAPI descriptions, README). */
+  /** The list query parameter that searches it (documentation: OpenAPI descriptions, docs/data-protection.md). */
   filter?: string;
 }
 
@@ -21,7 +21,7 @@ export interface ProtectedFieldSpec {
    * Fields encrypted from the start leave this off, so a plaintext there still fails closed.
    */
   acceptsLegacyPlaintext?: boolean;
-  /** Why it is protected, for the README's protected-fields table (the entities' declarations all say). */
+  /** Why it is protected, for the protected-fields table in docs/data-protection.md (the entities' declarations all say). */
   why?: string;
 }
 
@@ -34,7 +34,7 @@ type FilterOf<Spec> = Spec extends { readonly search: { readonly filter: infer N
  * The protected fields of one entity, declared once. The declarations drive the crypto plugin (what to
  * encrypt and index), the schema's token indexes (`tokenPath`), the repository's filter names (`Search`:
  * a misspelt name does not compile), the OpenAPI descriptions of the DTO properties (`describe`) and the
- * README's protected-fields table.
+ * protected-fields table in docs/data-protection.md.
  */
 export class ProtectedFields<
   Search extends string = string,
@@ -90,7 +90,7 @@ export class ProtectedFields<
   }
 }
 
-/** How a field is protected, in words (the OpenAPI descriptions and the README table say the same). */
+/** How a field is protected, in words (the OpenAPI descriptions and docs/data-protection.md say the same). */
 export function protectionNote(spec: ProtectedFieldSpec): string {
   if (!spec.search) return 'Encrypted at rest.';
   const by = spec.search.filter ? ` with \`?${spec.search.filter}=\`` : '';

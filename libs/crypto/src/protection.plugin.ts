@@ -1,4 +1,4 @@
-import mongoose, { Document, Model, Query, Schema } from 'mongoose';
+import mongoose, { Document, Query, Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import {
   FieldProtector,
@@ -39,9 +39,9 @@ const FILTERED_QUERIES: mongoose.MongooseQueryMiddleware[] = [
 /** Reads whose lean results a query transform opens (exec and cursors alike). */
 const LEAN_READS: mongoose.MongooseQueryMiddleware[] = ['find', 'findOne'];
 /**
- * Update queries: none may write a protected value (see the guard below). Of these, findOneAndUpdate
- * returns a record (the holder's alias counter does): Mongoose runs its transforms twice, so a post hook
- * opens its lean result.
+ * Update queries: those writing a protected value are sealed or refused (see the hook below). Of these,
+ * findOneAndUpdate returns a record: Mongoose runs its transforms twice, so a post hook opens its lean
+ * result.
  */
 const UPDATES: mongoose.MongooseQueryMiddleware[] = [
   'updateOne',
@@ -61,50 +61,19 @@ export interface ProtectedModelStatics<Search extends string = string> {
    */
   searchesPreviousHashKeys(): boolean;
   /**
-   * Stores a new record given as a plain object, already cast, defaulted and validated by the model:
-   * it goes to the database sealed (with a UUIDv7 `_id` when it has none, and its search tokens) and
-   * gets its plaintext back. The lean way to create: no Mongoose document, no decryption of what was just sealed.
+   * The top-level keys of a record read with `lean()` whose protected values were stored unencrypted (a
+   * field that tolerates legacy plaintext): an update that writes them whole gets them encrypted.
    */
-  insertSealed(record: Record<string, unknown>): Promise<void>;
-  /**
-   * Reads the record with this `_id` straight through the driver (no Mongoose query: the cheap way to
-   * read one record) and opens it only if `accept` takes it as stored, still sealed: a record the caller
-   * may not see is never decrypted. Null when there is none or it is not accepted.
-   */
-  findByIdOpened(
-    id: string,
-    accept: (sealed: Record<string, unknown>) => boolean,
-  ): Promise<Record<string, unknown> | null>;
-  /**
-   * Finds records straight through the driver (no Mongoose query, so no casting: give the filter's
-   * values their stored types) and opens each. The filter passes the same guard as a query's: a
-   * protected path compared with a value is refused.
-   */
-  findOpened(
-    filter: Record<string, unknown>,
-    options: { sort: Record<string, 1 | -1>; skip?: number; limit: number },
-  ): Promise<Record<string, unknown>[]>;
-  /**
-   * Writes these top-level keys of a record `findByIdOpened` returned (changed since) to the stored record,
-   * if it still matches `conditions` (with its `_id`), through the driver: no Mongoose document. Each key is
-   * written whole, set or unset, its protected values sealed and their tokens recomputed; keys holding
-   * values the read found in legacy plaintext are written sealed too. The record keeps its plaintext.
-   * Whether a stored record matched (true, and nothing sent, when there is nothing to write).
-   */
-  updateSealed(
-    record: Record<string, unknown>,
-    keys: readonly string[],
-    conditions: Record<string, unknown>,
-  ): Promise<boolean>;
+  keysHoldingPlaintext(record: object): string[];
 }
 
 /**
- * The Mongoose plugin that keeps protected fields encrypted at rest: sealed on `save`/`create` and by
- * the `insertSealed` and `updateSealed` statics (the ways the service and the import write them; the key
- * rotation writes the re-sealed records itself), opened on load (hydrated documents, `lean()` results, cursors of
- * both, and the `findByIdOpened` and `findOpened` statics), and refused in filters, in update queries and in
- * `insertMany`, which would otherwise reach the database unsealed. Business code never sees a
- * ciphertext or calls a cipher.
+ * The Mongoose plugin that keeps protected fields encrypted at rest, through Mongoose's own methods:
+ * sealed on `save`/`create`, on `insertMany` (hydrated or `lean`), and in `updateOne`/`findOneAndUpdate`
+ * queries that name one record (its `_id` and `organizationId`) and write whole top-level fields with
+ * `$set`/`$unset`; opened on load (hydrated documents, `lean()` results and cursors of both). Every other
+ * write of a protected path, and every filter comparing one with a value, is refused: it would store a
+ * value unsealed or never match a ciphertext. Business code never sees a ciphertext or calls a cipher.
  */
 export function fieldProtectionPlugin(schema: Schema, { protector }: { protector: FieldProtector }): void {
   assertStorableAsString(schema, protector);
@@ -112,74 +81,16 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
     throw new Error(`${protector.collection}: protected records need string (UUIDv7) ids, bound into each ciphertext`);
   addTokenPaths(schema, protector);
 
-  // Fields a loaded document (or a record findByIdOpened read) held as legacy plaintext (see
-  // ProtectedFieldSpec.acceptsLegacyPlaintext): its next save (or updateSealed) encrypts them, whatever
-  // else it changes.
+  // Fields a loaded document held as legacy plaintext (see ProtectedFieldSpec.acceptsLegacyPlaintext): its
+  // next save encrypts them, whatever else it changes. A lean record's are named by keysHoldingPlaintext.
   const legacyByDocument = new WeakMap<AnyDocument, ProtectedField[]>();
-  const legacyByRecord = new WeakMap<Record<string, unknown>, ProtectedField[]>();
+  const holdingPlaintext = new WeakMap<object, string[]>();
 
   schema.static('blindIndexFilter', (searchAs: string, organizationId: string, value: string) =>
     protector.searchFilter(searchAs, organizationId, value),
   );
   schema.static('searchesPreviousHashKeys', () => protector.searchesPreviousHashKeys);
-  schema.static('insertSealed', async function (this: Model<unknown>, record: Record<string, unknown>) {
-    record._id ??= uuidv7();
-    // Sealed in place for the write, then given back what sealing replaced, whatever the outcome.
-    const sealed = protector.seal(plainAccess(record));
-    try {
-      await this.collection.insertOne(record);
-    } finally {
-      for (const { access, path, plaintext } of sealed) access.set(path, plaintext);
-    }
-  });
-
-  schema.static(
-    'findByIdOpened',
-    async function (this: Model<unknown>, id: string, accept: (sealed: Record<string, unknown>) => boolean) {
-      const record = await this.collection.findOne<Record<string, unknown>>({ _id: id as never });
-      if (!record || !accept(record)) return null;
-      const legacy = protector.open(plainAccess(record));
-      if (legacy.length > 0) legacyByRecord.set(record, legacy);
-      return record;
-    },
-  );
-
-  schema.static(
-    'updateSealed',
-    async function (
-      this: Model<unknown>,
-      record: Record<string, unknown>,
-      keys: readonly string[],
-      conditions: Record<string, unknown>,
-    ) {
-      const { update, sealed } = protector.sealKeys(record, keys, legacyByRecord.get(record));
-      const operators = withoutEmptyOperators(update);
-      if (Object.keys(operators).length === 0) return true; // no key, no legacy plaintext: nothing was sealed either
-      try {
-        const filter = { ...conditions, _id: record._id as never };
-        const { matchedCount } = await this.collection.updateOne(filter, operators);
-        if (matchedCount > 0) legacyByRecord.delete(record);
-        return matchedCount > 0;
-      } finally {
-        for (const { access, path, plaintext } of sealed) access.set(path, plaintext);
-        delete record.search; // tokens serve filters only, as after a read
-      }
-    },
-  );
-
-  schema.static(
-    'findOpened',
-    async function (
-      this: Model<unknown>,
-      filter: Record<string, unknown>,
-      options: { sort: Record<string, 1 | -1>; skip?: number; limit: number },
-    ) {
-      protector.assertFilter(filter);
-      const records = await this.collection.find<Record<string, unknown>>(filter, options).toArray();
-      for (const record of records) protector.open(plainAccess(record));
-      return records;
-    },
-  );
+  schema.static('keysHoldingPlaintext', (record: object) => holdingPlaintext.get(record) ?? []);
 
   // Writes of whole documents. Validation ran before this hook, on plaintext.
   const sealedBySave = new WeakMap<AnyDocument, SealedValue[]>();
@@ -208,9 +119,35 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
     next(error);
   });
 
-  // Guard: insertMany skips the save hooks, so its records would be stored in plain text. Refused.
-  schema.pre('insertMany', function () {
-    throw new ProtectedQueryError(protector.collection, 'insertMany is not supported; create each record');
+  // insertMany skips the save hooks: its records are sealed here, as copies (the caller's stay
+  // plaintext), after a UUIDv7 `_id` is given to any that lacks one (the ciphertexts are bound to it).
+  // The answer is the caller's records again, with no decryption of what was just sealed; hydrated
+  // documents built from the sealed copies are opened. With `lean`, no Mongoose document is built.
+  const plaintextOf = new WeakMap<object, object>();
+  const sealInserted = (records: unknown) => {
+    const sealed = ([records].flat() as Array<Record<string, unknown> | AnyDocument>).map((record) => {
+      if (isDocument(record)) {
+        protector.seal(documentAccess(record));
+        return record;
+      }
+      record._id ??= uuidv7();
+      const copy = copyContainers(record) as Record<string, unknown>;
+      protector.seal(plainAccess(copy));
+      plaintextOf.set(copy, record);
+      return copy;
+    });
+    return mongoose.overwriteMiddlewareArguments(sealed);
+  };
+  // (Mongoose's typings do not know that a pre hook may replace its arguments.)
+  schema.pre('insertMany', sealInserted as unknown as () => void);
+  schema.post('insertMany', function (inserted: unknown) {
+    const opened = ([inserted].flat() as object[]).map((record) => {
+      const plaintext = plaintextOf.get(record);
+      if (plaintext) return plaintext;
+      if (isDocument(record)) protector.open(documentAccess(record));
+      return record;
+    });
+    return mongoose.overwriteMiddlewareResult(opened);
   });
 
   // Reads: hydration decrypts the raw document before Mongoose builds the object (cursors too).
@@ -222,8 +159,11 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   // whole result) and for cursors (each record), which take a query's transforms after its pre hooks.
   const openLean = (result: unknown) => {
     for (const record of Array.isArray(result) ? result : [result]) {
-      if (record && typeof record === 'object' && !isDocument(record))
-        protector.open(plainAccess(record as Record<string, unknown>));
+      if (record && typeof record === 'object' && !isDocument(record)) {
+        const lean = record as Record<string, unknown>;
+        const legacy = protector.open(plainAccess(lean));
+        if (legacy.length > 0) holdingPlaintext.set(lean, legacy.map(rootOf));
+      }
     }
     return result;
   };
@@ -235,9 +175,8 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
   });
 
   // Guards. A filter comparing a protected path with a value could never match a ciphertext. An update
-  // writing one would store it unsealed (a ciphertext is bound to its record, which an update query does
-  // not name): records with protected values are loaded and saved, never updated in place. Counters,
-  // deletion marks and other plain paths update as usual.
+  // writing one is sealed when it names its record (a ciphertext is bound to the record's organization and
+  // id) and writes whole top-level fields; otherwise it is refused. Plain paths update as usual.
   schema.pre(FILTERED_QUERIES, function (this: Query<unknown, unknown>) {
     protector.assertFilter(this.getFilter());
   });
@@ -246,11 +185,21 @@ export function fieldProtectionPlugin(schema: Schema, { protector }: { protector
       if ('$match' in stage) protector.assertFilter(stage.$match, 'aggregation $match');
   });
   schema.pre(UPDATES, function (this: Query<unknown, unknown>) {
-    if (protector.touchesProtected(this.getUpdate()))
+    const update = this.getUpdate();
+    if (!protector.touchesProtected(update)) return;
+    const record = recordNamedBy(this);
+    if (!record || !isFieldUpdate(update))
       throw new ProtectedQueryError(
         protector.collection,
-        'update queries cannot write protected fields; save the record',
+        'an update writing protected fields must name one record (_id and organizationId) and $set/$unset whole top-level fields',
       );
+    const { $set = {}, $unset = {}, ...others } = update;
+    if (protector.touchesProtected(others))
+      throw new ProtectedQueryError(protector.collection, 'protected fields are written whole, with $set or $unset');
+    // Sealed on a copy: the caller's values stay plaintext.
+    const copy = { ...record, ...(copyContainers($set) as Record<string, unknown>) };
+    const { update: sealed } = protector.sealKeys(copy, [...Object.keys($set), ...Object.keys($unset)]);
+    this.setUpdate({ ...others, ...withoutEmptyOperators(sealed) });
   });
 }
 
@@ -283,4 +232,39 @@ function addTokenPaths(schema: Schema, protector: FieldProtector): void {
 /** An update without its empty operators, which MongoDB refuses (`$unset: {}`). */
 function withoutEmptyOperators(update: ResealUpdate): Partial<ResealUpdate> {
   return Object.fromEntries(Object.entries(update).filter(([, fields]) => Object.keys(fields as object).length > 0));
+}
+
+/** The record an update query names by equality on `_id` and `organizationId`, which its ciphertexts are bound to. */
+function recordNamedBy(query: Query<unknown, unknown>): Record<string, unknown> | undefined {
+  const { _id, organizationId } = query.getFilter() as Record<string, unknown>;
+  const { op } = query as unknown as { op: string };
+  const single = op === 'updateOne' || op === 'findOneAndUpdate';
+  if (!single || query.getOptions().upsert || typeof _id !== 'string' || typeof organizationId !== 'string') return;
+  return { _id, organizationId };
+}
+
+type FieldUpdate = { $set?: Record<string, unknown>; $unset?: Record<string, unknown> } & Record<string, unknown>;
+
+/** An update made of operators, not a replacement or a pipeline. */
+function isFieldUpdate(update: unknown): update is FieldUpdate {
+  if (!update || typeof update !== 'object' || Array.isArray(update)) return false;
+  return Object.keys(update).every((key) => key.startsWith('$'));
+}
+
+/**
+ * A copy of a record's objects and arrays, the values in them shared: sealing replaces values (with
+ * ciphertexts) and never changes one in place, so a copy of the containers keeps the original whole.
+ */
+function copyContainers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyContainers);
+  if (isDocument(value)) return copyContainers(value.toObject()); // a cast record's array elements are subdocuments
+  if (value === null || typeof value !== 'object') return value;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyContainers(item)]));
+}
+
+/** The top-level key a field's values sit under. */
+function rootOf(field: ProtectedField): string {
+  return (field.array ?? field.leaf).split('.')[0];
 }

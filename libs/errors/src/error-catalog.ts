@@ -181,6 +181,11 @@ export const ERROR_CATALOG = {
     title: 'Request Timeout',
     message: 'The request was not received in time.',
   },
+  'CRM-0049': {
+    status: 409,
+    title: 'Alias Creation Interrupted',
+    message: 'The alias creation stalled so long that its unfinished alias was removed; nothing was stored. Try again.',
+  },
 } as const satisfies Record<string, { status: number; title: string; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

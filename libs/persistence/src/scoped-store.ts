@@ -9,17 +9,44 @@ import { CrmException, isDuplicateKeyError } from '@crm/errors';
 type Filter = Record<string, unknown>;
 type ProtectedModel<T, Search extends string> = Model<T> & ProtectedModelStatics<Search>;
 
-/** Which stored record a read by id may return: the organization's, with these fields, live unless asked. */
+/**
+ * Which stored records a read or write may touch: the organization's, with these fields equal and those
+ * `absent` unset (or null), live unless asked.
+ */
 interface RecordScope {
   includeDeleted?: boolean;
   equal?: Record<string, string>;
+  absent?: readonly string[];
 }
 
-function inScope(organizationId: string, scope: RecordScope): (stored: Filter) => boolean {
-  const expected = Object.entries({ ...scope.equal, organizationId });
-  return (stored) =>
-    expected.every(([field, value]) => stored[field] === value) &&
-    (scope.includeDeleted === true || stored.deletedAt == null); // as the filter `deletedAt: null` matches
+/** The same scope as a filter. */
+function scopeFilter(organizationId: string, scope: RecordScope): Filter {
+  return {
+    ...scope.equal,
+    ...Object.fromEntries((scope.absent ?? []).map((field) => [field, null])),
+    organizationId,
+    ...(scope.includeDeleted === true ? {} : { deletedAt: null }),
+  };
+}
+
+/**
+ * Stores a new record: cast, defaulted, timestamped (unless `keepTimestamps`: an import keeps the
+ * source's) and validated by the schema, then written by `insertMany` with `lean`, which the crypto
+ * plugin's middleware seals without a Mongoose document being built. The record is returned as stored,
+ * in plaintext.
+ */
+export async function insertRecord(
+  model: Model<unknown>,
+  data: Record<string, unknown>,
+  { keepTimestamps = false }: { keepTimestamps?: boolean } = {},
+): Promise<Record<string, unknown>> {
+  // validate() casts too, and returns the cast record; defaults and timestamps have no validators to pass.
+  const record = (await model.validate({ ...data })) as Record<string, unknown>;
+  model.applyDefaults(record); // (which also creates the nested paths' objects, as a document has them)
+  if (!keepTimestamps) model.applyTimestamps(record);
+  if (model.schema.get('minimize') !== false) dropEmptyObjects(record); // as a document's save does
+  const [stored] = await model.insertMany([record], { lean: true });
+  return stored;
 }
 
 /** How often a patch is applied again to a record that changed between its load and its write. */
@@ -49,8 +76,8 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   ) {}
 
   /**
-   * Unique indexes must exist before the first write, or concurrent duplicates could slip in. Indexes an
-   * earlier version declared and this one replaced (`retired`, by name) are dropped first.
+   * Unique indexes must exist before the first write, or concurrent duplicates could slip in. Indexes
+   * a schema no longer declares (`retired`, by name) are dropped first.
    */
   async ensureIndexes(retired: string[] = []): Promise<void> {
     const existing = new Set((await this.model.collection.indexes().catch(() => [])).map((index) => index.name));
@@ -58,20 +85,10 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     await this.model.createIndexes();
   }
 
-  /**
-   * Inserts a new record, cast, defaulted, timestamped and validated by the schema, without building a
-   * Mongoose document (which cost a third of a create's CPU): the crypto plugin's `insertSealed` stores
-   * it sealed and leaves it plaintext.
-   */
+  /** Inserts a new record, cast, defaulted, timestamped and validated by the schema (see `insertRecord`). */
   async insert(organizationId: string, data: Filter): Promise<T> {
-    // validate() casts too, and returns the cast record; defaults and timestamps have no validators to pass.
-    const record = (await this.model.validate({ ...data, organizationId })) as Filter;
-    this.model.applyDefaults(record); // (which also creates the nested paths' objects, as a document has them)
-    this.model.applyTimestamps(record);
-    if (this.model.schema.get('minimize') !== false) dropEmptyObjects(record); // as a document's save does
     try {
-      await this.model.insertSealed(record);
-      return record as T;
+      return (await insertRecord(this.model as unknown as Model<unknown>, { ...data, organizationId })) as T;
     } catch (error) {
       if (isDuplicateKeyError(error)) throw this.onDuplicate();
       throw error;
@@ -80,20 +97,18 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
 
   /**
    * One record by id, or null when the organization has none (or only a deleted one, unless asked).
-   * The read names `_id` alone: the primary key is the one filter every MongoDB-compatible store serves
-   * from its primary index (FerretDB pushes no other filter down; it scans for the rest). The record's
-   * organization, the `equal` fields and its deletion mark are checked on the stored record before the
-   * plugin opens it: a record of another organization is absent, and never decrypted.
+   * The scope is part of the filter, so a record of another organization is never read, nor decrypted.
    */
   async findById(organizationId: string, id: string, options: RecordScope = {}): Promise<T | null> {
-    return (await this.model.findByIdOpened(id, inScope(organizationId, options))) as T | null;
+    return this.model.findOne({ _id: id, ...scopeFilter(organizationId, options) }).lean<T>();
   }
 
   /**
-   * Plain bookkeeping fields of one record, live or not, or null when the organization has none. Read by
-   * `_id` alone and checked on the stored record, as findById; nothing else is read, so nothing decrypted.
+   * Plain (unprotected) fields of one record, live or not, or null when the organization has none. Read
+   * by `_id` alone and checked on the stored record, as findById; nothing else is read, so nothing is
+   * decrypted.
    */
-  async bookkeepingOf<K extends keyof T & string>(
+  async plainFieldsOf<K extends keyof T & string>(
     organizationId: string,
     id: string,
     fields: K[],
@@ -134,16 +149,15 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     organizationId: string,
     id: string,
     patch: Filter,
-    options: {
-      equal?: Record<string, string>;
+    options: Omit<RecordScope, 'includeDeleted'> & {
       check?: (current: T) => void;
       edit?: Record<string, (current: unknown[]) => unknown[]>;
     } = {},
   ): Promise<T | null> {
+    const scope: RecordScope = { equal: options.equal, absent: options.absent };
     const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
     for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
-      // Loaded as findById loads (by `_id` alone, scope checked on the stored record before it is opened).
-      const record = await this.model.findByIdOpened(id, inScope(organizationId, { equal: options.equal }));
+      const record = (await this.findById(organizationId, id, scope)) as Filter | null;
       if (!record) return null;
       options.check?.(record as T);
       const readAt = (record.updatedAt as Date | undefined) ?? null;
@@ -153,17 +167,34 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
         else record[key] = value;
       }
       // Nothing changed: updatedAt stays, and only legacy plaintext the read found (if any) is written, sealed.
-      const written = changes.size > 0 ? [...changes.keys(), 'updatedAt'] : [];
-      if (written.length > 0) record.updatedAt = changedAt(readAt);
-      const unchanged = { ...options.equal, organizationId, deletedAt: null, updatedAt: readAt };
+      if (changes.size > 0) record.updatedAt = changedAt(readAt);
+      const written = new Set([...changes.keys(), ...(changes.size > 0 ? ['updatedAt'] : [])]);
+      for (const key of this.model.keysHoldingPlaintext(record)) written.add(key);
+      if (written.size === 0) return record as T;
+      const unchanged = { _id: id, ...scopeFilter(organizationId, scope), updatedAt: readAt };
       try {
-        if (await this.model.updateSealed(record, written, unchanged)) return record as T;
+        if (await this.updateFields(unchanged, record, written)) return record as T;
       } catch (error) {
         if (isDuplicateKeyError(error)) throw this.onDuplicate();
         throw error;
       }
     }
     throw new CrmException('CRM-0046');
+  }
+
+  /** Writes these top-level fields of `record` whole (set, or unset when absent) where `filter` matches. */
+  private async updateFields(filter: Filter, record: Filter, keys: Set<string>): Promise<boolean> {
+    const $set: Filter = {};
+    const $unset: Record<string, ''> = {};
+    for (const key of keys) {
+      if (record[key] === undefined) $unset[key] = '';
+      else $set[key] = record[key];
+    }
+    const update = {
+      ...(Object.keys($set).length > 0 ? { $set } : {}),
+      ...(Object.keys($unset).length > 0 ? { $unset } : {}),
+    };
+    return (await this.model.updateOne(filter, update, { timestamps: false })).matchedCount > 0;
   }
 
   /**
@@ -194,24 +225,10 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   }
 
   /**
-   * Updates bookkeeping fields (counters, stamps) of a live record matching `filter`: the record as it was
-   * before the update, or null when no live one matches. Bookkeeping is not a change of the record's
-   * data: updatedAt stays.
+   * Updates plain fields of a record matching `filter` (live only with `live`): marks the record's data
+   * does not include, so updatedAt stays. Whether one matched.
    */
-  updateLiveBookkeeping(organizationId: string, filter: Filter, update: Filter): Promise<T | null> {
-    return this.model
-      .findOneAndUpdate({ ...filter, organizationId, deletedAt: null }, update, {
-        returnDocument: 'before',
-        timestamps: false,
-      })
-      .lean<T>();
-  }
-
-  /**
-   * Updates bookkeeping fields of a record matching `filter`, live or not unless `live` (updatedAt
-   * stays); whether one matched.
-   */
-  async updateBookkeeping(
+  async updatePlainFields(
     organizationId: string,
     filter: Filter,
     update: Filter,
@@ -221,11 +238,11 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     return (await this.model.updateOne(scoped, update, { timestamps: false })).matchedCount > 0;
   }
 
-  /** Sets deletedAt on a live record; false when there is none. */
-  async softDelete(organizationId: string, filter: Filter): Promise<boolean> {
+  /** Sets deletedAt on a live record, with `also` (other operators) in the same update; false when there is none. */
+  async softDelete(organizationId: string, filter: Filter, also: Filter = {}): Promise<boolean> {
     const result = await this.model.updateOne(
       { ...filter, organizationId, deletedAt: null },
-      { $set: { deletedAt: new Date() } },
+      { ...also, $set: { deletedAt: new Date() } },
     );
     return result.matchedCount > 0;
   }
@@ -233,6 +250,11 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   /** Removes a record for good, live or soft-deleted; false when there is none. */
   async hardDelete(organizationId: string, filter: Filter): Promise<boolean> {
     return (await this.model.deleteOne({ ...filter, organizationId })).deletedCount > 0;
+  }
+
+  /** Removes every record matching `filter` for good, live or soft-deleted. */
+  async hardDeleteAll(organizationId: string, filter: Filter): Promise<void> {
+    await this.model.deleteMany({ ...filter, organizationId });
   }
 
   /**
@@ -247,11 +269,13 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     metadataFilters: Record<string, string>,
   ): Promise<{ items: T[]; total?: number; nextCursor?: string }> {
     const scoped = { ...filter, organizationId, ...listFilter(paging, metadataFilters) };
-    const page = this.model.findOpened(pageFilter(scoped, paging), {
-      sort: { _id: paging.direction },
-      limit: paging.limit,
-      ...(paging.afterId ? {} : { skip: (paging.page - 1) * paging.limit }),
-    }) as Promise<T[]>;
+    const page = this.model
+      .find(pageFilter(scoped, paging), null, {
+        sort: { _id: paging.direction },
+        limit: paging.limit,
+        ...(paging.afterId ? {} : { skip: (paging.page - 1) * paging.limit }),
+      })
+      .lean<T[]>();
     const [items, total] = await Promise.all([page, paging.withTotal ? this.model.countDocuments(scoped) : undefined]);
     const nextCursor = items.length === paging.limit ? encodeCursor(items[items.length - 1]._id) : undefined;
     return { items, total, nextCursor };

@@ -26,12 +26,18 @@ export interface AliasAccountFilters {
 
 export type NewAliasAccount = Omit<
   AliasAccountRecord,
-  '_id' | 'organizationId' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'relatedParties'
+  '_id' | 'organizationId' | 'pending' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'relatedParties'
 > & {
   relatedParties?: Array<Omit<RelatedPartyRecord, '_id'>>;
 };
 
-/** Every read and write of alias accounts, scoped by organization and, for single records, by holder. */
+/** Reads and writes see confirmed aliases only: a pending one is a creation under way. */
+const CONFIRMED = ['pending'] as const;
+
+/**
+ * Every read and write of alias accounts, scoped by organization and, for single records, by holder. A
+ * new alias is written pending (`create`) and becomes visible once its creation confirms it (`confirm`).
+ */
 @Injectable()
 export class AliasAccountRepository implements OnModuleInit {
   private readonly store: ScopedStore<AliasAccountRecord, AliasSearchName>;
@@ -49,8 +55,39 @@ export class AliasAccountRepository implements OnModuleInit {
     return this.store.ensureIndexes(RETIRED_ALIAS_INDEXES);
   }
 
-  create(organizationId: string, alias: NewAliasAccount): Promise<AliasAccountRecord> {
-    return this.store.insert(organizationId, { ...alias });
+  /** Writes a new alias pending under `pending` (409 CRM-0013 when a live or pending alias has the account). */
+  async createPending(organizationId: string, alias: NewAliasAccount, pending: string): Promise<AliasAccountRecord> {
+    const { pending: _token, ...created } = await this.store.insert(organizationId, { ...alias, pending });
+    return created;
+  }
+
+  /** Makes a pending alias visible; false when it is gone (removed as abandoned). */
+  confirm(organizationId: string, holderId: string, id: string, pending: string): Promise<boolean> {
+    return this.store.updatePlainFields(organizationId, { _id: id, holderId, pending }, { $unset: { pending: 1 } });
+  }
+
+  /** Removes a pending alias its creation gives up. */
+  async withdraw(organizationId: string, holderId: string, id: string, pending: string): Promise<void> {
+    await this.store.hardDelete(organizationId, { _id: id, holderId, pending });
+  }
+
+  /** Whether a live alias links the holder, confirmed or pending. */
+  linksHolder(organizationId: string, holderId: string): Promise<boolean> {
+    return this.store.existsLive(organizationId, { holderId });
+  }
+
+  /** Removes the holder's pending aliases created before `before`. */
+  removePendingBefore(organizationId: string, holderId: string, before: Date): Promise<void> {
+    return this.store.hardDeleteAll(organizationId, {
+      holderId,
+      pending: { $ne: null },
+      createdAt: { $lt: before },
+    });
+  }
+
+  /** Erases every alias record of the holder, whatever its state. */
+  eraseOfHolder(organizationId: string, holderId: string): Promise<void> {
+    return this.store.hardDeleteAll(organizationId, { holderId });
   }
 
   findById(
@@ -59,7 +96,7 @@ export class AliasAccountRepository implements OnModuleInit {
     id: string,
     options: { includeDeleted?: boolean } = {},
   ): Promise<AliasAccountRecord | null> {
-    return this.store.findById(organizationId, id, { ...options, equal: { holderId } });
+    return this.store.findById(organizationId, id, { ...options, equal: { holderId }, absent: CONFIRMED });
   }
 
   /** Merge-patches a live alias, once `check` accepts it as loaded, and appends related parties (each gets a new id). */
@@ -73,6 +110,7 @@ export class AliasAccountRepository implements OnModuleInit {
   ): Promise<AliasAccountRecord | null> {
     return this.store.patch(organizationId, id, patch, {
       equal: { holderId },
+      absent: CONFIRMED,
       check,
       edit: appendParties.length > 0 ? { relatedParties: (parties) => [...parties, ...appendParties] } : {},
     });
@@ -96,6 +134,7 @@ export class AliasAccountRepository implements OnModuleInit {
       {},
       {
         equal: { holderId },
+        absent: CONFIRMED,
         check: (alias) => {
           if (!alias.relatedParties?.some(isTheParty))
             throw new CrmException('CRM-0024', { entityType: 'RelatedParty' });
@@ -105,15 +144,14 @@ export class AliasAccountRepository implements OnModuleInit {
     );
   }
 
-  /** Soft-deletes a live alias: 'live' when it was, null when there is none. */
-  async softDelete(organizationId: string, holderId: string, id: string): Promise<'live' | null> {
-    return (await this.store.softDelete(organizationId, { _id: id, holderId })) ? 'live' : null;
+  /** Soft-deletes a live alias; false when there is none. */
+  softDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
+    return this.store.softDelete(organizationId, { _id: id, holderId, pending: null });
   }
 
-  /** Removes an alias for good: what it was ('live' or 'soft-deleted'), null when there is none. */
-  async hardDelete(organizationId: string, holderId: string, id: string): Promise<'live' | 'soft-deleted' | null> {
-    if (await this.store.hardDelete(organizationId, { _id: id, holderId, deletedAt: null })) return 'live';
-    return (await this.store.hardDelete(organizationId, { _id: id, holderId })) ? 'soft-deleted' : null;
+  /** Removes an alias for good, live or soft-deleted; false when there is none. */
+  hardDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
+    return this.store.hardDelete(organizationId, { _id: id, holderId, pending: null });
   }
 
   list(organizationId: string, filters: AliasAccountFilters, paging: Paging) {
@@ -127,6 +165,7 @@ export class AliasAccountRepository implements OnModuleInit {
         ...exact('bankingDetails.branch', filters.bankingDetailsBranch),
         ...exact('relatedParties.role', filters.relatedPartyRole),
         ...this.store.blindIndex(organizationId, filters.search),
+        pending: null,
       },
       paging,
       filters.metadata,

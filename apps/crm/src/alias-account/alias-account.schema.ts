@@ -41,6 +41,12 @@ export interface AliasAccountRecord {
   regulatoryFields?: { participantDocument?: string };
   relatedParties?: RelatedPartyRecord[];
   metadata?: Metadata;
+  /**
+   * Set while the alias is being created, to a token of its own creation: a pending alias is invisible
+   * to reads and lists, but counts for its holder's deletion and for the account's unique index (see
+   * docs/adr/0003-holder-alias-integrity.md). Absent once the creation confirms it.
+   */
+  pending?: string;
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
@@ -49,7 +55,7 @@ export interface AliasAccountRecord {
 /**
  * The alias's protected fields, one line each: encrypted at rest by the crypto plugin, those with `search`
  * also searchable through a blind index. They drive the plugin, the token indexes below, the repository's
- * search names, the OpenAPI descriptions and the README table.
+ * search names, the OpenAPI descriptions and the table in docs/data-protection.md.
  */
 export const ALIAS_PROTECTED_FIELDS = protectedFields([
   {
@@ -116,6 +122,7 @@ export const AliasAccountSchema = new Schema<AliasAccountRecord>(
     regulatoryFields: { participantDocument: String },
     relatedParties: { type: [relatedParty], default: undefined },
     metadata: { type: Schema.Types.Mixed },
+    pending: String,
     deletedAt: { type: Date, default: null },
   },
   { collection: COLLECTIONS.aliasAccounts, timestamps: true, versionKey: false, minimize: true },
@@ -128,11 +135,11 @@ AliasAccountSchema.index(
   { organizationId: 1, accountId: 1, deletedAt: 1 },
   { unique: true, name: 'aliases_live_account_id_unique' },
 );
-/** Indexes earlier versions created and this one replaces: dropped at start-up. */
+/** Indexes this schema no longer declares (renamed or replaced): dropped at start-up. */
 export const RETIRED_ALIAS_INDEXES = ['aliases_live_account_unique', 'aliases_org_account'];
 // GET /v1/aliases?ledger_id=… (a ledger's aliases).
 AliasAccountSchema.index({ organizationId: 1, ledgerId: 1, deletedAt: 1 }, { name: 'aliases_org_ledger' });
-// A holder's aliases: GET /v1/aliases?holder_id=…, and the "holder has active aliases" delete check.
+// A holder's aliases: GET /v1/aliases?holder_id=…, and a holder deletion's look for aliases that link it.
 AliasAccountSchema.index({ organizationId: 1, holderId: 1, deletedAt: 1 }, { name: 'aliases_org_holder' });
 // Lists and keyset pagination, ordered by _id (UUIDv7 = creation order).
 AliasAccountSchema.index({ organizationId: 1, _id: 1 }, { name: 'aliases_org_id' });

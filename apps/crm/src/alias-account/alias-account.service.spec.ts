@@ -10,11 +10,7 @@ import { errorCodeOf } from '../../../../test/utils/error-code';
 import type { CreateAliasAccountDto, UpdateAliasAccountDto } from './dto/create-alias-account.dto';
 import { AliasAccountService } from './alias-account.service';
 
-/**
- * What AliasAccountService depends on, read from its constructor: the fakes below stand in for whatever
- * it asks for (HolderService today, the HolderLinks API of issue 14 "Layers" once merged; FakeHolderLinks
- * answers both), so the switch needs no change here.
- */
+/** What AliasAccountService depends on, read from its constructor: the fakes below stand in for it. */
 type Dependencies = ConstructorParameters<typeof AliasAccountService>;
 
 /**
@@ -46,20 +42,21 @@ function setUp(config: Partial<AppConfig> = {}) {
 
 describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
   describe('create', () => {
-    it('checks in order: live holder, rules, Midaz, then reserves the slot and writes', async () => {
-      const { journal, holders, aliases, service, holder, body } = setUp();
+    it('checks in order: live holder, rules, Midaz; then writes pending, claims the holder and confirms', async () => {
+      const { journal, aliases, service, holder, body } = setUp();
       const created = await service.create(tenant, holder.id, body(), caller);
       expect(journal).toEqual([
         'holders.requireLive',
         'midaz.assertAccountExists',
-        'holders.reserveAlias',
-        'aliases.create',
-        'holders.keepAlias',
+        'aliases.createPending',
+        'holders.claimLink',
+        'aliases.confirm',
       ]);
-      // The alias copies the holder's type and document.
+      // The alias copies the holder's type and document, and is confirmed (visible).
       expect(created).toMatchObject({ holderId: holder.id, type: holder.type, document: holder.document });
-      expect(aliases.records.size).toBe(1);
-      expect(holders.holders.get(holder.id)!.liveAliasCount).toBe(1);
+      expect(created).not.toHaveProperty('pending');
+      expect([...aliases.records.values()].map((alias) => alias.pending)).toEqual([undefined]);
+      expect((await service.get(tenant, holder.id, created.id, false)).id).toBe(created.id);
     });
 
     it('asks Midaz about the ledger account of the organization, with the caller context', async () => {
@@ -68,7 +65,7 @@ describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
       expect(midaz.checked).toEqual([{ organizationId: tenant.organizationId, ...link }]);
     });
 
-    it('an unknown or deleted holder is 404 CRM-0006 before Midaz is asked; nothing reserved or stored', async () => {
+    it('an unknown or deleted holder is 404 CRM-0006 before Midaz is asked; nothing stored', async () => {
       const { journal, holders, aliases, service, holder, body } = setUp();
       expect(await errorCodeOf(service.create(tenant, randomUUID(), body(), caller))).toBe('CRM-0006');
       holders.holders.get(holder.id)!.live = false;
@@ -103,15 +100,13 @@ describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
       expect(midaz.checked).toHaveLength(1);
     });
 
-    it('an account that already has a live alias is 409 CRM-0013 from the write, its slot given back; deleting it frees it', async () => {
+    it('an account that already has a live alias is 409 CRM-0013 from the write; deleting it frees it', async () => {
       const { journal, holders, aliases, service, holder, body } = setUp();
       const first = await service.create(tenant, holder.id, body(), caller);
       const other = holders.add(tenant.organizationId);
       journal.length = 0;
       expect(await errorCodeOf(service.create(tenant, other.id, body(), caller))).toBe('CRM-0013');
-      expect(journal.slice(-3)).toEqual(['holders.reserveAlias', 'aliases.create', 'holders.abandonAlias']);
-      expect(holders.holders.get(other.id)!.liveAliasCount).toBe(0);
-      expect(holders.holders.get(holder.id)!.liveAliasCount).toBe(1);
+      expect(journal.slice(-2)).toEqual(['midaz.assertAccountExists', 'aliases.createPending']);
       expect(aliases.records.size).toBe(1);
       await service.delete(tenant, holder.id, first.id, false);
       expect((await service.create(tenant, other.id, body(), caller)).holderId).toBe(other.id);
@@ -121,25 +116,42 @@ describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
       ['an unknown ledger', 'CRM-0030'],
       ['an unknown account', 'CRM-0031'],
       ['that it is unavailable', 'CRM-0032'],
-    ])('Midaz answers %s (%s): the error stands, no slot is reserved, nothing is stored', async (_case, code) => {
-      const { journal, holders, aliases, midaz, service, holder, body } = setUp();
+    ])('Midaz answers %s (%s): the error stands, nothing is written', async (_case, code) => {
+      const { journal, aliases, midaz, service, holder, body } = setUp();
       midaz.failWith = new CrmException(code as 'CRM-0030', { entityType: 'Ledger' });
       expect(await errorCodeOf(service.create(tenant, holder.id, body(), caller))).toBe(code);
-      expect(journal).not.toContain('holders.reserveAlias');
-      expect(holders.holders.get(holder.id)!.liveAliasCount).toBe(0);
+      expect(journal).not.toContain('aliases.createPending');
       expect(aliases.records.size).toBe(0);
     });
 
-    it('a write failing after the reservation releases the slot and rethrows (the holder stays deletable)', async () => {
-      const { journal, holders, aliases, service, holder, body } = setUp();
+    it('a write that fails rethrows and leaves nothing (the holder stays deletable)', async () => {
+      const { journal, aliases, service, holder, body } = setUp();
       aliases.failNextCreate(new CrmException('CRM-0013', { entityType: 'AliasAccount' })); // a racing twin won
       expect(await errorCodeOf(service.create(tenant, holder.id, body(), caller))).toBe('CRM-0013');
-      expect(journal.slice(-3)).toEqual(['holders.reserveAlias', 'aliases.create', 'holders.abandonAlias']);
-      expect(holders.holders.get(holder.id)!.liveAliasCount).toBe(0);
+      expect(journal.slice(-1)).toEqual(['aliases.createPending']);
       expect(aliases.records.size).toBe(0);
     });
 
-    it('a holder deleted while Midaz was asked: 404 CRM-0006 from the reservation, nothing written', async () => {
+    it('a claim that fails (database gone) withdraws the pending alias and rethrows', async () => {
+      const { journal, holders, aliases, service, holder, body } = setUp();
+      holders.claimLink = () => Promise.reject(new Error('MongoNetworkError'));
+      await expect(service.create(tenant, holder.id, body(), caller)).rejects.toThrow('MongoNetworkError');
+      expect(journal.slice(-2)).toEqual(['aliases.createPending', 'aliases.withdraw']);
+      expect(aliases.records.size).toBe(0);
+    });
+
+    it('a pending alias removed before its confirmation (abandoned): 409 CRM-0049, nothing visible', async () => {
+      const { aliases, service, holder, body } = setUp();
+      const confirm = aliases.confirm.bind(aliases);
+      aliases.confirm = async (...args) => {
+        await aliases.removePendingBefore(tenant.organizationId, holder.id, new Date(Date.now() + 1));
+        return confirm(...args);
+      };
+      expect(await errorCodeOf(service.create(tenant, holder.id, body(), caller))).toBe('CRM-0049');
+      expect(aliases.records.size).toBe(0);
+    });
+
+    it('a holder deleted while Midaz was asked: 404 CRM-0006 from the claim, nothing left', async () => {
       const { holders, aliases, midaz, service, holder, body } = setUp();
       const deleteMeanwhile = midaz.assertAccountExists.bind(midaz);
       midaz.assertAccountExists = (account) => {
@@ -150,16 +162,16 @@ describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
       expect(aliases.records.size).toBe(0);
     });
 
-    it('a slot not kept after the write (taken back, holder deleted): the alias is removed, 404 CRM-0006', async () => {
+    it('a holder deleted after the pending write: the alias is withdrawn, 404 CRM-0006', async () => {
       const { journal, holders, aliases, service, holder, body } = setUp();
-      const write = aliases.create.bind(aliases);
-      aliases.create = async (...args) => {
+      const write = aliases.createPending.bind(aliases);
+      aliases.createPending = async (...args) => {
         const written = await write(...args);
         holders.holders.get(holder.id)!.live = false;
         return written;
       };
       expect(await errorCodeOf(service.create(tenant, holder.id, body(), caller))).toBe('CRM-0006');
-      expect(journal.slice(-3)).toEqual(['aliases.create', 'holders.keepAlias', 'aliases.hardDelete']);
+      expect(journal.slice(-3)).toEqual(['aliases.createPending', 'holders.claimLink', 'aliases.withdraw']);
       expect(aliases.records.size).toBe(0);
     });
   });
@@ -208,26 +220,41 @@ describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
   });
 
   describe('delete', () => {
-    it('soft delete releases the slot once: a second delete is 404 CRM-0008 and releases nothing', async () => {
-      const { holders, service, holder, body } = setUp();
+    it('soft delete once: a second delete is 404 CRM-0008; the alias stays readable with include_deleted', async () => {
+      const { service, holder, body } = setUp();
       const created = await service.create(tenant, holder.id, body(), caller);
       await service.delete(tenant, holder.id, created.id, false);
-      expect(holders.holders.get(holder.id)!.liveAliasCount).toBe(0);
       expect((await service.get(tenant, holder.id, created.id, true)).deletedAt).toEqual(expect.any(String));
       expect(await errorCodeOf(service.delete(tenant, holder.id, created.id, false))).toBe('CRM-0008');
-      expect(holders.holders.get(holder.id)!.liveAliasCount).toBe(0);
     });
 
-    it('hard delete of a live alias releases the slot; of a soft-deleted one it does not release again', async () => {
-      const { holders, aliases, service, holder, body } = setUp();
+    it('hard delete removes a live or a soft-deleted alias; an unknown one is 404 CRM-0008', async () => {
+      const { aliases, service, holder, body } = setUp();
       const live = await service.create(tenant, holder.id, body(), caller);
       await service.delete(tenant, holder.id, live.id, true);
-      expect(holders.holders.get(holder.id)!.liveAliasCount).toBe(0);
       const again = await service.create(tenant, holder.id, body(), caller);
       await service.delete(tenant, holder.id, again.id, false);
       await service.delete(tenant, holder.id, again.id, true);
-      expect(holders.holders.get(holder.id)!.liveAliasCount).toBe(0);
       expect(aliases.records.size).toBe(0);
+      expect(await errorCodeOf(service.delete(tenant, holder.id, again.id, true))).toBe('CRM-0008');
+    });
+
+    it('a pending alias (a creation under way) is invisible: 404 CRM-0008 to reads, patches and deletes', async () => {
+      const { aliases, service, holder, link } = setUp();
+      const pending = await aliases.createPending(
+        tenant.organizationId,
+        { holderId: holder.id, ...link, type: holder.type, document: holder.document },
+        'token',
+      );
+      expect(await errorCodeOf(service.get(tenant, holder.id, pending._id, true))).toBe('CRM-0008');
+      expect(await errorCodeOf(service.update(tenant, holder.id, pending._id, { metadata: { a: 1 } }))).toBe(
+        'CRM-0008',
+      );
+      expect(await errorCodeOf(service.delete(tenant, holder.id, pending._id, true))).toBe('CRM-0008');
+      expect(aliases.records.has(pending._id)).toBe(true);
+      // The control: once confirmed, the same alias is there.
+      await aliases.confirm(tenant.organizationId, holder.id, pending._id, 'token');
+      expect((await service.get(tenant, holder.id, pending._id, false)).id).toBe(pending._id);
     });
   });
 

@@ -4,17 +4,33 @@ import { CallerContext, PageOf, pageOf, resolvePaging, TenantContext, WithMetada
 import { CrmException } from '@crm/errors';
 import { MetadataPersonalDataPolicy } from '@crm/personal-data';
 import { MidazLedgerClient } from '@crm/midaz';
-import { HolderLinks } from '../holder/holder-links';
+import { v7 as uuidv7 } from 'uuid';
+import { HolderLinks, LinkedHolder } from '../holder/holder-links';
 import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
 import { AliasAccountResponseDto } from './dto/alias-account-response.dto';
 import { CreateAliasAccountDto, UpdateAliasAccountDto } from './dto/create-alias-account.dto';
 import { toAliasAccountResponse } from './alias-account.mapper';
-import { AliasAccountRepository } from './alias-account.repository';
+import { AliasAccountRepository, NewAliasAccount } from './alias-account.repository';
 import { ALIAS_PROTECTED_FIELDS, AliasAccountRecord } from './alias-account.schema';
 
 const ENTITY = 'AliasAccount';
 const notFound = () => new CrmException('CRM-0008', { entityType: ENTITY });
 const today = () => new Date().toISOString().slice(0, 10);
+
+/** The alias a creation writes: the body, and what it copies from its holder. */
+function newAlias(holder: LinkedHolder, body: CreateAliasAccountDto): NewAliasAccount {
+  return {
+    holderId: holder.id,
+    ledgerId: body.ledgerId,
+    accountId: body.accountId,
+    type: holder.type,
+    document: holder.document,
+    ...(body.bankingDetails ? { bankingDetails: { ...body.bankingDetails } } : {}),
+    ...(body.regulatoryFields ? { regulatoryFields: { ...body.regulatoryFields } } : {}),
+    ...(body.relatedParties ? { relatedParties: body.relatedParties.map((party) => ({ ...party })) } : {}),
+    ...(body.metadata ? { metadata: body.metadata } : {}),
+  };
+}
 
 @Injectable()
 export class AliasAccountService {
@@ -29,8 +45,10 @@ export class AliasAccountService {
   /**
    * The integration order the CRM enforces: the holder exists and is live, the ledger and the account
    * exist in Midaz, and the account has no other live alias. Nothing is written unless all hold. The last
-   * rule is the unique index's alone (CRM-0013 from the write, its slot given back), as in the original:
-   * a query before the write would cost every creation a round trip to spare a duplicate its Midaz call.
+   * rule is the unique index's alone (CRM-0013 from the write), as in the original: a query before the
+   * write would cost every creation a round trip to spare a duplicate its Midaz call. The alias is written
+   * pending and confirmed once its holder has cancelled any deletion under way, so that a racing holder
+   * deletion and this creation never both succeed (docs/adr/0003-holder-alias-integrity.md).
    */
   async create(
     tenant: TenantContext,
@@ -38,37 +56,29 @@ export class AliasAccountService {
     body: CreateAliasAccountDto,
     caller: CallerContext,
   ): Promise<AliasAccountResponseDto> {
-    await this.holders.requireLive(tenant, holderId); // before Midaz is asked anything
+    const holder = await this.holders.requireLive(tenant, holderId); // before Midaz is asked anything
     this.assertClosingDate(body.bankingDetails?.closingDate, today());
     this.metadataPolicy.check(body.metadata, ENTITY);
     await this.midaz.assertAccountExists(
       { organizationId: tenant.organizationId, ledgerId: body.ledgerId, accountId: body.accountId },
       caller,
     );
-    // Counted on the holder before it is written, so a holder deletion racing this request is refused.
-    const { holder, slot } = await this.holders.reserveAlias(tenant, holderId);
-    let created: AliasAccountRecord;
+    const pending = uuidv7();
+    const created = await this.aliases.createPending(tenant.organizationId, newAlias(holder, body), pending);
+    const withdraw = () => this.aliases.withdraw(tenant.organizationId, holderId, created._id, pending);
+    let claimed: boolean;
     try {
-      created = await this.aliases.create(tenant.organizationId, {
-        holderId,
-        ledgerId: body.ledgerId,
-        accountId: body.accountId,
-        type: holder.type,
-        document: holder.document,
-        ...(body.bankingDetails ? { bankingDetails: { ...body.bankingDetails } } : {}),
-        ...(body.regulatoryFields ? { regulatoryFields: { ...body.regulatoryFields } } : {}),
-        ...(body.relatedParties ? { relatedParties: body.relatedParties.map((party) => ({ ...party })) } : {}),
-        ...(body.metadata ? { metadata: body.metadata } : {}),
-      });
+      claimed = await this.holders.claimLink(tenant, holderId);
     } catch (error) {
-      await this.holders.abandonAlias(tenant, slot);
+      await withdraw().catch(() => undefined); // left behind, it stays invisible and is removed as abandoned
       throw error;
     }
-    if (!(await this.holders.keepAlias(tenant, slot))) {
-      // So slow that its holder was deleted meanwhile: as if the deletion had come first.
-      await this.aliases.hardDelete(tenant.organizationId, holderId, created._id);
+    if (!claimed) {
+      await withdraw(); // its holder was deleted first
       throw new CrmException('CRM-0006', { entityType: 'Holder' });
     }
+    if (!(await this.aliases.confirm(tenant.organizationId, holderId, created._id, pending)))
+      throw new CrmException('CRM-0049', { entityType: ENTITY });
     return toAliasAccountResponse(created);
   }
 
@@ -105,17 +115,11 @@ export class AliasAccountService {
     return toAliasAccountResponse(updated);
   }
 
-  /**
-   * The alias's slot is read before the alias changes, so that its release lowers nothing should a
-   * holder deletion count the alias out in between (see HolderLinks.beginAliasRemoval).
-   */
   async delete(tenant: TenantContext, holderId: string, id: string, hard: boolean): Promise<void> {
-    const slot = await this.holders.beginAliasRemoval(tenant, holderId);
     const removed = hard
       ? await this.aliases.hardDelete(tenant.organizationId, holderId, id)
       : await this.aliases.softDelete(tenant.organizationId, holderId, id);
     if (!removed) throw notFound();
-    if (removed === 'live') await this.holders.releaseAlias(tenant, slot);
   }
 
   async deleteRelatedParty(tenant: TenantContext, holderId: string, id: string, partyId: string): Promise<void> {

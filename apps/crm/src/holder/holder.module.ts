@@ -1,8 +1,9 @@
-import { Module } from '@nestjs/common';
+import { forwardRef, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { protectedModel } from '@crm/crypto';
 import { PersonalDataModule } from '@crm/personal-data';
-import { SlotClock } from './alias-slots';
+import { AliasAccountModule } from '../alias-account/alias-account.module';
+import { DELETION_DECISION_MODEL, DeletionDecisions, DeletionDecisionSchema } from './deletion-decisions.repository';
 import { HolderController } from './holder.controller';
 import { HolderLinks } from './holder-links';
 import { HolderRepository } from './holder.repository';
@@ -13,9 +14,13 @@ import { HolderService } from './holder.service';
   imports: [
     PersonalDataModule,
     MongooseModule.forFeatureAsync([protectedModel(HOLDER_MODEL, HolderSchema, HOLDER_PROTECTED_FIELDS)]),
+    MongooseModule.forFeature([{ name: DELETION_DECISION_MODEL, schema: DeletionDecisionSchema }]),
+    // Each side calls the other's port: a holder deletion asks about aliases (HolderAliases), an alias
+    // creation about its holder (HolderLinks).
+    forwardRef(() => AliasAccountModule),
   ],
   controllers: [HolderController],
-  providers: [HolderRepository, HolderService, HolderLinks, SlotClock],
+  providers: [HolderRepository, HolderService, HolderLinks, DeletionDecisions],
   // Aliases get HolderLinks only: what they may know of holders (see holder-links.ts).
   exports: [HolderLinks],
 })

@@ -49,31 +49,25 @@ export interface HolderRecord {
     representative?: { name?: string; document?: string; email?: string; role?: string };
   };
   metadata?: Metadata;
-  /** How many live aliases link this holder: raised before an alias is written, so deletion can require 0 atomically. */
-  liveAliasCount: number;
   /**
-   * The counter's bookkeeping, for correcting a count a crash left too high (see HolderService.delete):
-   * when an alias creation last began on the holder (by that replica's clock; earlier versions also
-   * stamped deletions), a version every change of the counter raises, and how many corrections reset it.
-   * Absent on holders no alias was created or deleted for since they were introduced.
+   * The marks of deletions under way: each deletion adds its own, and an alias creation that finds one
+   * cancels that deletion (see docs/adr/0003-holder-alias-integrity.md). Absent when none is under way.
    */
-  aliasChangeStartedAt?: Date;
-  aliasCountVersion?: number;
-  aliasRecounts?: number;
+  deletionMarks?: string[];
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
 }
 
-const PRIVACY_PASS = { acceptsLegacyPlaintext: true } as const; // see the README's protected-fields footnote
+const PRIVACY_PASS = { acceptsLegacyPlaintext: true } as const; // see docs/data-protection.md, legacy plaintext
 const PERSONAL = 'personal data under LGPD/GDPR; nothing filters on them';
 const LOCATES = 'locate a person; nothing filters on them';
 
 /**
  * The holder's protected fields, one line each: encrypted at rest by the crypto plugin, `document` also
  * searchable. They drive the plugin, the token index below, the repository's search names, the OpenAPI
- * descriptions and the README table. Fields with `PRIVACY_PASS` were encrypted only since the privacy pass
- * (issue 15): records written before hold them in plain text, read as they are and sealed on the next save.
+ * descriptions and the table in docs/data-protection.md. Fields with `PRIVACY_PASS` may be stored in plain
+ * text by records older than their protection: read as they are and sealed on the record's next write.
  * City, state and country stay plain (statistics).
  */
 export const HOLDER_PROTECTED_FIELDS = protectedFields([
@@ -143,10 +137,7 @@ export const HolderSchema = new Schema<HolderRecord>(
       representative: { name: String, document: String, email: String, role: String },
     },
     metadata: { type: Schema.Types.Mixed },
-    liveAliasCount: { type: Number, default: 0 },
-    aliasChangeStartedAt: Date,
-    aliasCountVersion: Number,
-    aliasRecounts: Number,
+    deletionMarks: { type: [String], default: undefined },
     deletedAt: { type: Date, default: null },
   },
   { collection: COLLECTIONS.holders, timestamps: true, versionKey: false, minimize: true },

@@ -6,7 +6,11 @@ import { InMemoryHolderRepository } from '../../../../test/fakes/holder-reposito
 import { errorCodeOf } from '../../../../test/utils/error-code';
 import type { CreateHolderDto } from './dto/create-holder.dto';
 import type { UpdateHolderDto } from './dto/update-holder.dto';
-import { LOST_SLOT_AGE_MS, SlotClock } from './alias-slots';
+import { InMemoryAliasAccountRepository } from '../../../../test/fakes/alias-account-repository.fake';
+import { InMemoryDeletionDecisions } from '../../../../test/fakes/deletion-decisions.fake';
+import { AliasAccountLinks } from '../alias-account/alias-account-links';
+import type { AliasAccountRepository } from '../alias-account/alias-account.repository';
+import type { DeletionDecisions } from './deletion-decisions.repository';
 import type { HolderRepository } from './holder.repository';
 import { HolderService } from './holder.service';
 
@@ -22,14 +26,16 @@ const company = (overrides: Record<string, unknown> = {}) => legalPerson(overrid
 function setUp(config: Partial<AppConfig> = {}) {
   const settings = { documentValidation: 'off', metadataPiiGuard: 'warn', maxPaginationLimit: 100, ...config };
   const repository = new InMemoryHolderRepository();
-  const clock = new SlotClock();
+  const aliases = new InMemoryAliasAccountRepository();
+  const decisions = new InMemoryDeletionDecisions();
   const service = new HolderService(
     repository as unknown as HolderRepository,
     new MetadataPersonalDataPolicy(settings as AppConfig),
     settings as AppConfig,
-    clock,
+    decisions as unknown as DeletionDecisions,
+    new AliasAccountLinks(aliases as unknown as AliasAccountRepository),
   );
-  return { repository, service, clock };
+  return { repository, aliases, decisions, service };
 }
 
 describe('HolderService (in-memory repository)', () => {
@@ -44,10 +50,7 @@ describe('HolderService (in-memory repository)', () => {
         document: body.document,
         deletedAt: null,
       });
-      expect(repository.records.get(created.id)).toMatchObject({
-        organizationId: tenant.organizationId,
-        liveAliasCount: 0,
-      });
+      expect(repository.records.get(created.id)).toMatchObject({ organizationId: tenant.organizationId });
     });
 
     it('a second live holder with the same document (any format) is 409 CRM-0010; another organization may', async () => {
@@ -59,18 +62,6 @@ describe('HolderService (in-memory repository)', () => {
       expect(repository.records.size).toBe(1);
       await service.create(otherTenant, person({ document }));
       expect(repository.records.size).toBe(2);
-    });
-
-    it('with previous hash keys configured, searches for the document before writing (CRM-0010 without a write)', async () => {
-      const { repository, service } = setUp();
-      repository.documentNeedsPreCheck = true;
-      const document = cpf();
-      await service.create(tenant, person({ document }));
-      const create = jest.spyOn(repository, 'create');
-      expect(await errorCodeOf(service.create(tenant, person({ document })))).toBe('CRM-0010');
-      expect(create).not.toHaveBeenCalled();
-      await service.create(tenant, person());
-      expect(create).toHaveBeenCalledTimes(1); // control: the spy sees a create that does happen
     });
 
     it('a document freed by a soft delete can be used again', async () => {
@@ -176,31 +167,60 @@ describe('HolderService (in-memory repository)', () => {
       expect(await errorCodeOf(service.delete(tenant, live.id, true))).toBe('CRM-0006');
     });
 
-    it('a holder with a live alias cannot be deleted, soft or hard (CRM-0017); once released it can', async () => {
-      const { repository, service } = setUp();
+    /** An alias of the holder as the alias repository stores it: pending (a creation under way) or confirmed. */
+    const aliasOf = async (aliases: InMemoryAliasAccountRepository, holderId: string, confirmed: boolean) => {
+      const alias = await aliases.createPending(
+        tenant.organizationId,
+        { holderId, ledgerId: 'l', accountId: cpf(), type: 'NATURAL_PERSON', document: cpf() },
+        'creation',
+      );
+      if (confirmed) await aliases.confirm(tenant.organizationId, holderId, alias._id, 'creation');
+      return alias;
+    };
+
+    it('a holder with a live alias cannot be deleted, soft or hard (CRM-0017); once it is deleted it can', async () => {
+      const { repository, aliases, decisions, service } = setUp();
       const created = await service.create(tenant, person());
-      await repository.reserveAliasSlot(tenant.organizationId, created.id, new Date()); // what a live alias leaves
+      const alias = await aliasOf(aliases, created.id, true);
       expect(await errorCodeOf(service.delete(tenant, created.id, false))).toBe('CRM-0017');
       expect(await errorCodeOf(service.delete(tenant, created.id, true))).toBe('CRM-0017');
       expect((await service.get(tenant, created.id)).deletedAt).toBeNull();
       expect(repository.erased).toEqual([]);
-      await repository.releaseAliasSlot(tenant.organizationId, created.id, undefined);
+      // A refused deletion leaves neither its mark nor its decision behind.
+      expect([repository.records.get(created.id)!.deletionMarks, decisions.decisions.size]).toEqual([[], 0]);
+      await aliases.softDelete(tenant.organizationId, created.id, alias._id);
       await service.delete(tenant, created.id, true);
       expect(repository.erased).toEqual([created.id]);
+      expect(aliases.records.size).toBe(0); // the soft-deleted alias carried a copy of its document
     });
 
-    it('a count no live alias backs is reset once its last reservation is stale, and the holder goes', async () => {
-      const { repository, service, clock } = setUp();
+    it('a pending alias refuses the deletion while its creation may be under way, and not once abandoned', async () => {
+      const { repository, aliases, service } = setUp();
       const created = await service.create(tenant, person());
-      await repository.reserveAliasSlot(tenant.organizationId, created.id, new Date()); // its alias never came
-      expect(await errorCodeOf(service.delete(tenant, created.id, false))).toBe('CRM-0017'); // may be under way
-      jest.spyOn(clock, 'now').mockReturnValue(Date.now() + LOST_SLOT_AGE_MS);
-      repository.liveAliases.set(created.id, 1); // a live alias does back it: refused, count kept
+      await aliasOf(aliases, created.id, false);
       expect(await errorCodeOf(service.delete(tenant, created.id, false))).toBe('CRM-0017');
-      expect(repository.records.get(created.id)!.liveAliasCount).toBe(1);
-      repository.liveAliases.delete(created.id);
-      await service.delete(tenant, created.id, false);
-      expect(repository.records.get(created.id)).toMatchObject({ liveAliasCount: 0, deletedAt: expect.any(Date) });
+      jest.useFakeTimers({ now: Date.now() + 2 * 60_000 + 1, doNotFake: ['nextTick', 'setImmediate'] });
+      try {
+        await service.delete(tenant, created.id, false);
+      } finally {
+        jest.useRealTimers();
+      }
+      expect(repository.records.get(created.id)!.deletedAt).toEqual(expect.any(Date));
+      expect(aliases.records.size).toBe(0);
+    });
+
+    it('a deletion cancelled by a creation (its decision taken first) is refused, CRM-0017', async () => {
+      const { repository, decisions, service } = setUp();
+      const created = await service.create(tenant, person());
+      // The creation settles every mark it sees: here, the one this deletion adds.
+      const addMark = repository.addDeletionMark.bind(repository);
+      repository.addDeletionMark = async (organizationId, id, mark) => {
+        const added = await addMark(organizationId, id, mark);
+        await decisions.settle(organizationId, id, mark, 'cancel');
+        return added;
+      };
+      expect(await errorCodeOf(service.delete(tenant, created.id, false))).toBe('CRM-0017');
+      expect((await service.get(tenant, created.id)).deletedAt).toBeNull();
     });
 
     it("is 404 CRM-0006 for another organization's holder, which stays", async () => {

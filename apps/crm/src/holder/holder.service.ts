@@ -4,7 +4,9 @@ import { ListQuery, PageOf, pageOf, resolvePaging, TenantContext } from '@crm/ht
 import { CrmException } from '@crm/errors';
 import { isValidCnpj, isValidCpf } from '@crm/documents';
 import { MetadataPersonalDataPolicy } from '@crm/personal-data';
-import { LOST_SLOT_AGE_MS, SlotClock } from './alias-slots';
+import { v7 as uuidv7 } from 'uuid';
+import { DeletionDecisions } from './deletion-decisions.repository';
+import { HolderAliases } from './holder-aliases.port';
 import { CreateHolderDto } from './dto/create-holder.dto';
 import { HolderResponseDto } from './dto/holder-response.dto';
 import { UpdateHolderDto } from './dto/update-holder.dto';
@@ -14,6 +16,14 @@ import { HOLDER_PROTECTED_FIELDS, HolderRecord, HolderType } from './holder.sche
 
 const ENTITY = 'Holder';
 const notFound = () => new CrmException('CRM-0006', { entityType: ENTITY });
+const hasAliases = () => new CrmException('CRM-0017', { entityType: ENTITY });
+/**
+ * How old a pending alias must be before a holder deletion may remove it as abandoned (its creation died
+ * or stalled; one that wakes up later finds its alias gone and answers 409 CRM-0049). A creation writes
+ * and confirms its alias within milliseconds. The clock decides only when such leftovers stop blocking a
+ * deletion, never whether a deletion may proceed.
+ */
+const ABANDONED_CREATION_MS = 2 * 60_000;
 
 @Injectable()
 export class HolderService {
@@ -21,19 +31,14 @@ export class HolderService {
     private readonly holders: HolderRepository,
     private readonly metadataPolicy: MetadataPersonalDataPolicy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly clock: SlotClock,
+    private readonly decisions: DeletionDecisions,
+    private readonly aliases: HolderAliases,
   ) {}
 
   async create(tenant: TenantContext, body: CreateHolderDto): Promise<HolderResponseDto> {
     this.assertPersonMatchesType(body.type, body);
     this.assertValidDocument(body.type, body.document);
     this.metadataPolicy.check(body.metadata, ENTITY);
-    // The unique index is the race-safe guard; this check also covers tokens of previous hash keys.
-    if (
-      this.holders.documentNeedsPreCheck &&
-      (await this.holders.existsActiveWithDocument(tenant.organizationId, body.document))
-    )
-      throw new CrmException('CRM-0010', { entityType: ENTITY });
     return toHolderResponse(await this.holders.create(tenant.organizationId, { ...body }));
   }
 
@@ -60,37 +65,48 @@ export class HolderService {
   }
 
   /**
-   * The deletion rule: a holder goes only while no live alias links it. Its live-alias counter and its
-   * deletion change in one conditional update, so a racing alias creation either counts first (and the
-   * delete is refused, CRM-0017) or finds the holder gone (404). A hard delete also erases its aliases.
+   * The deletion rule: a holder goes only while no alias links it, decided with single-document writes
+   * whatever the interleaving with alias creations (docs/adr/0003-holder-alias-integrity.md). The holder
+   * is marked; its aliases are looked for, live or pending (pending ones abandoned long ago are removed
+   * first); none: the deletion is decided, unless a creation that saw the mark decided to cancel it first.
+   * A hard delete also erases its aliases.
    */
   async delete(tenant: TenantContext, id: string, hard: boolean): Promise<void> {
-    if (!(await this.holders.softDeleteWithoutLiveAliases(tenant.organizationId, id))) {
-      const holder = await this.holders.findById(tenant.organizationId, id, { includeDeleted: true });
-      if (!holder) throw notFound();
-      if (holder.deletedAt === null) await this.deleteOverLostSlots(tenant, holder);
-      else if (!hard) throw notFound(); // already soft-deleted
+    const holder = await this.holders.findById(tenant.organizationId, id, { includeDeleted: true });
+    if (!holder || (holder.deletedAt !== null && !hard)) throw notFound();
+    if (holder.deletedAt === null) await this.deleteLive(tenant, id);
+    if (hard) {
+      await this.aliases.eraseAll(tenant, id);
+      await this.holders.erase(tenant.organizationId, id);
     }
-    if (hard) await this.holders.erase(tenant.organizationId, id);
   }
 
-  /**
-   * A live holder whose count says aliases link it: refused (CRM-0017), unless no live alias does and the
-   * last alias creation on it began LOST_SLOT_AGE_MS ago. Then the count is what a crash left (a
-   * reservation whose alias never came), or a deleted alias whose release has not landed (a crash, or still
-   * on its way: the release then lowers nothing, see HolderLinks.releaseAlias): it is reset, if no slot
-   * moved since the holder was read, and the deletion tried again. A creation slower than that finds out
-   * (HolderLinks.keepAlias).
-   */
-  private async deleteOverLostSlots(tenant: TenantContext, holder: HolderRecord): Promise<void> {
+  private async deleteLive(tenant: TenantContext, id: string): Promise<void> {
     const { organizationId } = tenant;
-    const lastChange = holder.aliasChangeStartedAt?.getTime() ?? 0; // none: counted by an earlier version
-    const corrected =
-      this.clock.now() - lastChange >= LOST_SLOT_AGE_MS &&
-      !(await this.holders.hasLiveAliases(organizationId, holder._id)) &&
-      (await this.holders.resetAliasSlots(organizationId, holder)) &&
-      (await this.holders.softDeleteWithoutLiveAliases(organizationId, holder._id));
-    if (!corrected) throw new CrmException('CRM-0017', { entityType: ENTITY });
+    const mark = uuidv7();
+    if (!(await this.holders.addDeletionMark(organizationId, id, mark))) throw notFound();
+    try {
+      if (await this.linked(tenant, id)) throw hasAliases();
+      if ((await this.decisions.settle(organizationId, id, mark, 'delete')) !== 'delete') throw hasAliases();
+    } catch (error) {
+      await this.withdrawMark(organizationId, id, mark).catch(() => undefined); // a leftover mark is harmless
+      throw error;
+    }
+    await this.holders.softDelete(organizationId, id);
+    // Decisions about a deleted holder decide nothing any more; a leftover is harmless.
+    await this.decisions.forgetHolder(organizationId, id).catch(() => undefined);
+  }
+
+  private async withdrawMark(organizationId: string, id: string, mark: string): Promise<void> {
+    await this.holders.removeDeletionMark(organizationId, id, mark);
+    await this.decisions.forget(organizationId, mark);
+  }
+
+  /** Whether an alias links the holder, once pending ones abandoned long ago are removed (when there is any). */
+  private async linked(tenant: TenantContext, id: string): Promise<boolean> {
+    if (!(await this.aliases.anyLinking(tenant, id))) return false;
+    await this.aliases.removeAbandoned(tenant, id, new Date(Date.now() - ABANDONED_CREATION_MS));
+    return this.aliases.anyLinking(tenant, id);
   }
 
   async list(

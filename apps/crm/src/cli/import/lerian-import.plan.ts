@@ -39,8 +39,6 @@ export interface OrganizationPlan {
   organizationId: string;
   holders: EntityPlan;
   aliases: EntityPlan;
-  /** Live aliases imported per holder: the holder's `liveAliasCount`. */
-  liveAliasCount: Map<string, number>;
 }
 
 interface LiveCandidate {
@@ -187,7 +185,6 @@ async function planAliases(
   holderDeletedAt: Map<string, Date | null>,
 ): Promise<void> {
   const byAccount = new Map<string, LiveCandidate[]>();
-  const holderOfLiveAlias = new Map<string, string>();
   const read = readers(plan.organizationId, context.cipher).aliases;
   for await (const alias of readable(
     context.source.documents('aliases', plan.organizationId, context.batchSize),
@@ -217,13 +214,8 @@ async function planAliases(
     }
     // One live alias per account id in the organization, whatever the ledger (the unique index's rule).
     addTo(byAccount, alias.accountId, { id: alias._id, createdAt: alias.createdAt, updatedAt: alias.updatedAt });
-    holderOfLiveAlias.set(alias._id, alias.holderId);
   }
   settleGroups(byAccount, plan.aliases, context.policy, 'same account id', 'alias');
-  for (const [aliasId, holderId] of holderOfLiveAlias) {
-    if (plan.aliases.importable(aliasId) && !plan.aliases.softDeleted.has(aliasId))
-      plan.liveAliasCount.set(holderId, (plan.liveAliasCount.get(holderId) ?? 0) + 1);
-  }
 }
 
 /** Builds the plan of one organization: every record is read and judged before anything is written. */
@@ -239,7 +231,6 @@ export async function planOrganization(
     organizationId,
     holders: new EntityPlan(),
     aliases: new EntityPlan(),
-    liveAliasCount: new Map(),
   };
   const context: PlanContext = { source, cipher, config, policy, batchSize };
   await planAliases(plan, context, await planHolders(plan, context));

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { APP_CONFIG, AppConfig } from '@crm/config';
 import { isDuplicateKeyError } from '@crm/errors';
+import { insertRecord } from '@crm/persistence';
 import { isLoggableMetadataKey } from '@crm/personal-data';
 import { toAliasAccountResponse } from '../../alias-account/alias-account.mapper';
 import { AliasAccountRepository } from '../../alias-account/alias-account.repository';
@@ -126,7 +127,6 @@ export class LerianImporter {
     // An alias is never written without its holder: those of a holder that failed fail too.
     const unwritten = new Set(holders.failed.map(({ id }) => id));
     const aliases = await this.importEntity(source, plan, 'aliases', cipher, options, progress, unwritten);
-    if (!options.dryRun) await this.recountLiveAliases(plan.organizationId);
     progress.stop();
     return { plan, holders, aliases };
   }
@@ -174,28 +174,6 @@ export class LerianImporter {
     return tally;
   }
 
-  /**
-   * Sets every holder's liveAliasCount of the organization to the live aliases actually stored: the
-   * plan's count is only what it meant to write (an alias can still fail, or a re-run adds aliases to a
-   * holder already present), and holder deletion relies on the count. No timestamp moves.
-   */
-  private async recountLiveAliases(organizationId: string): Promise<void> {
-    const counts = await this.aliasModel.collection
-      .aggregate<{ _id: string; live: number }>([
-        { $match: { organizationId, deletedAt: null } },
-        { $group: { _id: '$holderId', live: { $sum: 1 } } },
-      ])
-      .toArray();
-    await this.holderModel.updateMany({ organizationId }, { $set: { liveAliasCount: 0 } }, { timestamps: false });
-    if (counts.length === 0) return;
-    await this.holderModel.bulkWrite(
-      counts.map(({ _id, live }) => ({
-        updateOne: { filter: { organizationId, _id }, update: { $set: { liveAliasCount: live } } },
-      })),
-      { timestamps: false },
-    );
-  }
-
   private modelOf(entity: LegacyEntity): Model<Written> {
     return (entity === 'holders' ? this.holderModel : this.aliasModel) as unknown as Model<Written>;
   }
@@ -239,15 +217,7 @@ export class LerianImporter {
     if (entity === 'holders') {
       const holder = record as HolderRecord;
       const ours = await this.holders.findById(holder.organizationId, holder._id, { includeDeleted: true });
-      if (!ours) return ['(missing)'];
-      // Not in the API view, but holder deletion relies on it: it must equal the live aliases stored.
-      const live = await this.aliasModel.countDocuments({
-        organizationId: holder.organizationId,
-        holderId: holder._id,
-        deletedAt: null,
-      });
-      const count = ours.liveAliasCount === live ? [] : ['liveAliasCount'];
-      return [...differingPaths(toHolderResponse(holder), toHolderResponse(ours)), ...count];
+      return ours ? differingPaths(toHolderResponse(holder), toHolderResponse(ours)) : ['(missing)'];
     }
     const alias = record as AliasAccountRecord;
     const ours = await this.aliases.findById(alias.organizationId, alias.holderId, alias._id, { includeDeleted: true });
@@ -299,11 +269,7 @@ async function* importedRecords(
     }
     const softDeleted = plan[entity].softDeleted.get(result.id);
     const record = { ...result.record, ...(softDeleted ? { deletedAt: softDeleted.at } : {}) };
-    batch.push(
-      entity === 'holders'
-        ? { ...(record as HolderRecord), liveAliasCount: plan.liveAliasCount.get(record._id) ?? 0 }
-        : record,
-    );
+    batch.push(record);
     if (batch.length >= batchSize) {
       yield batch;
       batch = [];
@@ -312,10 +278,16 @@ async function* importedRecords(
   if (batch.length > 0) yield batch;
 }
 
-/** `save({ timestamps: false })` keeps the original's createdAt/updatedAt; the crypto plugin seals every protected field. */
+/** Written as the repositories write, keeping the original's createdAt/updatedAt; the crypto plugin seals it. */
 async function insertOne(model: Model<Written>, record: Written, entity: LegacyEntity): Promise<Listed | undefined> {
   try {
-    await new model(structuredClone(record)).save({ timestamps: false });
+    await insertRecord(
+      model as unknown as Model<unknown>,
+      structuredClone(record) as unknown as Record<string, unknown>,
+      {
+        keepTimestamps: true,
+      },
+    );
     return undefined;
   } catch (error) {
     return { id: record._id, reason: writeFailure(error, entity) };
