@@ -953,8 +953,8 @@ function printTable(service: RouteFigures[], floor: RouteFigures[], original?: R
 /**
  * The original to run beside this service, when ORIGINAL_URL names it (ORIGINAL_PID: its process, for its
  * CPU): it gets the same routes, data set, warm-up and clients, on its own database. Read before anything
- * runs, so a missing pid stops the bench at once. How to build and start it is in the README; nothing of
- * it is in this repository.
+ * runs, so a missing pid stops the bench at once. How to build and start it is in docs/performance.md;
+ * nothing of it is in this repository.
  */
 function originalTarget(): Target | undefined {
   const url = process.env.ORIGINAL_URL;

@@ -4,9 +4,9 @@ import { naturalPerson } from '../factories/holders';
 import { crmWithMidazForAll } from '../utils/crm-with-midaz';
 
 /**
- * Lerian CRM v3.8.0 compatibility: each test is one row of the README's "Differences from Lerian CRM
- * v3.8.0" table or one behaviour matched to the original (found by replaying generated requests against
- * both services). The request is here; the comment says what the original answers.
+ * Lerian CRM v3.8.0 compatibility: each test is one row of the "Differences from Lerian CRM v3.8.0" table
+ * (docs/migrating-from-lerian.md) or one behaviour matched to the original (found by replaying generated
+ * requests against both services). The request is here; the comment says what the original answers.
  */
 describe('compatibility with Lerian CRM v3.8.0', () => {
   const stack = crmWithMidazForAll();
@@ -105,7 +105,7 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
     });
   });
 
-  describe('kept on purpose (each a row of the README table)', () => {
+  describe('kept on purpose (each a row of the differences table)', () => {
     it('relatedParties: [] on create is accepted (original: 400 CRM-0007)', async () => {
       const { holder, ledgerId, accountId } = await linkable();
       expect(

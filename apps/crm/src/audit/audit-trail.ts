@@ -7,10 +7,10 @@ import { AuditRepository } from './audit.repository';
 const BATCH_SIZE = 500;
 /**
  * best-effort: how long a queued event of a busy trail waits for others before the writer sends them
- * together. Without it a busy pod sends an insert for every one or two requests (a database round trip
- * each); with it, one per interval or per full batch. A quiet trail (no write began within the interval)
- * does not wait: its event goes at the end of the turn that recorded it, in the wake-up the request
- * already caused, rather than in one of its own. The answer never waits for either.
+ * together. Without it a busy pod sends an insert, a database round trip, for nearly every request; with
+ * it, one per interval or per full batch. A quiet trail (no write began within the interval) does not
+ * wait: its event goes at the end of the turn that recorded it, in the wake-up the request already
+ * caused, rather than in one of its own. The answer never waits for either.
  */
 const LINGER_MS = 100;
 const MAX_BACKOFF_MS = 5000;

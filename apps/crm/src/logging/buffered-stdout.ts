@@ -22,9 +22,9 @@ export interface FlushableStream {
 
 /**
  * A buffered stream flushed `delayMs` after the first line it buffers, rather than on a fixed interval:
- * an idle service has no timer waking it up. (SonicBoom's `periodicFlush` wakes the process four times
- * a second, logs or not, and each flush writes through a thread-pool thread; on the project's VM every
- * wake-up of a process costs 0.1–0.2 ms of CPU.)
+ * an idle service has no timer waking it up. (SonicBoom's `periodicFlush` wakes the process on every
+ * interval, logs or not, and each flush writes through a thread-pool thread; every wake-up of an idle
+ * process costs CPU.)
  */
 export class DelayedFlushDestination implements DestinationStream {
   private scheduled?: NodeJS.Timeout;

@@ -16,10 +16,10 @@ export function addToRequestLog(request: IncomingMessage, fields: Record<string,
 /**
  * One log line per request, written when its connection is done with it (answered, or abandoned by the
  * caller: `aborted`), and the request id echoed on every answer, also those given by hooks. Fastify hooks
- * rather than Nest middleware: the middleware layer (and a child logger bound to each request) cost about a
- * third of a simple request's CPU. The request is shown as its route template with valid ids, valid
- * paging values and an allow-list of headers (see loggable-url.ts, loggable-headers.ts): nothing a caller
- * puts in a URL or a header reaches the line unchecked.
+ * rather than Nest middleware and a child logger bound to each request: those weigh heavily on a simple
+ * request's CPU. The request is shown as its route template with valid ids, valid paging values and an
+ * allow-list of headers (see loggable-url.ts, loggable-headers.ts): nothing a caller puts in a URL or a
+ * header reaches the line unchecked.
  */
 export class RequestLog {
   constructor(
