@@ -88,11 +88,16 @@ export class InMemoryAliasAccountRepository implements AliasAccountStore {
     );
   }
 
-  removePendingBefore(organizationId: string, holderId: string, before: Date): Promise<void> {
+  removePendingBefore(
+    organizationId: string,
+    of: { holderId: string } | { accountId: string },
+    before: Date,
+  ): Promise<void> {
+    const [field, value] = Object.entries(of)[0] as ['holderId' | 'accountId', string];
     for (const record of [...this.records.values()])
       if (
         record.organizationId === organizationId &&
-        record.holderId === holderId &&
+        record[field] === value &&
         record.pending !== undefined &&
         record.createdAt < before
       )

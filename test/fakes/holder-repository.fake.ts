@@ -8,7 +8,7 @@ import type { HolderRecord } from '../../apps/crm/src/holder/holder.schema';
 /** The part of HolderRepository that the holder rules use (listing is the database's business). */
 export type HolderStore = Pick<
   HolderRepository,
-  'create' | 'findById' | 'applyPatch' | 'linkState' | 'addDeletionMark' | 'removeDeletionMark' | 'softDelete' | 'erase'
+  'create' | 'findById' | 'applyPatch' | 'isLive' | 'softDelete' | 'erase'
 >;
 
 /** What the blind index compares: the canonical document, as the repository's normalizer makes it. */
@@ -60,32 +60,13 @@ export class InMemoryHolderRepository implements HolderStore {
     });
   }
 
-  linkState(organizationId: string, id: string) {
-    const record = this.find(organizationId, id, true);
-    return Promise.resolve({
-      live: record !== undefined && record.deletedAt === null,
-      deletionMarks: [...(record?.deletionMarks ?? [])],
-    });
-  }
-
-  addDeletionMark(organizationId: string, id: string, mark: string): Promise<boolean> {
-    const record = this.find(organizationId, id);
-    if (record) record.deletionMarks = [...(record.deletionMarks ?? []), mark];
-    return Promise.resolve(record !== undefined);
-  }
-
-  removeDeletionMark(organizationId: string, id: string, mark: string): Promise<void> {
-    const record = this.find(organizationId, id, true);
-    if (record) record.deletionMarks = record.deletionMarks?.filter((kept) => kept !== mark);
-    return Promise.resolve();
+  isLive(organizationId: string, id: string): Promise<boolean> {
+    return Promise.resolve(this.find(organizationId, id) !== undefined);
   }
 
   softDelete(organizationId: string, id: string): Promise<boolean> {
     const record = this.find(organizationId, id);
-    if (record) {
-      record.deletedAt = new Date();
-      delete record.deletionMarks;
-    }
+    if (record) record.deletedAt = new Date();
     return Promise.resolve(record !== undefined);
   }
 

@@ -1,9 +1,8 @@
 import { holderWithAlias, linkableHolder } from '../factories/aliases';
 import { crmWithMidazForAll } from '../utils/crm-with-midaz';
 import { AliasAccountRepository } from '../../apps/crm/src/alias-account/alias-account.repository';
-import { DeletionDecisions } from '../../apps/crm/src/holder/deletion-decisions.repository';
+import { HolderDeletions } from '../../apps/crm/src/holder/holder-deletions.repository';
 import { HolderLinks } from '../../apps/crm/src/holder/holder-links';
-import { HolderRepository } from '../../apps/crm/src/holder/holder.repository';
 
 /**
  * A holder and its aliases change together without multi-document transactions: an alias is written
@@ -127,7 +126,6 @@ describe('holder and alias integrity', () => {
   describe('what a crash leaves is harmless, and later requests clean it up', () => {
     const tenant = () => ({ organizationId: stack.api.organizationId });
     const aliasStore = () => stack.crm.app.get(AliasAccountRepository);
-    const holderStore = () => stack.crm.app.get(HolderRepository);
     const aliasesOf = (holderId: string) =>
       stack.connection.db!.collection('alias_accounts').find({ holderId }).toArray();
     /** What a creation killed right after writing its alias leaves: a pending alias. */
@@ -190,26 +188,36 @@ describe('holder and alias integrity', () => {
 
     it('a deletion killed after marking its holder: the next creation cancels the stale mark and succeeds', async () => {
       const { holder, ledgerId, accountId } = await linkable();
-      expect(await holderStore().addDeletionMark(stack.api.organizationId, holder.id, 'killed-deletion')).toBe(true);
+      const deletions = stack.crm.app.get(HolderDeletions);
+      const mark = await deletions.mark(stack.api.organizationId, holder.id);
       expect((await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).status).toBe(201);
-      expect((await holderStore().linkState(stack.api.organizationId, holder.id)).deletionMarks).toEqual([]);
+      expect(await deletions.marksOf(stack.api.organizationId, holder.id)).toEqual([]);
       // The killed deletion, should it wake up, finds its decision taken: refused.
-      const decision = await stack.crm.app
-        .get(DeletionDecisions)
-        .settle(stack.api.organizationId, holder.id, 'killed-deletion', 'delete');
-      expect(decision).toBe('cancel');
+      expect(await deletions.settle(stack.api.organizationId, holder.id, mark, 'delete')).toBe('cancel');
     });
 
     it('a deletion killed after deciding: the next creation carries it out and is refused, 404', async () => {
       const { holder, ledgerId, accountId } = await linkable();
-      await holderStore().addDeletionMark(stack.api.organizationId, holder.id, 'decided-deletion');
-      await stack.crm.app
-        .get(DeletionDecisions)
-        .settle(stack.api.organizationId, holder.id, 'decided-deletion', 'delete');
+      const deletions = stack.crm.app.get(HolderDeletions);
+      const mark = await deletions.mark(stack.api.organizationId, holder.id);
+      expect(await deletions.settle(stack.api.organizationId, holder.id, mark, 'delete')).toBe('delete');
       const created = await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
       expect([created.status, created.body?.code]).toEqual([404, 'CRM-0006']);
       expect((await stack.api.get(`/v1/holders/${holder.id}?include_deleted=true`)).body.deletedAt).not.toBeNull();
       expect(await aliasesOf(holder.id)).toEqual([]);
+      expect(await deletions.marksOf(stack.api.organizationId, holder.id)).toEqual([]);
+    });
+
+    it('an account held by an abandoned creation is freed by the next creation for it', async () => {
+      const { holder, ledgerId, accountId } = await linkable();
+      await pendingAlias(holder.id, ledgerId, accountId);
+      expect((await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId })).body.code).toBe(
+        'CRM-0013',
+      ); // it may still be under way
+      afterAbandonment();
+      const created = await stack.api.post(`/v1/holders/${holder.id}/aliases`, { ledgerId, accountId });
+      expect(created.status).toBe(201);
+      expect((await aliasesOf(holder.id)).map((alias) => String(alias._id))).toEqual([created.body.id]);
     });
 
     it('a holder written by the counter-based version (liveAliasCount and stamps): the old fields are ignored', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { AliasAccountRepository } from '../../apps/crm/src/alias-account/alias-account.repository';
-import { DeletionDecisions } from '../../apps/crm/src/holder/deletion-decisions.repository';
+import { HolderDeletions } from '../../apps/crm/src/holder/holder-deletions.repository';
 import { HolderRepository, NewHolder } from '../../apps/crm/src/holder/holder.repository';
 import { naturalPerson } from '../factories/holders';
 import { crmWithMidazForAll } from '../utils/crm-with-midaz';
@@ -24,7 +24,7 @@ describe('holder deletion vs alias creation against the real store: explored int
       holderId: holder._id,
       stores: () => ({
         holders,
-        decisions: stack.crm.app.get(DeletionDecisions),
+        deletions: stack.crm.app.get(HolderDeletions),
         aliases: stack.crm.app.get(AliasAccountRepository),
       }),
       state: {

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { AliasAccountSchema } from '../../apps/crm/src/alias-account/alias-account.schema';
 import { AliasAccountRepository } from '../../apps/crm/src/alias-account/alias-account.repository';
-import { DeletionDecisionSchema } from '../../apps/crm/src/holder/deletion-decisions.repository';
+import { HolderDeletions, HolderDeletionSchema } from '../../apps/crm/src/holder/holder-deletions.repository';
 import { HolderLinks } from '../../apps/crm/src/holder/holder-links';
-import { HolderRepository } from '../../apps/crm/src/holder/holder.repository';
 import { HolderSchema } from '../../apps/crm/src/holder/holder.schema';
 import { COLLECTIONS } from '@crm/persistence';
 import { aliasBody, ledgerAccount, relatedParty } from '../factories/aliases';
@@ -39,7 +38,7 @@ const declared = (schema: Pick<typeof HolderSchema, 'indexes'>): DeclaredIndex[]
 const INDEXES: Record<string, DeclaredIndex[]> = {
   [COLLECTIONS.holders]: declared(HolderSchema),
   [COLLECTIONS.aliasAccounts]: declared(AliasAccountSchema),
-  holder_deletion_decisions: declared(DeletionDecisionSchema),
+  holder_deletions: declared(HolderDeletionSchema),
 };
 
 const DOC = join(__dirname, '../../docs/storage.md');
@@ -155,7 +154,7 @@ describe('every query the repositories issue is served by a declared index (Mong
    */
   async function exerciseDeletionRace(holderId: string): Promise<void> {
     const tenant = { organizationId: api.organizationId };
-    await crm.app.get(HolderRepository).addDeletionMark(api.organizationId, holderId, 'stale-mark');
+    await crm.app.get(HolderDeletions).mark(api.organizationId, holderId); // a deletion that died
     const alias = (await api.post(`/v1/holders/${holderId}/aliases`, ledgerAccount(midaz, api))).body;
     expect((await api.delete(`/v1/holders/${holderId}/aliases/${alias.id}?hard_delete=true`)).status).toBe(204);
     const holder = await crm.app.get(HolderLinks).requireLive(tenant, holderId);

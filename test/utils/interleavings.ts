@@ -11,19 +11,34 @@ export class StepExplorer {
   private running = 0;
   private idle?: () => void;
 
-  /** Wraps every method of `store` so that each call of process `process` is one step. */
-  gate<T extends object>(store: T, process: number, crashBefore: number | undefined, taken: { steps: number }): T {
-    return new Proxy(store, {
+  /**
+   * Wraps the `operations` of `store` so that each call of process `process` is one step, the store's own
+   * calls to its operations included (a method that is two database operations is two steps). The
+   * process is killed before step `faults.crashBefore`; at step `faults.failAt` the call is carried out
+   * but answers an error, as a write of unknown outcome does.
+   */
+  gate<T extends object>(
+    store: T,
+    operations: ReadonlySet<string>,
+    process: number,
+    faults: Faults,
+    taken: { steps: number },
+  ): T {
+    const gated: T = new Proxy(store, {
       get: (target, property, receiver) => {
         const value = Reflect.get(target, property, receiver) as unknown;
         if (typeof value !== 'function') return value;
+        if (typeof property !== 'string' || !operations.has(property)) return value;
         return async (...args: unknown[]) => {
           const step = taken.steps++;
-          await this.turn(process, step === crashBefore);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
+          await this.turn(process, step === faults.crashBefore);
+          const result: unknown = await (value as (...a: unknown[]) => unknown).apply(gated, args);
+          if (step === faults.failAt) throw new Error('injected: the write happened, its answer was lost');
+          return result;
         };
       },
     });
+    return gated;
   }
 
   /**
@@ -75,12 +90,24 @@ export class StepExplorer {
   }
 }
 
-/** A schedule: which process goes next at each turn, and before which step each process is killed (if any). */
+/** Where a process is killed, or sees a call fail after it happened (undefined: nowhere). */
+export interface Faults {
+  crashBefore?: number;
+  failAt?: number;
+}
+
+const STEPS = 16; // more than any process here takes
+
+/** A value once in `rarity` cases, undefined otherwise: most processes run without that fault. */
+const sometimes = (value: fc.Arbitrary<number>, rarity: number) =>
+  fc.oneof({ weight: rarity - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: value });
+
+/** A schedule: which process goes next at each turn, and the faults of each process. */
 export const schedules = (processes: number) =>
   fc.record({
-    choices: fc.array(fc.nat({ max: processes - 1 }), { minLength: 1, maxLength: 60 }),
-    crashes: fc.array(fc.option(fc.nat({ max: 6 }), { nil: undefined, freq: 3 }), {
-      minLength: processes,
-      maxLength: processes,
-    }),
+    choices: fc.array(fc.nat({ max: processes - 1 }), { minLength: 1, maxLength: 80 }),
+    faults: fc.array(
+      fc.record({ crashBefore: sometimes(fc.nat({ max: STEPS }), 4), failAt: sometimes(fc.nat({ max: STEPS }), 4) }),
+      { minLength: processes, maxLength: processes },
+    ),
   });

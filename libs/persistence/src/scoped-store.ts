@@ -19,6 +19,15 @@ interface RecordScope {
   absent?: readonly string[];
 }
 
+function inScope(organizationId: string, scope: RecordScope): (stored: Filter) => boolean {
+  const expected = Object.entries({ ...scope.equal, organizationId });
+  // `== null`, as the filter `field: null` matches a missing field too.
+  return (stored) =>
+    expected.every(([field, value]) => stored[field] === value) &&
+    (scope.absent ?? []).every((field) => stored[field] == null) &&
+    (scope.includeDeleted === true || stored.deletedAt == null);
+}
+
 /** The same scope as a filter. */
 function scopeFilter(organizationId: string, scope: RecordScope): Filter {
   return {
@@ -97,15 +106,22 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
 
   /**
    * One record by id, or null when the organization has none (or only a deleted one, unless asked).
-   * The scope is part of the filter, so a record of another organization is never read, nor decrypted.
+   * The read names `_id` alone: the primary key is the one filter every MongoDB-compatible store serves
+   * from its primary index (FerretDB scans for any other). The scope is checked on the stored record by
+   * a transform that runs before the crypto plugin's, so a record out of scope is absent and never
+   * decrypted.
    */
   async findById(organizationId: string, id: string, options: RecordScope = {}): Promise<T | null> {
-    return this.model.findOne({ _id: id, ...scopeFilter(organizationId, options) }).lean<T>();
+    const accept = inScope(organizationId, options);
+    return this.model
+      .findOne({ _id: id })
+      .lean<T>()
+      .transform((found) => (found && accept(found as unknown as Filter) ? found : null));
   }
 
   /**
    * Plain (unprotected) fields of one record, live or not, or null when the organization has none. Read
-   * by `_id` alone and checked on the stored record, as findById; nothing else is read, so nothing is
+   * by `_id` alone and checked on the stored record, as findById is; nothing else is read, so nothing is
    * decrypted.
    */
   async plainFieldsOf<K extends keyof T & string>(
@@ -238,11 +254,11 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     return (await this.model.updateOne(scoped, update, { timestamps: false })).matchedCount > 0;
   }
 
-  /** Sets deletedAt on a live record, with `also` (other operators) in the same update; false when there is none. */
-  async softDelete(organizationId: string, filter: Filter, also: Filter = {}): Promise<boolean> {
+  /** Sets deletedAt on a live record; false when there is none. */
+  async softDelete(organizationId: string, filter: Filter): Promise<boolean> {
     const result = await this.model.updateOne(
       { ...filter, organizationId, deletedAt: null },
-      { ...also, $set: { deletedAt: new Date() } },
+      { $set: { deletedAt: new Date() } },
     );
     return result.matchedCount > 0;
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantContext } from '@crm/http';
 import { HolderAliases } from '../holder/holder-aliases.port';
+import { abandonedBefore } from './abandoned-creations';
 import { AliasAccountRepository } from './alias-account.repository';
 
 /** The aliases of a holder, as a holder deletion sees them (the port HolderModule declares). */
@@ -8,12 +9,10 @@ import { AliasAccountRepository } from './alias-account.repository';
 export class AliasAccountLinks implements HolderAliases {
   constructor(private readonly aliases: AliasAccountRepository) {}
 
-  anyLinking(tenant: TenantContext, holderId: string): Promise<boolean> {
+  async anyLinking(tenant: TenantContext, holderId: string): Promise<boolean> {
+    if (!(await this.aliases.linksHolder(tenant.organizationId, holderId))) return false;
+    await this.aliases.removePendingBefore(tenant.organizationId, { holderId }, abandonedBefore());
     return this.aliases.linksHolder(tenant.organizationId, holderId);
-  }
-
-  removeAbandoned(tenant: TenantContext, holderId: string, before: Date): Promise<void> {
-    return this.aliases.removePendingBefore(tenant.organizationId, holderId, before);
   }
 
   eraseAll(tenant: TenantContext, holderId: string): Promise<void> {

@@ -31,8 +31,8 @@ export type NewAliasAccount = Omit<
   relatedParties?: Array<Omit<RelatedPartyRecord, '_id'>>;
 };
 
-/** Reads and writes see confirmed aliases only: a pending one is a creation under way. */
-const CONFIRMED = ['pending'] as const;
+/** Fields a confirmed alias lacks: reads and writes see confirmed aliases only (a pending one is a creation under way). */
+const UNSET_WHEN_CONFIRMED = ['pending'] as const;
 
 /**
  * Every read and write of alias accounts, scoped by organization and, for single records, by holder. A
@@ -76,13 +76,13 @@ export class AliasAccountRepository implements OnModuleInit {
     return this.store.existsLive(organizationId, { holderId });
   }
 
-  /** Removes the holder's pending aliases created before `before`. */
-  removePendingBefore(organizationId: string, holderId: string, before: Date): Promise<void> {
-    return this.store.hardDeleteAll(organizationId, {
-      holderId,
-      pending: { $ne: null },
-      createdAt: { $lt: before },
-    });
+  /** Removes the pending aliases of a holder or of an account created before `before` (abandoned creations). */
+  removePendingBefore(
+    organizationId: string,
+    of: { holderId: string } | { accountId: string },
+    before: Date,
+  ): Promise<void> {
+    return this.store.hardDeleteAll(organizationId, { ...of, pending: { $ne: null }, createdAt: { $lt: before } });
   }
 
   /** Erases every alias record of the holder, whatever its state. */
@@ -96,7 +96,7 @@ export class AliasAccountRepository implements OnModuleInit {
     id: string,
     options: { includeDeleted?: boolean } = {},
   ): Promise<AliasAccountRecord | null> {
-    return this.store.findById(organizationId, id, { ...options, equal: { holderId }, absent: CONFIRMED });
+    return this.store.findById(organizationId, id, { ...options, equal: { holderId }, absent: UNSET_WHEN_CONFIRMED });
   }
 
   /** Merge-patches a live alias, once `check` accepts it as loaded, and appends related parties (each gets a new id). */
@@ -110,7 +110,7 @@ export class AliasAccountRepository implements OnModuleInit {
   ): Promise<AliasAccountRecord | null> {
     return this.store.patch(organizationId, id, patch, {
       equal: { holderId },
-      absent: CONFIRMED,
+      absent: UNSET_WHEN_CONFIRMED,
       check,
       edit: appendParties.length > 0 ? { relatedParties: (parties) => [...parties, ...appendParties] } : {},
     });
@@ -134,7 +134,7 @@ export class AliasAccountRepository implements OnModuleInit {
       {},
       {
         equal: { holderId },
-        absent: CONFIRMED,
+        absent: UNSET_WHEN_CONFIRMED,
         check: (alias) => {
           if (!alias.relatedParties?.some(isTheParty))
             throw new CrmException('CRM-0024', { entityType: 'RelatedParty' });

@@ -9,6 +9,7 @@ import { HolderLinks, LinkedHolder } from '../holder/holder-links';
 import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
 import { AliasAccountResponseDto } from './dto/alias-account-response.dto';
 import { CreateAliasAccountDto, UpdateAliasAccountDto } from './dto/create-alias-account.dto';
+import { abandonedBefore } from './abandoned-creations';
 import { toAliasAccountResponse } from './alias-account.mapper';
 import { AliasAccountRepository, NewAliasAccount } from './alias-account.repository';
 import { ALIAS_PROTECTED_FIELDS, AliasAccountRecord } from './alias-account.schema';
@@ -64,7 +65,7 @@ export class AliasAccountService {
       caller,
     );
     const pending = uuidv7();
-    const created = await this.aliases.createPending(tenant.organizationId, newAlias(holder, body), pending);
+    const created = await this.writePending(tenant.organizationId, newAlias(holder, body), pending);
     const withdraw = () => this.aliases.withdraw(tenant.organizationId, holderId, created._id, pending);
     let claimed: boolean;
     try {
@@ -80,6 +81,20 @@ export class AliasAccountService {
     if (!(await this.aliases.confirm(tenant.organizationId, holderId, created._id, pending)))
       throw new CrmException('CRM-0049', { entityType: ENTITY });
     return toAliasAccountResponse(created);
+  }
+
+  /**
+   * Writes the alias pending; when the account is taken only by a creation abandoned long ago (it died
+   * between its write and its confirmation), that leftover is removed and the write tried once more.
+   */
+  private async writePending(organizationId: string, alias: NewAliasAccount, pending: string) {
+    try {
+      return await this.aliases.createPending(organizationId, alias, pending);
+    } catch (error) {
+      if ((error as CrmException).code !== 'CRM-0013') throw error;
+      await this.aliases.removePendingBefore(organizationId, { accountId: alias.accountId }, abandonedBefore());
+      return this.aliases.createPending(organizationId, alias, pending);
+    }
   }
 
   async get(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CrmException } from '@crm/errors';
 import type { TenantContext } from '@crm/http';
-import { DeletionDecisions } from './deletion-decisions.repository';
+import { HolderDeletions } from './holder-deletions.repository';
 import { HolderRepository } from './holder.repository';
 import type { HolderType } from './holder.schema';
 
@@ -24,7 +24,7 @@ const holderNotFound = () => new CrmException('CRM-0006', { entityType: 'Holder'
 export class HolderLinks {
   constructor(
     private readonly holders: HolderRepository,
-    private readonly decisions: DeletionDecisions,
+    private readonly deletions: HolderDeletions,
   ) {}
 
   /** What an alias copies from a live holder; 404 CRM-0006 unless the holder exists and is live. */
@@ -41,19 +41,15 @@ export class HolderLinks {
    */
   async claimLink(tenant: TenantContext, holderId: string): Promise<boolean> {
     const { organizationId } = tenant;
-    const state = await this.holders.linkState(organizationId, holderId);
-    if (!state.live) return false;
-    if (state.deletionMarks.length === 0) return true;
-    for (const mark of state.deletionMarks) {
-      const decision = await this.decisions.settle(organizationId, holderId, mark, 'cancel');
-      if (decision === 'delete') {
+    for (const mark of await this.deletions.marksOf(organizationId, holderId)) {
+      if ((await this.deletions.settle(organizationId, holderId, mark, 'cancel')) === 'delete') {
         await this.holders.softDelete(organizationId, holderId);
-        await this.decisions.forgetHolder(organizationId, holderId);
+        await this.deletions.forgetHolder(organizationId, holderId).catch(() => undefined); // leftovers are harmless
         return false;
       }
-      await this.holders.removeDeletionMark(organizationId, holderId, mark);
+      await this.deletions.unmark(organizationId, mark);
     }
-    // A decision forgotten meanwhile belonged to an attempt that is over: the holder says how it ended.
-    return (await this.holders.linkState(organizationId, holderId)).live;
+    // Read after the marks: a deletion that carried the holder off before they were read shows here.
+    return this.holders.isLive(organizationId, holderId);
   }
 }

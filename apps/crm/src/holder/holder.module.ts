@@ -3,7 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { protectedModel } from '@crm/crypto';
 import { PersonalDataModule } from '@crm/personal-data';
 import { AliasAccountModule } from '../alias-account/alias-account.module';
-import { DELETION_DECISION_MODEL, DeletionDecisions, DeletionDecisionSchema } from './deletion-decisions.repository';
+import { HOLDER_DELETION_MODEL, HolderDeletions, HolderDeletionSchema } from './holder-deletions.repository';
 import { HolderController } from './holder.controller';
 import { HolderLinks } from './holder-links';
 import { HolderRepository } from './holder.repository';
@@ -14,13 +14,13 @@ import { HolderService } from './holder.service';
   imports: [
     PersonalDataModule,
     MongooseModule.forFeatureAsync([protectedModel(HOLDER_MODEL, HolderSchema, HOLDER_PROTECTED_FIELDS)]),
-    MongooseModule.forFeature([{ name: DELETION_DECISION_MODEL, schema: DeletionDecisionSchema }]),
+    MongooseModule.forFeature([{ name: HOLDER_DELETION_MODEL, schema: HolderDeletionSchema }]),
     // Each side calls the other's port: a holder deletion asks about aliases (HolderAliases), an alias
     // creation about its holder (HolderLinks).
     forwardRef(() => AliasAccountModule),
   ],
   controllers: [HolderController],
-  providers: [HolderRepository, HolderService, HolderLinks, DeletionDecisions],
+  providers: [HolderRepository, HolderService, HolderLinks, HolderDeletions],
   // Aliases get HolderLinks only: what they may know of holders (see holder-links.ts).
   exports: [HolderLinks],
 })

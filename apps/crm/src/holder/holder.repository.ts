@@ -14,16 +14,7 @@ export interface HolderFilters {
   metadata: Record<string, string>;
 }
 
-export type NewHolder = Omit<
-  HolderRecord,
-  '_id' | 'organizationId' | 'deletionMarks' | 'createdAt' | 'updatedAt' | 'deletedAt'
->;
-
-/** What an alias creation reads of its holder once its alias is written: whether it is live, and the marks of deletions under way. */
-export interface HolderLinkState {
-  live: boolean;
-  deletionMarks: string[];
-}
+export type NewHolder = Omit<HolderRecord, '_id' | 'organizationId' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
 
 const documentTaken = () => new CrmException('CRM-0010', { entityType: 'Holder' });
 
@@ -78,30 +69,15 @@ export class HolderRepository implements OnModuleInit {
     return this.store.patch(organizationId, id, patch, { check });
   }
 
-  /** Whether the holder is live and which deletions are under way on it; read by id, nothing decrypted. */
-  async linkState(organizationId: string, id: string): Promise<HolderLinkState> {
-    const stored = await this.store.plainFieldsOf(organizationId, id, ['deletedAt', 'deletionMarks']);
-    return { live: stored !== null && stored.deletedAt == null, deletionMarks: stored?.deletionMarks ?? [] };
+  /** Whether the holder exists and is live; read by id, nothing decrypted. */
+  async isLive(organizationId: string, id: string): Promise<boolean> {
+    const stored = await this.store.plainFieldsOf(organizationId, id, ['deletedAt']);
+    return stored !== null && stored.deletedAt == null;
   }
 
-  /** Adds a deletion's mark to a live holder; false when it is not live. Not a change of its data: updatedAt stays. */
-  addDeletionMark(organizationId: string, id: string, mark: string): Promise<boolean> {
-    return this.store.updatePlainFields(
-      organizationId,
-      { _id: id },
-      { $push: { deletionMarks: mark } },
-      { live: true },
-    );
-  }
-
-  /** Takes a deletion's mark off the holder (its deletion is over, or cancelled). */
-  async removeDeletionMark(organizationId: string, id: string, mark: string): Promise<void> {
-    await this.store.updatePlainFields(organizationId, { _id: id }, { $pull: { deletionMarks: mark } });
-  }
-
-  /** Soft-deletes a live holder, taking every deletion mark off it; false when it is not live. */
+  /** Soft-deletes a live holder; false when it is not live. */
   softDelete(organizationId: string, id: string): Promise<boolean> {
-    return this.store.softDelete(organizationId, { _id: id }, { $unset: { deletionMarks: 1 } });
+    return this.store.softDelete(organizationId, { _id: id });
   }
 
   /** Removes a (soft-deleted) holder for good. */

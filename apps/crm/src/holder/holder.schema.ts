@@ -49,11 +49,6 @@ export interface HolderRecord {
     representative?: { name?: string; document?: string; email?: string; role?: string };
   };
   metadata?: Metadata;
-  /**
-   * The marks of deletions under way: each deletion adds its own, and an alias creation that finds one
-   * cancels that deletion (see docs/adr/0003-holder-alias-integrity.md). Absent when none is under way.
-   */
-  deletionMarks?: string[];
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
@@ -137,7 +132,6 @@ export const HolderSchema = new Schema<HolderRecord>(
       representative: { name: String, document: String, email: String, role: String },
     },
     metadata: { type: Schema.Types.Mixed },
-    deletionMarks: { type: [String], default: undefined },
     deletedAt: { type: Date, default: null },
   },
   { collection: COLLECTIONS.holders, timestamps: true, versionKey: false, minimize: true },

@@ -7,10 +7,10 @@ import { errorCodeOf } from '../../../../test/utils/error-code';
 import type { CreateHolderDto } from './dto/create-holder.dto';
 import type { UpdateHolderDto } from './dto/update-holder.dto';
 import { InMemoryAliasAccountRepository } from '../../../../test/fakes/alias-account-repository.fake';
-import { InMemoryDeletionDecisions } from '../../../../test/fakes/deletion-decisions.fake';
+import { InMemoryHolderDeletions } from '../../../../test/fakes/holder-deletions.fake';
 import { AliasAccountLinks } from '../alias-account/alias-account-links';
 import type { AliasAccountRepository } from '../alias-account/alias-account.repository';
-import type { DeletionDecisions } from './deletion-decisions.repository';
+import type { HolderDeletions } from './holder-deletions.repository';
 import type { HolderRepository } from './holder.repository';
 import { HolderService } from './holder.service';
 
@@ -27,15 +27,15 @@ function setUp(config: Partial<AppConfig> = {}) {
   const settings = { documentValidation: 'off', metadataPiiGuard: 'warn', maxPaginationLimit: 100, ...config };
   const repository = new InMemoryHolderRepository();
   const aliases = new InMemoryAliasAccountRepository();
-  const decisions = new InMemoryDeletionDecisions();
+  const deletions = new InMemoryHolderDeletions();
   const service = new HolderService(
     repository as unknown as HolderRepository,
     new MetadataPersonalDataPolicy(settings as AppConfig),
     settings as AppConfig,
-    decisions as unknown as DeletionDecisions,
+    deletions as unknown as HolderDeletions,
     new AliasAccountLinks(aliases as unknown as AliasAccountRepository),
   );
-  return { repository, aliases, decisions, service };
+  return { repository, aliases, deletions, service };
 }
 
 describe('HolderService (in-memory repository)', () => {
@@ -179,7 +179,7 @@ describe('HolderService (in-memory repository)', () => {
     };
 
     it('a holder with a live alias cannot be deleted, soft or hard (CRM-0017); once it is deleted it can', async () => {
-      const { repository, aliases, decisions, service } = setUp();
+      const { repository, aliases, deletions, service } = setUp();
       const created = await service.create(tenant, person());
       const alias = await aliasOf(aliases, created.id, true);
       expect(await errorCodeOf(service.delete(tenant, created.id, false))).toBe('CRM-0017');
@@ -187,7 +187,7 @@ describe('HolderService (in-memory repository)', () => {
       expect((await service.get(tenant, created.id)).deletedAt).toBeNull();
       expect(repository.erased).toEqual([]);
       // A refused deletion leaves neither its mark nor its decision behind.
-      expect([repository.records.get(created.id)!.deletionMarks, decisions.decisions.size]).toEqual([[], 0]);
+      expect([deletions.marks.size, deletions.decisions.size]).toEqual([0, 0]);
       await aliases.softDelete(tenant.organizationId, created.id, alias._id);
       await service.delete(tenant, created.id, true);
       expect(repository.erased).toEqual([created.id]);
@@ -210,14 +210,14 @@ describe('HolderService (in-memory repository)', () => {
     });
 
     it('a deletion cancelled by a creation (its decision taken first) is refused, CRM-0017', async () => {
-      const { repository, decisions, service } = setUp();
+      const { deletions, service } = setUp();
       const created = await service.create(tenant, person());
       // The creation settles every mark it sees: here, the one this deletion adds.
-      const addMark = repository.addDeletionMark.bind(repository);
-      repository.addDeletionMark = async (organizationId, id, mark) => {
-        const added = await addMark(organizationId, id, mark);
-        await decisions.settle(organizationId, id, mark, 'cancel');
-        return added;
+      const addMark = deletions.mark.bind(deletions);
+      deletions.mark = async (organizationId, id) => {
+        const mark = await addMark(organizationId, id);
+        await deletions.settle(organizationId, id, mark, 'cancel');
+        return mark;
       };
       expect(await errorCodeOf(service.delete(tenant, created.id, false))).toBe('CRM-0017');
       expect((await service.get(tenant, created.id)).deletedAt).toBeNull();

@@ -4,8 +4,7 @@ import { ListQuery, PageOf, pageOf, resolvePaging, TenantContext } from '@crm/ht
 import { CrmException } from '@crm/errors';
 import { isValidCnpj, isValidCpf } from '@crm/documents';
 import { MetadataPersonalDataPolicy } from '@crm/personal-data';
-import { v7 as uuidv7 } from 'uuid';
-import { DeletionDecisions } from './deletion-decisions.repository';
+import { HolderDeletions } from './holder-deletions.repository';
 import { HolderAliases } from './holder-aliases.port';
 import { CreateHolderDto } from './dto/create-holder.dto';
 import { HolderResponseDto } from './dto/holder-response.dto';
@@ -17,13 +16,6 @@ import { HOLDER_PROTECTED_FIELDS, HolderRecord, HolderType } from './holder.sche
 const ENTITY = 'Holder';
 const notFound = () => new CrmException('CRM-0006', { entityType: ENTITY });
 const hasAliases = () => new CrmException('CRM-0017', { entityType: ENTITY });
-/**
- * How old a pending alias must be before a holder deletion may remove it as abandoned (its creation died
- * or stalled; one that wakes up later finds its alias gone and answers 409 CRM-0049). A creation writes
- * and confirms its alias within milliseconds. The clock decides only when such leftovers stop blocking a
- * deletion, never whether a deletion may proceed.
- */
-const ABANDONED_CREATION_MS = 2 * 60_000;
 
 @Injectable()
 export class HolderService {
@@ -31,7 +23,7 @@ export class HolderService {
     private readonly holders: HolderRepository,
     private readonly metadataPolicy: MetadataPersonalDataPolicy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly decisions: DeletionDecisions,
+    private readonly deletions: HolderDeletions,
     private readonly aliases: HolderAliases,
   ) {}
 
@@ -66,9 +58,9 @@ export class HolderService {
 
   /**
    * The deletion rule: a holder goes only while no alias links it, decided with single-document writes
-   * whatever the interleaving with alias creations (docs/adr/0003-holder-alias-integrity.md). The holder
-   * is marked; its aliases are looked for, live or pending (pending ones abandoned long ago are removed
-   * first); none: the deletion is decided, unless a creation that saw the mark decided to cancel it first.
+   * whatever the interleaving with alias creations (docs/adr/0003-holder-alias-integrity.md). The
+   * deletion is marked; the holder's aliases are looked for, live or pending (creations abandoned long ago
+   * do not count); none: the deletion is decided, unless a creation that saw the mark cancelled it first.
    * A hard delete also erases its aliases.
    */
   async delete(tenant: TenantContext, id: string, hard: boolean): Promise<void> {
@@ -83,30 +75,20 @@ export class HolderService {
 
   private async deleteLive(tenant: TenantContext, id: string): Promise<void> {
     const { organizationId } = tenant;
-    const mark = uuidv7();
-    if (!(await this.holders.addDeletionMark(organizationId, id, mark))) throw notFound();
-    try {
-      if (await this.linked(tenant, id)) throw hasAliases();
-      if ((await this.decisions.settle(organizationId, id, mark, 'delete')) !== 'delete') throw hasAliases();
-    } catch (error) {
-      await this.withdrawMark(organizationId, id, mark).catch(() => undefined); // a leftover mark is harmless
-      throw error;
+    const mark = await this.deletions.mark(organizationId, id);
+    if (await this.aliases.anyLinking(tenant, id)) {
+      await this.deletions.withdraw(organizationId, mark).catch(() => undefined); // a leftover mark is harmless
+      throw hasAliases();
+    }
+    // A failure here leaves the mark, and whatever decision stands, for the next alias creation to settle.
+    const decision = await this.deletions.settle(organizationId, id, mark, 'delete');
+    if (decision === undefined) throw notFound(); // forgotten: another deletion carried the holder off
+    if (decision === 'cancel') {
+      await this.deletions.withdraw(organizationId, mark).catch(() => undefined);
+      throw hasAliases();
     }
     await this.holders.softDelete(organizationId, id);
-    // Decisions about a deleted holder decide nothing any more; a leftover is harmless.
-    await this.decisions.forgetHolder(organizationId, id).catch(() => undefined);
-  }
-
-  private async withdrawMark(organizationId: string, id: string, mark: string): Promise<void> {
-    await this.holders.removeDeletionMark(organizationId, id, mark);
-    await this.decisions.forget(organizationId, mark);
-  }
-
-  /** Whether an alias links the holder, once pending ones abandoned long ago are removed (when there is any). */
-  private async linked(tenant: TenantContext, id: string): Promise<boolean> {
-    if (!(await this.aliases.anyLinking(tenant, id))) return false;
-    await this.aliases.removeAbandoned(tenant, id, new Date(Date.now() - ABANDONED_CREATION_MS));
-    return this.aliases.anyLinking(tenant, id);
+    await this.deletions.forgetHolder(organizationId, id).catch(() => undefined); // leftovers are harmless
   }
 
   async list(
