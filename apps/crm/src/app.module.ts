@@ -9,6 +9,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { HolderModule } from './holder/holder.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { LoggingModule } from './logging/logging.module';
 import { mongoConnectionOptions } from './mongo-connection';
 import { MetricsModule } from './telemetry/metrics.controller';
@@ -43,6 +44,7 @@ export class AppModule {
         HolderModule,
         AliasAccountModule,
         AuditModule,
+        IdempotencyModule,
         ...(options.telemetry?.prometheus ? [MetricsModule.forRoot(options.telemetry.prometheus)] : []),
         ...(options.extraModules ?? []),
       ],

@@ -31,6 +31,17 @@ describe('loadConfig', () => {
       prometheus: false,
     });
     expect(config.crypto.previousHashKeys).toEqual([]);
+    expect(config.idempotency).toEqual({ maxTtlSeconds: 86_400 });
+  });
+
+  it('bounds IDEMPOTENCY_MAX_TTL_SEC to whole seconds from 1 to 30 days', () => {
+    expect(loadConfig({ ...base, IDEMPOTENCY_MAX_TTL_SEC: '60' }).idempotency.maxTtlSeconds).toBe(60);
+    expect(problemsOf({ ...base, IDEMPOTENCY_MAX_TTL_SEC: '0' })).toEqual([
+      'IDEMPOTENCY_MAX_TTL_SEC: must be at least 1',
+    ]);
+    expect(problemsOf({ ...base, IDEMPOTENCY_MAX_TTL_SEC: String(30 * 86_400 + 1) })).toEqual([
+      'IDEMPOTENCY_MAX_TTL_SEC: must be at most 2592000',
+    ]);
   });
 
   it('builds the URI from MONGO_HOST and friends, escaping credentials', () => {

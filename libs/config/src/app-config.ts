@@ -86,6 +86,7 @@ const schema = z
       z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     ),
     METRICS_ENABLED: flag.default(false),
+    IDEMPOTENCY_MAX_TTL_SEC: integer(1, 30 * 86_400).default(86_400),
   })
   .superRefine((env, ctx) => {
     if (!env.MONGO_URI && !env.MONGO_HOST) {
@@ -135,6 +136,12 @@ export interface AppConfig {
   midaz: MidazConfig;
   auth: AuthConfig;
   audit: AuditConfig;
+  idempotency: IdempotencyConfig;
+}
+
+export interface IdempotencyConfig {
+  /** The longest an idempotency key may be kept (`X-TTL` above it is refused); the default of 300 s is capped by it. */
+  maxTtlSeconds: number;
 }
 
 export interface MidazConfig {
@@ -219,6 +226,7 @@ export function loadConfig(rawEnv: Env): AppConfig {
       cacheTtlMs: value.MIDAZ_CACHE_TTL_MS,
       breakerResetMs: value.MIDAZ_BREAKER_RESET_MS,
     },
+    idempotency: { maxTtlSeconds: value.IDEMPOTENCY_MAX_TTL_SEC },
     ...access,
   };
 }

@@ -1,4 +1,4 @@
-export type { AppConfig, MidazConfig } from './app-config';
+export type { AppConfig, IdempotencyConfig, MidazConfig } from './app-config';
 export type { AuditConfig, AuthConfig, JwtAuthConfig, LerianAuthConfig } from './auth-config';
 export { ASYMMETRIC_ALGORITHMS } from './auth-config';
 export { ConfigError, keyProblem, loadConfig } from './app-config';

@@ -6,6 +6,7 @@ import { BlindIndex } from './blind-index';
 import { CryptoModule } from './crypto.module';
 import { FieldCipher } from './field-cipher';
 import { Keyring } from './keyring';
+import { KeyedDigest } from './keyed-digest';
 import { KeyringCanary } from './keyring-canary';
 import { KeyRotationService } from './key-rotation/key-rotation.service';
 
@@ -32,7 +33,7 @@ const compileWith = (dependency: Type<unknown>) =>
   }).compile();
 
 describe('CryptoModule.forRoot(keys): what other modules may inject', () => {
-  it.each([KeyringCanary, KeyRotationService])('offers %p (health, CLI)', async (dependency) => {
+  it.each([KeyringCanary, KeyRotationService, KeyedDigest])('offers %p (health, CLI, digests)', async (dependency) => {
     const module = await compileWith(dependency);
     expect(module.get(dependency, { strict: false })).toBeInstanceOf(dependency);
     await module.close();

@@ -4,6 +4,7 @@ import { Schema } from 'mongoose';
 import { BlindIndex } from './blind-index';
 import { FieldCipher } from './field-cipher';
 import { FieldProtector } from './field-protector';
+import { KeyedDigest } from './keyed-digest';
 import { KeyMaterial, Keyring } from './keyring';
 import { KeyringCanary } from './keyring-canary';
 import { KeyRotationService } from './key-rotation/key-rotation.service';
@@ -36,8 +37,8 @@ export class SchemaProtection {
 /**
  * The keyring, cipher and blind index, built once from the key material (current and previous keys).
  * Global so that `protectedModel` works in any feature module, but what it exports is the small public
- * API: the canary (health), the key rotation (CLI) and the schema protection `protectedModel` injects.
- * Business code never gets a cipher, a blind index or a key.
+ * API: the canary (health), the key rotation (CLI), the schema protection `protectedModel` injects and
+ * keyed digests (values compared but never stored). Business code never gets a cipher, a blind index or a key.
  */
 @Module({})
 export class CryptoModule {
@@ -49,12 +50,13 @@ export class CryptoModule {
         { provide: Keyring, useFactory: () => new Keyring(keys) },
         { provide: FieldCipher, inject: [Keyring], useFactory: (keyring: Keyring) => new FieldCipher(keyring) },
         { provide: BlindIndex, inject: [Keyring], useFactory: (keyring: Keyring) => new BlindIndex(keyring) },
+        { provide: KeyedDigest, inject: [Keyring], useFactory: (keyring: Keyring) => new KeyedDigest(keyring) },
         ProtectedCollections,
         SchemaProtection,
         KeyringCanary,
         KeyRotationService,
       ],
-      exports: [SchemaProtection, KeyringCanary, KeyRotationService],
+      exports: [SchemaProtection, KeyringCanary, KeyRotationService, KeyedDigest],
     };
   }
 }

@@ -1,9 +1,11 @@
 // The public API: declare protected fields, build protected models, read the statics they add, check the
-// keys at boot (canary) and rotate them (CLI). Ciphers, blind indexes and keyrings stay inside.
+// keys at boot (canary), rotate them (CLI) and digest values under a key. Ciphers, blind indexes and
+// keyrings stay inside.
 export { CryptoModule, protectedModel } from './crypto.module';
 export { DecryptionError, KeyMismatchError, ProtectedQueryError } from './errors';
 export type { KeyMaterial } from './keyring';
 export { KeyringCanary } from './keyring-canary';
+export { KeyedDigest } from './keyed-digest';
 export { NORMALIZERS } from './normalizers';
 export type { NormalizerName } from './normalizers';
 export { ProtectedFields, protectedFields } from './protected-fields';

@@ -186,6 +186,16 @@ export const ERROR_CATALOG = {
     title: 'Alias Creation Interrupted',
     message: 'The alias creation stalled so long that its unfinished alias was removed; nothing was stored. Try again.',
   },
+  'CRM-0050': {
+    status: 422,
+    title: 'Idempotency Key Reused',
+    message: 'This idempotency key was used for a different request; use a new key for a new request.',
+  },
+  'CRM-0051': {
+    status: 409,
+    title: 'Request In Progress',
+    message: 'A request with this idempotency key is still being processed. Retry after the time in Retry-After.',
+  },
 } as const satisfies Record<string, { status: number; title: string; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -24,6 +24,7 @@ import {
   WithMetadataFilters,
 } from '@crm/http';
 import { Authorize } from '../auth/permission';
+import { IdempotentCreate, REPLAY_RESPONSE_HEADERS } from '../idempotency/idempotent-create.decorator';
 import { CREATE_ALIAS_EXAMPLES, UPDATE_ALIAS_EXAMPLES } from './dto/alias-account-examples';
 import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
 import { AliasAccountPageDto, AliasAccountResponseDto } from './dto/alias-account-response.dto';
@@ -44,7 +45,13 @@ export class AliasAccountController {
     description: 'Links a live holder to a Midaz ledger account; the ledger and account are checked in Midaz first.',
   })
   @ApiBody({ type: CreateAliasAccountDto, examples: CREATE_ALIAS_EXAMPLES })
-  @ApiCreatedResponse({ type: AliasAccountResponseDto, description: 'Created: the alias as stored, with its new id.' })
+  @IdempotentCreate()
+  @ApiCreatedResponse({
+    type: AliasAccountResponseDto,
+    description:
+      'Created: the alias as stored, with its new id (or, replayed, the first answer to this idempotency key).',
+    headers: REPLAY_RESPONSE_HEADERS,
+  })
   @ApiErrors(
     [
       'CRM-0005',
@@ -64,6 +71,8 @@ export class AliasAccountController {
       'CRM-0031',
       'CRM-0032',
       'CRM-0040',
+      'CRM-0050',
+      'CRM-0051',
     ],
     { body: true },
   )

@@ -95,4 +95,19 @@ describe('audit events', () => {
     });
     expect(JSON.stringify(event)).not.toContain('Secret Name');
   });
+
+  it('marks a replayed create as a replay, with the created id; a create that ran carries no mark', () => {
+    const created = {
+      permission: { resource: 'holders', action: 'post' } as const,
+      params: {},
+      body: { name: 'x' },
+      status: 201,
+      payload: JSON.stringify({ id: HOLDER, name: 'x' }),
+      requestId: 'r3',
+      organizationHeader: ORG,
+    };
+    expect(auditEventOf({ ...created, replay: true })).toMatchObject({ replay: true, resourceIds: [HOLDER] });
+    expect('replay' in auditEventOf(created)).toBe(false);
+    expect('replay' in auditEventOf({ ...created, replay: false })).toBe(false);
+  });
 });

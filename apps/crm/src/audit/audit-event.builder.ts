@@ -60,6 +60,8 @@ export interface AuditedRequest {
   status: number;
   payload: unknown;
   requestId: string;
+  /** The answer was an earlier request's, replayed for its idempotency key. */
+  replay?: boolean;
 }
 
 /** Builds the event of one finished request. */
@@ -87,5 +89,6 @@ export function auditEventOf(request: AuditedRequest): AuditEvent {
     outcome: status,
     requestId: request.requestId,
     ...(isWrite ? { fields: fieldNamesOf(request.body) } : {}),
+    ...(request.replay === true ? { replay: true } : {}),
   };
 }

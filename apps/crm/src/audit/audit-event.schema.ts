@@ -25,6 +25,8 @@ export interface AuditEvent {
   requestId: string;
   /** For writes: the names (paths) of the fields the request set or removed. */
   fields?: string[];
+  /** Set when the answer was the stored answer of an earlier request with the same idempotency key: nothing ran. */
+  replay?: true;
 }
 
 export const AuditEventSchema = new Schema<AuditEvent>(
@@ -40,6 +42,7 @@ export const AuditEventSchema = new Schema<AuditEvent>(
     outcome: { type: Number, required: true },
     requestId: { type: String, required: true },
     fields: { type: [String], default: undefined },
+    replay: { type: Boolean },
   },
   { collection: AUDIT_EVENTS_COLLECTION, versionKey: false },
 );

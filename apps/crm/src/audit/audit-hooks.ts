@@ -8,6 +8,7 @@ import { RoutePermissions } from '../auth/route-permissions';
 import { addToRequestLog } from '../logging/request-log';
 import { auditEventOf } from './audit-event.builder';
 import { AuditSlot, AuditTrail } from './audit-trail';
+import { isReplay } from './replays';
 
 const slots = new WeakMap<IncomingMessage, AuditSlot | null>();
 
@@ -56,6 +57,7 @@ export function installAuditTrail(app: NestFastifyApplication): void {
       status: reply.statusCode,
       payload,
       requestId: requestIdOf(request.raw),
+      replay: isReplay(request.raw),
     });
     const stored = await trail.record(event, slot);
     // SIEMs read the trail from the logs too: the event goes on the request's own line.

@@ -28,7 +28,7 @@ export class AuditController {
   @ApiErrors(['CRM-0009', 'CRM-0011'])
   @ApiOkResponse({
     description:
-      '{items, page, limit, next_cursor?}; each item {id, time, actor, action, resourceType, resourceIds, count?, outcome, requestId, fields?}',
+      '{items, page, limit, next_cursor?}; each item {id, time, actor, action, resourceType, resourceIds, count?, outcome, requestId, fields?, replay?} (replay: true when an idempotent create answered with its first answer)',
   })
   async list(@Tenant() tenant: TenantContext, @Query() query: AuditEventsQuery): Promise<PageOf<AuditEventResponse>> {
     const paging = resolvePaging(query, this.config.maxPaginationLimit);

@@ -22,6 +22,7 @@ import {
   WithMetadataFilters,
 } from '@crm/http';
 import { Authorize } from '../auth/permission';
+import { IdempotentCreate, REPLAY_RESPONSE_HEADERS } from '../idempotency/idempotent-create.decorator';
 import { CreateHolderDto } from './dto/create-holder.dto';
 import { CREATE_HOLDER_EXAMPLES, UPDATE_HOLDER_EXAMPLES } from './dto/holder-examples';
 import { ListHoldersQuery } from './dto/holder-queries.dto';
@@ -39,8 +40,16 @@ export class HolderController {
   @Authorize('holders', 'post')
   @ApiOperation({ summary: 'Create a holder', description: 'One active holder per document per organization.' })
   @ApiBody({ type: CreateHolderDto, examples: CREATE_HOLDER_EXAMPLES })
-  @ApiCreatedResponse({ type: HolderResponseDto, description: 'Created: the holder as stored, with its new id.' })
-  @ApiErrors(['CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0010', 'CRM-0033', 'CRM-0034'], { body: true })
+  @IdempotentCreate()
+  @ApiCreatedResponse({
+    type: HolderResponseDto,
+    description:
+      'Created: the holder as stored, with its new id (or, replayed, the first answer to this idempotency key).',
+    headers: REPLAY_RESPONSE_HEADERS,
+  })
+  @ApiErrors(['CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0010', 'CRM-0033', 'CRM-0034', 'CRM-0050', 'CRM-0051'], {
+    body: true,
+  })
   create(@Tenant() tenant: TenantContext, @Body() body: CreateHolderDto): Promise<HolderResponseDto> {
     return this.holders.create(tenant, body);
   }
