@@ -192,6 +192,27 @@ function protectedForms(): string[] {
   ];
 }
 
+/** A fresh target database (this service's) with its own keys. */
+async function freshTarget() {
+  const config = loadConfig(testEnv());
+  const target = await connect(config.mongo.dbName);
+  const { importer, close } = await importerFor(config);
+  const counts = async () => ({
+    holders: await target.db!.collection('holders').countDocuments(),
+    aliases: await target.db!.collection('alias_accounts').countDocuments(),
+  });
+  return {
+    config,
+    importer,
+    counts,
+    close: async () => {
+      await close();
+      await target.dropDatabase();
+      await target.close();
+    },
+  };
+}
+
 describe('import lerian (data written by the original Lerian CRM v3.8.0)', () => {
   let crm: TestApp;
   let source: Connection;
@@ -385,27 +406,6 @@ describe('import lerian: runs that must not write, or write only part', () => {
     await source.dropDatabase();
     await source.close();
   });
-
-  /** A fresh target database (this service's) with its own keys. */
-  async function freshTarget() {
-    const config = loadConfig(testEnv());
-    const target = await connect(config.mongo.dbName);
-    const { importer, close } = await importerFor(config);
-    const counts = async () => ({
-      holders: await target.db!.collection('holders').countDocuments(),
-      aliases: await target.db!.collection('alias_accounts').countDocuments(),
-    });
-    return {
-      config,
-      importer,
-      counts,
-      close: async () => {
-        await close();
-        await target.dropDatabase();
-        await target.close();
-      },
-    };
-  }
 
   it('a wrong legacy encryption or hash key is a clear error before anything is written', async () => {
     const fresh = await freshTarget();
@@ -897,13 +897,7 @@ describe('import lerian: malformed source records are reported by id and skipped
       ],
       [aliasLike(TAMPERED_ALIAS, { document: tampered('20000000014') })],
     );
-    const config = loadConfig(testEnv());
-    const target = await connect(config.mongo.dbName);
-    const { importer, close } = await importerFor(config);
-    const counts = async () => ({
-      holders: await target.db!.collection('holders').countDocuments(),
-      aliases: await target.db!.collection('alias_accounts').countDocuments(),
-    });
+    const { importer, counts, close } = await freshTarget();
     try {
       // The counterpart: a wrong key is still a wrong key with these records in the source.
       await expect(
@@ -932,8 +926,6 @@ describe('import lerian: malformed source records are reported by id and skipped
       expect(await counts()).toEqual({ holders: 7, aliases: 7 });
     } finally {
       await close();
-      await target.dropDatabase();
-      await target.close();
       await dropSource(bad);
     }
   });

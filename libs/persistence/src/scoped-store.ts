@@ -297,3 +297,18 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     return { items, total, nextCursor };
   }
 }
+
+/**
+ * Inserts a record unless one with its `_id` (or another unique key) is there: whether it was inserted.
+ * An insert against a unique key is the one conditional write every supported engine applies atomically,
+ * so the first of several concurrent writers wins and the others learn it.
+ */
+export async function insertUnlessPresent(model: Model<unknown>, record: Record<string, unknown>): Promise<boolean> {
+  try {
+    await model.insertMany([record], { lean: true });
+    return true;
+  } catch (error) {
+    if (isDuplicateKeyError(error)) return false;
+    throw error;
+  }
+}

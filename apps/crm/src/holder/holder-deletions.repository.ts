@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Schema } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
-import { isDuplicateKeyError } from '@crm/errors';
+import { insertUnlessPresent } from '@crm/persistence';
 
 /** What became of one holder deletion attempt, named by its mark: carried out, or cancelled by an alias creation. */
 export type DeletionDecision = 'delete' | 'cancel';
@@ -98,14 +98,7 @@ export class HolderDeletions implements OnModuleInit {
     await this.deletions.deleteMany({ organizationId, holderId });
   }
 
-  /** Whether the insert happened (false: a document with that `_id` is there). */
-  private async insert(record: HolderDeletionRecord): Promise<boolean> {
-    try {
-      await this.deletions.collection.insertOne(record as never);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+  private insert(record: HolderDeletionRecord): Promise<boolean> {
+    return insertUnlessPresent(this.deletions as unknown as Model<unknown>, { ...record });
   }
 }

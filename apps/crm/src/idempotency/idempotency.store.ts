@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { isDuplicateKeyError } from '@crm/errors';
+import { insertUnlessPresent } from '@crm/persistence';
 import type { IdempotencyEntry } from './idempotency-entry';
 import { IDEMPOTENCY_MODEL } from './idempotency.schema';
 
@@ -54,14 +54,8 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Inserts the claim; false when an entry with its id exists (claimed by another request, or answered). */
-  async claim(entry: NewClaim): Promise<boolean> {
-    try {
-      await this.entries.collection.insertOne(entry as never);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+  claim(entry: NewClaim): Promise<boolean> {
+    return insertUnlessPresent(this.entries as unknown as Model<unknown>, { ...entry });
   }
 
   /**
@@ -70,15 +64,9 @@ export class IdempotencyStore implements OnModuleInit, OnModuleDestroy {
    * never meets an entry's). Only the winner then removes the old claim: the removal is conditional on the
    * token, but an engine that does not apply it atomically (FerretDB) must not see two of them at once.
    */
-  async takeOver(organizationId: string, id: string, staleClaim: string, expiresAt: Date): Promise<boolean> {
+  takeOver(organizationId: string, id: string, staleClaim: string, expiresAt: Date): Promise<boolean> {
     const mark = { _id: `${id}.${staleClaim}`, organizationId, state: 'takeover', claimedAt: new Date(), expiresAt };
-    try {
-      await this.entries.collection.insertOne(mark as never);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+    return insertUnlessPresent(this.entries as unknown as Model<unknown>, mark);
   }
 
   /** The entry, its answer opened by the crypto plugin; null when the organization has none with this id. */
