@@ -244,6 +244,8 @@ async function startTarget(): Promise<Target> {
     SERVER_PORT: String(port),
     MIDAZ_LEDGER_URL: `http://127.0.0.1:${(midaz.address() as AddressInfo).port}`,
     MIDAZ_AUTH_TOKEN: 'bench',
+    // AUDIT_MODE=best-effort measures what storing each audit event before its answer costs.
+    ...(process.env.AUDIT_MODE ? { AUDIT_MODE: process.env.AUDIT_MODE } : {}),
   };
   // BENCH_CPU_PROF=<dir>: the service writes a V8 CPU profile there when it stops (for finding hot spots).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
