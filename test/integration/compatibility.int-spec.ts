@@ -33,10 +33,50 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       expect(removed.body).not.toHaveProperty('externalId');
     });
 
-    it.each(['TRUE', 'True', 'FALSE'])('boolean flags accept %s in any case', async (flag) => {
-      const holder = (await stack.api.post('/v1/holders', naturalPerson())).body;
-      expect((await stack.api.get(`/v1/holders/${holder.id}?include_deleted=${flag}`)).status).toBe(200);
-      expect((await stack.api.get(`/v1/holders?count=${flag}`)).status).toBe(200);
+    it('start_date/end_date take yyyy-mm-dd hh:mm:ss (UTC; the end inclusive of its whole second), alone or mixed with yyyy-mm-dd', async () => {
+      const first = (await stack.api.post('/v1/holders', naturalPerson())).body;
+      // The second holder in a later second, so that a one-second window tells them apart.
+      await new Promise((resolve) => setTimeout(resolve, 1050 - new Date(first.createdAt).getUTCMilliseconds()));
+      const second = (await stack.api.post('/v1/holders', naturalPerson())).body;
+      const secondOf = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+      expect(secondOf(first.createdAt)).not.toBe(secondOf(second.createdAt));
+      const listed = async (start: string, end: string) => {
+        const response = await stack.api.get(
+          `/v1/holders?limit=100&start_date=${encodeURIComponent(start)}&end_date=${encodeURIComponent(end)}`,
+        );
+        expect([start, end, response.status]).toEqual([start, end, 200]);
+        const ids = (response.body.items as Array<{ id: string }>).map((holder) => holder.id);
+        return [ids.includes(first.id), ids.includes(second.id)];
+      };
+      expect(await listed(secondOf(first.createdAt), secondOf(first.createdAt))).toEqual([true, false]);
+      expect(await listed(secondOf(second.createdAt), secondOf(second.createdAt))).toEqual([false, true]);
+      expect(await listed(first.createdAt.slice(0, 10), secondOf(first.createdAt))).toEqual([true, false]);
+      expect(await listed(secondOf(second.createdAt), second.createdAt.slice(0, 10))).toEqual([false, true]);
+      expect(await listed(secondOf(first.createdAt), secondOf(second.createdAt))).toEqual([true, true]);
+      // `+` in a query string is a space too.
+      const plus = await stack.api.get(
+        `/v1/holders?limit=100&start_date=${secondOf(second.createdAt).replace(' ', '+')}&end_date=${second.createdAt.slice(0, 10)}`,
+      );
+      expect(plus.body.items.map((holder: { id: string }) => holder.id)).toContain(second.id);
+    });
+
+    // Go's strconv.ParseBool, which the original parses the flags with.
+    it.each([
+      ...['1', 't', 'T', 'TRUE', 'true', 'True'].map((flag) => [flag, true] as const),
+      ...['0', 'f', 'F', 'FALSE', 'false', 'False'].map((flag) => [flag, false] as const),
+    ])('boolean flags accept %s, meaning %s', async (flag, meaning) => {
+      const deleted = (await stack.api.post('/v1/holders', naturalPerson())).body;
+      expect((await stack.api.delete(`/v1/holders/${deleted.id}`)).status).toBe(204);
+      const shown = await stack.api.get(`/v1/holders/${deleted.id}?include_deleted=${flag}`);
+      expect([flag, shown.status]).toEqual([flag, meaning ? 200 : 404]);
+
+      const listed = await stack.api.get(`/v1/holders?count=${flag}&limit=1`);
+      expect([flag, listed.status, 'total' in listed.body]).toEqual([flag, 200, meaning]);
+
+      const removed = (await stack.api.post('/v1/holders', naturalPerson())).body;
+      expect((await stack.api.delete(`/v1/holders/${removed.id}?hard_delete=${flag}`)).status).toBe(204);
+      const after = await stack.api.get(`/v1/holders/${removed.id}?include_deleted=true`);
+      expect([flag, after.status]).toEqual([flag, meaning ? 404 : 200]);
     });
 
     it('related-party dates accept RFC 3339 date-times and answer the calendar date', async () => {
@@ -138,6 +178,10 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       ['one bound only', 'start_date=2025-01-01', 'end_date'],
       ['bad format', 'start_date=2025-13-01&end_date=2025-12-01', 'start_date'],
       ['date-time', 'start_date=2025-01-01T00:00:00Z&end_date=2025-12-01', 'start_date'],
+      ['reversed by a second', 'start_date=2025-01-01%2010:00:01&end_date=2025-01-01%2010:00:00', 'end_date'],
+      ['reversed, mixed forms', 'start_date=2025-01-02&end_date=2025-01-01%2023:59:59', 'end_date'],
+      ['a time out of range', 'start_date=2025-01-01%2024:00:00&end_date=2025-01-02', 'start_date'],
+      ['a time without seconds', 'start_date=2025-01-01&end_date=2025-01-02%2010:00', 'end_date'],
     ])(
       'a date-range error (%s) is CRM-0016 naming the parameter (original: generic ledger codes)',
       async (_name, query, parameter) => {
@@ -211,9 +255,25 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
       expect([response.status, response.body.code]).toEqual([400, 'CRM-0004']);
     });
 
-    it('an unknown boolean flag value is 400 CRM-0016 (original: silently false)', async () => {
-      const response = await stack.api.get('/v1/holders?include_deleted=yes');
-      expect([response.status, response.body.code]).toEqual([400, 'CRM-0016']);
-    });
+    it.each(['yes', 'tRuE', 'on', '2', 'true '])(
+      'a boolean flag value strconv.ParseBool refuses (%s) is 400 CRM-0016 naming the flag (original: silently false)',
+      async (value) => {
+        const holder = (await stack.api.post('/v1/holders', naturalPerson())).body;
+        const flag = encodeURIComponent(value);
+        for (const [parameter, response] of [
+          ['include_deleted', await stack.api.get(`/v1/holders/${holder.id}?include_deleted=${flag}`)],
+          ['count', await stack.api.get(`/v1/holders?count=${flag}`)],
+          ['hard_delete', await stack.api.delete(`/v1/holders/${holder.id}?hard_delete=${flag}`)],
+        ] as const) {
+          expect([parameter, response.status, response.body.code, Object.keys(response.body.fields ?? {})]).toEqual([
+            parameter,
+            400,
+            'CRM-0016',
+            [parameter],
+          ]);
+        }
+        expect((await stack.api.get(`/v1/holders/${holder.id}`)).status).toBe(200);
+      },
+    );
   });
 });

@@ -391,6 +391,19 @@ describe('hostile input', () => {
       expect([response.status, response.body.code]).toEqual([404, 'CRM-0038']);
     });
 
+    it('an unknown path under /swagger is a 404 CRM-0038, while a real one still answers', async () => {
+      const missing = await stack.crm.request('/swagger/nonexistent');
+      expect([missing.status, missing.headers.get('allow'), missing.body.code]).toEqual([404, null, 'CRM-0038']);
+      const head = await rawRequest('HEAD', '/swagger/nonexistent');
+      expect([head.status, head.headers.allow]).toEqual([404, undefined]);
+      expect((await stack.crm.request('/swagger/json')).status).toBe(200);
+    });
+
+    it('another method on a path under /swagger is still a 405', async () => {
+      const { status, headers } = await rawRequest('POST', '/swagger/json');
+      expect([status, headers.allow]).toEqual([405, 'GET, HEAD']);
+    });
+
     it('empty ?hard_delete= and ?include_deleted= are treated as absent', async () => {
       const holder = (
         await stack.api.post('/v1/holders', { type: 'NATURAL_PERSON', name: 'Ana', document: '44455566682' })

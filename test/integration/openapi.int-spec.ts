@@ -90,7 +90,15 @@ describe('OpenAPI and Swagger UI', () => {
     };
     expect(enumOf(parameter('sort_order').schema)).toEqual(['asc', 'desc']);
     expect(parameter('cursor').schema?.pattern).toBeDefined();
-    expect(parameter('start_date').schema?.format).toBe('date');
+    for (const name of ['start_date', 'end_date']) {
+      const pattern = new RegExp(parameter(name).schema?.pattern as string);
+      expect([
+        name,
+        pattern.test('2026-01-01'),
+        pattern.test('2026-01-01 10:00:00'),
+        pattern.test('2026-01-01T10:00'),
+      ]).toEqual([name, true, true, false]);
+    }
     expect(parameter('metadata')).toMatchObject({ style: 'deepObject', schema: { type: 'object' } });
     expect(list.some((candidate) => candidate.name.includes('<'))).toBe(false);
     expect(
@@ -181,6 +189,20 @@ describe('OpenAPI and Swagger UI', () => {
     }
     // A plain field says nothing of the kind: the descriptions follow the declarations, not a habit.
     expect(propertyAt('CreateHolderDto', 'addresses.primary.city')?.description ?? '').not.toContain('Encrypted');
+  });
+
+  it('every PATCH lists both media types it accepts, with the same schema and examples', () => {
+    const patches = businessOperations(spec).filter(({ method }) => method === 'patch');
+    expect(patches.map(({ path }) => path).sort()).toEqual([
+      '/v1/holders/{holder_id}/aliases/{alias_id}',
+      '/v1/holders/{id}',
+    ]);
+    for (const { path, operation } of patches) {
+      const content = operation.requestBody!.content;
+      expect([path, Object.keys(content).sort()]).toEqual([path, ['application/json', 'application/merge-patch+json']]);
+      expect(content['application/merge-patch+json']).toEqual(content['application/json']);
+      expect(Object.keys(content['application/json'].examples ?? {}).length).toBeGreaterThan(0);
+    }
   });
 
   it('offers no Authorize button while no route uses a security scheme', () => {

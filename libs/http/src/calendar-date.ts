@@ -33,3 +33,36 @@ export function IsCalendarDate(): PropertyDecorator {
       },
     });
 }
+
+const DATE_AND_TIME = /^(\d{4}-\d{2}-\d{2}) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d)$/;
+const SECOND_MS = 1000;
+const DAY_MS = 24 * 60 * 60 * SECOND_MS;
+
+/**
+ * A list's date bound as the original takes it: `YYYY-MM-DD` (the whole day) or `YYYY-MM-DD hh:mm:ss` (that
+ * second), in UTC. Undefined for anything else.
+ */
+export function dateFilterSpan(value: unknown): { start: Date; end: Date } | undefined {
+  if (isCalendarDate(value)) {
+    const start = new Date(`${value}T00:00:00Z`);
+    return { start, end: new Date(start.getTime() + DAY_MS) };
+  }
+  const match = typeof value === 'string' ? DATE_AND_TIME.exec(value) : null;
+  if (!match || !isCalendarDate(match[1])) return undefined;
+  const start = new Date(`${match[1]}T${match[2]}:${match[3]}:${match[4]}Z`);
+  return { start, end: new Date(start.getTime() + SECOND_MS) };
+}
+
+/** class-validator rule for a list's date bound: `YYYY-MM-DD` or `YYYY-MM-DD hh:mm:ss`. */
+export function IsDateFilter(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isDateFilter',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) => dateFilterSpan(value) !== undefined,
+        defaultMessage: () => `${String(propertyName)} must be a real date written YYYY-MM-DD or YYYY-MM-DD hh:mm:ss`,
+      },
+    });
+}

@@ -63,9 +63,11 @@ export class CrmExceptionFilter implements ExceptionFilter {
     const context = host.switchToHttp();
     const known = toCrmException(error);
     let exception = known ?? new CrmException('CRM-0014');
-    const request = rawRequestOf(context.getRequest()) as { url?: string };
+    const request = rawRequestOf(context.getRequest()) as { url?: string; method?: string };
     const allowed = exception.code === 'CRM-0038' ? (this.routeMethods?.allowedFor(request.url ?? '') ?? []) : [];
-    if (allowed.length > 0) {
+    // A route that answers this method and still says 404 (a wildcard such as `/swagger/*` serving no such file)
+    // means the resource is missing, not the method.
+    if (allowed.length > 0 && !allowed.includes(request.method?.toUpperCase() ?? '')) {
       exception = new CrmException('CRM-0045');
       this.adapterHost.httpAdapter.setHeader(context.getResponse(), 'Allow', allowed.join(', '));
     }

@@ -2,7 +2,7 @@ import { PipeTransform, Type } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validate } from 'class-validator';
-import { IsCalendarDate } from './calendar-date';
+import { IsDateFilter } from './calendar-date';
 import { CrmException } from '@crm/errors';
 import { metadataKeyProblem } from './metadata';
 import { asQueryException, validationErrorToException } from './validation';
@@ -14,11 +14,16 @@ const MAX_PAGE = 100_000;
 export const digitsToInteger = ({ value }: { value: unknown }): unknown =>
   /^\d+$/.test(String(value)) ? Number(value) : value;
 
-/** `true`/`false` in any case (as the original); an empty value (`?hard_delete=`) counts as absent; anything else fails validation. */
+/** The spellings Go's `strconv.ParseBool` takes, which the original parses these flags with. */
+const BOOLEAN_SPELLINGS: ReadonlyMap<string, boolean> = new Map([
+  ...['1', 't', 'T', 'TRUE', 'true', 'True'].map((spelling) => [spelling, true] as const),
+  ...['0', 'f', 'F', 'FALSE', 'false', 'False'].map((spelling) => [spelling, false] as const),
+]);
+
+/** A `strconv.ParseBool` spelling becomes its boolean; an empty value (`?hard_delete=`) counts as absent; anything else fails validation. */
 const toBoolean = ({ value }: { value: unknown }) => {
   if (value === '') return undefined;
-  const lower = typeof value === 'string' ? value.toLowerCase() : value;
-  return lower === 'true' ? true : lower === 'false' ? false : value;
+  return typeof value === 'string' ? (BOOLEAN_SPELLINGS.get(value) ?? value) : value;
 };
 
 /** `?include_deleted=true`: also return a soft-deleted record. */
@@ -82,17 +87,22 @@ export class ListQuery {
   sort_order?: string;
 
   @ApiPropertyOptional({
-    format: 'date',
+    pattern: '^\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}:\\d{2})?$',
     example: '2026-01-01',
-    description: 'Created on or after this day (UTC). Give both dates or neither.',
+    description:
+      'Created on or after this day, or this second with `YYYY-MM-DD hh:mm:ss` (UTC). Give both dates or neither.',
   })
   @IsOptional()
-  @IsCalendarDate()
+  @IsDateFilter()
   start_date?: string;
 
-  @ApiPropertyOptional({ format: 'date', example: '2026-12-31', description: 'Created on or before this day (UTC).' })
+  @ApiPropertyOptional({
+    pattern: '^\\d{4}-\\d{2}-\\d{2}( \\d{2}:\\d{2}:\\d{2})?$',
+    example: '2026-12-31',
+    description: 'Created on or before this day, or within this second with `YYYY-MM-DD hh:mm:ss` (UTC).',
+  })
   @IsOptional()
-  @IsCalendarDate()
+  @IsDateFilter()
   end_date?: string;
 
   @ApiPropertyOptional({ type: 'boolean', description: 'Include soft-deleted records.' })

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CrmException } from '@crm/errors';
+import { dateFilterSpan } from './calendar-date';
 import { HardDeleteQuery, ListQuery } from './list-query';
 import { decodeCursor, Paging } from '@crm/persistence';
 
@@ -12,8 +13,6 @@ export interface PageOf<T> {
   total?: number;
   next_cursor?: string;
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Checks the cross-field rules of a list query and turns it into a `Paging`. */
 export function resolvePaging(query: ListQuery, maxLimit: number): Paging {
@@ -30,8 +29,8 @@ export function resolvePaging(query: ListQuery, maxLimit: number): Paging {
   }
   let createdAt: Paging['createdAt'];
   if (query.start_date && query.end_date) {
-    const start = new Date(`${query.start_date}T00:00:00Z`);
-    const end = new Date(new Date(`${query.end_date}T00:00:00Z`).getTime() + DAY_MS);
+    const start = dateFilterSpan(query.start_date)!.start;
+    const end = dateFilterSpan(query.end_date)!.end;
     if (start >= end) throw new CrmException('CRM-0016', { fields: { end_date: 'must not be before start_date' } });
     createdAt = { $gte: start, $lt: end };
   }

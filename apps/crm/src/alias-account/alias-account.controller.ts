@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBody,
+  ApiConsumes,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -107,6 +108,7 @@ export class AliasAccountController {
     description: 'bankingDetails, regulatoryFields and metadata merge (null removes); relatedParties are appended.',
   })
   @ApiUuidParams('alias_id')
+  @ApiConsumes('application/json', 'application/merge-patch+json')
   @ApiBody({
     type: UpdateAliasAccountDto,
     examples: UPDATE_ALIAS_EXAMPLES,

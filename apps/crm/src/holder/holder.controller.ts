@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBody,
+  ApiConsumes,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -94,6 +95,7 @@ export class HolderController {
       'null removes a field; nested objects merge. type and document are immutable. A soft-deleted holder is not found.',
   })
   @ApiUuidParams('id')
+  @ApiConsumes('application/json', 'application/merge-patch+json')
   @ApiBody({
     type: UpdateHolderDto,
     examples: UPDATE_HOLDER_EXAMPLES,
