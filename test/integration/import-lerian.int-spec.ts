@@ -443,6 +443,42 @@ describe('import lerian: runs that must not write, or write only part', () => {
     }
   });
 
+  it('a source database that does not exist, or holds no holders_*/aliases_* collection, is an error naming it', async () => {
+    const fresh = await freshTarget();
+    const unrelated = await connect(dbName('lerian_unrelated'));
+    try {
+      // Collections that look close but are not the original's: no organization id, another entity.
+      await unrelated.db!.collection('holders').insertOne({ _id: 'x' } as unknown as Document);
+      await unrelated.db!.collection(`accounts_${ORG_1}`).insertOne({ _id: 'y' } as unknown as Document);
+      for (const source of [{ name: dbName('lerianx') } as Connection, unrelated]) {
+        const run = runImport(fresh.importer, source);
+        await expect(run).rejects.toThrow(ImportAbort);
+        await expect(run).rejects.toThrow(
+          `the source database ${source.name} has no holders_<organizationId> or aliases_<organizationId> collection: nothing to import`,
+        );
+      }
+      expect(await fresh.counts()).toEqual({ holders: 0, aliases: 0 });
+
+      const missing = dbName('lerianx');
+      const result = await cli(['--source-db', missing], {
+        MONGO_URI: fresh.config.mongo.uri,
+        MONGO_NAME: fresh.config.mongo.dbName,
+        LCRYPTO_ENCRYPT_SECRET_KEY: fresh.config.crypto.encryptKey,
+        LCRYPTO_HASH_SECRET_KEY: fresh.config.crypto.hashKey,
+        LOG_LEVEL: 'silent',
+      }).done;
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trimEnd().split('\n')).toEqual([
+        `import lerian: the source database ${missing} has no holders_<organizationId> or aliases_<organizationId> collection: nothing to import`,
+      ]);
+    } finally {
+      await unrelated.dropDatabase();
+      await unrelated.close();
+      await fresh.close();
+    }
+  });
+
   it('works when the operator keeps the same key values: they are used per our scheme, no legacy ciphertext is copied', async () => {
     const config = loadConfig(
       testEnv({ LCRYPTO_ENCRYPT_SECRET_KEY: legacyKeys.encryptKey, LCRYPTO_HASH_SECRET_KEY: legacyKeys.hashKey }),

@@ -11,6 +11,7 @@ import { fingerprint, Keyring } from '../../libs/crypto/src/keyring';
 import { HOLDER_PROTECTED_FIELDS } from '../../apps/crm/src/holder/holder.schema';
 import { v7 as uuidv7 } from 'uuid';
 import { CliModule } from '../../apps/crm/src/cli/cli.module';
+import { renderRotation } from '../../apps/crm/src/cli/keys/keys-report';
 import { KeysCommandModule } from '../../apps/crm/src/cli/keys/keys.module';
 import { orgClient, OrgClient } from '../utils/api';
 import { runCli, startCli } from '../utils/cli';
@@ -338,6 +339,41 @@ describe('keys CLI: rotation, status, verify', () => {
     expect(Object.keys(await envelopeKeyIds(connection))).toEqual([idB]);
   });
 
+  it("a record deleted between the rotation's read and its write is counted as gone meanwhile, apart from those already current", async () => {
+    const { envB, holders, connection } = await seededUnderA(4);
+    const idB = keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY);
+    const service = await rotationService(envB);
+    // One batch holds every holder, and one record a second is examined: the last holder is read long before it is written.
+    const rotation = service.rotate({ batchSize: 50, maxPerSecond: 1, dryRun: false });
+    const [first, last] = [holders[0], holders[holders.length - 1]];
+    const records = connection.db!.collection<Json>('holders');
+    const firstRewritten = async () =>
+      String((await records.findOne({ _id: first.id }))!.name).startsWith(`v1:${idB}:`);
+    expect(await waitUntil(firstRewritten, { timeoutMs: 30_000, intervalMs: 20 })).toBe(true);
+    expect((await records.deleteOne({ _id: last.id })).deletedCount).toBe(1);
+    const summary = await rotation;
+
+    const holderRotation = summary.collections.find((collection) => collection.collection === 'holders')!;
+    expect(holderRotation).toMatchObject({
+      examined: 4,
+      rewritten: 3,
+      alreadyCurrent: 0,
+      goneMeanwhile: 1,
+      failed: { count: 0 },
+    });
+    expect(renderRotation(summary)).toMatch(/holders: 4 examined, 3 rewritten, 0 already current, 1 gone meanwhile, /);
+
+    // A second run finds the rest already current, and nothing gone.
+    const again = await service.rotate({ batchSize: 50, dryRun: false });
+    expect(again.collections.find((collection) => collection.collection === 'holders')).toMatchObject({
+      examined: 3,
+      rewritten: 0,
+      alreadyCurrent: 3,
+      goneMeanwhile: 0,
+    });
+    expect(renderRotation(again)).toMatch(/holders: 3 examined, 0 rewritten, 3 already current, 0 gone meanwhile, /);
+  });
+
   it('a rotation killed midway (SIGKILL) resumes from its checkpoint and ends as an uninterrupted run would', async () => {
     const { envA, envB, envBOnly, organizationId, connection } = await seededUnderA(20);
     const [idA, idB] = [keyId(envA.LCRYPTO_ENCRYPT_SECRET_KEY), keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY)];
@@ -380,7 +416,7 @@ describe('keys CLI: rotation, status, verify', () => {
     // A second run on finished data changes nothing.
     const stateAfter = await rawState(connection);
     const again = await runCli(envBOnly, ['keys', 'rotate']);
-    expect(again.stdout).toMatch(/holders: 20 examined, 0 rewritten, 20 skipped/);
+    expect(again.stdout).toMatch(/holders: 20 examined, 0 rewritten, 20 already current, 0 gone meanwhile/);
     expect(again.code).toBe(0);
     const withoutCheckpoints = (state: string) => JSON.stringify((JSON.parse(state) as unknown[]).slice(0, 3));
     expect(withoutCheckpoints(await rawState(connection))).toBe(withoutCheckpoints(stateAfter));
@@ -404,7 +440,9 @@ describe('keys CLI: rotation, status, verify', () => {
 
     const rotate = await runCli(envB, ['keys', 'rotate']);
     expect(rotate.stdout).toContain(`failed: ${victim} (authentication)`);
-    expect(rotate.stdout).toContain('holders: 6 examined, 5 rewritten, 0 skipped, 0 retried, 1 failed');
+    expect(rotate.stdout).toContain(
+      'holders: 6 examined, 5 rewritten, 0 already current, 0 gone meanwhile, 0 retried, 1 failed',
+    );
     expect(rotate.stdout).toContain('Keyring canary left as it was');
     expect(rotate.code).toBe(1);
     expect(await records.findOne({ _id: victim })).toEqual(tampered);
@@ -442,7 +480,9 @@ describe('keys CLI: rotation, status, verify', () => {
     const rotate = await runCli(envB, ['keys', 'rotate']);
     expect(rotate.stderr).not.toContain('crm-cli:');
     expect(rotate.stdout).toContain(`failed: ${twin._id} (duplicate)`);
-    expect(rotate.stdout).toContain('holders: 3 examined, 2 rewritten, 0 skipped, 0 retried, 1 failed');
+    expect(rotate.stdout).toContain(
+      'holders: 3 examined, 2 rewritten, 0 already current, 0 gone meanwhile, 0 retried, 1 failed',
+    );
     expect(rotate.code).toBe(1);
     expect((await connection.db!.collection<Json>('holders').findOne({ _id: twin._id }))!.search.document).toBe(
       'token-of-an-older-normalization',

@@ -2,6 +2,15 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { ProgressListener } from '@crm/crypto';
 
 const PLAIN_LINE_INTERVAL_MS = 2000;
+/** Records done before an ETA is shown: the rate of the first few says little about the rest. */
+const ETA_AFTER_RECORDS = 10;
+
+/** Seconds as an operator reads them: 45s, 3m 20s, 2h 5m. */
+function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+  return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
+}
 
 /**
  * Progress of a long run: a bar with count, rate and ETA on a terminal; on anything else (logs, CI,
@@ -21,7 +30,8 @@ export class CliProgress {
       this.bar = new SingleBar(
         {
           stream: out,
-          format: `${label} {stage} [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted}`,
+          // The ETA is this class's own: cli-progress's shows a number (or its `NULL`) before any rate is known.
+          format: `${label} {stage} [{bar}] {value}/{total} | {rate}/s{timeLeft}`,
           hideCursor: true,
         },
         Presets.shades_classic,
@@ -37,13 +47,18 @@ export class CliProgress {
     this.done = 0;
     this.startedAt = Date.now();
     this.lastLineAt = 0;
-    this.bar?.start(total, 0, { stage, rate: '0' });
+    this.bar?.start(total, 0, { stage, rate: '0', timeLeft: '' });
   }
 
   advance(count: number): void {
     this.done += count;
     if (this.bar) {
-      this.bar.update(this.done, { stage: this.stage, rate: this.rate().toFixed(0) });
+      const eta = this.eta();
+      this.bar.update(this.done, {
+        stage: this.stage,
+        rate: this.rate().toFixed(0),
+        timeLeft: eta ? ` | ETA ${eta}` : '',
+      });
       return;
     }
     if (Date.now() - this.lastLineAt >= PLAIN_LINE_INTERVAL_MS) this.line();
@@ -59,12 +74,18 @@ export class CliProgress {
     return seconds > 0 ? this.done / seconds : 0;
   }
 
+  /** The time left at the rate so far; none for an empty stage or before a few records are done. */
+  private eta(): string | undefined {
+    const rate = this.rate();
+    if (this.total === 0 || this.done < ETA_AFTER_RECORDS || rate <= 0) return undefined;
+    return formatSeconds(Math.ceil(Math.max(this.total - this.done, 0) / rate));
+  }
+
   private line(): void {
     this.lastLineAt = Date.now();
-    const rate = this.rate();
-    const eta = rate > 0 ? `${Math.ceil((this.total - this.done) / rate)}s` : '?';
+    const eta = this.eta();
     this.out.write(
-      `${this.label} ${this.stage}: ${this.done}/${this.total} records (${rate.toFixed(0)}/s, ETA ${eta})\n`,
+      `${this.label} ${this.stage}: ${this.done}/${this.total} records (${this.rate().toFixed(0)}/s${eta ? `, ETA ${eta}` : ''})\n`,
     );
   }
 }

@@ -70,8 +70,10 @@ export interface CollectionRotation {
   examined: number;
   /** Rewritten under the current keys (in a dry run: would be). */
   rewritten: number;
-  /** Already under the current keys, or deleted meanwhile. */
-  skipped: number;
+  /** Already under the current keys: nothing to rewrite. */
+  alreadyCurrent: number;
+  /** Deleted between the rotation's read and its write: nothing left to rewrite. */
+  goneMeanwhile: number;
   /** Conditional writes that lost to a concurrent change and were tried again. */
   retried: number;
   failed: { count: number; records: RotationFailure[] };
@@ -99,7 +101,8 @@ interface Checkpoint {
 }
 
 type RecordOutcome =
-  { outcome: 'rewritten' | 'skipped'; retries: number } | { outcome: 'failed'; retries: number; reason: string };
+  | { outcome: 'rewritten' | 'alreadyCurrent' | 'goneMeanwhile'; retries: number }
+  | { outcome: 'failed'; retries: number; reason: string };
 
 /** What every collection of one rotation run shares. */
 interface Run {
@@ -256,10 +259,10 @@ export class KeyRotationService {
     const records = this.records(protector);
     let record: StoredRecord | null = first;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      if (!record) return { outcome: 'skipped', retries: attempt };
+      if (!record) return { outcome: 'goneMeanwhile', retries: attempt };
       let update;
       try {
-        if (protector.keyUsage(record).current) return { outcome: 'skipped', retries: attempt };
+        if (protector.keyUsage(record).current) return { outcome: 'alreadyCurrent', retries: attempt };
         update = protector.resealUnderCurrentKeys(record);
       } catch (error) {
         if (error instanceof DecryptionError) return { outcome: 'failed', retries: attempt, reason: error.reason };
@@ -325,12 +328,17 @@ export class KeyRotationService {
     return this.connection.db!.collection<Checkpoint>(CHECKPOINTS);
   }
 
-  /** The unfinished checkpoint of a run towards the same keys, or a fresh one (a finished run is walked again: idempotent). */
+  /**
+   * The unfinished checkpoint of a run towards the same keys, or a fresh one (a finished run, or one whose
+   * counts are not the ones kept here, is walked again: idempotent).
+   */
   private async checkpointToResume(collection: string): Promise<Checkpoint> {
     const saved = await this.checkpoints().findOne({ _id: collection });
     const sameTarget =
       saved?.encryptionKeyId === this.keyring.encryption.id && saved?.hashKeyId === this.keyring.hashing.id;
-    return saved && sameTarget && !saved.finishedAt ? saved : this.freshCheckpoint(collection);
+    const sameCounts =
+      typeof saved?.progress.alreadyCurrent === 'number' && typeof saved?.progress.goneMeanwhile === 'number';
+    return saved && sameTarget && sameCounts && !saved.finishedAt ? saved : this.freshCheckpoint(collection);
   }
 
   private freshCheckpoint(collection: string): Checkpoint {
@@ -339,7 +347,14 @@ export class KeyRotationService {
       _id: collection,
       encryptionKeyId: this.keyring.encryption.id,
       hashKeyId: this.keyring.hashing.id,
-      progress: { examined: 0, rewritten: 0, skipped: 0, retried: 0, failed: { count: 0, records: [] } },
+      progress: {
+        examined: 0,
+        rewritten: 0,
+        alreadyCurrent: 0,
+        goneMeanwhile: 0,
+        retried: 0,
+        failed: { count: 0, records: [] },
+      },
       startedAt: now,
       updatedAt: now,
       finishedAt: null,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Inject } from '@nestjs/common';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { APP_CONFIG, AppConfig } from '@crm/config';
+import { runCommandGroup } from '../command-group';
 import { CliProgress } from '../progress';
 import { ConflictPolicy } from './lerian-import.plan';
 import { ImportAbort, LerianImporter, LerianImportOptions } from './lerian-importer';
@@ -158,8 +159,8 @@ export class ImportLerianCommand extends CommandRunner {
 
 @Command({ name: 'import', description: 'import data from another system', subCommands: [ImportLerianCommand] })
 export class ImportCommand extends CommandRunner {
-  run(): Promise<void> {
-    this.command.help();
+  run(params: string[]): Promise<void> {
+    runCommandGroup(this.command, params);
     return Promise.resolve();
   }
 }

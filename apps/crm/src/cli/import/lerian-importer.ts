@@ -74,7 +74,7 @@ export class LerianImporter {
       sameServer ? { tls: true, ca: this.config.mongo.tlsCaCert } : {},
     );
     try {
-      const organizations = await this.organizationsToImport(source, options.organizations);
+      const organizations = await this.organizationsToImport(source, options.sourceDb, options.organizations);
       await this.checkKeys(source, organizations, cipher);
       const plans: OrganizationPlan[] = [];
       for (const organizationId of organizations)
@@ -91,8 +91,13 @@ export class LerianImporter {
     }
   }
 
-  private async organizationsToImport(source: LerianSource, requested: string[]): Promise<string[]> {
+  private async organizationsToImport(source: LerianSource, sourceDb: string, requested: string[]): Promise<string[]> {
     const found = await source.organizations();
+    // MongoDB lists no collection for a database that does not exist: a mistyped name looks like an empty source.
+    if (found.length === 0)
+      throw new ImportAbort(
+        `the source database ${sourceDb} has no holders_<organizationId> or aliases_<organizationId> collection: nothing to import`,
+      );
     const missing = requested.filter((organizationId) => !found.includes(organizationId.toLowerCase()));
     if (missing.length > 0)
       throw new ImportAbort(

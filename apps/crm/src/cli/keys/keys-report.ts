@@ -73,7 +73,7 @@ export function renderRotation(summary: RotationSummary): string {
   for (const rotation of summary.collections) {
     const resumed = rotation.resumedAfter ? ` (resumed after ${rotation.resumedAfter})` : '';
     lines.push(
-      `  ${rotation.collection}: ${rotation.examined} examined, ${rotation.rewritten} ${verb}, ${rotation.skipped} skipped, ${rotation.retried} retried, ${rotation.failed.count} failed${resumed}`,
+      `  ${rotation.collection}: ${rotation.examined} examined, ${rotation.rewritten} ${verb}, ${rotation.alreadyCurrent} already current, ${rotation.goneMeanwhile} gone meanwhile, ${rotation.retried} retried, ${rotation.failed.count} failed${resumed}`,
     );
     for (const failure of rotation.failed.records) lines.push(`    failed: ${failure.id} (${failure.reason})`);
   }

@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { KeyRotationService } from '@crm/crypto';
+import { runCommandGroup } from '../command-group';
 import { CliProgress, perCollection } from '../progress';
 import { blockers, renderRotation, renderStatus } from './keys-report';
 
@@ -124,8 +125,8 @@ export class KeysVerifyCommand extends CommandRunner {
   subCommands: [KeysStatusCommand, KeysRotateCommand, KeysVerifyCommand],
 })
 export class KeysCommand extends CommandRunner {
-  run(): Promise<void> {
-    this.command.help();
+  run(params: string[]): Promise<void> {
+    runCommandGroup(this.command, params);
     return Promise.resolve();
   }
 }
