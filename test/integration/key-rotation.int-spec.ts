@@ -318,18 +318,25 @@ describe('keys CLI: rotation, status, verify', () => {
     await expect(startTestApp(envA)).rejects.toThrow(/key does not match stored data/);
   });
 
+  /**
+   * A rotation to B that examines one record a second, in one batch holding every holder: once the first
+   * holder is rewritten, the last one has long been read and not yet written.
+   */
+  async function rotationUnderWay(envB: Env, holders: Json[], connection: Connection) {
+    const idB = keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY);
+    const rotation = (await rotationService(envB)).rotate({ batchSize: 50, maxPerSecond: 1, dryRun: false });
+    const records = connection.db!.collection<Json>('holders');
+    const firstRewritten = async () =>
+      String((await records.findOne({ _id: holders[0].id }))!.name).startsWith(`v1:${idB}:`);
+    expect(await waitUntil(firstRewritten, { timeoutMs: 30_000, intervalMs: 20 })).toBe(true);
+    return { rotation, last: holders[holders.length - 1], records };
+  }
+
   it("a record changed between the rotation's read and its write is read again and retried; the API write stays", async () => {
     const { envB, organizationId, holders, connection } = await seededUnderA(4);
     const idB = keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY);
     const api = orgClient(await serve(envB), organizationId);
-    const service = await rotationService(envB);
-    // One batch holds every holder, and one record a second is examined: the last holder is read long before it is written.
-    const rotation = service.rotate({ batchSize: 50, maxPerSecond: 1, dryRun: false });
-    const [first, last] = [holders[0], holders[holders.length - 1]];
-    const records = connection.db!.collection<Json>('holders');
-    const firstRewritten = async () =>
-      String((await records.findOne({ _id: first.id }))!.name).startsWith(`v1:${idB}:`);
-    expect(await waitUntil(firstRewritten, { timeoutMs: 30_000, intervalMs: 20 })).toBe(true);
+    const { rotation, last } = await rotationUnderWay(envB, holders, connection);
     expect((await api.patch(`/v1/holders/${last.id}`, { name: 'Changed meanwhile' })).status).toBe(200);
     const summary = await rotation;
 
@@ -341,15 +348,7 @@ describe('keys CLI: rotation, status, verify', () => {
 
   it("a record deleted between the rotation's read and its write is counted as gone meanwhile, apart from those already current", async () => {
     const { envB, holders, connection } = await seededUnderA(4);
-    const idB = keyId(envB.LCRYPTO_ENCRYPT_SECRET_KEY);
-    const service = await rotationService(envB);
-    // One batch holds every holder, and one record a second is examined: the last holder is read long before it is written.
-    const rotation = service.rotate({ batchSize: 50, maxPerSecond: 1, dryRun: false });
-    const [first, last] = [holders[0], holders[holders.length - 1]];
-    const records = connection.db!.collection<Json>('holders');
-    const firstRewritten = async () =>
-      String((await records.findOne({ _id: first.id }))!.name).startsWith(`v1:${idB}:`);
-    expect(await waitUntil(firstRewritten, { timeoutMs: 30_000, intervalMs: 20 })).toBe(true);
+    const { rotation, last, records } = await rotationUnderWay(envB, holders, connection);
     expect((await records.deleteOne({ _id: last.id })).deletedCount).toBe(1);
     const summary = await rotation;
 
@@ -364,7 +363,7 @@ describe('keys CLI: rotation, status, verify', () => {
     expect(renderRotation(summary)).toMatch(/holders: 4 examined, 3 rewritten, 0 already current, 1 gone meanwhile, /);
 
     // A second run finds the rest already current, and nothing gone.
-    const again = await service.rotate({ batchSize: 50, dryRun: false });
+    const again = await (await rotationService(envB)).rotate({ batchSize: 50, dryRun: false });
     expect(again.collections.find((collection) => collection.collection === 'holders')).toMatchObject({
       examined: 3,
       rewritten: 0,
