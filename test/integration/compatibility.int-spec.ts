@@ -146,6 +146,28 @@ describe('compatibility with Lerian CRM v3.8.0', () => {
   });
 
   describe('kept on purpose (each a row of the differences table)', () => {
+    it('PATCH {"name": null} is 400 CRM-0003 (original: 200, the name removed); a new name is taken', async () => {
+      const holder = (await stack.api.post('/v1/holders', naturalPerson())).body;
+      const refused = await stack.api.patch(`/v1/holders/${holder.id}`, { name: null });
+      expect([refused.status, refused.body.code]).toEqual([400, 'CRM-0003']);
+      expect((await stack.api.get(`/v1/holders/${holder.id}`)).body.name).toBe(holder.name);
+      expect((await stack.api.patch(`/v1/holders/${holder.id}`, { name: 'Ana Nova' })).body.name).toBe('Ana Nova');
+    });
+
+    it('an empty contact or addresses object is omitted (original: "contact": {} answered back)', async () => {
+      const empty = await stack.api.post('/v1/holders', naturalPerson({ contact: {}, addresses: {} }));
+      expect(empty.status).toBe(201);
+      expect(empty.body).not.toHaveProperty('contact');
+      expect(empty.body).not.toHaveProperty('addresses');
+      expect((await stack.api.get(`/v1/holders/${empty.body.id}`)).body).not.toHaveProperty('contact');
+      // The control: a contact with a value is answered.
+      const given = await stack.api.post(
+        '/v1/holders',
+        naturalPerson({ contact: { primaryEmail: 'ana@example.com' } }),
+      );
+      expect(given.body.contact).toEqual({ primaryEmail: 'ana@example.com' });
+    });
+
     it('relatedParties: [] on create is accepted (original: 400 CRM-0007)', async () => {
       const { holder, ledgerId, accountId } = await linkable();
       expect(

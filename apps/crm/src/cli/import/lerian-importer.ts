@@ -312,7 +312,7 @@ function writeFailure(error: unknown, entity: LegacyEntity): string {
 
 /**
  * Dotted paths where two JSON-like values differ (values themselves are never reported; a metadata key
- * that looks like personal data is shown as [REDACTED]).
+ * that looks like personal data is shown as [REDACTED]). Timestamps are compared as instants.
  */
 export function differingPaths(expected: unknown, actual: unknown, path = ''): string[] {
   if (isPlainObject(expected) && isPlainObject(actual)) {
@@ -324,7 +324,16 @@ export function differingPaths(expected: unknown, actual: unknown, path = ''): s
     if (expected.length !== actual.length) return [`${path} (length)`];
     return expected.flatMap((item, index) => differingPaths(item, actual[index], `${path}[${index}]`));
   }
-  return Object.is(expected, actual) ? [] : [path || '(record)'];
+  return Object.is(expected, actual) || sameInstant(expected, actual) ? [] : [path || '(record)'];
+}
+
+/** RFC 3339 timestamps with a time part (the original trims the fraction's trailing zeros; this service does not). */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+function sameInstant(expected: unknown, actual: unknown): boolean {
+  if (typeof expected !== 'string' || typeof actual !== 'string') return false;
+  if (!TIMESTAMP.test(expected) || !TIMESTAMP.test(actual)) return false;
+  return Date.parse(expected) === Date.parse(actual);
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
