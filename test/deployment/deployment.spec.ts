@@ -23,8 +23,21 @@ describe('Dockerfile', () => {
   it('builds in one stage and runs in another, on Node 24, with production dependencies only, as a non-root user', () => {
     expect(dockerfile.match(/^FROM node:24\S* AS \w+/gm)).toHaveLength(2);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
-    expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/health/m);
+  });
+
+  it('runs as a numeric UID and GID of 10000 or more, the ones the Helm chart sets', () => {
+    const user = /^USER (\d+):(\d+)$/m.exec(dockerfile);
+    expect(user).not.toBeNull();
+    const [uid, gid] = [Number(user![1]), Number(user![2])];
+    expect(uid).toBeGreaterThanOrEqual(10000);
+    expect(gid).toBeGreaterThanOrEqual(10000);
+    // The files the image ships belong to that user, not to the base image's "node" (uid 1000).
+    expect(dockerfile.match(/^COPY --from=build --chown=\S+/gm)).toEqual(
+      Array(3).fill(`COPY --from=build --chown=${uid}:${gid}`),
+    );
+    const values = parse(read('charts/crm/values.yaml'));
+    expect(values.podSecurityContext).toMatchObject({ runAsUser: uid, runAsGroup: gid, fsGroup: gid });
   });
 
   it('ships the operator CLI the key-rotation Job runs: built from apps/crm/src/cli/main.ts, its packages kept by the prune', () => {
@@ -183,7 +196,6 @@ describeChart('Helm chart charts/crm', () => {
     expect(container.livenessProbe.httpGet.path).toBe('/health');
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     expect(container.startupProbe.httpGet.path).toBe('/health');
-    expect(container.envFrom).toEqual(expect.arrayContaining([{ secretRef: { name: 'crm-keys' } }]));
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(container.securityContext).toMatchObject({
@@ -191,7 +203,7 @@ describeChart('Helm chart charts/crm', () => {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
     });
-    expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
     expect(pod.volumes[0]).toMatchObject({ name: 'tmp', emptyDir: expect.any(Object) });
     expect(pod.topologySpreadConstraints).toHaveLength(1);
     expect(find(manifests, 'PodDisruptionBudget')!.spec.minAvailable).toBe(1);
@@ -201,6 +213,141 @@ describeChart('Helm chart charts/crm', () => {
     // No key-like literal anywhere, once the config checksum (also 64 hex) is set aside.
     const rendered = JSON.stringify(manifests).replace(/"checksum\/config":"[0-9a-f]{64}"/g, '');
     expect(rendered).not.toMatch(KEY_LITERAL);
+  });
+
+  const SECRET_NAMES = [
+    'LCRYPTO_ENCRYPT_SECRET_KEY',
+    'LCRYPTO_HASH_SECRET_KEY',
+    'LCRYPTO_ENCRYPT_PREVIOUS_KEYS',
+    'LCRYPTO_HASH_PREVIOUS_KEYS',
+    'MONGO_URI',
+    'MONGO_PASSWORD',
+    'MIDAZ_AUTH_TOKEN',
+  ];
+  type EnvVar = { name: string; value?: string; valueFrom?: unknown };
+  const podOf = (manifests: Manifest[]) => find(manifests, 'Deployment')!.spec.template.spec;
+  const fileVariables = (container: { env?: EnvVar[] }) =>
+    Object.fromEntries((container.env ?? []).filter((v) => v.name.endsWith('_FILE')).map((v) => [v.name, v.value]));
+
+  it('secrets reach the pod as files on a read-only volume, named by *_FILE variables, never as environment variables', () => {
+    const expectFiles = (manifests: Manifest[], secretName: string, names: string[]) => {
+      const pod = podOf(manifests);
+      const container = pod.containers[0];
+      const volume = pod.volumes.find((v: { secret?: unknown }) => v.secret);
+      expect(volume.secret).toMatchObject({ secretName });
+      const mount = container.volumeMounts.find((m: { name: string }) => m.name === volume.name);
+      expect(mount.readOnly).toBe(true);
+      expect(fileVariables(container)).toEqual(
+        Object.fromEntries(names.map((name) => [`${name}_FILE`, `${mount.mountPath}/${name}`])),
+      );
+      // No secret as a variable: neither through envFrom nor env (value or secretKeyRef).
+      expect(container.envFrom.some((source: { secretRef?: unknown }) => source.secretRef)).toBe(false);
+      expect(JSON.stringify(container.env)).not.toContain('secretKeyRef');
+      expect(container.env.some((v: EnvVar) => SECRET_NAMES.includes(v.name))).toBe(false);
+    };
+    expectFiles(render(...existing), 'crm-keys', ['LCRYPTO_ENCRYPT_SECRET_KEY', 'LCRYPTO_HASH_SECRET_KEY']);
+    // An existing Secret names the optional keys it holds: a *_FILE naming an absent file stops the start.
+    expectFiles(
+      render(...existing, '--set', 'existingSecretKeys={LCRYPTO_ENCRYPT_SECRET_KEY,LCRYPTO_HASH_SECRET_KEY,MONGO_URI}'),
+      'crm-keys',
+      ['LCRYPTO_ENCRYPT_SECRET_KEY', 'LCRYPTO_HASH_SECRET_KEY', 'MONGO_URI'],
+    );
+    // The chart's own Secret: one file per key it holds.
+    const inline = render(
+      ...keys,
+      '--set',
+      'secrets.mongoUri=mongodb://mongo:27017',
+      '--set',
+      'secrets.midazAuthToken=t',
+    );
+    expectFiles(inline, find(inline, 'Secret')!.metadata.name, [
+      'LCRYPTO_ENCRYPT_SECRET_KEY',
+      'LCRYPTO_HASH_SECRET_KEY',
+      'MONGO_URI',
+      'MIDAZ_AUTH_TOKEN',
+    ]);
+    // extraEnv still reaches the container beside the *_FILE variables.
+    const extra = podOf(render(...existing, '--set', 'extraEnv[0].name=FOO', '--set', 'extraEnv[0].value=bar'));
+    expect(extra.containers[0].env).toContainEqual({ name: 'FOO', value: 'bar' });
+    expect(fileVariables(extra.containers[0])).toHaveProperty('LCRYPTO_HASH_SECRET_KEY_FILE');
+  });
+
+  it('secrets.mountAsFiles=false keeps the Secret as environment variables; unknown existingSecretKeys are refused', () => {
+    const pod = podOf(render(...existing, '--set', 'secrets.mountAsFiles=false'));
+    const container = pod.containers[0];
+    expect(container.envFrom).toContainEqual({ secretRef: { name: 'crm-keys' } });
+    expect(fileVariables(container)).toEqual({});
+    expect(pod.volumes.some((v: { secret?: unknown }) => v.secret)).toBe(false);
+    expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    const typo = spawnSync(
+      helm,
+      [
+        'template',
+        'crm',
+        chart,
+        ...KUBE,
+        ...existing,
+        '--set',
+        'existingSecretKeys={LCRYPTO_ENCRYPT_SECRET_KEY,MONGO_URL}',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(typo.status).not.toBe(0);
+    expect(typo.stderr).toMatch(/existingSecretKeys/);
+  });
+
+  it('runs the pods as a UID and GID of 10000 or more', () => {
+    const manifests = render(...existing, '--set', 'keyRotation.enabled=true');
+    for (const kind of ['Deployment', 'Job']) {
+      const context = find(manifests, kind)!.spec.template.spec.securityContext;
+      expect(context.runAsNonRoot).toBe(true);
+      expect(context.runAsUser).toBeGreaterThanOrEqual(10000);
+      expect(context.runAsGroup).toBeGreaterThanOrEqual(10000);
+    }
+  });
+
+  it('image: repository:tag by default; repository@digest when image.digest is set, the tag ignored', () => {
+    const imagesOf = (manifests: Manifest[]) => {
+      const job = find(manifests, 'Job')!.spec.template.spec;
+      return [podOf(manifests).containers[0], ...job.initContainers, ...job.containers].map(
+        (container: { image: string }) => container.image,
+      );
+    };
+    const rotation = ['--set', 'keyRotation.enabled=true'];
+    const appVersion = parse(read('charts/crm/Chart.yaml')).appVersion;
+    expect(imagesOf(render(...existing, ...rotation))).toEqual(Array(3).fill(`crm-midaz:${appVersion}`));
+    const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    expect(
+      imagesOf(
+        render(
+          ...existing,
+          ...rotation,
+          '--set',
+          'image.repository=registry.example/crm',
+          '--set',
+          `image.digest=${digest}`,
+          '--set',
+          'image.tag=9.9.9',
+        ),
+      ),
+    ).toEqual(Array(3).fill(`registry.example/crm@${digest}`));
+    const bad = spawnSync(helm, ['template', 'crm', chart, ...KUBE, ...existing, '--set', 'image.digest=latest'], {
+      encoding: 'utf8',
+    });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/digest/);
+  });
+
+  it('requests CPU and memory and limits CPU (one core) and memory by default, for the service and the key-rotation Job', () => {
+    const manifests = render(...existing, '--set', 'keyRotation.enabled=true');
+    const job = find(manifests, 'Job')!.spec.template.spec;
+    for (const container of [podOf(manifests).containers[0], ...job.initContainers, ...job.containers]) {
+      expect(container.resources.requests).toEqual({ cpu: expect.anything(), memory: expect.anything() });
+      expect(container.resources.limits).toEqual({ cpu: expect.anything(), memory: expect.anything() });
+    }
+    expect(String(podOf(manifests).containers[0].resources.limits.cpu)).toBe('1');
+    // The limit's reason sits beside it in values.yaml.
+    expect(read('charts/crm/values.yaml')).toMatch(/single-threaded[\s\S]*\n\s+cpu: "?1"?\b/);
   });
 
   it('NetworkPolicy (default on): ingress only from the configured callers, egress only to MongoDB, Midaz and DNS', () => {
@@ -226,9 +373,9 @@ describeChart('Helm chart charts/crm', () => {
     const manifests = render(...keys, '--set', 'autoscaling.enabled=true');
     const secret = find(manifests, 'Secret')!;
     expect(Object.keys(secret.stringData!)).toEqual(['LCRYPTO_ENCRYPT_SECRET_KEY', 'LCRYPTO_HASH_SECRET_KEY']);
-    expect(find(manifests, 'Deployment')!.spec.template.spec.containers[0].envFrom).toContainEqual({
-      secretRef: { name: secret.metadata.name },
-    });
+    expect(find(manifests, 'Deployment')!.spec.template.spec.volumes).toContainEqual(
+      expect.objectContaining({ secret: expect.objectContaining({ secretName: secret.metadata.name }) }),
+    );
     const hpa = find(manifests, 'HorizontalPodAutoscaler')!.spec;
     expect(hpa.metrics.map((metric: { resource: { name: string } }) => metric.resource.name)).toEqual([
       'cpu',
@@ -262,6 +409,8 @@ describeChart('Helm chart charts/crm', () => {
     const service = find(manifests, 'Deployment')!.spec.template.spec.containers[0];
     for (const container of [rotate, verify]) {
       expect(container.envFrom).toEqual(service.envFrom);
+      expect(container.env).toEqual(service.env);
+      expect(container.volumeMounts).toEqual(service.volumeMounts);
       expect(container.image).toBe(service.image);
       expect(container.securityContext).toMatchObject({
         readOnlyRootFilesystem: true,
@@ -269,6 +418,7 @@ describeChart('Helm chart charts/crm', () => {
         capabilities: { drop: ['ALL'] },
       });
     }
+    expect(pod.volumes).toEqual(find(manifests, 'Deployment')!.spec.template.spec.volumes);
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.automountServiceAccountToken).toBe(false);
     // The Service, PDB and the service's NetworkPolicy select name + instance: the Job's pod carries no name label.

@@ -39,6 +39,97 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- end -}}
 
+{{/* The image reference: repository@digest when a digest is set (the tag is then ignored), repository:tag otherwise. */}}
+{{- define "crm.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Where the Secret's keys are mounted as files when secrets.mountAsFiles is on. */}}
+{{- define "crm.secretsDir" -}}/var/run/secrets/crm{{- end -}}
+
+{{/*
+The keys the Secret holds, one per line: the ones the chart's own Secret writes, or existingSecretKeys for an
+existing Secret (the chart cannot read it). Each becomes a <NAME>_FILE variable, and the service refuses to start
+when such a file is absent, so only keys that are there may be named.
+*/}}
+{{- define "crm.secretKeys" -}}
+{{- if .Values.useExistingSecret -}}
+{{- range .Values.existingSecretKeys }}
+{{ . }}
+{{- end -}}
+{{- else -}}
+{{- $s := .Values.secrets -}}
+LCRYPTO_ENCRYPT_SECRET_KEY
+LCRYPTO_HASH_SECRET_KEY
+{{- if $s.previousEncryptKeys }}
+LCRYPTO_ENCRYPT_PREVIOUS_KEYS
+{{- end -}}
+{{- if $s.previousHashKeys }}
+LCRYPTO_HASH_PREVIOUS_KEYS
+{{- end -}}
+{{- if $s.mongoUri }}
+MONGO_URI
+{{- end -}}
+{{- if $s.mongoPassword }}
+MONGO_PASSWORD
+{{- end -}}
+{{- if $s.midazAuthToken }}
+MIDAZ_AUTH_TOKEN
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+How a container receives the Secret and the settings, shared by the service and the key-rotation Job. As files
+(default): a variable in a process's environment is inherited by its children and shows up in crash dumps and
+`kubectl describe`, a file on a read-only mount does neither. secrets.mountAsFiles=false keeps the variables.
+*/}}
+{{- define "crm.containerConfig" -}}
+envFrom:
+  - configMapRef:
+      name: {{ include "crm.fullname" . }}
+  {{- if not .Values.secrets.mountAsFiles }}
+  - secretRef:
+      name: {{ include "crm.secretName" . }}
+  {{- end }}
+{{- $env := list -}}
+{{- if .Values.secrets.mountAsFiles -}}
+{{- range splitList "\n" (include "crm.secretKeys" . | trim) -}}
+{{- $env = append $env (dict "name" (printf "%s_FILE" .) "value" (printf "%s/%s" (include "crm.secretsDir" $) .)) -}}
+{{- end -}}
+{{- end -}}
+{{- $env = concat $env (.Values.extraEnv | default list) -}}
+{{- with $env }}
+env:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+volumeMounts:
+  - name: tmp
+    mountPath: /tmp
+  {{- if .Values.secrets.mountAsFiles }}
+  - name: secrets
+    mountPath: {{ include "crm.secretsDir" . }}
+    readOnly: true
+  {{- end }}
+{{- end -}}
+
+{{/* The pod volumes behind crm.containerConfig. 0440 with the pod's fsGroup: readable by the service's group only. */}}
+{{- define "crm.volumes" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: 64Mi
+{{- if .Values.secrets.mountAsFiles }}
+- name: secrets
+  secret:
+    secretName: {{ include "crm.secretName" . }}
+    defaultMode: 0440
+{{- end }}
+{{- end -}}
+
 {{/* Labels of the key-rotation Job's pod: not the service's selector labels, so the Service and the PDB never pick it. */}}
 {{- define "crm.keyRotationSelectorLabels" -}}
 app.kubernetes.io/instance: {{ .Release.Name }}
@@ -49,27 +140,16 @@ app.kubernetes.io/component: key-rotation
 {{- define "crm.keysContainer" -}}
 {{- $root := .root -}}
 - name: {{ .name }}
-  image: "{{ $root.Values.image.repository }}:{{ $root.Values.image.tag | default $root.Chart.AppVersion }}"
+  image: {{ include "crm.image" $root | quote }}
   imagePullPolicy: {{ $root.Values.image.pullPolicy }}
   command: ["node", "dist/apps/crm/apps/crm/src/cli/main.js", "keys"]
   args:
     {{- toYaml .args | nindent 4 }}
   securityContext:
     {{- toYaml $root.Values.securityContext | nindent 4 }}
-  envFrom:
-    - configMapRef:
-        name: {{ include "crm.fullname" $root }}
-    - secretRef:
-        name: {{ include "crm.secretName" $root }}
-  {{- with $root.Values.extraEnv }}
-  env:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
+  {{- include "crm.containerConfig" $root | nindent 2 }}
   resources:
     {{- toYaml $root.Values.keyRotation.resources | nindent 4 }}
-  volumeMounts:
-    - name: tmp
-      mountPath: /tmp
 {{- end -}}
 
 {{/* Egress to MongoDB and DNS, shared by the service's and the key-rotation Job's NetworkPolicies. */}}
