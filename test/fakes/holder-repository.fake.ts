@@ -8,7 +8,7 @@ import type { HolderRecord } from '../../apps/crm/src/holder/holder.schema';
 /** The part of HolderRepository that the holder rules use (listing is the database's business). */
 export type HolderStore = Pick<
   HolderRepository,
-  'create' | 'findById' | 'applyPatch' | 'isLive' | 'softDelete' | 'erase'
+  'create' | 'findById' | 'applyPatch' | 'stateOf' | 'softDelete' | 'erase'
 >;
 
 /** What the blind index compares: the canonical document, as the repository's normalizer makes it. */
@@ -60,8 +60,9 @@ export class InMemoryHolderRepository implements HolderStore {
     });
   }
 
-  isLive(organizationId: string, id: string): Promise<boolean> {
-    return Promise.resolve(this.find(organizationId, id) !== undefined);
+  stateOf(organizationId: string, id: string): Promise<'live' | 'deleted' | undefined> {
+    const record = this.find(organizationId, id, true);
+    return Promise.resolve(record ? (record.deletedAt === null ? 'live' : 'deleted') : undefined);
   }
 
   softDelete(organizationId: string, id: string): Promise<boolean> {

@@ -55,7 +55,7 @@ export const MUTATIONS: Mutation[] = [
     breaks: /a confirmed alias is live on a deleted holder/,
     wire: ({ links }) => {
       const holders = (links as unknown as { holders: HolderRepository }).holders;
-      links.claimLink = (tenant, holderId) => holders.isLive(tenant.organizationId, holderId);
+      links.claimLink = async (tenant, holderId) => (await holders.stateOf(tenant.organizationId, holderId)) === 'live';
     },
   },
   {

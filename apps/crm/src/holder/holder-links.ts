@@ -50,6 +50,6 @@ export class HolderLinks {
       await this.deletions.unmark(organizationId, mark);
     }
     // Read after the marks: a deletion that carried the holder off before they were read shows here.
-    return this.holders.isLive(organizationId, holderId);
+    return (await this.holders.stateOf(organizationId, holderId)) === 'live';
   }
 }

@@ -69,10 +69,11 @@ export class HolderRepository implements OnModuleInit {
     return this.store.patch(organizationId, id, patch, { check });
   }
 
-  /** Whether the holder exists and is live; read by id, nothing decrypted. */
-  async isLive(organizationId: string, id: string): Promise<boolean> {
+  /** Whether the holder is live, soft-deleted, or absent (undefined); read by id, nothing decrypted. */
+  async stateOf(organizationId: string, id: string): Promise<'live' | 'deleted' | undefined> {
     const stored = await this.store.plainFieldsOf(organizationId, id, ['deletedAt']);
-    return stored !== null && stored.deletedAt == null;
+    if (!stored) return undefined;
+    return stored.deletedAt == null ? 'live' : 'deleted';
   }
 
   /** Soft-deletes a live holder; false when it is not live. */

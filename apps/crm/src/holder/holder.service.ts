@@ -64,9 +64,9 @@ export class HolderService {
    * A hard delete also erases its aliases.
    */
   async delete(tenant: TenantContext, id: string, hard: boolean): Promise<void> {
-    const holder = await this.holders.findById(tenant.organizationId, id, { includeDeleted: true });
-    if (!holder || (holder.deletedAt !== null && !hard)) throw notFound();
-    if (holder.deletedAt === null) await this.deleteLive(tenant, id);
+    const state = await this.holders.stateOf(tenant.organizationId, id);
+    if (!state || (state === 'deleted' && !hard)) throw notFound();
+    if (state === 'live') await this.deleteLive(tenant, id);
     if (hard) {
       await this.aliases.eraseAll(tenant, id);
       await this.holders.erase(tenant.organizationId, id);
