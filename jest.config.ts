@@ -10,13 +10,14 @@ const transform: Config['transform'] = {
         transform: { legacyDecorator: true, decoratorMetadata: true },
         target: 'es2023',
       },
-      module: { type: 'commonjs' },
+      // import() stays native: it loads ES-module-only packages (the Kafka client) under --experimental-vm-modules.
+      module: { type: 'commonjs', ignoreDynamic: true },
     },
   ],
 };
 
 const moduleNameMapper = {
-  '^@crm/(config|errors|http|documents|personal-data|crypto|persistence|midaz|circuit-breaker)$':
+  '^@crm/(config|errors|http|documents|personal-data|crypto|persistence|midaz|circuit-breaker|leases|events)$':
     '<rootDir>/libs/$1/src',
 };
 

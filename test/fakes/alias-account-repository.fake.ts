@@ -63,11 +63,13 @@ export class InMemoryAliasAccountRepository implements AliasAccountStore {
     });
   }
 
-  confirm(organizationId: string, holderId: string, id: string, pending: string): Promise<boolean> {
+  confirm(created: AliasAccountRecord, pending: string): Promise<boolean> {
     this.journal.push('aliases.confirm');
-    const record = this.records.get(id);
+    const record = this.records.get(created._id);
     const found =
-      record?.organizationId === organizationId && record.holderId === holderId && record.pending === pending;
+      record?.organizationId === created.organizationId &&
+      record.holderId === created.holderId &&
+      record.pending === pending;
     if (found) delete record.pending;
     return Promise.resolve(found);
   }

@@ -74,7 +74,7 @@ export const MUTATIONS: Mutation[] = [
       const createPending = aliases.createPending.bind(aliases);
       aliases.createPending = async (organizationId, alias, pending) => {
         const created = await createPending(organizationId, alias, pending);
-        await aliases.confirm(organizationId, alias.holderId, created._id, pending);
+        await aliases.confirm(created, pending);
         return created;
       };
     },

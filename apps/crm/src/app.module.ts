@@ -7,6 +7,7 @@ import { MidazModule } from '@crm/midaz';
 import { AliasAccountModule } from './alias-account/alias-account.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { HolderModule } from './holder/holder.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
@@ -40,6 +41,7 @@ export class AppModule {
         CryptoModule.forRoot(config.crypto),
         AuthModule,
         MidazModule,
+        EventsModule,
         HealthModule,
         HolderModule,
         AliasAccountModule,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AuditConfig, AuthConfig, loadAuthConfig } from './auth-config';
 import { Env, resolveSecretFiles } from './secret-files';
 import { flag, integer } from './env-values';
+import { loadStreamingConfig, StreamingConfig } from './streaming-config';
 
 const HEX_KEY = /^[0-9a-fA-F]{64}$/;
 
@@ -137,6 +138,7 @@ export interface AppConfig {
   auth: AuthConfig;
   audit: AuditConfig;
   idempotency: IdempotencyConfig;
+  streaming: StreamingConfig;
 }
 
 export interface IdempotencyConfig {
@@ -189,7 +191,8 @@ export function loadConfig(rawEnv: Env): AppConfig {
     problems.push(...parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
   }
   const access = loadAuthConfig(env, problems);
-  if (problems.length > 0 || !parsed.success || !access) throw new ConfigError(problems);
+  const streaming = loadStreamingConfig(env, problems);
+  if (problems.length > 0 || !parsed.success || !access || !streaming) throw new ConfigError(problems);
   const value = parsed.data;
   return {
     server: serverAddress(value),
@@ -227,6 +230,7 @@ export function loadConfig(rawEnv: Env): AppConfig {
       breakerResetMs: value.MIDAZ_BREAKER_RESET_MS,
     },
     idempotency: { maxTtlSeconds: value.IDEMPOTENCY_MAX_TTL_SEC },
+    streaming,
     ...access,
   };
 }

@@ -5,3 +5,4 @@ export { ConfigError, keyProblem, loadConfig } from './app-config';
 export { APP_CONFIG, ConfigModule } from './config.module';
 export type { Env } from './secret-files';
 export { SECRET_VARIABLES } from './secret-files';
+export type { StreamingConfig } from './streaming-config';

@@ -9,6 +9,7 @@ export const SECRET_VARIABLES = [
   'MONGO_URI',
   'MONGO_PASSWORD',
   'MIDAZ_AUTH_TOKEN',
+  'STREAMING_SASL_PASSWORD',
   // Not a secret, but mounted the same way (a ConfigMap or Secret file).
   'AUTH_JWT_PUBLIC_KEY',
 ] as const;

@@ -5,9 +5,22 @@ import { mergePatch } from './merge-patch';
 import { dropEmptyObjects } from './minimize';
 import { encodeCursor, listFilter, pageFilter, Paging } from './paging';
 import { CrmException, isDuplicateKeyError } from '@crm/errors';
+import { type ChangeEvent, oneWriteAtATime } from '@crm/events';
 
 type Filter = Record<string, unknown>;
 type ProtectedModel<T, Search extends string> = Model<T> & ProtectedModelStatics<Search>;
+
+/**
+ * The change event a write stores beside its change, in the record's outbox (the same single-document
+ * write), given the record as written; undefined when events are off.
+ */
+export type EventOf<R> = (record: R) => ChangeEvent | undefined;
+
+/** A hard delete's event, and where its record's events go before the record does. */
+export interface Erasure {
+  event: EventOf<{ deletedAt: Date }>;
+  handOff: (events: ChangeEvent[]) => Promise<void>;
+}
 
 /**
  * Which stored records a read or write may touch: the organization's, with these fields equal and those
@@ -25,7 +38,8 @@ function inScope(organizationId: string, scope: RecordScope): (stored: Filter) =
   return (stored) =>
     expected.every(([field, value]) => stored[field] === value) &&
     (scope.absent ?? []).every((field) => stored[field] == null) &&
-    (scope.includeDeleted === true || stored.deletedAt == null);
+    (scope.includeDeleted === true || stored.deletedAt == null) &&
+    stored.erasing !== true; // a hard delete under way: gone already
 }
 
 /** The same scope as a filter. */
@@ -47,15 +61,19 @@ function scopeFilter(organizationId: string, scope: RecordScope): Filter {
 export async function insertRecord(
   model: Model<unknown>,
   data: Record<string, unknown>,
-  { keepTimestamps = false }: { keepTimestamps?: boolean } = {},
+  { keepTimestamps = false, event }: { keepTimestamps?: boolean; event?: EventOf<Record<string, unknown>> } = {},
 ): Promise<Record<string, unknown>> {
   // validate() casts too, and returns the cast record; defaults and timestamps have no validators to pass.
   const record = (await model.validate({ ...data })) as Record<string, unknown>;
   model.applyDefaults(record); // (which also creates the nested paths' objects, as a document has them)
   if (!keepTimestamps) model.applyTimestamps(record);
   if (model.schema.get('minimize') !== false) dropEmptyObjects(record); // as a document's save does
-  const [stored] = await model.insertMany([record], { lean: true });
-  return stored;
+  const created = event?.(record);
+  const [stored] = (await model.insertMany([created ? { ...record, outbox: [created] } : record], {
+    lean: true,
+  })) as Array<Record<string, unknown>>;
+  const { outbox: _events, ...plain } = stored;
+  return plain;
 }
 
 /** How often a patch is applied again to a record that changed between its load and its write. */
@@ -95,9 +113,13 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   }
 
   /** Inserts a new record, cast, defaulted, timestamped and validated by the schema (see `insertRecord`). */
-  async insert(organizationId: string, data: Filter): Promise<T> {
+  async insert(organizationId: string, data: Filter, event?: EventOf<T>): Promise<T> {
     try {
-      return (await insertRecord(this.model as unknown as Model<unknown>, { ...data, organizationId })) as T;
+      return (await insertRecord(
+        this.model as unknown as Model<unknown>,
+        { ...data, organizationId },
+        { event: event as EventOf<Filter> | undefined },
+      )) as T;
     } catch (error) {
       if (isDuplicateKeyError(error)) throw this.onDuplicate();
       throw error;
@@ -168,6 +190,8 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     options: Omit<RecordScope, 'includeDeleted'> & {
       check?: (current: T) => void;
       edit?: Record<string, (current: unknown[]) => unknown[]>;
+      /** The change's event, stored by the write that changes the record (none when nothing changes). */
+      event?: EventOf<T>;
     } = {},
   ): Promise<T | null> {
     const scope: RecordScope = { equal: options.equal, absent: options.absent };
@@ -189,7 +213,8 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
       if (written.size === 0) return record as T;
       const unchanged = { _id: id, ...scopeFilter(organizationId, scope), updatedAt: readAt };
       try {
-        if (await this.updateFields(unchanged, record, written)) return record as T;
+        const event = changes.size > 0 ? options.event?.(record as T) : undefined;
+        if (await this.updateFields(unchanged, record, written, event)) return record as T;
       } catch (error) {
         if (isDuplicateKeyError(error)) throw this.onDuplicate();
         throw error;
@@ -199,7 +224,7 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
   }
 
   /** Writes these top-level fields of `record` whole (set, or unset when absent) where `filter` matches. */
-  private async updateFields(filter: Filter, record: Filter, keys: Set<string>): Promise<boolean> {
+  private async updateFields(filter: Filter, record: Filter, keys: Set<string>, event?: ChangeEvent): Promise<boolean> {
     const $set: Filter = {};
     const $unset: Record<string, ''> = {};
     for (const key of keys) {
@@ -209,8 +234,16 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     const update = {
       ...(Object.keys($set).length > 0 ? { $set } : {}),
       ...(Object.keys($unset).length > 0 ? { $unset } : {}),
+      ...withEvent(event),
     };
-    return (await this.model.updateOne(filter, update, { timestamps: false })).matchedCount > 0;
+    return (await this.updateOne(filter, update)).matchedCount > 0;
+  }
+
+  /** One update of the record the filter names by `_id` (see oneWriteAtATime). */
+  private updateOne(filter: Filter, update: Filter, options: { timestamps?: boolean } = { timestamps: false }) {
+    return oneWriteAtATime(this.model.collection.collectionName, filter._id, () =>
+      this.model.updateOne(filter, update, options).exec(),
+    );
   }
 
   /**
@@ -251,26 +284,73 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     { live = false }: { live?: boolean } = {},
   ): Promise<boolean> {
     const scoped = { ...filter, organizationId, ...(live ? { deletedAt: null } : {}) };
-    return (await this.model.updateOne(scoped, update, { timestamps: false })).matchedCount > 0;
+    return (await this.updateOne(scoped, update)).matchedCount > 0;
   }
 
-  /** Sets deletedAt on a live record; false when there is none. */
-  async softDelete(organizationId: string, filter: Filter): Promise<boolean> {
-    const result = await this.model.updateOne(
+  /**
+   * Sets deletedAt on a live record, storing its event; false when there is none. With `erasing` and an
+   * event, it is the first step of a hard delete (see hardDelete): the record is marked by the same write.
+   */
+  async softDelete(
+    organizationId: string,
+    filter: Filter,
+    event?: EventOf<{ deletedAt: Date }>,
+    { erasing = false }: { erasing?: boolean } = {},
+  ): Promise<boolean> {
+    const deletedAt = new Date();
+    const stored = event?.({ deletedAt });
+    const result = await this.updateOne(
       { ...filter, organizationId, deletedAt: null },
-      { $set: { deletedAt: new Date() } },
+      { $set: { deletedAt, ...(erasing && stored ? { erasing: true } : {}) }, ...withEvent(stored) },
+      {},
     );
     return result.matchedCount > 0;
   }
 
-  /** Removes a record for good, live or soft-deleted; false when there is none. */
-  async hardDelete(organizationId: string, filter: Filter): Promise<boolean> {
-    return (await this.model.deleteOne({ ...filter, organizationId })).deletedCount > 0;
+  /**
+   * Removes a record for good, live or soft-deleted; false when there is none. With an event, in three
+   * idempotent steps: the record is marked `erasing` (soft-deleted if live) by the write that stores the
+   * event, the decision; its events are handed off; the marked record is removed. A crash between them
+   * leaves a marked record that the relay finishes the same way, so the event is never lost, and a hard
+   * delete that was not decided never has one (docs/adr/0007-change-events.md).
+   */
+  async hardDelete(organizationId: string, filter: Filter, erasure?: Erasure): Promise<boolean> {
+    const scoped = { ...filter, organizationId };
+    const deletedAt = new Date();
+    const event = erasure?.event({ deletedAt });
+    if (!erasure || !event) return (await this.model.deleteOne(scoped)).deletedCount > 0;
+    const mark = { $set: { erasing: true }, ...withEvent(event) };
+    const unmarked = { ...scoped, erasing: { $ne: true } };
+    // A live record is soft-deleted by its mark; a soft-deleted one keeps its date (a unique key may hold it).
+    const marked =
+      (await this.updateOne({ ...unmarked, deletedAt: null }, { ...mark, $set: { erasing: true, deletedAt } }))
+        .matchedCount > 0 || (await this.updateOne({ ...unmarked, deletedAt: { $ne: null } }, mark)).matchedCount > 0;
+    const stored = await this.model.collection.findOne({ ...scoped, erasing: true } as Filter, {
+      projection: { outbox: 1 },
+    });
+    if (!stored) return marked;
+    await erasure.handOff((stored.outbox ?? []) as ChangeEvent[]);
+    await this.model.collection.deleteOne({ _id: stored._id, erasing: true });
+    return true;
   }
 
-  /** Removes every record matching `filter` for good, live or soft-deleted. */
-  async hardDeleteAll(organizationId: string, filter: Filter): Promise<void> {
-    await this.model.deleteMany({ ...filter, organizationId });
+  /**
+   * Removes every record matching `filter` for good, live or soft-deleted; the events they still hold
+   * are handed off first.
+   */
+  async hardDeleteAll(
+    organizationId: string,
+    filter: Filter,
+    handOff?: (events: ChangeEvent[]) => Promise<void>,
+  ): Promise<void> {
+    const scoped = { ...filter, organizationId };
+    if (handOff) {
+      const holding = this.model.collection.find({ ...scoped, 'outbox.id': { $gt: '' } } as Filter, {
+        projection: { outbox: 1 },
+      });
+      for await (const record of holding) await handOff(record.outbox as ChangeEvent[]);
+    }
+    await this.model.deleteMany(scoped);
   }
 
   /**
@@ -296,6 +376,11 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     const nextCursor = items.length === paging.limit ? encodeCursor(items[items.length - 1]._id) : undefined;
     return { items, total, nextCursor };
   }
+}
+
+/** The update operator that stores an event in the record's outbox, or nothing. */
+function withEvent(event: ChangeEvent | undefined): Filter {
+  return event ? { $push: { outbox: event } } : {};
 }
 
 /**

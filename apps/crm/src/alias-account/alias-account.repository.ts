@@ -5,6 +5,10 @@ import type { ProtectedModelStatics } from '@crm/crypto';
 import { Paging } from '@crm/persistence';
 import { CrmException } from '@crm/errors';
 import { ScopedStore } from '@crm/persistence';
+import { RecordOutbox } from '@crm/events';
+import { ChangeEvents } from '../events/change-events';
+import { OutboxRelay } from '../events/outbox-relay';
+import { aliasChanged, aliasDeleted, AliasRef, relatedPartyDeleted } from './alias-account-events';
 import {
   ALIAS_ACCOUNT_MODEL,
   AliasAccountRecord,
@@ -44,11 +48,14 @@ export class AliasAccountRepository implements OnModuleInit {
 
   constructor(
     @InjectModel(ALIAS_ACCOUNT_MODEL) aliases: Model<AliasAccountRecord> & ProtectedModelStatics<AliasSearchName>,
+    private readonly events: ChangeEvents,
+    relay: OutboxRelay,
   ) {
     this.store = new ScopedStore<AliasAccountRecord, AliasSearchName>(
       aliases,
       () => new CrmException('CRM-0013', { entityType: 'AliasAccount' }),
     );
+    relay.register(new RecordOutbox('alias_accounts', aliases.collection));
   }
 
   onModuleInit(): Promise<void> {
@@ -61,9 +68,14 @@ export class AliasAccountRepository implements OnModuleInit {
     return created;
   }
 
-  /** Makes a pending alias visible; false when it is gone (removed as abandoned). */
-  confirm(organizationId: string, holderId: string, id: string, pending: string): Promise<boolean> {
-    return this.store.updatePlainFields(organizationId, { _id: id, holderId, pending }, { $unset: { pending: 1 } });
+  /** Makes a pending alias visible, storing its creation's event; false when it is gone (removed as abandoned). */
+  confirm(created: AliasAccountRecord, pending: string): Promise<boolean> {
+    const event = this.events.of(aliasChanged('created', created));
+    return this.store.updatePlainFields(
+      created.organizationId,
+      { _id: created._id, holderId: created.holderId, pending },
+      { $unset: { pending: 1 }, ...(event ? { $push: { outbox: event } } : {}) },
+    );
   }
 
   /** Removes a pending alias its creation gives up. */
@@ -85,9 +97,9 @@ export class AliasAccountRepository implements OnModuleInit {
     return this.store.hardDeleteAll(organizationId, { ...of, pending: { $ne: null }, createdAt: { $lt: before } });
   }
 
-  /** Erases every alias record of the holder, whatever its state. */
+  /** Erases every alias record of the holder, whatever its state (the events they hold are handed off first). */
   eraseOfHolder(organizationId: string, holderId: string): Promise<void> {
-    return this.store.hardDeleteAll(organizationId, { holderId });
+    return this.store.hardDeleteAll(organizationId, { holderId }, this.events.handOff);
   }
 
   findById(
@@ -113,6 +125,7 @@ export class AliasAccountRepository implements OnModuleInit {
       absent: UNSET_WHEN_CONFIRMED,
       check,
       edit: appendParties.length > 0 ? { relatedParties: (parties) => [...parties, ...appendParties] } : {},
+      event: (updated) => this.events.of(aliasChanged('updated', updated)),
     });
   }
 
@@ -140,18 +153,31 @@ export class AliasAccountRepository implements OnModuleInit {
             throw new CrmException('CRM-0024', { entityType: 'RelatedParty' });
         },
         edit: { relatedParties: (parties) => parties.filter((party) => !isTheParty(party as RelatedPartyRecord)) },
+        event: (alias) =>
+          this.events.of(relatedPartyDeleted({ id, holderId, organizationId }, partyId, alias.updatedAt)),
       },
     );
   }
 
   /** Soft-deletes a live alias; false when there is none. */
   softDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
-    return this.store.softDelete(organizationId, { _id: id, holderId, pending: null });
+    const alias: AliasRef = { id, holderId, organizationId };
+    return this.store.softDelete(organizationId, { _id: id, holderId, pending: null }, ({ deletedAt }) =>
+      this.events.of(aliasDeleted(alias, 'soft', deletedAt)),
+    );
   }
 
   /** Removes an alias for good, live or soft-deleted; false when there is none. */
   hardDelete(organizationId: string, holderId: string, id: string): Promise<boolean> {
-    return this.store.hardDelete(organizationId, { _id: id, holderId, pending: null });
+    const alias: AliasRef = { id, holderId, organizationId };
+    return this.store.hardDelete(
+      organizationId,
+      { _id: id, holderId, pending: null },
+      {
+        event: ({ deletedAt }) => this.events.of(aliasDeleted(alias, 'hard', deletedAt)),
+        handOff: this.events.handOff,
+      },
+    );
   }
 
   list(organizationId: string, filters: AliasAccountFilters, paging: Paging) {

@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import { outboxPlugin } from '@crm/events';
 import { v7 as uuidv7 } from 'uuid';
 import { protectedFields } from '@crm/crypto';
 import type { Metadata } from '@crm/http';
@@ -127,6 +128,8 @@ export const AliasAccountSchema = new Schema<AliasAccountRecord>(
   },
   { collection: COLLECTIONS.aliasAccounts, timestamps: true, versionKey: false, minimize: true },
 );
+
+AliasAccountSchema.plugin(outboxPlugin);
 
 // One live alias per account id in an organization, whatever the ledger (CRM-0013; Midaz account ids are
 // unique across ledgers, and the original refuses a second one too). deletedAt in the key stands in for a

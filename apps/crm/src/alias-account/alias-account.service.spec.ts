@@ -258,7 +258,7 @@ describe('AliasAccountService (in-memory holders, aliases and Midaz)', () => {
       expect(await errorCodeOf(service.delete(tenant, holder.id, pending._id, true))).toBe('CRM-0008');
       expect(aliases.records.has(pending._id)).toBe(true);
       // The control: once confirmed, the same alias is there.
-      await aliases.confirm(tenant.organizationId, holder.id, pending._id, 'token');
+      await aliases.confirm(pending, 'token');
       expect((await service.get(tenant, holder.id, pending._id, false)).id).toBe(pending._id);
     });
   });

@@ -78,8 +78,7 @@ export class AliasAccountService {
       await withdraw(); // its holder was deleted first
       throw new CrmException('CRM-0006', { entityType: 'Holder' });
     }
-    if (!(await this.aliases.confirm(tenant.organizationId, holderId, created._id, pending)))
-      throw new CrmException('CRM-0049', { entityType: ENTITY });
+    if (!(await this.aliases.confirm(created, pending))) throw new CrmException('CRM-0049', { entityType: ENTITY });
     return toAliasAccountResponse(created);
   }
 

@@ -4,6 +4,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { Connection } from 'mongoose';
 import { KeyringCanary } from '@crm/crypto';
 import { MidazLedgerClient } from '@crm/midaz';
+import { OutboxRelay } from '../events/outbox-relay';
 
 const MONGO_PING_TIMEOUT_MS = 1500;
 
@@ -15,6 +16,7 @@ export class DependencyChecks {
     private readonly canary: KeyringCanary,
     private readonly midaz: MidazLedgerClient,
     private readonly indicators: HealthIndicatorService,
+    private readonly relay: OutboxRelay,
   ) {}
 
   /** MongoDB answers a ping within the timeout (down otherwise: the pod leaves the Service). */
@@ -50,5 +52,19 @@ export class DependencyChecks {
     return reachable
       ? session.up(details)
       : session.degraded({ ...details, message: 'Midaz unreachable: alias creation answers 503 CRM-0032' });
+  }
+
+  /**
+   * Change events: the outbox backlog and the age of its oldest event. An unreachable broker slows and
+   * fails no request (the events wait in the outbox), so the check is `degraded` (HTTP 200), not `down`.
+   */
+  async events() {
+    const session = this.indicators.check('events');
+    if (!this.relay.enabled) return session.up({ streaming: 'off' });
+    const { waiting, oldestAgeMs } = await this.relay.backlog();
+    const details = { backlog: waiting, oldestAgeMs, relay: this.relay.status.leader ? 'leader' : 'standby' };
+    return this.relay.status.brokerReachable
+      ? session.up(details)
+      : session.degraded({ ...details, message: `Kafka unreachable: ${this.relay.status.lastError ?? 'no answer'}` });
   }
 }

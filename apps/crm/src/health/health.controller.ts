@@ -43,6 +43,7 @@ export class HealthController {
         () => this.dependencies.mongo(),
         () => this.dependencies.keyring(),
         () => this.dependencies.midazLedger(),
+        () => this.dependencies.events(),
       ]);
     } catch (error) {
       // Terminus reports failed checks as a 503 carrying the per-check result: answer it as it is,

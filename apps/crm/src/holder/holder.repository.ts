@@ -5,6 +5,10 @@ import type { ProtectedModelStatics } from '@crm/crypto';
 import { Paging } from '@crm/persistence';
 import { CrmException } from '@crm/errors';
 import { ScopedStore } from '@crm/persistence';
+import { RecordOutbox } from '@crm/events';
+import { ChangeEvents } from '../events/change-events';
+import { OutboxRelay } from '../events/outbox-relay';
+import { holderChanged, holderDeleted } from './holder-events';
 import { HOLDER_MODEL, HolderRecord, HolderSearchName } from './holder.schema';
 
 export interface HolderFilters {
@@ -26,8 +30,11 @@ export class HolderRepository implements OnModuleInit {
   constructor(
     @InjectModel(HOLDER_MODEL)
     private readonly holders: Model<HolderRecord> & ProtectedModelStatics<HolderSearchName>,
+    private readonly events: ChangeEvents,
+    relay: OutboxRelay,
   ) {
     this.store = new ScopedStore<HolderRecord, HolderSearchName>(holders, documentTaken);
+    relay.register(new RecordOutbox('holders', holders.collection));
   }
 
   onModuleInit(): Promise<void> {
@@ -48,7 +55,9 @@ export class HolderRepository implements OnModuleInit {
       ))
     )
       throw documentTaken();
-    return this.store.insert(organizationId, { ...holder });
+    return this.store.insert(organizationId, { ...holder }, (created) =>
+      this.events.of(holderChanged('created', created)),
+    );
   }
 
   findById(
@@ -66,7 +75,10 @@ export class HolderRepository implements OnModuleInit {
     patch: Record<string, unknown>,
     check?: (current: HolderRecord) => void,
   ): Promise<HolderRecord | null> {
-    return this.store.patch(organizationId, id, patch, { check });
+    return this.store.patch(organizationId, id, patch, {
+      check,
+      event: (updated) => this.events.of(holderChanged('updated', updated)),
+    });
   }
 
   /** Whether the holder is live, soft-deleted, or absent (undefined); read by id, nothing decrypted. */
@@ -76,14 +88,29 @@ export class HolderRepository implements OnModuleInit {
     return stored.deletedAt == null ? 'live' : 'deleted';
   }
 
-  /** Soft-deletes a live holder; false when it is not live. */
-  softDelete(organizationId: string, id: string): Promise<boolean> {
-    return this.store.softDelete(organizationId, { _id: id });
+  /**
+   * Soft-deletes a live holder; false when it is not live. The first step of a hard delete stores the
+   * hard delete's event and marks the holder for erasure (see `erase`).
+   */
+  softDelete(organizationId: string, id: string, { hard = false }: { hard?: boolean } = {}): Promise<boolean> {
+    return this.store.softDelete(
+      organizationId,
+      { _id: id },
+      ({ deletedAt }) => this.events.of(holderDeleted({ id, organizationId }, hard ? 'hard' : 'soft', deletedAt)),
+      { erasing: hard },
+    );
   }
 
-  /** Removes a (soft-deleted) holder for good. */
+  /** Removes a (soft-deleted) holder for good, with its event unless its soft delete stored it. */
   async erase(organizationId: string, id: string): Promise<void> {
-    await this.store.hardDelete(organizationId, { _id: id });
+    await this.store.hardDelete(
+      organizationId,
+      { _id: id },
+      {
+        event: ({ deletedAt }) => this.events.of(holderDeleted({ id, organizationId }, 'hard', deletedAt)),
+        handOff: this.events.handOff,
+      },
+    );
   }
 
   list(organizationId: string, filters: HolderFilters, paging: Paging) {

@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import { outboxPlugin } from '@crm/events';
 import { v7 as uuidv7 } from 'uuid';
 import { protectedFields } from '@crm/crypto';
 import type { Metadata } from '@crm/http';
@@ -136,6 +137,8 @@ export const HolderSchema = new Schema<HolderRecord>(
   },
   { collection: COLLECTIONS.holders, timestamps: true, versionKey: false, minimize: true },
 );
+
+HolderSchema.plugin(outboxPlugin);
 
 // One live holder per document per organization (CRM-0010). No partial index (FerretDB has none):
 // deletedAt is part of the key, so soft-deleted copies (distinct dates) never collide with the live one (null).

@@ -174,7 +174,7 @@ describe('HolderService (in-memory repository)', () => {
         { holderId, ledgerId: 'l', accountId: cpf(), type: 'NATURAL_PERSON', document: cpf() },
         'creation',
       );
-      if (confirmed) await aliases.confirm(tenant.organizationId, holderId, alias._id, 'creation');
+      if (confirmed) await aliases.confirm(alias, 'creation');
       return alias;
     };
 

@@ -66,14 +66,14 @@ export class HolderService {
   async delete(tenant: TenantContext, id: string, hard: boolean): Promise<void> {
     const state = await this.holders.stateOf(tenant.organizationId, id);
     if (!state || (state === 'deleted' && !hard)) throw notFound();
-    if (state === 'live') await this.deleteLive(tenant, id);
+    if (state === 'live') await this.deleteLive(tenant, id, hard);
     if (hard) {
       await this.aliases.eraseAll(tenant, id);
       await this.holders.erase(tenant.organizationId, id);
     }
   }
 
-  private async deleteLive(tenant: TenantContext, id: string): Promise<void> {
+  private async deleteLive(tenant: TenantContext, id: string, hard: boolean): Promise<void> {
     const { organizationId } = tenant;
     const mark = await this.deletions.mark(organizationId, id);
     if (await this.aliases.anyLinking(tenant, id)) {
@@ -87,7 +87,7 @@ export class HolderService {
       await this.deletions.withdraw(organizationId, mark).catch(() => undefined);
       throw hasAliases();
     }
-    await this.holders.softDelete(organizationId, id);
+    await this.holders.softDelete(organizationId, id, { hard });
     await this.deletions.forgetHolder(organizationId, id).catch(() => undefined); // leftovers are harmless
   }
 

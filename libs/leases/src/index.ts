@@ -1,0 +1,2 @@
+export { DatabaseLease } from './lease';
+export type { LeaseHeld, LeaseSpec } from './lease';
