@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import mongoose from 'mongoose';
 import { ALL_TOPICS } from '@crm/events';
 import { cpf } from '../factories/documents';
 import { newOrganizationId, organizationHeaders } from '../factories/organization';
 import { waitUntil } from '../utils/eventually';
 import { EventReader, KafkaBroker, ReadEvent } from '../utils/kafka-broker';
 import { startTestApp, TestApp, testEnv } from '../utils/test-app';
+import { ChangeEvents } from '../../apps/crm/src/events/change-events';
+import { freePort } from '../utils/ports';
 
 // The original's messages and the requests that made them, captured on a real broker (see the fixture's README).
 const FIXTURE = join(__dirname, '../fixtures/lerian-crm-v3.8.0/events');
@@ -15,6 +19,8 @@ const readLines = (file: string) =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, any>);
 const captured = readLines('captured.jsonl');
+const ROOT = join(__dirname, '../..');
+const MAIN = join(ROOT, 'apps/crm/src/main.ts');
 const requests = readLines('requests.jsonl');
 
 /** The one request of the original's flow this service answers differently (404: a soft-deleted holder is not patched). */
@@ -243,6 +249,68 @@ describe('change events on Kafka', () => {
     );
     expect(await waitUntil(async () => (await crm.request('/readyz')).body?.info?.events?.status === 'up')).toBe(true);
   }, 120_000);
+
+  it('finishes a hard delete that stopped after its decision: the event is published, the record gone', async () => {
+    const headers = organizationHeaders();
+    const created = await crm.request('/v1/holders', { method: 'POST', headers, json: holderBody() });
+    await reader.waitFor((event) => event.json.id === created.body.id);
+    // The process "dies" after the write that decides the hard delete, before handing its events off.
+    jest.spyOn(crm.app.get(ChangeEvents), 'handOff').mockRejectedValueOnce(new Error('process died here'));
+    const erased = await crm.request(`/v1/holders/${created.body.id}?hard_delete=true`, { method: 'DELETE', headers });
+    expect(erased.status).toBe(500);
+    const [deleted] = await reader.waitFor(
+      (event) => event.json.id === created.body.id && event.topic.endsWith('holder.deleted'),
+    );
+    expect(deleted?.json.deletionType).toBe('hard');
+    expect(await waitUntil(async () => (await storedHolder(crm, created.body.id)) === null)).toBe(true);
+    const again = await crm.request(`/v1/holders/${created.body.id}?include_deleted=true`, { headers });
+    expect(again.status).toBe(404);
+  });
+
+  it('delivers what a killed (kill -9) process wrote but never published, once another starts', async () => {
+    const env = streamingEnv({ SERVER_PORT: String(await freePort()) });
+    await broker.proxy.cut();
+    const service = spawn(process.execPath, ['-r', '@swc-node/register', MAIN], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => service.on('exit', resolve));
+    const base = `http://127.0.0.1:${env.SERVER_PORT}`;
+    const headers = { ...organizationHeaders(), 'content-type': 'application/json' };
+    let successor: TestApp | undefined;
+    try {
+      expect(
+        await waitUntil(async () => (await fetch(`${base}/health`).catch(() => undefined))?.ok === true, {
+          timeoutMs: 30_000,
+        }),
+      ).toBe(true);
+      const written: string[] = [];
+      for (let index = 0; index < 5; index++) {
+        const answer = await fetch(`${base}/v1/holders`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(holderBody({ externalId: `EXT-KILLED-${index}` })),
+        });
+        expect(answer.status).toBe(201);
+        written.push(((await answer.json()) as { id: string }).id);
+      }
+      service.kill('SIGKILL');
+      await exited;
+      await broker.proxy.restore();
+      expect(reader.events.filter((event) => written.includes(event.json.id as string))).toEqual([]);
+      successor = await startTestApp({ ...env, SERVER_PORT: undefined });
+      // The killed process's relay lease expires first (it cannot release it): up to 15 s.
+      const delivered = await reader.waitFor((event) => written.includes(event.json.id as string), 5, 45_000);
+      expect(delivered.map((event) => event.json.externalId).sort()).toEqual(
+        written.map((_, index) => `EXT-KILLED-${index}`),
+      );
+    } finally {
+      service.kill('SIGKILL');
+      await broker.proxy.restore();
+      await successor?.close();
+    }
+  }, 150_000);
 });
 
 /** The same message as the original's, ids and times aside. */
@@ -262,5 +330,17 @@ function compareWithOriginal(mine: ReadEvent, theirs: Record<string, any>, ours:
     else if (key === 'relatedParties' && Array.isArray(value))
       expect(mine.json[key]).toEqual(value.map((party) => ({ ...party, relatedPartyId: ours(party.relatedPartyId) })));
     else expect([key, mine.json[key]]).toEqual([key, typeof value === 'string' ? ours(value) : value]);
+  }
+}
+
+/** The holder as stored, or null once it is gone (read through the driver: nothing is decrypted). */
+async function storedHolder(crm: TestApp, id: string): Promise<unknown> {
+  const connection = await mongoose
+    .createConnection(crm.config.mongo.uri, { dbName: crm.config.mongo.dbName })
+    .asPromise();
+  try {
+    return await connection.db!.collection('holders').findOne({ _id: id as never });
+  } finally {
+    await connection.close();
   }
 }

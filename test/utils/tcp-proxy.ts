@@ -66,8 +66,9 @@ export class TcpProxy {
     await closed;
   }
 
+  /** Accepts connections again (nothing to do when it already does). */
   async restore(): Promise<void> {
-    await this.start();
+    if (!this.server?.listening) await this.start();
   }
 
   async stop(): Promise<void> {
