@@ -24,7 +24,7 @@ import {
   UuidParamPipe,
   WithMetadataFilters,
 } from '@crm/http';
-import { PersonalDataAnswer } from '../auth/personal-data-access';
+import { PersonalDataAnswer, REVEAL_ERRORS } from '../auth/personal-data-access';
 import { Authorize } from '../auth/permission';
 import { IdempotentCreate, REPLAY_RESPONSE_HEADERS } from '../idempotency/idempotent-create.decorator';
 import { CREATE_ALIAS_EXAMPLES, UPDATE_ALIAS_EXAMPLES } from './dto/alias-account-examples';
@@ -77,9 +77,7 @@ export class AliasAccountController {
       'CRM-0040',
       'CRM-0050',
       'CRM-0051',
-      'CRM-0052',
-      'CRM-0053',
-      'CRM-0054',
+      ...REVEAL_ERRORS,
     ],
     { body: true },
   )
@@ -98,7 +96,7 @@ export class AliasAccountController {
   @ApiOperation({ summary: 'Retrieve an alias account' })
   @ApiUuidParams('alias_id')
   @ApiOkResponse({ type: AliasAccountResponseDto, description: 'The alias account.' })
-  @ApiErrors(['CRM-0005', 'CRM-0008', 'CRM-0036', 'CRM-0052', 'CRM-0053', 'CRM-0054'])
+  @ApiErrors(['CRM-0005', 'CRM-0008', 'CRM-0036', ...REVEAL_ERRORS])
   get(
     @Tenant() tenant: TenantContext,
     @Param('holder_id', UuidParamPipe) holderId: string,
@@ -139,9 +137,7 @@ export class AliasAccountController {
       'CRM-0034',
       'CRM-0036',
       'CRM-0046',
-      'CRM-0052',
-      'CRM-0053',
-      'CRM-0054',
+      ...REVEAL_ERRORS,
     ],
     { body: true },
   )
@@ -204,7 +200,7 @@ export class AliasAccountListController {
   @ApiQuery({ type: ListAliasAccountsQuery })
   @ApiMetadataFilters()
   @ApiOkResponse({ type: AliasAccountPageDto, description: 'One page of alias accounts.' })
-  @ApiErrors(['CRM-0009', 'CRM-0011', 'CRM-0036', 'CRM-0052', 'CRM-0053', 'CRM-0054'])
+  @ApiErrors(['CRM-0009', 'CRM-0011', 'CRM-0036', ...REVEAL_ERRORS])
   list(
     @Tenant() tenant: TenantContext,
     @Query(new ListQueryPipe(ListAliasAccountsQuery)) query: WithMetadataFilters<ListAliasAccountsQuery>,

@@ -13,7 +13,7 @@ import type { FastifyRequest } from 'fastify';
 import { concatMap, from, map, Observable } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '@crm/config';
 import type { ProtectedFields } from '@crm/crypto';
-import { CrmException } from '@crm/errors';
+import { CrmException, ErrorCode } from '@crm/errors';
 import { requestIdOf } from '@crm/http';
 import { FIELD_GROUPS, FieldGroup, isLoggableMetadataKey, MaskedFieldSpec, maskPersonalData } from '@crm/personal-data';
 import { noteReveal, Reveal } from '../audit/reveals';
@@ -23,6 +23,8 @@ export const ACCESS_REASON_HEADER = 'x-access-reason';
 export const MAX_ACCESS_REASON_LENGTH = 200;
 const REVEAL_PARAMETER = 'reveal';
 const PERSONAL_DATA_ANSWER = 'crm:personal-data-answer';
+/** The errors of a reveal, for the `@ApiErrors` of the handlers marked `@PersonalDataAnswer`. */
+export const REVEAL_ERRORS: ErrorCode[] = ['CRM-0052', 'CRM-0053', 'CRM-0054'];
 
 /**
  * Marks a handler whose answer (a record or a page of them) carries these protected fields: with
@@ -69,7 +71,7 @@ export class PersonalDataAccessInterceptor implements NestInterceptor {
     const asked = takeRevealParameter(request);
     // AUTH_MODE=none has no caller to hold a permission: answers stay plain, as in plain mode.
     if (this.config.personalDataAccess === 'plain' || this.authorizer.mode === 'none') return next.handle();
-    return from(this.revealOf(request, asked)).pipe(
+    return from(this.decideReveal(request, asked)).pipe(
       concatMap((reveal) =>
         next.handle().pipe(
           map((answer: unknown) => {
@@ -81,7 +83,7 @@ export class PersonalDataAccessInterceptor implements NestInterceptor {
     );
   }
 
-  private async revealOf(request: FastifyRequest, asked: string | undefined): Promise<Reveal | undefined> {
+  private async decideReveal(request: FastifyRequest, asked: string | undefined): Promise<Reveal | undefined> {
     const reveal = revealAsked(asked, request.headers[ACCESS_REASON_HEADER]);
     if (!reveal) return undefined;
     const authorization = request.headers.authorization;

@@ -22,7 +22,7 @@ import {
   UuidParamPipe,
   WithMetadataFilters,
 } from '@crm/http';
-import { PersonalDataAnswer } from '../auth/personal-data-access';
+import { PersonalDataAnswer, REVEAL_ERRORS } from '../auth/personal-data-access';
 import { Authorize } from '../auth/permission';
 import { IdempotentCreate, REPLAY_RESPONSE_HEADERS } from '../idempotency/idempotent-create.decorator';
 import { CreateHolderDto } from './dto/create-holder.dto';
@@ -52,19 +52,7 @@ export class HolderController {
     headers: REPLAY_RESPONSE_HEADERS,
   })
   @ApiErrors(
-    [
-      'CRM-0001',
-      'CRM-0002',
-      'CRM-0012',
-      'CRM-0010',
-      'CRM-0033',
-      'CRM-0034',
-      'CRM-0050',
-      'CRM-0051',
-      'CRM-0052',
-      'CRM-0053',
-      'CRM-0054',
-    ],
+    ['CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0010', 'CRM-0033', 'CRM-0034', 'CRM-0050', 'CRM-0051', ...REVEAL_ERRORS],
     {
       body: true,
     },
@@ -84,7 +72,7 @@ export class HolderController {
   @ApiQuery({ type: ListHoldersQuery })
   @ApiMetadataFilters()
   @ApiOkResponse({ type: HolderPageDto, description: 'One page of holders.' })
-  @ApiErrors(['CRM-0009', 'CRM-0011', 'CRM-0036', 'CRM-0052', 'CRM-0053', 'CRM-0054'])
+  @ApiErrors(['CRM-0009', 'CRM-0011', 'CRM-0036', ...REVEAL_ERRORS])
   list(
     @Tenant() tenant: TenantContext,
     @Query(new ListQueryPipe(ListHoldersQuery)) query: WithMetadataFilters<ListHoldersQuery>,
@@ -98,7 +86,7 @@ export class HolderController {
   @ApiOperation({ summary: 'Retrieve a holder' })
   @ApiUuidParams('id')
   @ApiOkResponse({ type: HolderResponseDto, description: 'The holder.' })
-  @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0036', 'CRM-0052', 'CRM-0053', 'CRM-0054'])
+  @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0036', ...REVEAL_ERRORS])
   get(
     @Tenant() tenant: TenantContext,
     @Param('id', UuidParamPipe) id: string,
@@ -124,19 +112,7 @@ export class HolderController {
   })
   @ApiOkResponse({ type: HolderResponseDto, description: 'The holder after the patch.' })
   @ApiErrors(
-    [
-      'CRM-0005',
-      'CRM-0006',
-      'CRM-0001',
-      'CRM-0002',
-      'CRM-0012',
-      'CRM-0034',
-      'CRM-0036',
-      'CRM-0046',
-      'CRM-0052',
-      'CRM-0053',
-      'CRM-0054',
-    ],
+    ['CRM-0005', 'CRM-0006', 'CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0034', 'CRM-0036', 'CRM-0046', ...REVEAL_ERRORS],
     {
       body: true,
     },
