@@ -1,6 +1,10 @@
+import { Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { AppConfig } from '@crm/config';
 import { CrmException } from '@crm/errors';
 import { FIELD_GROUPS } from '@crm/personal-data';
-import { MAX_ACCESS_REASON_LENGTH, revealAsked } from './personal-data-access';
+import type { CallerAuthorizer } from './caller-authorizer';
+import { MAX_ACCESS_REASON_LENGTH, PersonalDataAccessInterceptor, revealAsked } from './personal-data-access';
 
 function refusalOf(asked: string | undefined, reason: string | undefined): Record<string, unknown> {
   try {
@@ -53,5 +57,23 @@ describe('revealAsked', () => {
       });
       expect(JSON.stringify(refusal)).not.toContain(reason);
     }
+  });
+});
+
+describe('PersonalDataAccessInterceptor at start', () => {
+  it('warns that masked answers need authentication when AUTH_MODE=none, and only then', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const start = (personalDataAccess: AppConfig['personalDataAccess'], mode: CallerAuthorizer['mode']) =>
+      new PersonalDataAccessInterceptor(
+        new Reflector(),
+        { personalDataAccess } as AppConfig,
+        { mode } as CallerAuthorizer,
+      ).onModuleInit();
+    start('masked', 'jwt');
+    start('plain', 'none');
+    expect(warn).not.toHaveBeenCalled();
+    start('masked', 'none');
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('AUTH_MODE=none'));
+    warn.mockRestore();
   });
 });

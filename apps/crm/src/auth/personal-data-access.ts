@@ -4,7 +4,9 @@ import {
   ExecutionContext,
   Inject,
   Injectable,
+  Logger,
   NestInterceptor,
+  OnModuleInit,
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -54,12 +56,19 @@ export const PersonalDataAnswer = (fields: ProtectedFields) =>
  * is masked for its own caller.
  */
 @Injectable()
-export class PersonalDataAccessInterceptor implements NestInterceptor {
+export class PersonalDataAccessInterceptor implements NestInterceptor, OnModuleInit {
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CALLER_AUTHORIZER) private readonly authorizer: CallerAuthorizer,
   ) {}
+
+  onModuleInit(): void {
+    if (this.config.personalDataAccess === 'masked' && this.authorizer.mode === 'none')
+      new Logger('PersonalDataAccess').warn(
+        'PERSONAL_DATA_ACCESS=masked has no effect with AUTH_MODE=none: there is no caller to hold a reveal permission, so answers stay plain.',
+      );
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const fields = this.reflector.get<readonly MaskedFieldSpec[] | undefined>(
