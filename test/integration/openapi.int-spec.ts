@@ -1,6 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { randomUUID } from 'node:crypto';
 import type { ProtectedFields } from '@crm/crypto';
+import { MASKS } from '@crm/personal-data';
 import { ALIAS_PROTECTED_FIELDS } from '../../apps/crm/src/alias-account/alias-account.schema';
 import { routeTableOf } from '../../apps/crm/src/bootstrap';
 import { HOLDER_PROTECTED_FIELDS } from '../../apps/crm/src/holder/holder.schema';
@@ -155,7 +156,7 @@ describe('OpenAPI and Swagger UI', () => {
     ];
     let checked = 0;
     for (const [fields, dtos] of cases) {
-      for (const { path, search } of fields.specs) {
+      for (const { path, search, mask } of fields.specs) {
         for (const dto of dtos) {
           const description = propertyAt(dto, path)?.description;
           expect({ dto, path, description }).toEqual({
@@ -164,6 +165,9 @@ describe('OpenAPI and Swagger UI', () => {
             description: expect.stringContaining('Encrypted at rest'),
           });
           if (search?.filter) expect(description).toContain(`?${search.filter}=`);
+          // Which fields can come masked, and how (PERSONAL_DATA_ACCESS=masked).
+          expect(description).toContain(`shows ${MASKS[mask!].shows}`);
+          expect(description).toContain(`?reveal=${MASKS[mask!].group}`);
           checked += 1;
         }
       }
@@ -189,6 +193,33 @@ describe('OpenAPI and Swagger UI', () => {
     }
     // A plain field says nothing of the kind: the descriptions follow the declarations, not a habit.
     expect(propertyAt('CreateHolderDto', 'addresses.primary.city')?.description ?? '').not.toContain('Encrypted');
+  });
+
+  it('documents reveal and X-Access-Reason on every answer that carries personal data, and the revealed audit filter', () => {
+    const withPersonalData = businessOperations(spec).filter(
+      ({ path, method }) => method !== 'delete' && !path.startsWith('/v1/audit-events'),
+    );
+    expect(withPersonalData).toHaveLength(8);
+    for (const { path, method, operation } of withPersonalData) {
+      const reveal = operation.parameters?.find(({ name, in: where }) => name === 'reveal' && where === 'query') as
+        { description?: string } | undefined;
+      const reason = operation.parameters?.find(
+        ({ name, in: where }) => name === 'X-Access-Reason' && where === 'header',
+      );
+      expect({ path, method, reveal: reveal?.description, reason: Boolean(reason) }).toEqual({
+        path,
+        method,
+        reveal: expect.stringContaining('crm:personal-data:reveal'),
+        reason: true,
+      });
+      const codes = Object.values(operation.responses).flatMap((response) =>
+        Object.keys(response.content?.['application/json']?.examples ?? {}),
+      );
+      expect(codes).toEqual(expect.arrayContaining(['CRM-0052', 'CRM-0053', 'CRM-0054']));
+    }
+    // Deletes answer no body: nothing to reveal there.
+    expect(spec.paths['/v1/holders/{id}'].delete.parameters?.map(({ name }) => name)).not.toContain('reveal');
+    expect(spec.paths['/v1/audit-events'].get.parameters?.map(({ name }) => name)).toContain('revealed');
   });
 
   it('every PATCH lists both media types it accepts, with the same schema and examples', () => {

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Schema } from 'mongoose';
 import type { ProtectedFields, ProtectedFieldSpec } from '@crm/crypto';
+import { MaskKind, MASKS, maskPersonalData } from '@crm/personal-data';
 import { ALIAS_PROTECTED_FIELDS, AliasAccountSchema } from '../../apps/crm/src/alias-account/alias-account.schema';
 import type { ListAliasAccountsQuery } from '../../apps/crm/src/alias-account/dto/alias-account-queries.dto';
 import { HOLDER_PROTECTED_FIELDS, HolderSchema } from '../../apps/crm/src/holder/holder.schema';
@@ -23,6 +24,10 @@ const markers = (collection: string) => ({
   end: `<!-- protected-fields:${collection}:end -->`,
 });
 
+function maskedAs(spec: ProtectedFieldSpec): string {
+  return spec.mask ? `${MASKS[spec.mask].shows} (\`?reveal=${MASKS[spec.mask].group}\`)` : 'hidden whole';
+}
+
 function atRest(spec: ProtectedFieldSpec): string {
   const search = spec.search
     ? `, **searchable**${spec.search.filter ? ` (\`?${spec.search.filter}=\`)` : ''} as \`search.${spec.search.as}\`, ${spec.search.normalizer} normalizer`
@@ -32,18 +37,20 @@ function atRest(spec: ProtectedFieldSpec): string {
 
 /** One row per field, consecutive fields protected alike and for the same reason sharing a row. */
 function protectedFieldsTable(fields: ProtectedFields): string {
-  const rows: Array<{ paths: string[]; atRest: string; why: string }> = [];
+  const rows: Array<{ paths: string[]; atRest: string; masked: string; why: string }> = [];
   for (const spec of fields.specs) {
-    const row = { paths: [spec.path], atRest: atRest(spec), why: spec.why ?? '' };
+    const row = { paths: [spec.path], atRest: atRest(spec), masked: maskedAs(spec), why: spec.why ?? '' };
     const last = rows[rows.length - 1];
-    if (last && last.atRest === row.atRest && last.why === row.why) last.paths.push(spec.path);
+    if (last && last.atRest === row.atRest && last.masked === row.masked && last.why === row.why)
+      last.paths.push(spec.path);
     else rows.push(row);
   }
   return [
-    '| field | at rest | why |',
-    '| --- | --- | --- |',
+    '| field | at rest | masked answers show | why |',
+    '| --- | --- | --- | --- |',
     ...rows.map(
-      ({ paths, atRest, why }) => `| ${paths.map((path) => `\`${path}\``).join(', ')} | ${atRest} | ${why} |`,
+      ({ paths, atRest, masked, why }) =>
+        `| ${paths.map((path) => `\`${path}\``).join(', ')} | ${atRest} | ${masked} | ${why} |`,
     ),
   ].join('\n');
 }
@@ -103,4 +110,50 @@ describe('protected fields, declared once per entity', () => {
     }
     expect(current).toBe(table);
   });
+});
+
+/** A value of each mask's kind, so that the mask has something to hide. */
+const SAMPLES: Record<MaskKind, string> = {
+  document: '123.456.789-09',
+  email: 'maria.silva@example.com',
+  phone: '+55 11 98765-4321',
+  name: 'Maria Aparecida Silva',
+  'address-line': 'Rua das Flores, 100',
+  account: 'GB82 WEST 1234 5698 7654 32',
+  'birth-date': '1990-02-28',
+};
+
+/** An answer holding `value` at a declared path (`relatedParties[].name`: in an element of that array). */
+function answerWith(path: string, value: string): Record<string, unknown> {
+  const [key, ...rest] = path.split('.');
+  if (rest.length === 0) return { [key]: value };
+  const inner = answerWith(rest.join('.'), value);
+  return key.endsWith('[]') ? { [key.slice(0, -2)]: [inner] } : { [key]: inner };
+}
+
+function valueAt(answer: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((target, key) => {
+    const fields = target as Record<string, unknown> | undefined;
+    return key.endsWith('[]') ? (fields?.[key.slice(0, -2)] as unknown[] | undefined)?.[0] : fields?.[key];
+  }, answer);
+}
+
+describe('masked answers, generated from the declarations: every protected field, field by field', () => {
+  const cases = ENTITIES.flatMap(({ collection, fields }) =>
+    fields.specs.map((spec) => ({ collection, fields, spec, path: spec.path })),
+  );
+
+  it.each(cases)(
+    '$collection: $path declares a mask, is masked by it, and is shown when revealed',
+    ({ fields, spec }) => {
+      expect({ path: spec.path, mask: spec.mask }).toEqual({ path: spec.path, mask: expect.any(String) });
+      const mask = MASKS[spec.mask!];
+      const value = SAMPLES[spec.mask!];
+      const answer = answerWith(spec.path, value);
+      const masked = valueAt(maskPersonalData(answer, fields.specs, new Set()), spec.path);
+      expect(masked).toBe(mask.apply(value));
+      expect(masked).not.toBe(value);
+      expect(valueAt(maskPersonalData(answer, fields.specs, new Set([mask.group])), spec.path)).toBe(value);
+    },
+  );
 });

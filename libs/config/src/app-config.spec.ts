@@ -34,6 +34,14 @@ describe('loadConfig', () => {
     expect(config.idempotency).toEqual({ maxTtlSeconds: 86_400 });
   });
 
+  it('answers personal data plain by default, masked on PERSONAL_DATA_ACCESS=masked, and refuses other values', () => {
+    expect(loadConfig(base).personalDataAccess).toBe('plain');
+    expect(loadConfig({ ...base, PERSONAL_DATA_ACCESS: 'masked' }).personalDataAccess).toBe('masked');
+    expect(problemsOf({ ...base, PERSONAL_DATA_ACCESS: 'hidden' })).toEqual([
+      'PERSONAL_DATA_ACCESS: must be plain or masked',
+    ]);
+  });
+
   it('bounds IDEMPOTENCY_MAX_TTL_SEC to whole seconds from 1 to 30 days', () => {
     expect(loadConfig({ ...base, IDEMPOTENCY_MAX_TTL_SEC: '60' }).idempotency.maxTtlSeconds).toBe(60);
     expect(problemsOf({ ...base, IDEMPOTENCY_MAX_TTL_SEC: '0' })).toEqual([

@@ -71,6 +71,7 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: integer(100, 300_000).default(10_000),
     DOCUMENT_VALIDATION: z.enum(['off', 'br'], { error: 'must be off or br' }).default('off'),
     METADATA_PII_GUARD: z.enum(['off', 'warn', 'reject'], { error: 'must be off, warn or reject' }).default('warn'),
+    PERSONAL_DATA_ACCESS: z.enum(['plain', 'masked'], { error: 'must be plain or masked' }).default('plain'),
     MIDAZ_LEDGER_URL: z.preprocess(
       (value) => (value === '' ? undefined : value),
       z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
@@ -134,6 +135,8 @@ export interface AppConfig {
   documentValidation: 'off' | 'br';
   /** What to do with metadata values that look like personal data (metadata is stored in plain text). */
   metadataPiiGuard: 'off' | 'warn' | 'reject';
+  /** `masked`: protected fields are answered masked unless the caller reveals them (permission and reason). */
+  personalDataAccess: 'plain' | 'masked';
   midaz: MidazConfig;
   auth: AuthConfig;
   audit: AuditConfig;
@@ -220,6 +223,7 @@ export function loadConfig(rawEnv: Env): AppConfig {
     shutdown: { delayMs: value.SHUTDOWN_DELAY_MS, timeoutMs: value.SHUTDOWN_TIMEOUT_MS },
     documentValidation: value.DOCUMENT_VALIDATION,
     metadataPiiGuard: value.METADATA_PII_GUARD,
+    personalDataAccess: value.PERSONAL_DATA_ACCESS,
     midaz: {
       validation: (value.MIDAZ_VALIDATION ?? (value.MIDAZ_LEDGER_URL ? 'on' : 'off')) === 'on',
       ledgerUrl: value.MIDAZ_LEDGER_URL?.replace(/\/+$/, ''),

@@ -1,3 +1,4 @@
+import { MaskKind, maskNote } from '@crm/personal-data';
 import { NormalizerName } from './normalizers';
 
 /** How a protected field is searched: its blind-index token, stored as `search.<as>`, of the value normalized so. */
@@ -21,6 +22,11 @@ export interface ProtectedFieldSpec {
    * Fields encrypted from the start leave this off, so a plaintext there still fails closed.
    */
   acceptsLegacyPlaintext?: boolean;
+  /**
+   * How it is answered with PERSONAL_DATA_ACCESS=masked, which also decides the field group that reveals it.
+   * Every field an answer carries declares one (a test generated from the declarations checks it).
+   */
+  mask?: MaskKind;
   /** Why it is protected, for the protected-fields table in docs/data-protection.md (the entities' declarations all say). */
   why?: string;
 }
@@ -33,7 +39,7 @@ type FilterOf<Spec> = Spec extends { readonly search: { readonly filter: infer N
 /**
  * The protected fields of one entity, declared once. The declarations drive the crypto plugin (what to
  * encrypt and index), the schema's token indexes (`tokenPath`), the repository's filter names (`Search`:
- * a misspelt name does not compile), the OpenAPI descriptions of the DTO properties (`describe`) and the
+ * a misspelt name does not compile), the masks of answers (`mask`), the OpenAPI descriptions of the DTO properties (`describe`) and the
  * protected-fields table in docs/data-protection.md.
  */
 export class ProtectedFields<
@@ -92,9 +98,10 @@ export class ProtectedFields<
 
 /** How a field is protected, in words (the OpenAPI descriptions and docs/data-protection.md say the same). */
 export function protectionNote(spec: ProtectedFieldSpec): string {
-  if (!spec.search) return 'Encrypted at rest.';
+  const masked = spec.mask ? ` ${maskNote(spec.mask)}` : '';
+  if (!spec.search) return `Encrypted at rest.${masked}`;
   const by = spec.search.filter ? ` with \`?${spec.search.filter}=\`` : '';
-  return `Encrypted at rest; searchable${by} (exact match after ${spec.search.normalizer} normalization, through a blind index).`;
+  return `Encrypted at rest; searchable${by} (exact match after ${spec.search.normalizer} normalization, through a blind index).${masked}`;
 }
 
 /** Declares an entity's protected fields; `as const` is implied, so search names and paths stay literal types. */

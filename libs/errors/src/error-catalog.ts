@@ -196,6 +196,22 @@ export const ERROR_CATALOG = {
     title: 'Request In Progress',
     message: 'A request with this idempotency key is still being processed. Retry after the time in Retry-After.',
   },
+  'CRM-0052': {
+    status: 400,
+    title: 'Access Reason Required',
+    message: 'Revealing personal data requires an X-Access-Reason header stating why.',
+  },
+  'CRM-0053': {
+    status: 403,
+    title: 'Reveal Not Permitted',
+    message: 'The caller lacks the permission to reveal these personal data fields.',
+  },
+  'CRM-0054': {
+    status: 400,
+    title: 'Invalid Reveal Request',
+    message:
+      'The reveal parameter or the X-Access-Reason header is not acceptable (unknown field group, reason too long, or a reason that looks like personal data).',
+  },
 } as const satisfies Record<string, { status: number; title: string; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -18,7 +18,14 @@ export { UuidParamPipe } from './uuid-param.pipe';
 export { IsCanonicalUuid } from './canonical-uuid';
 export { asQueryException, CrmValidationPipe, validationErrorToException } from './validation';
 export { CalendarDateFromDateTime, IsCalendarDate, isCalendarDate } from './calendar-date';
-export { digitsToInteger, HardDeleteQuery, IncludeDeletedQuery, ListQuery, ListQueryPipe } from './list-query';
+export {
+  digitsToInteger,
+  HardDeleteQuery,
+  IncludeDeletedQuery,
+  ListQuery,
+  ListQueryPipe,
+  toBoolean,
+} from './list-query';
 export type { WithMetadataFilters } from './list-query';
 export { IsMetadata, METADATA_LIMITS, metadataKeyProblem, metadataProblem } from './metadata';
 export type { Metadata, MetadataValue } from './metadata';

@@ -21,7 +21,7 @@ const BOOLEAN_SPELLINGS: ReadonlyMap<string, boolean> = new Map([
 ]);
 
 /** A `strconv.ParseBool` spelling becomes its boolean; an empty value (`?hard_delete=`) counts as absent; anything else fails validation. */
-const toBoolean = ({ value }: { value: unknown }) => {
+export const toBoolean = ({ value }: { value: unknown }) => {
   if (value === '') return undefined;
   return typeof value === 'string' ? (BOOLEAN_SPELLINGS.get(value) ?? value) : value;
 };

@@ -2,3 +2,5 @@
 export { MetadataPersonalDataPolicy, PersonalDataModule } from './metadata-personal-data.policy';
 export { isLoggableMetadataKey, personalDataKind, personalDataKindIn } from './personal-data';
 export type { PersonalDataKind } from './personal-data';
+export { FIELD_GROUPS, MASKS, maskNote, maskPersonalData } from './masks';
+export type { FieldGroup, MaskedFieldSpec, MaskKind } from './masks';

@@ -24,6 +24,7 @@ import {
   UuidParamPipe,
   WithMetadataFilters,
 } from '@crm/http';
+import { PersonalDataAnswer, REVEAL_ERRORS } from '../auth/personal-data-access';
 import { Authorize } from '../auth/permission';
 import { IdempotentCreate, REPLAY_RESPONSE_HEADERS } from '../idempotency/idempotent-create.decorator';
 import { CREATE_ALIAS_EXAMPLES, UPDATE_ALIAS_EXAMPLES } from './dto/alias-account-examples';
@@ -31,6 +32,7 @@ import { ListAliasAccountsQuery } from './dto/alias-account-queries.dto';
 import { AliasAccountPageDto, AliasAccountResponseDto } from './dto/alias-account-response.dto';
 import { CreateAliasAccountDto, UpdateAliasAccountDto } from './dto/create-alias-account.dto';
 import { AliasAccountService } from './alias-account.service';
+import { ALIAS_PROTECTED_FIELDS } from './alias-account.schema';
 
 @ApiTags('Aliases')
 @OrganizationScoped()
@@ -41,6 +43,7 @@ export class AliasAccountController {
 
   @Post()
   @Authorize('aliases', 'post')
+  @PersonalDataAnswer(ALIAS_PROTECTED_FIELDS)
   @ApiOperation({
     summary: 'Create an alias account',
     description: 'Links a live holder to a Midaz ledger account; the ledger and account are checked in Midaz first.',
@@ -74,6 +77,7 @@ export class AliasAccountController {
       'CRM-0040',
       'CRM-0050',
       'CRM-0051',
+      ...REVEAL_ERRORS,
     ],
     { body: true },
   )
@@ -88,10 +92,11 @@ export class AliasAccountController {
 
   @Get(':alias_id')
   @Authorize('aliases', 'get')
+  @PersonalDataAnswer(ALIAS_PROTECTED_FIELDS)
   @ApiOperation({ summary: 'Retrieve an alias account' })
   @ApiUuidParams('alias_id')
   @ApiOkResponse({ type: AliasAccountResponseDto, description: 'The alias account.' })
-  @ApiErrors(['CRM-0005', 'CRM-0008', 'CRM-0036'])
+  @ApiErrors(['CRM-0005', 'CRM-0008', 'CRM-0036', ...REVEAL_ERRORS])
   get(
     @Tenant() tenant: TenantContext,
     @Param('holder_id', UuidParamPipe) holderId: string,
@@ -103,6 +108,7 @@ export class AliasAccountController {
 
   @Patch(':alias_id')
   @Authorize('aliases', 'patch')
+  @PersonalDataAnswer(ALIAS_PROTECTED_FIELDS)
   @ApiOperation({
     summary: 'Update an alias account (JSON merge patch)',
     description: 'bankingDetails, regulatoryFields and metadata merge (null removes); relatedParties are appended.',
@@ -131,6 +137,7 @@ export class AliasAccountController {
       'CRM-0034',
       'CRM-0036',
       'CRM-0046',
+      ...REVEAL_ERRORS,
     ],
     { body: true },
   )
@@ -184,6 +191,7 @@ export class AliasAccountListController {
 
   @Get()
   @Authorize('aliases', 'get')
+  @PersonalDataAnswer(ALIAS_PROTECTED_FIELDS)
   @ApiOperation({
     summary: 'List alias accounts',
     description:
@@ -192,7 +200,7 @@ export class AliasAccountListController {
   @ApiQuery({ type: ListAliasAccountsQuery })
   @ApiMetadataFilters()
   @ApiOkResponse({ type: AliasAccountPageDto, description: 'One page of alias accounts.' })
-  @ApiErrors(['CRM-0009', 'CRM-0011', 'CRM-0036'])
+  @ApiErrors(['CRM-0009', 'CRM-0011', 'CRM-0036', ...REVEAL_ERRORS])
   list(
     @Tenant() tenant: TenantContext,
     @Query(new ListQueryPipe(ListAliasAccountsQuery)) query: WithMetadataFilters<ListAliasAccountsQuery>,

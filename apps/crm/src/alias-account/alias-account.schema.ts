@@ -55,27 +55,32 @@ export interface AliasAccountRecord {
 
 /**
  * The alias's protected fields, one line each: encrypted at rest by the crypto plugin, those with `search`
- * also searchable through a blind index. They drive the plugin, the token indexes below, the repository's
- * search names, the OpenAPI descriptions and the table in docs/data-protection.md.
+ * also searchable through a blind index, and masked in answers as `mask` says. They drive the plugin, the
+ * token indexes below, the repository's search names, the masks, the OpenAPI descriptions and the table
+ * in docs/data-protection.md.
  */
 export const ALIAS_PROTECTED_FIELDS = protectedFields([
   {
     path: 'document',
+    mask: 'document',
     search: { as: 'document', normalizer: 'identifier', filter: 'document' },
     why: "the holder's CPF/CNPJ",
   },
   {
     path: 'bankingDetails.account',
+    mask: 'account',
     search: { as: 'bankingDetailsAccount', normalizer: 'identifier', filter: 'banking_details_account' },
     why: 'account number',
   },
   {
     path: 'bankingDetails.iban',
+    mask: 'account',
     search: { as: 'bankingDetailsIban', normalizer: 'identifier', filter: 'banking_details_iban' },
     why: 'account number',
   },
   {
     path: 'regulatoryFields.participantDocument',
+    mask: 'document',
     search: {
       as: 'regulatoryFieldsParticipantDocument',
       normalizer: 'identifier',
@@ -85,10 +90,11 @@ export const ALIAS_PROTECTED_FIELDS = protectedFields([
   },
   {
     path: 'relatedParties[].document',
+    mask: 'document',
     search: { as: 'relatedPartyDocuments', normalizer: 'identifier', filter: 'related_party_document' },
     why: 'CPF/CNPJ of a person',
   },
-  { path: 'relatedParties[].name', why: 'name of a person' },
+  { path: 'relatedParties[].name', mask: 'name', why: 'name of a person' },
 ]);
 export type AliasSearchName = (typeof ALIAS_PROTECTED_FIELDS.searchNames)[number];
 

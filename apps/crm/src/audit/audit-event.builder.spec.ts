@@ -110,4 +110,22 @@ describe('audit events', () => {
     expect('replay' in auditEventOf(created)).toBe(false);
     expect('replay' in auditEventOf({ ...created, replay: false })).toBe(false);
   });
+
+  it('records a reveal: the field groups and the reason; an answer that revealed nothing carries no mark', () => {
+    const read = {
+      permission: { resource: 'holders', action: 'get' } as const,
+      params: { id: HOLDER },
+      body: undefined,
+      status: 200,
+      payload: JSON.stringify({ id: HOLDER }),
+      requestId: 'r4',
+      organizationHeader: ORG,
+    };
+    const reveal = { groups: ['document' as const, 'contact' as const], reason: 'support ticket' };
+    expect(auditEventOf({ ...read, reveal })).toMatchObject({
+      resourceIds: [HOLDER],
+      revealed: { groups: ['document', 'contact'], reason: 'support ticket' },
+    });
+    expect('revealed' in auditEventOf(read)).toBe(false);
+  });
 });

@@ -3,6 +3,7 @@ import { isLoggableMetadataKey } from '@crm/personal-data';
 import type { Actor } from '../auth/access-decision';
 import type { RoutePermission } from '../auth/permission';
 import type { AuditEvent } from './audit-event.schema';
+import type { Reveal } from './reveals';
 
 /** At most this many ids per event (a list page is bounded anyway) and this many field names. */
 export const MAX_AUDITED_IDS = 100;
@@ -62,6 +63,8 @@ export interface AuditedRequest {
   requestId: string;
   /** The answer was an earlier request's, replayed for its idempotency key. */
   replay?: boolean;
+  /** The masked personal data the answer revealed, and why. */
+  reveal?: Reveal;
 }
 
 /** Builds the event of one finished request. */
@@ -90,5 +93,6 @@ export function auditEventOf(request: AuditedRequest): AuditEvent {
     requestId: request.requestId,
     ...(isWrite ? { fields: fieldNamesOf(request.body) } : {}),
     ...(request.replay === true ? { replay: true } : {}),
+    ...(request.reveal ? { revealed: { groups: [...request.reveal.groups], reason: request.reveal.reason } } : {}),
   };
 }

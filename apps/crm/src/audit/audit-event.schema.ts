@@ -27,6 +27,8 @@ export interface AuditEvent {
   fields?: string[];
   /** Set when the answer was the stored answer of an earlier request with the same idempotency key: nothing ran. */
   replay?: true;
+  /** Set when the answer revealed masked personal data: which field groups, and the reason stated for it. */
+  revealed?: { groups: string[]; reason: string };
 }
 
 export const AuditEventSchema = new Schema<AuditEvent>(
@@ -43,6 +45,7 @@ export const AuditEventSchema = new Schema<AuditEvent>(
     requestId: { type: String, required: true },
     fields: { type: [String], default: undefined },
     replay: { type: Boolean },
+    revealed: { type: { groups: [String], reason: String }, default: undefined },
   },
   { collection: AUDIT_EVENTS_COLLECTION, versionKey: false },
 );

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { digitsToInteger, IsCalendarDate, IsCanonicalUuid } from '@crm/http';
+import { digitsToInteger, IsCalendarDate, IsCanonicalUuid, toBoolean } from '@crm/http';
 
 /** `GET /v1/audit-events`: who read or changed a record, keyset-paged. */
 export class AuditEventsQuery {
@@ -17,6 +17,16 @@ export class AuditEventsQuery {
   @IsString()
   @MaxLength(300)
   actor?: string;
+
+  @ApiPropertyOptional({
+    type: 'boolean',
+    description:
+      'true: only events whose answer revealed masked personal data (`?reveal=`, PERSONAL_DATA_ACCESS=masked), each with its field groups and stated reason; false: only the others.',
+  })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsIn([true, false])
+  revealed?: boolean;
 
   @ApiPropertyOptional({
     example: '2026-01-01',

@@ -9,6 +9,7 @@ import { addToRequestLog } from '../logging/request-log';
 import { auditEventOf } from './audit-event.builder';
 import { AuditSlot, AuditTrail } from './audit-trail';
 import { isReplay } from './replays';
+import { revealOf } from './reveals';
 
 const slots = new WeakMap<IncomingMessage, AuditSlot | null>();
 
@@ -58,6 +59,7 @@ export function installAuditTrail(app: NestFastifyApplication): void {
       payload,
       requestId: requestIdOf(request.raw),
       replay: isReplay(request.raw),
+      reveal: revealOf(request.raw),
     });
     const stored = await trail.record(event, slot);
     // SIEMs read the trail from the logs too: the event goes on the request's own line.

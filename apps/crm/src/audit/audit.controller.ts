@@ -23,18 +23,19 @@ export class AuditController {
   @Authorize('audit', 'get')
   @ApiOperation({
     summary: 'Audit trail: who read or changed a record',
-    description: 'Events of this organization, keyset-paged (`cursor`), filtered by resource id, actor and day window.',
+    description:
+      'Events of this organization, keyset-paged (`cursor`), filtered by resource id, actor, day window and whether the answer revealed masked personal data.',
   })
   @ApiErrors(['CRM-0009', 'CRM-0011'])
   @ApiOkResponse({
     description:
-      '{items, page, limit, next_cursor?}; each item {id, time, actor, action, resourceType, resourceIds, count?, outcome, requestId, fields?, replay?} (replay: true when an idempotent create answered with its first answer)',
+      '{items, page, limit, next_cursor?}; each item {id, time, actor, action, resourceType, resourceIds, count?, outcome, requestId, fields?, replay?, revealed?} (replay: true when an idempotent create answered with its first answer; revealed: {groups, reason} when the answer revealed masked personal data)',
   })
   async list(@Tenant() tenant: TenantContext, @Query() query: AuditEventsQuery): Promise<PageOf<AuditEventResponse>> {
     const paging = resolvePaging(query, this.config.maxPaginationLimit);
     const read = await this.events.page(
       tenant.organizationId,
-      { resourceId: query.resource_id, actor: query.actor },
+      { resourceId: query.resource_id, actor: query.actor, revealed: query.revealed },
       paging,
     );
     return pageOf(paging, read, ({ _id, organizationId: _organization, ...event }) => ({ id: _id, ...event }));

@@ -8,6 +8,8 @@ import { AUDIT_EVENT_MODEL, AuditEvent } from './audit-event.schema';
 export interface AuditEventFilter {
   resourceId?: string;
   actor?: string;
+  /** true: only events whose answer revealed masked personal data; false: only the others. */
+  revealed?: boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ export class AuditRepository {
       organizationId,
       ...(filter.resourceId ? { resourceIds: filter.resourceId } : {}),
       ...(filter.actor ? { 'actor.subject': filter.actor } : {}),
+      ...(filter.revealed !== undefined ? { revealed: { $exists: filter.revealed } } : {}),
       ...(paging.createdAt ? { time: paging.createdAt } : {}),
     };
     const items = await this.model

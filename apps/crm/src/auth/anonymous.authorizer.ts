@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AccessDecision, ANONYMOUS } from './access-decision';
-import type { CallerAuthorizer } from './caller-authorizer';
+import type { CallerAuthorizer, RevealDecision } from './caller-authorizer';
 
 /** AUTH_MODE=none: every caller is let through as "anonymous" (local use only; warned at start). */
 @Injectable()
@@ -16,5 +16,9 @@ export class AnonymousAuthorizer implements CallerAuthorizer, OnModuleInit {
 
   authorize(): Promise<AccessDecision> {
     return Promise.resolve({ allowed: true, actor: ANONYMOUS });
+  }
+
+  mayReveal(): Promise<RevealDecision> {
+    return Promise.resolve({ allowed: true });
   }
 }

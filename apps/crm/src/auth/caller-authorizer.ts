@@ -1,3 +1,4 @@
+import type { FieldGroup } from '@crm/personal-data';
 import type { AccessDecision } from './access-decision';
 import type { RoutePermission } from './permission';
 
@@ -10,6 +11,16 @@ export interface CallerAuthorizer {
     organizationId: string | undefined,
     requestId: string,
   ): Promise<AccessDecision>;
+  /** Whether the (already admitted) caller may reveal these personal-data field groups. */
+  mayReveal(
+    authorization: string | undefined,
+    groups: readonly FieldGroup[],
+    requestId: string,
+  ): Promise<RevealDecision>;
 }
+
+/** The answer to a reveal: allowed, or refused naming the missing permission, or undecided (503). */
+export type RevealDecision =
+  { allowed: true } | { allowed: false; missingPermission: string } | { allowed: false; unavailable: true };
 
 export const CALLER_AUTHORIZER = Symbol('CALLER_AUTHORIZER');

@@ -2,14 +2,21 @@ import { createPublicKey, KeyObject } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { createRemoteJWKSet, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 import type { JwtAuthConfig } from '@crm/config';
+import type { FieldGroup } from '@crm/personal-data';
 import { AccessDecision, Actor, envelopeDenial } from './access-decision';
 import { bearerTokenOf } from './bearer-token';
-import type { CallerAuthorizer } from './caller-authorizer';
-import type { AuthAction, RoutePermission } from './permission';
+import type { CallerAuthorizer, RevealDecision } from './caller-authorizer';
+import { AuthAction, REVEAL_PERMISSION, RoutePermission } from './permission';
 
-/** The permission a route needs, as a scope: `crm:<resource>:read|write|delete`. */
+/** The permission a route needs, as a scope: `crm:<resource>:read|write|delete` (`crm:personal-data:reveal`). */
 export function scopeFor(permission: RoutePermission): string {
-  const verbs: Record<AuthAction, string> = { get: 'read', post: 'write', patch: 'write', delete: 'delete' };
+  const verbs: Record<AuthAction, string> = {
+    get: 'read',
+    post: 'write',
+    patch: 'write',
+    delete: 'delete',
+    reveal: 'reveal',
+  };
   return `crm:${permission.resource}:${verbs[permission.action]}`;
 }
 
@@ -77,6 +84,47 @@ export class JwtVerifier implements CallerAuthorizer {
     organizationId: string | undefined,
     requestId: string,
   ): Promise<AccessDecision> {
+    const verified = await this.verify(authorization, requestId);
+    if ('allowed' in verified) return verified;
+    const { claims, actor } = verified;
+    const scope = scopeFor(permission);
+    if (!listClaim(claims[this.settings.permissionsClaim]).includes(scope)) {
+      return envelopeDenial('CRM-0043', requestId, { message: `The token lacks the permission ${scope}.`, actor });
+    }
+    if (organizationId !== undefined && !this.coversOrganization(claims, organizationId)) {
+      return envelopeDenial('CRM-0043', requestId, {
+        message: 'The token does not grant access to this organization.',
+        actor,
+      });
+    }
+    return { allowed: true, actor };
+  }
+
+  /** A reveal needs `crm:personal-data:reveal` (every group), or `crm:personal-data:reveal:<group>` for each group asked. */
+  async mayReveal(
+    authorization: string | undefined,
+    groups: readonly FieldGroup[],
+    requestId: string,
+  ): Promise<RevealDecision> {
+    const everyGroup = scopeFor(REVEAL_PERMISSION);
+    const verified = await this.verify(authorization, requestId);
+    if ('allowed' in verified)
+      return verified.allowed || verified.denial.outcome !== 'unavailable'
+        ? { allowed: false, missingPermission: everyGroup }
+        : { allowed: false, unavailable: true };
+    const granted = listClaim(verified.claims[this.settings.permissionsClaim]);
+    if (granted.includes(everyGroup)) return { allowed: true };
+    const missing = groups.find((group) => !granted.includes(`${everyGroup}:${group}`));
+    return missing === undefined
+      ? { allowed: true }
+      : { allowed: false, missingPermission: `${everyGroup}:${missing}` };
+  }
+
+  /** The token's claims and caller once its signature and standard claims check out; a denial otherwise. */
+  private async verify(
+    authorization: string | undefined,
+    requestId: string,
+  ): Promise<{ claims: JWTPayload; actor: Actor } | AccessDecision> {
     const token = bearerTokenOf(authorization);
     if (!token)
       return envelopeDenial('CRM-0042', requestId, {
@@ -109,18 +157,7 @@ export class JwtVerifier implements CallerAuthorizer {
     // jose checks that `sub` is present, not what it is: the audit trail names callers by it.
     if (typeof claims.sub !== 'string' || claims.sub.trim() === '')
       return envelopeDenial('CRM-0042', requestId, { message: 'The bearer token is not valid (no subject).' });
-    const actor: Actor = { subject: claims.sub, type: 'jwt' };
-    const scope = scopeFor(permission);
-    if (!listClaim(claims[this.settings.permissionsClaim]).includes(scope)) {
-      return envelopeDenial('CRM-0043', requestId, { message: `The token lacks the permission ${scope}.`, actor });
-    }
-    if (organizationId !== undefined && !this.coversOrganization(claims, organizationId)) {
-      return envelopeDenial('CRM-0043', requestId, {
-        message: 'The token does not grant access to this organization.',
-        actor,
-      });
-    }
-    return { allowed: true, actor };
+    return { claims, actor: { subject: claims.sub, type: 'jwt' } };
   }
 
   /** jose checks `iat` only against a maximum age; a token minted ahead of time is refused without one too. */

@@ -2,8 +2,8 @@ import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
 
 /** What a business route does, in plugin-auth's vocabulary (lib-auth's resource and action). */
-export type AuthResource = 'holders' | 'aliases' | 'audit';
-export type AuthAction = 'post' | 'get' | 'patch' | 'delete';
+export type AuthResource = 'holders' | 'aliases' | 'audit' | 'personal-data';
+export type AuthAction = 'post' | 'get' | 'patch' | 'delete' | 'reveal';
 
 export interface RoutePermission {
   resource: AuthResource;
@@ -23,3 +23,6 @@ export const Authorize = (resource: AuthResource, action: AuthAction) =>
     SetMetadata(AUTHORIZE_METADATA, { resource, action } satisfies RoutePermission),
     ApiExtension(PERMISSION_EXTENSION, { resource, action }),
   );
+
+/** The permission to reveal masked personal data (PERSONAL_DATA_ACCESS=masked), asked only of a reveal. */
+export const REVEAL_PERMISSION: RoutePermission = { resource: 'personal-data', action: 'reveal' };

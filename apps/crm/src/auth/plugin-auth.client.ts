@@ -7,8 +7,8 @@ import { failFastBreaker } from '@crm/circuit-breaker';
 import type { LerianAuthConfig } from '@crm/config';
 import { AccessDecision, Actor, envelopeDenial, jsonDenial, textDenial } from './access-decision';
 import { authorizeRequestBody, LerianSubject, lerianSubjectOf, lerianTokenOf } from './bearer-token';
-import type { CallerAuthorizer } from './caller-authorizer';
-import type { RoutePermission } from './permission';
+import type { CallerAuthorizer, RevealDecision } from './caller-authorizer';
+import { REVEAL_PERMISSION, RoutePermission } from './permission';
 
 /** plugin-auth could not give an answer: unreachable, timed out, 5xx, or not JSON. Counts against the breaker. */
 class PluginAuthUnavailableError extends Error {
@@ -101,6 +101,14 @@ export class PluginAuthClient implements CallerAuthorizer, OnModuleDestroy {
       );
     }
     return this.decide(reply, subject, cacheKey);
+  }
+
+  /** plugin-auth grants reveals as one resource/action pair (`personal-data`/`reveal`), asked and cached like the others. */
+  async mayReveal(authorization: string | undefined, _groups: unknown, requestId: string): Promise<RevealDecision> {
+    const decision = await this.authorize(authorization, REVEAL_PERMISSION, undefined, requestId);
+    if (decision.allowed) return { allowed: true };
+    if (decision.denial.outcome === 'unavailable') return { allowed: false, unavailable: true };
+    return { allowed: false, missingPermission: `${REVEAL_PERMISSION.resource}/${REVEAL_PERMISSION.action}` };
   }
 
   /**

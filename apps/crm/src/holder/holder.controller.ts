@@ -22,6 +22,7 @@ import {
   UuidParamPipe,
   WithMetadataFilters,
 } from '@crm/http';
+import { PersonalDataAnswer, REVEAL_ERRORS } from '../auth/personal-data-access';
 import { Authorize } from '../auth/permission';
 import { IdempotentCreate, REPLAY_RESPONSE_HEADERS } from '../idempotency/idempotent-create.decorator';
 import { CreateHolderDto } from './dto/create-holder.dto';
@@ -30,6 +31,7 @@ import { ListHoldersQuery } from './dto/holder-queries.dto';
 import { HolderPageDto, HolderResponseDto } from './dto/holder-response.dto';
 import { UpdateHolderDto } from './dto/update-holder.dto';
 import { HolderService } from './holder.service';
+import { HOLDER_PROTECTED_FIELDS } from './holder.schema';
 
 @ApiTags('Holders')
 @OrganizationScoped()
@@ -39,6 +41,7 @@ export class HolderController {
 
   @Post()
   @Authorize('holders', 'post')
+  @PersonalDataAnswer(HOLDER_PROTECTED_FIELDS)
   @ApiOperation({ summary: 'Create a holder', description: 'One active holder per document per organization.' })
   @ApiBody({ type: CreateHolderDto, examples: CREATE_HOLDER_EXAMPLES })
   @IdempotentCreate()
@@ -48,15 +51,19 @@ export class HolderController {
       'Created: the holder as stored, with its new id (or, replayed, the first answer to this idempotency key).',
     headers: REPLAY_RESPONSE_HEADERS,
   })
-  @ApiErrors(['CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0010', 'CRM-0033', 'CRM-0034', 'CRM-0050', 'CRM-0051'], {
-    body: true,
-  })
+  @ApiErrors(
+    ['CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0010', 'CRM-0033', 'CRM-0034', 'CRM-0050', 'CRM-0051', ...REVEAL_ERRORS],
+    {
+      body: true,
+    },
+  )
   create(@Tenant() tenant: TenantContext, @Body() body: CreateHolderDto): Promise<HolderResponseDto> {
     return this.holders.create(tenant, body);
   }
 
   @Get()
   @Authorize('holders', 'get')
+  @PersonalDataAnswer(HOLDER_PROTECTED_FIELDS)
   @ApiOperation({
     summary: 'List holders',
     description:
@@ -65,7 +72,7 @@ export class HolderController {
   @ApiQuery({ type: ListHoldersQuery })
   @ApiMetadataFilters()
   @ApiOkResponse({ type: HolderPageDto, description: 'One page of holders.' })
-  @ApiErrors(['CRM-0009', 'CRM-0011', 'CRM-0036'])
+  @ApiErrors(['CRM-0009', 'CRM-0011', 'CRM-0036', ...REVEAL_ERRORS])
   list(
     @Tenant() tenant: TenantContext,
     @Query(new ListQueryPipe(ListHoldersQuery)) query: WithMetadataFilters<ListHoldersQuery>,
@@ -75,10 +82,11 @@ export class HolderController {
 
   @Get(':id')
   @Authorize('holders', 'get')
+  @PersonalDataAnswer(HOLDER_PROTECTED_FIELDS)
   @ApiOperation({ summary: 'Retrieve a holder' })
   @ApiUuidParams('id')
   @ApiOkResponse({ type: HolderResponseDto, description: 'The holder.' })
-  @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0036'])
+  @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0036', ...REVEAL_ERRORS])
   get(
     @Tenant() tenant: TenantContext,
     @Param('id', UuidParamPipe) id: string,
@@ -89,6 +97,7 @@ export class HolderController {
 
   @Patch(':id')
   @Authorize('holders', 'patch')
+  @PersonalDataAnswer(HOLDER_PROTECTED_FIELDS)
   @ApiOperation({
     summary: 'Update a holder (JSON merge patch)',
     description:
@@ -102,9 +111,12 @@ export class HolderController {
     description: 'application/json or application/merge-patch+json',
   })
   @ApiOkResponse({ type: HolderResponseDto, description: 'The holder after the patch.' })
-  @ApiErrors(['CRM-0005', 'CRM-0006', 'CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0034', 'CRM-0036', 'CRM-0046'], {
-    body: true,
-  })
+  @ApiErrors(
+    ['CRM-0005', 'CRM-0006', 'CRM-0001', 'CRM-0002', 'CRM-0012', 'CRM-0034', 'CRM-0036', 'CRM-0046', ...REVEAL_ERRORS],
+    {
+      body: true,
+    },
+  )
   update(
     @Tenant() tenant: TenantContext,
     @Param('id', UuidParamPipe) id: string,

@@ -61,39 +61,41 @@ const LOCATES = 'locate a person; nothing filters on them';
 
 /**
  * The holder's protected fields, one line each: encrypted at rest by the crypto plugin, `document` also
- * searchable. They drive the plugin, the token index below, the repository's search names, the OpenAPI
- * descriptions and the table in docs/data-protection.md. Fields with `PRIVACY_PASS` may be stored in plain
- * text by records older than their protection: read as they are and sealed on the record's next write.
+ * searchable, and masked in answers as `mask` says (PERSONAL_DATA_ACCESS=masked). They drive the plugin,
+ * the token index below, the repository's search names, the masks, the OpenAPI descriptions and the table
+ * in docs/data-protection.md. Fields with `PRIVACY_PASS` may be stored in plain text by records older
+ * than their protection: read as they are and sealed on the record's next write.
  * City, state and country stay plain (statistics).
  */
 export const HOLDER_PROTECTED_FIELDS = protectedFields([
-  { path: 'name', why: 'identifies the person' },
+  { path: 'name', mask: 'name', why: 'identifies the person' },
   {
     path: 'document',
+    mask: 'document',
     search: { as: 'document', normalizer: 'identifier', filter: 'document' },
     why: 'CPF/CNPJ; one live holder per document (unique blind index)',
   },
-  { path: 'contact.primaryEmail', why: 'contact data' },
-  { path: 'contact.secondaryEmail', why: 'contact data' },
-  { path: 'contact.mobilePhone', why: 'contact data' },
-  { path: 'contact.otherPhone', why: 'contact data' },
-  { path: 'naturalPerson.motherName', why: 'names of third persons' },
-  { path: 'naturalPerson.fatherName', why: 'names of third persons' },
-  { path: 'naturalPerson.birthDate', ...PRIVACY_PASS, why: PERSONAL },
-  { path: 'naturalPerson.socialName', ...PRIVACY_PASS, why: PERSONAL },
-  { path: 'naturalPerson.favoriteName', ...PRIVACY_PASS, why: PERSONAL },
-  { path: 'addresses.primary.line1', ...PRIVACY_PASS, why: LOCATES },
-  { path: 'addresses.primary.line2', ...PRIVACY_PASS, why: LOCATES },
-  { path: 'addresses.primary.zipCode', ...PRIVACY_PASS, why: LOCATES },
-  { path: 'addresses.additional1.line1', ...PRIVACY_PASS, why: LOCATES },
-  { path: 'addresses.additional1.line2', ...PRIVACY_PASS, why: LOCATES },
-  { path: 'addresses.additional1.zipCode', ...PRIVACY_PASS, why: LOCATES },
-  { path: 'addresses.additional2.line1', ...PRIVACY_PASS, why: LOCATES },
-  { path: 'addresses.additional2.line2', ...PRIVACY_PASS, why: LOCATES },
-  { path: 'addresses.additional2.zipCode', ...PRIVACY_PASS, why: LOCATES },
-  { path: 'legalPerson.representative.name', why: 'the representative is a natural person' },
-  { path: 'legalPerson.representative.document', why: 'the representative is a natural person' },
-  { path: 'legalPerson.representative.email', why: 'the representative is a natural person' },
+  { path: 'contact.primaryEmail', mask: 'email', why: 'contact data' },
+  { path: 'contact.secondaryEmail', mask: 'email', why: 'contact data' },
+  { path: 'contact.mobilePhone', mask: 'phone', why: 'contact data' },
+  { path: 'contact.otherPhone', mask: 'phone', why: 'contact data' },
+  { path: 'naturalPerson.motherName', mask: 'name', why: 'names of third persons' },
+  { path: 'naturalPerson.fatherName', mask: 'name', why: 'names of third persons' },
+  { path: 'naturalPerson.birthDate', mask: 'birth-date', ...PRIVACY_PASS, why: PERSONAL },
+  { path: 'naturalPerson.socialName', mask: 'name', ...PRIVACY_PASS, why: PERSONAL },
+  { path: 'naturalPerson.favoriteName', mask: 'name', ...PRIVACY_PASS, why: PERSONAL },
+  { path: 'addresses.primary.line1', mask: 'address-line', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.primary.line2', mask: 'address-line', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.primary.zipCode', mask: 'address-line', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.additional1.line1', mask: 'address-line', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.additional1.line2', mask: 'address-line', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.additional1.zipCode', mask: 'address-line', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.additional2.line1', mask: 'address-line', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.additional2.line2', mask: 'address-line', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'addresses.additional2.zipCode', mask: 'address-line', ...PRIVACY_PASS, why: LOCATES },
+  { path: 'legalPerson.representative.name', mask: 'name', why: 'the representative is a natural person' },
+  { path: 'legalPerson.representative.document', mask: 'document', why: 'the representative is a natural person' },
+  { path: 'legalPerson.representative.email', mask: 'email', why: 'the representative is a natural person' },
 ]);
 export type HolderSearchName = (typeof HOLDER_PROTECTED_FIELDS.searchNames)[number];
 
