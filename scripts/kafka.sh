@@ -4,8 +4,8 @@
 #   scripts/kafka.sh start DIR      start a broker on free loopback ports, data in DIR; print its host:port
 #   scripts/kafka.sh stop DIR       stop the broker started with DIR (SIGTERM, then SIGKILL after 30 s)
 # KAFKA_PORT / KAFKA_ADVERTISED_PORT fix the listener and the address the broker tells clients (a test puts a
-# proxy in front by advertising the proxy's port). Needs Java 17+ (installed from Debian's packages when
-# missing and run as root) and Maven (its default remote repository, Maven Central).
+# proxy in front by advertising the proxy's port). Needs Java 17+ and Maven (its default remote repository,
+# Maven Central), each installed from Debian's packages when missing and run as root.
 set -euo pipefail
 source "$(dirname "$0")/lib/install-once.sh"
 
@@ -14,16 +14,21 @@ LIBS="$CRM_CACHE_DIR/kafka-$KAFKA_VERSION/libs"
 
 step() { echo "kafka.sh: $*" >&2; }
 
-ensure_java() {
-  if command -v java >/dev/null && java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then return 0; fi
+# debian_install WHAT PACKAGE: installs a missing tool from Debian's packages (as root), or says what is needed.
+debian_install() {
   [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || {
-    echo "kafka.sh: Java 17 or newer is needed (install openjdk-17-jre-headless)" >&2
+    echo "kafka.sh: $1 is needed (Debian package $2)" >&2
     exit 1
   }
   local started=$SECONDS
-  step "installing Java 17 from Debian's packages"
-  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null
-  step "Java installed ($((SECONDS - started)) s)"
+  step "installing $1 from Debian's packages"
+  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "$2" >/dev/null
+  step "$1 installed ($((SECONDS - started)) s)"
+}
+
+ensure_java() {
+  command -v java >/dev/null && java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' ||
+    debian_install "Java 17 or newer" openjdk-17-jre-headless
 }
 
 install() {
@@ -34,7 +39,7 @@ install() {
 
 fetch() {
   [ -d "$LIBS" ] && return 0 # fetched by the run that held the lock before us
-  command -v mvn >/dev/null || { echo "kafka.sh: Maven (mvn) is needed to fetch Kafka's jars" >&2; exit 1; }
+  command -v mvn >/dev/null || debian_install "Maven (to fetch Kafka's jars)" maven
   local work started=$SECONDS
   work="$(mktemp -d)"
   step "fetching Kafka $KAFKA_VERSION's jars from Maven Central (once; cached in $CRM_CACHE_DIR)"

@@ -369,6 +369,47 @@ describeChart('Helm chart charts/crm', () => {
     expect(find(render(...existing, '--set', 'networkPolicy.enabled=false'), 'NetworkPolicy')).toBeUndefined();
   });
 
+  it('change events: off by default; on, the brokers in the ConfigMap, the SASL password as a secret file, egress to Kafka', () => {
+    const configOf = (manifests: Manifest[]) => find(manifests, 'ConfigMap')!.data as Record<string, string>;
+    const off = render(...existing);
+    expect(configOf(off).STREAMING_ENABLED).toBe('false');
+    expect(configOf(off).STREAMING_BROKERS).toBeUndefined();
+    const on = render(
+      ...keys,
+      '--set',
+      'streaming.enabled=true',
+      '--set',
+      'streaming.brokers=kafka-0.kafka:9092',
+      '--set',
+      'streaming.tls.enabled=true',
+      '--set',
+      'streaming.sasl.mechanism=SCRAM-SHA-512',
+      '--set',
+      'streaming.sasl.username=crm',
+      '--set',
+      'secrets.streamingSaslPassword=sasl-secret-value',
+    );
+    expect(configOf(on)).toMatchObject({
+      STREAMING_ENABLED: 'true',
+      STREAMING_BROKERS: 'kafka-0.kafka:9092',
+      STREAMING_SASL_MECHANISM: 'SCRAM-SHA-512',
+      STREAMING_TLS_ENABLED: 'true',
+    });
+    expect(JSON.stringify(configOf(on))).not.toContain('sasl-secret-value');
+    expect(find(on, 'Secret')!.stringData!.STREAMING_SASL_PASSWORD).toBe('sasl-secret-value');
+    const env = podOf(on).containers[0].env as Array<{ name: string; value?: string }>;
+    expect(env.find((entry) => entry.name === 'STREAMING_SASL_PASSWORD_FILE')?.value).toMatch(
+      /STREAMING_SASL_PASSWORD$/,
+    );
+    const ports = (manifests: Manifest[]) =>
+      find(manifests, 'NetworkPolicy')!.spec.egress.map((rule: { ports: Array<{ port: number }> }) =>
+        rule.ports.map((port) => port.port),
+      );
+    expect(ports(on)).toContainEqual([9092]);
+    expect(ports(off)).not.toContainEqual([9092]);
+    expect(() => render(...existing, '--set', 'streaming.enabled=true')).toThrow(/streaming.brokers is required/);
+  });
+
   it("inline keys go to the chart's own Secret; HPA replaces the fixed replica count when enabled", () => {
     const manifests = render(...keys, '--set', 'autoscaling.enabled=true');
     const secret = find(manifests, 'Secret')!;

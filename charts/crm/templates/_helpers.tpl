@@ -80,6 +80,9 @@ MONGO_PASSWORD
 {{- if $s.midazAuthToken }}
 MIDAZ_AUTH_TOKEN
 {{- end -}}
+{{- if $s.streamingSaslPassword }}
+STREAMING_SASL_PASSWORD
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
