@@ -250,6 +250,41 @@ describe('change events on Kafka', () => {
     expect(await waitUntil(async () => (await crm.request('/readyz')).body?.info?.events?.status === 'up')).toBe(true);
   }, 120_000);
 
+  it('publishes from one replica at a time: two services on one database deliver every event once', async () => {
+    const replica = await startTestApp({
+      ...streamingEnv(),
+      MONGO_NAME: crm.config.mongo.dbName,
+      LCRYPTO_ENCRYPT_SECRET_KEY: crm.config.crypto.encryptKey,
+      LCRYPTO_HASH_SECRET_KEY: crm.config.crypto.hashKey,
+    });
+    try {
+      const roles = async () =>
+        (await Promise.all([crm, replica].map((app) => app.request('/readyz')))).map(
+          (answer) => answer.body?.info?.events?.relay as string,
+        );
+      expect(await waitUntil(async () => (await roles()).includes('standby'), { timeoutMs: 20_000 })).toBe(true);
+      expect((await roles()).sort()).toEqual(['leader', 'standby']);
+      const headers = organizationHeaders();
+      const created = await Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          (index % 2 ? crm : replica).request('/v1/holders', {
+            method: 'POST',
+            headers,
+            json: holderBody({ externalId: `EXT-REPLICA-${index}` }),
+          }),
+        ),
+      );
+      const ids = created.map((answer) => answer.body.id as string);
+      const delivered = await reader.waitFor((event) => ids.includes(event.json.id as string), 10);
+      expect(delivered.map((event) => event.json.id).sort()).toEqual([...ids].sort());
+      // Nothing more arrives for them: each was published once.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(reader.events.filter((event) => ids.includes(event.json.id as string))).toHaveLength(10);
+    } finally {
+      await replica.close({ keepDatabase: true });
+    }
+  }, 60_000);
+
   it('finishes a hard delete that stopped after its decision: the event is published, the record gone', async () => {
     const headers = organizationHeaders();
     const created = await crm.request('/v1/holders', { method: 'POST', headers, json: holderBody() });

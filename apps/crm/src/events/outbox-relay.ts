@@ -57,11 +57,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectConnection() private readonly connection: Connection,
     private readonly events: ChangeEvents,
-    handedOff: HandedOffEvents,
+    private readonly handedOff: HandedOffEvents,
   ) {
     this.config = config.streaming;
     this.publisher = new KafkaPublisher(this.config);
-    this.register(handedOff);
     events.onEvent(() => setTimeout(() => this.wake?.(), 20).unref());
     metrics
       .getMeter('crm.events')
@@ -80,6 +79,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.sources.push(source);
   }
 
+  /**
+   * The records' outboxes first, the handed-off events last: a hard delete a crash left marked is finished
+   * (its events handed off again, which stores each once) before the handed-off events are published and
+   * removed, so they are not handed off and published a second time.
+   */
+  private allSources(): EventSource[] {
+    return [...this.sources, this.handedOff];
+  }
+
   onApplicationBootstrap(): void {
     if (!this.config.enabled) return;
     this.running = true;
@@ -96,7 +104,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Events waiting in every source, and the age of the oldest. */
   async backlog(): Promise<{ waiting: number; oldestAgeMs?: number }> {
-    const all = await Promise.all(this.sources.map((source) => source.backlog()));
+    const all = await Promise.all(this.allSources().map((source) => source.backlog()));
     const oldest = all
       .map((entry) => entry.oldestEventId)
       .filter((id): id is string => id !== undefined)
@@ -146,7 +154,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** One pass over every source; whether it found anything (then it goes again at once). */
   private async publishPending(): Promise<boolean> {
     let found = false;
-    for (const source of this.sources) {
+    for (const source of this.allSources()) {
       for (const batch of await source.pending(BATCH)) {
         found = true;
         if (batch.erasing) {
