@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import type { ChangeEvent, EventSource } from '@crm/events';
+import type { ChangeEvent } from '@crm/events';
 import { ChangeEvents } from '../../apps/crm/src/events/change-events';
 import { OutboxRelay } from '../../apps/crm/src/events/outbox-relay';
 import { cpf } from '../factories/documents';
@@ -41,8 +41,8 @@ describe('change events: the outbox under chosen interleavings', () => {
     await crm?.close();
   });
 
-  const relayPass = () => relay['publishPending']() as Promise<boolean>;
-  const source = (name: string) => (relay['sources'] as EventSource[]).find((found) => found.name === name)!;
+  const relayPass = () => relay['publishPending']();
+  const source = (name: string) => relay['sources'].find((found) => found.name === name)!;
   const stored = (id: string) => raw.db!.collection('holders').findOne({ _id: id as never });
   const createHolder = async (externalId: string) => {
     const created = await crm.request('/v1/holders', {
