@@ -45,6 +45,10 @@ describe('telemetry (ENABLE_TELEMETRY=true)', () => {
       prometheus: string;
     }>('telemetry-probe.ts', {
       ...testEnv({ ENABLE_TELEMETRY: 'true', METRICS_ENABLED: 'true', OTEL_METRICS_EXPORTER: 'none' }),
+      // Change events to a broker that is not there: they wait in the outbox, and the backlog shows it.
+      STREAMING_ENABLED: 'true',
+      STREAMING_BROKERS: '127.0.0.1:1',
+      STREAMING_CREATE_TOPICS: 'false',
       PROBE_FLOW: JSON.stringify(flow),
       PROBE_ORGANIZATION: randomUUID(),
     });
@@ -71,6 +75,7 @@ describe('telemetry (ENABLE_TELEMETRY=true)', () => {
     expect(result.prometheus).toMatch(/^crm_midaz_request_duration_count\{[^}]*outcome="ok"/m);
     expect(result.prometheus).toMatch(/^crm_midaz_circuit_open\{[^}]*\} 0$/m);
     expect(result.prometheus).toMatch(/^db_client_connection_count\{/m);
+    expect(result.prometheus).toMatch(/^crm_events_outbox_backlog(\{[^}]*\})? [1-9]/m);
 
     const recorded = JSON.stringify(result.spans) + result.prometheus;
     for (const value of Object.values(PII)) {

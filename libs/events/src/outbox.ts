@@ -1,4 +1,6 @@
-import { Schema, type mongo } from 'mongoose';
+// Types only: telemetry loads modules that load this one, and the MongoDB driver must be loaded after
+// telemetry has started, or its calls go untraced.
+import type { mongo, Schema } from 'mongoose';
 import type { ChangeEvent } from './change-event';
 import { oneWriteAtATime } from './record-writes';
 
@@ -36,7 +38,8 @@ const HOLDS_EVENTS = { 'outbox.id': { $gt: '' } };
  * published them; and the `erasing` mark of a hard delete under way (docs/adr/0007-change-events.md).
  */
 export function outboxPlugin(schema: Schema): void {
-  schema.add({ outbox: { type: [Schema.Types.Mixed], default: undefined }, erasing: Boolean });
+  // `[{}]`: an array of mixed values (events as stored), said without loading Mongoose here.
+  schema.add({ outbox: { type: [{}], default: undefined }, erasing: Boolean });
   schema.index({ 'outbox.id': 1 }, { name: `${String(schema.get('collection'))}_outbox` });
 }
 
