@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import type { ChangeEvent } from '@crm/events';
 import { ChangeEvents } from '../../apps/crm/src/events/change-events';
 import { OutboxRelay } from '../../apps/crm/src/events/outbox-relay';
+import { OutboxSources } from '../../apps/crm/src/events/outbox-sources';
 import { cpf } from '../factories/documents';
 import { organizationHeaders } from '../factories/organization';
 import { startTestApp, TestApp, testEnv } from '../utils/test-app';
@@ -42,7 +43,7 @@ describe('change events: the outbox under chosen interleavings', () => {
   });
 
   const relayPass = () => relay['publishPending']();
-  const source = (name: string) => relay['sources'].find((found) => found.name === name)!;
+  const source = (name: string) => crm.app.get(OutboxSources).all().find((found) => found.name === name)!;
   const stored = (id: string) => raw.db!.collection('holders').findOne({ _id: id as never });
   const createHolder = async (externalId: string) => {
     const created = await crm.request('/v1/holders', {

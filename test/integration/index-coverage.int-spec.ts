@@ -54,7 +54,15 @@ describe('every query the repositories issue is served by a declared index (Mong
 
   beforeAll(async () => {
     await midaz.start();
-    crm = await startTestApp(testEnv({ MIDAZ_LEDGER_URL: midaz.url }));
+    // Change events on (to a broker that is not there): the relay's reads of the outboxes are queries too.
+    crm = await startTestApp(
+      testEnv({
+        MIDAZ_LEDGER_URL: midaz.url,
+        STREAMING_ENABLED: 'true',
+        STREAMING_BROKERS: '127.0.0.1:1',
+        STREAMING_CREATE_TOPICS: 'false',
+      }),
+    );
     api = orgClient(crm);
     mongoose.set('debug', (collection: string, operation: string, ...args: unknown[]) => {
       if (!(collection in INDEXES) || !FILTERED.has(operation)) return;

@@ -45,4 +45,13 @@ describe('index planner model', () => {
     expect(plan([ID, ORG_ID], query({ _id: 'x', organizationId: 'o' }))).toMatchObject({ index: { name: '_id_' } });
     expect(plan([ORG_ID, DOCUMENT], query({ deletedAt: null }, { _id: 1 }))).toBeUndefined();
   });
+
+  it("serves the relay's read of records holding events by a range on the outbox index alone, and only so", () => {
+    const OUTBOX: DeclaredIndex = { name: 'outbox', keys: { 'outbox.id': 1 } };
+    const holding = query({ 'outbox.id': { $gt: '' } });
+    expect(plan([ID, ORG_ID, OUTBOX], holding)).toMatchObject({ index: { name: 'outbox' }, prefix: ['outbox.id'] });
+    expect(plan([ID, ORG_ID], holding)).toBeUndefined();
+    // Another condition beside the range is not what the index holds: a scan.
+    expect(plan([ID, OUTBOX], query({ 'outbox.id': { $gt: '' }, erasing: true }))).toBeUndefined();
+  });
 });

@@ -8,7 +8,9 @@
  *    `x: {$in: […]}`) cover a prefix of the index's keys, in any order among themselves, and every
  *    SELECTIVE equality field of the filter (ids, references, blind-index tokens) is in that prefix;
  *  - a sort (always on `_id`) and an `_id` range (a cursor) are the key right after that prefix, or the
- *    prefix holds a selective field, whose few matches are sorted in memory.
+ *    prefix holds a selective field, whose few matches are sorted in memory; or
+ *  - the filter is a range on the index's first key and nothing else (the event relay's read of the
+ *    records holding events, across organizations: only their keys are in that range).
  * Other fields (`deletedAt` where not indexed, `createdAt`, `metadata.*`, plain attribute filters, the
  * live-alias counter) are residual: checked on the documents the index yields, in `_id` order.
  */
@@ -58,6 +60,8 @@ export function planWith(index: DeclaredIndex, query: CapturedQuery): Plan | und
   if (index.name === '_id_') {
     return fields.get('_id') === 'eq' ? { index, prefix: ['_id'], sortInMemory: false } : undefined;
   }
+  if (fields.size === 1 && fields.get(keys[0]) === 'range' && !query.sort)
+    return { index, prefix: [keys[0]], sortInMemory: false };
   if (keys[0] !== 'organizationId' || fields.get('organizationId') !== 'eq') return undefined;
   const prefix: string[] = [];
   for (const key of keys) {

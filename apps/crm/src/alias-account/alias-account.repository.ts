@@ -7,7 +7,7 @@ import { CrmException } from '@crm/errors';
 import { ScopedStore } from '@crm/persistence';
 import { RecordOutbox } from '@crm/events';
 import { ChangeEvents } from '../events/change-events';
-import { OutboxRelay } from '../events/outbox-relay';
+import { OutboxSources } from '../events/outbox-sources';
 import { aliasChanged, aliasDeleted, AliasRef, relatedPartyDeleted } from './alias-account-events';
 import {
   ALIAS_ACCOUNT_MODEL,
@@ -49,13 +49,13 @@ export class AliasAccountRepository implements OnModuleInit {
   constructor(
     @InjectModel(ALIAS_ACCOUNT_MODEL) aliases: Model<AliasAccountRecord> & ProtectedModelStatics<AliasSearchName>,
     private readonly events: ChangeEvents,
-    relay: OutboxRelay,
+    outboxes: OutboxSources,
   ) {
     this.store = new ScopedStore<AliasAccountRecord, AliasSearchName>(
       aliases,
       () => new CrmException('CRM-0013', { entityType: 'AliasAccount' }),
     );
-    relay.register(new RecordOutbox('alias_accounts', aliases.collection));
+    outboxes.register(new RecordOutbox('alias_accounts', aliases.collection));
   }
 
   onModuleInit(): Promise<void> {

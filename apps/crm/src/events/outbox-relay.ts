@@ -3,11 +3,10 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { metrics } from '@opentelemetry/api';
 import type { Connection } from 'mongoose';
 import { APP_CONFIG, AppConfig, StreamingConfig } from '@crm/config';
-import type { EventSource } from '@crm/events';
 import { DatabaseLease } from '@crm/leases';
 import { ChangeEvents } from './change-events';
-import { HandedOffEvents } from './handed-off-events';
 import { KafkaPublisher } from './kafka-publisher';
+import { OutboxSources } from './outbox-sources';
 
 /** One replica publishes at a time; a killed one's lease lets another take over after this long. */
 const LEASE = { collection: 'event_relay_leases', id: 'event-relay', ttlMs: 15_000 };
@@ -43,7 +42,6 @@ const createdAtOf = (uuidv7: string) => parseInt(uuidv7.replaceAll('-', '').slic
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EventRelay');
   private readonly config: StreamingConfig;
-  private readonly sources: EventSource[] = [];
   private readonly publisher: KafkaPublisher;
   private lease?: DatabaseLease;
   private leaseRenewedAt = 0;
@@ -57,7 +55,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectConnection() private readonly connection: Connection,
     private readonly events: ChangeEvents,
-    private readonly handedOff: HandedOffEvents,
+    private readonly sources: OutboxSources,
   ) {
     this.config = config.streaming;
     this.publisher = new KafkaPublisher(this.config);
@@ -72,20 +70,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   get enabled(): boolean {
     return this.config.enabled;
-  }
-
-  /** Adds a place events are stored in (each module with an outbox registers its collection). */
-  register(source: EventSource): void {
-    this.sources.push(source);
-  }
-
-  /**
-   * The records' outboxes first, the handed-off events last: a hard delete a crash left marked is finished
-   * (its events handed off again, which stores each once) before the handed-off events are published and
-   * removed, so they are not handed off and published a second time.
-   */
-  private allSources(): EventSource[] {
-    return [...this.sources, this.handedOff];
   }
 
   onApplicationBootstrap(): void {
@@ -104,7 +88,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Events waiting in every source, and the age of the oldest. */
   async backlog(): Promise<{ waiting: number; oldestAgeMs?: number }> {
-    const all = await Promise.all(this.allSources().map((source) => source.backlog()));
+    const all = await Promise.all(this.sources.all().map((source) => source.backlog()));
     const oldest = all
       .map((entry) => entry.oldestEventId)
       .filter((id): id is string => id !== undefined)
@@ -154,7 +138,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** One pass over every source; whether it found anything (then it goes again at once). */
   private async publishPending(): Promise<boolean> {
     let found = false;
-    for (const source of this.allSources()) {
+    for (const source of this.sources.all()) {
       for (const batch of await source.pending(BATCH)) {
         found = true;
         if (batch.erasing) {

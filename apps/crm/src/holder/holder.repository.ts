@@ -7,7 +7,7 @@ import { CrmException } from '@crm/errors';
 import { ScopedStore } from '@crm/persistence';
 import { RecordOutbox } from '@crm/events';
 import { ChangeEvents } from '../events/change-events';
-import { OutboxRelay } from '../events/outbox-relay';
+import { OutboxSources } from '../events/outbox-sources';
 import { holderChanged, holderDeleted } from './holder-events';
 import { HOLDER_MODEL, HolderRecord, HolderSearchName } from './holder.schema';
 
@@ -31,10 +31,10 @@ export class HolderRepository implements OnModuleInit {
     @InjectModel(HOLDER_MODEL)
     private readonly holders: Model<HolderRecord> & ProtectedModelStatics<HolderSearchName>,
     private readonly events: ChangeEvents,
-    relay: OutboxRelay,
+    outboxes: OutboxSources,
   ) {
     this.store = new ScopedStore<HolderRecord, HolderSearchName>(holders, documentTaken);
-    relay.register(new RecordOutbox('holders', holders.collection));
+    outboxes.register(new RecordOutbox('holders', holders.collection));
   }
 
   onModuleInit(): Promise<void> {

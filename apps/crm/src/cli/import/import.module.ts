@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AliasAccountRepository } from '../../alias-account/alias-account.repository';
+import { ChangeEventsModule } from '../../events/events.module';
 import { HolderRepository } from '../../holder/holder.repository';
 import { ProtectedModelsModule } from '../protected-models.module';
 import { ImportCommand, ImportLerianCommand } from './import.command';
@@ -7,10 +8,11 @@ import { LerianImporter } from './lerian-importer';
 
 /**
  * The `import` command group. It uses the service's own models (crypto plugin included) and
- * repositories, without the HTTP layer: what it writes is exactly what the API would store.
+ * repositories, without the HTTP layer: what it writes is exactly what the API would store. It publishes no
+ * change events (the imported records' changes happened in the original): no relay runs here.
  */
 @Module({
-  imports: [ProtectedModelsModule],
+  imports: [ProtectedModelsModule, ChangeEventsModule],
   providers: [HolderRepository, AliasAccountRepository, LerianImporter, ImportCommand, ImportLerianCommand],
   exports: [LerianImporter],
 })
