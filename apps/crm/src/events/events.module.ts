@@ -11,7 +11,7 @@ import { OutboxSources } from './outbox-sources';
 @Global()
 @Module({
   providers: [ChangeEvents, HandedOffEvents, OutboxSources],
-  exports: [ChangeEvents, OutboxSources],
+  exports: [ChangeEvents, OutboxSources, HandedOffEvents],
 })
 export class ChangeEventsModule {}
 

@@ -30,6 +30,14 @@ export class HandedOffEvents implements EventSource {
     }
   }
 
+  /**
+   * Removes the handed-off copies of events just published from their record: a hard delete that handed
+   * them off while they were being published would otherwise have them published a second time.
+   */
+  async forget(events: ChangeEvent[]): Promise<void> {
+    await this.events().deleteMany({ _id: { $in: events.map((event) => event.id) } });
+  }
+
   async pending(limit: number): Promise<EventBatch[]> {
     const stored = await this.events()
       .find({}, { sort: { _id: 1 }, limit })

@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import { APP_CONFIG, AppConfig, StreamingConfig } from '@crm/config';
 import { DatabaseLease } from '@crm/leases';
 import { ChangeEvents } from './change-events';
+import { HandedOffEvents } from './handed-off-events';
 import { KafkaPublisher } from './kafka-publisher';
 import { OutboxSources } from './outbox-sources';
 
@@ -56,6 +57,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectConnection() private readonly connection: Connection,
     private readonly events: ChangeEvents,
     private readonly sources: OutboxSources,
+    private readonly handedOff: HandedOffEvents,
   ) {
     this.config = config.streaming;
     this.publisher = new KafkaPublisher(this.config);
@@ -151,6 +153,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         });
         this.delivered();
         await batch.acknowledge();
+        if (source !== this.handedOff) await this.handedOff.forget(batch.events);
       }
     }
     return found;
