@@ -5,3 +5,13 @@ export { ConfigError, keyProblem, loadConfig } from './app-config';
 export { APP_CONFIG, ConfigModule } from './config.module';
 export type { Env } from './secret-files';
 export { SECRET_VARIABLES } from './secret-files';
+export type { LocalDevPaths } from './local-dev';
+export {
+  claimDataDir,
+  DataDirInUse,
+  localDevPaths,
+  readEnvFile,
+  recordDevDatabase,
+  releaseDataDir,
+  runningDevDatabase,
+} from './local-dev';

@@ -17,6 +17,7 @@ import { emptyTally, exitCodeOf, formatReport, OrganizationOutcome, WriteTally }
 import { KeyEvidence } from './lerian-key-check';
 import { LegacyKeys, LerianLegacyCipher } from './lerian-legacy-cipher';
 import { LegacyDocument } from './lerian-record.mapper';
+import { describeUnreachableDatabase } from '../failures';
 import { LegacyEntity, LerianSource } from './lerian-source';
 
 export interface LerianImportOptions {
@@ -72,7 +73,10 @@ export class LerianImporter {
       options.sourceUri,
       options.sourceDb,
       sameServer ? { tls: true, ca: this.config.mongo.tlsCaCert } : {},
-    );
+    ).catch((error: unknown) => {
+      const unreachable = describeUnreachableDatabase(error, '--source-uri (LERIAN_MONGO_URI)');
+      throw unreachable ? new ImportAbort(unreachable) : error;
+    });
     try {
       const organizations = await this.organizationsToImport(source, options.sourceDb, options.organizations);
       await this.checkKeys(source, organizations, cipher);
