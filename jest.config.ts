@@ -41,7 +41,8 @@ const config: Config = {
     },
     {
       displayName: 'integration',
-      testEnvironment: 'node',
+      // Holds the service's console output back; prints it only for a test file that failed.
+      testEnvironment: '<rootDir>/test/utils/held-output-environment.ts',
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
       transform,
       moduleNameMapper,
