@@ -90,7 +90,7 @@ function compareIds(a: unknown, b: unknown): number {
 const parseEjson = (text: string): unknown => EJSON.parse(text, { relaxed: false });
 
 /** A document as the driver hands it over from a server (int32s and doubles as numbers): through BSON and back. */
-const asFromServer = (document: LegacyDocument): LegacyDocument => deserialize(serialize(document)) as LegacyDocument;
+const asFromServer = (document: LegacyDocument): LegacyDocument => deserialize(serialize(document));
 
 /**
  * A file's documents, in canonical or relaxed Extended JSON: `{database, collection, documents}` (as
