@@ -11,7 +11,7 @@ const SummaryReporter = require('../utils/summary-reporter.cjs') as new () => {
   onRunComplete(contexts: unknown, results: unknown): void;
 };
 
-/** Runs jest on test files of its own (plain JS), under the integration tests' environment. */
+/** Runs jest on test files of its own (plain JS), under the environment of the unit and integration tests. */
 function jestOn(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'crm-test-output-'));
   try {
@@ -43,11 +43,11 @@ const serviceLogging = (marker: string, passes: boolean) => `
 `;
 
 describe('npm test output', () => {
-  it('the integration tests run in the environment that holds the service output', () => {
-    const integration = config.projects!.find(
-      (project) => typeof project === 'object' && project.displayName === 'integration',
+  it.each(['unit', 'integration'])('the %s tests run in the environment that holds the service output', (name) => {
+    const project = config.projects!.find(
+      (candidate) => typeof candidate === 'object' && candidate.displayName === name,
     ) as { testEnvironment?: string };
-    expect(integration.testEnvironment).toBe('<rootDir>/test/utils/held-output-environment.ts');
+    expect(project.testEnvironment).toBe('<rootDir>/test/utils/held-output-environment.ts');
   });
 
   it("keeps a passing file's service logs out of the output, and prints a failing file's", () => {
