@@ -21,13 +21,16 @@ const moduleNameMapper = {
     '<rootDir>/libs/$1/src',
 };
 
+// Holds the service's console output back; prints it only for a test file that failed.
+const HELD_OUTPUT = '<rootDir>/test/utils/held-output-environment.ts';
+
 const config: Config = {
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/utils/summary-reporter.cjs'],
   projects: [
     {
       displayName: 'unit',
-      testEnvironment: 'node',
+      testEnvironment: HELD_OUTPUT,
       testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
       transform,
       moduleNameMapper,
@@ -42,7 +45,7 @@ const config: Config = {
     },
     {
       displayName: 'integration',
-      testEnvironment: 'node',
+      testEnvironment: HELD_OUTPUT,
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
       transform,
       moduleNameMapper,

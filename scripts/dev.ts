@@ -4,17 +4,31 @@
  * - Database: MONGO_URI when set, otherwise an embedded server with its data in `.data/` (git-ignored),
  *   so it survives restarts (mongodb-memory-server, or FerretDB where mongod cannot be downloaded).
  * - When the service answers, one line says where: the API, Swagger UI and the database in use.
+ * - One dev run at a time holds `.data/` (a second is refused, naming the first's pid); `.data/dev-run.json`
+ *   records the embedded database's URI, where `npm run cli` finds it.
+ * - An invalid configuration is refused before anything starts; a failed start stops what it started.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '@crm/config';
+import {
+  claimDataDir,
+  ConfigError,
+  DataDirInUse,
+  loadConfig,
+  localDevPaths,
+  readEnvFile,
+  recordDevDatabase,
+  releaseDataDir,
+} from '@crm/config';
 import { startEmbeddedMongo } from './embedded-mongo';
 
 const root = join(__dirname, '..');
-/** CRM_ENV_FILE points elsewhere (the dev-run test uses a temporary file). */
-const envFile = process.env.CRM_ENV_FILE ?? join(root, '.env.local');
+/** CRM_ENV_FILE and CRM_DATA_DIR point elsewhere (the dev-run tests use temporary ones). */
+const { envFile, dataDir } = localDevPaths(root);
+/** Stands in for the embedded database's URI while the rest of the configuration is checked. */
+const EMBEDDED_PLACEHOLDER_URI = 'mongodb://127.0.0.1/';
 
 function ensureLocalEnv(): void {
   if (existsSync(envFile)) return;
@@ -32,17 +46,11 @@ function ensureLocalEnv(): void {
 
 /** Values from .env.local, never overriding the caller's environment. */
 function localEnv(): Record<string, string> {
-  const entries = readFileSync(envFile, 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#') && line.includes('='))
-    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const);
-  return Object.fromEntries(entries.filter(([key]) => process.env[key] === undefined));
+  return Object.fromEntries(Object.entries(readEnvFile(envFile)).filter(([key]) => process.env[key] === undefined));
 }
 
 /** Polls /health until the service answers (or exits), then prints where everything is. */
-async function announceWhenReady(env: NodeJS.ProcessEnv, database: string, running: () => boolean): Promise<void> {
-  const { port } = loadConfig(env).server;
+async function announceWhenReady(port: number, database: string, running: () => boolean): Promise<void> {
   const base = `http://localhost:${port}`;
   while (running()) {
     const healthy = await fetch(`http://127.0.0.1:${port}/health`).then(
@@ -57,18 +65,55 @@ async function announceWhenReady(env: NodeJS.ProcessEnv, database: string, runni
   }
 }
 
+/** Where the service's database is, and how to stop it when this run started it. */
+interface Database {
+  description: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * MONGO_URI or MONGO_HOST when given; otherwise an embedded server on the data folder, which this run
+ * holds (and records the server's URI in, for `npm run cli`) until the server is stopped.
+ */
+async function startDatabase(env: NodeJS.ProcessEnv): Promise<Database> {
+  if (env.MONGO_URI) return { description: 'MONGO_URI (from the environment)', stop: () => Promise.resolve() };
+  if (env.MONGO_HOST) return { description: `${env.MONGO_HOST} (MONGO_HOST)`, stop: () => Promise.resolve() };
+  claimDataDir(dataDir);
+  try {
+    const embedded = await startEmbeddedMongo({ dataDir });
+    env.MONGO_URI = embedded.uri;
+    recordDevDatabase(dataDir, embedded.uri);
+    return {
+      description: `${embedded.kind} at ${embedded.uri} (data in ${dataDir})`,
+      stop: () => embedded.stop().finally(() => releaseDataDir(dataDir)),
+    };
+  } catch (error) {
+    releaseDataDir(dataDir);
+    throw error;
+  }
+}
+
+/** The service's port, once the configuration is known to be valid (before anything is started). */
+function checkedPort(env: NodeJS.ProcessEnv): number {
+  const embedded = !env.MONGO_URI && !env.MONGO_HOST;
+  return loadConfig(embedded ? { ...env, MONGO_URI: EMBEDDED_PLACEHOLDER_URI } : env).server.port;
+}
+
 async function main(): Promise<void> {
   ensureLocalEnv();
   const env: NodeJS.ProcessEnv = { ...process.env, ...localEnv() };
-  let stopDatabase: () => Promise<void> = () => Promise.resolve();
-  let database = 'MONGO_URI (from the environment)';
-  if (!env.MONGO_URI && !env.MONGO_HOST) {
-    const embedded = await startEmbeddedMongo({ dataDir: join(root, '.data') });
-    env.MONGO_URI = embedded.uri;
-    stopDatabase = () => embedded.stop();
-    database = `${embedded.kind} at ${embedded.uri} (data in .data/)`;
-  } else if (env.MONGO_HOST) {
-    database = `${env.MONGO_HOST} (MONGO_HOST)`;
+  const port = checkedPort(env);
+  // Ctrl-C while the database starts: stop it once started, rather than leave it running.
+  let interrupted: NodeJS.Signals | undefined;
+  let forward = (signal: NodeJS.Signals): void => {
+    interrupted = signal;
+  };
+  process.on('SIGINT', (signal) => forward(signal));
+  process.on('SIGTERM', (signal) => forward(signal));
+  const database = await startDatabase(env);
+  if (interrupted) {
+    await database.stop();
+    process.exit(interrupted === 'SIGINT' ? 130 : 143);
   }
   const service = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/crm/src/main.ts')], {
     env,
@@ -76,14 +121,22 @@ async function main(): Promise<void> {
     cwd: root,
   });
   let running = true;
-  const forward = (signal: NodeJS.Signals) => service.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  forward = (signal) => void service.kill(signal);
   service.on('exit', (code) => {
     running = false;
-    void stopDatabase().finally(() => process.exit(code ?? 0));
+    void database.stop().finally(() => process.exit(code ?? 0));
   });
-  await announceWhenReady(env, database, () => running);
+  await announceWhenReady(port, database.description, () => running);
 }
 
-void main();
+/** A failure before the service runs: its message alone (no stack), with the exit code the service would use. */
+main().catch((error: Error) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`dev: refusing to start. ${error.message}\n`);
+    process.exit(78); // EX_CONFIG, as the service
+  }
+  process.stderr.write(
+    `dev: ${error instanceof DataDirInUse ? '' : `failed to start: ${error.name}: `}${error.message}\n`,
+  );
+  process.exit(1);
+});

@@ -15,6 +15,7 @@ install_dependencies() {
   npm install --no-save --no-audit --no-fund --loglevel=error
 }
 # One npm install at a time per checkout: `npm test` and `npm run dev` may start together.
-if dependencies_stale; then with_install_lock "npm-install-$(pwd | cksum | cut -d' ' -f1)" install_dependencies; fi
+checkout_id="$(pwd | cksum | cut -d' ' -f1)"
+if dependencies_stale; then with_install_lock "npm-packages-$checkout_id" install_dependencies; fi
 export PATH="$PWD/node_modules/.bin:$PATH"
 exec "$@"

@@ -43,7 +43,11 @@ describe('change events: the outbox under chosen interleavings', () => {
   });
 
   const relayPass = () => relay['publishPending']();
-  const source = (name: string) => crm.app.get(OutboxSources).all().find((found) => found.name === name)!;
+  const source = (name: string) =>
+    crm.app
+      .get(OutboxSources)
+      .all()
+      .find((found) => found.name === name)!;
   const stored = (id: string) => raw.db!.collection('holders').findOne({ _id: id as never });
   const createHolder = async (externalId: string) => {
     const created = await crm.request('/v1/holders', {

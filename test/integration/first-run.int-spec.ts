@@ -1,11 +1,13 @@
 import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startEmbeddedMongo } from '../../scripts/embedded-mongo';
+import { runCli } from '../utils/cli';
 import { freePort } from '../utils/ports';
+import { testEnv } from '../utils/test-app';
 
 const root = join(__dirname, '../..');
 const run = promisify(execFile);
@@ -20,34 +22,108 @@ describe('first run', () => {
     let dev: ChildProcess | undefined;
     afterEach(() => dev?.kill('SIGTERM'));
 
-    it('creates its key file and prints one line with the URL, Swagger UI and the database once ready', async () => {
-      const port = await freePort();
-      const envFile = join(scratch, 'dev.env');
+    /** Starts `npm run dev` with its key file and data folder in the scratch directory. */
+    function startDev(name: string, env: Record<string, string | undefined>) {
+      const paths = { envFile: join(scratch, `${name}.env`), dataDir: join(scratch, `${name}-data`) };
       dev = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'scripts/dev.ts')], {
         cwd: root,
-        env: {
-          ...process.env,
-          CRM_ENV_FILE: envFile,
-          SERVER_PORT: String(port),
-          MONGO_NAME: `crm_dev_${randomUUID().slice(0, 8)}`,
-          LOG_LEVEL: 'silent',
-        },
+        env: { ...process.env, CRM_ENV_FILE: paths.envFile, CRM_DATA_DIR: paths.dataDir, LOG_LEVEL: 'silent', ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
+      let stderr = '';
+      dev.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => dev!.on('exit', (code) => resolve(code)));
+      return { ...paths, exited, stderr: () => stderr };
+    }
+
+    it('creates its key file and prints one line with the URL, Swagger UI and the database once ready', async () => {
+      const port = await freePort();
+      const run = startDev('ready', { SERVER_PORT: String(port), MONGO_NAME: `crm_dev_${randomUUID().slice(0, 8)}` });
       const ready = await new Promise<string>((resolve, reject) => {
-        let stderr = '';
-        dev!.stderr!.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString();
-          const line = stderr.split('\n').find((candidate) => candidate.startsWith('dev: ready'));
+        dev!.stderr!.on('data', () => {
+          const line = run
+            .stderr()
+            .split('\n')
+            .find((candidate) => candidate.startsWith('dev: ready'));
           if (line) resolve(line);
         });
-        dev!.on('exit', (code) => reject(new Error(`dev exited with ${code}: ${stderr}`)));
+        void run.exited.then((code) => reject(new Error(`dev exited with ${code}: ${run.stderr()}`)));
       });
       expect(ready).toBe(
         `dev: ready at http://localhost:${port} — Swagger UI http://localhost:${port}/swagger — database: MONGO_URI (from the environment)`,
       );
-      expect(readFileSync(envFile, 'utf8')).toMatch(/^LCRYPTO_ENCRYPT_SECRET_KEY=[0-9a-f]{64}$/m);
+      expect(readFileSync(run.envFile, 'utf8')).toMatch(/^LCRYPTO_ENCRYPT_SECRET_KEY=[0-9a-f]{64}$/m);
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    });
+
+    it('refuses an invalid configuration with its message alone, exit 78, before starting a database', async () => {
+      const run = startDev('invalid', { MONGO_URI: undefined, PLUGIN_AUTH_ENABLED: 'true' });
+      expect(await run.exited).toBe(78);
+      const lines = run.stderr().trimEnd().split('\n');
+      expect(lines).toContain('dev: refusing to start. Invalid configuration:');
+      expect(lines.some((line) => line.includes('PLUGIN_AUTH_ADDRESS'))).toBe(true);
+      expect(lines.filter((line) => /^\s+at /.test(line))).toEqual([]);
+      // No embedded database was started in its data folder, and none is left holding it.
+      expect(existsSync(join(run.dataDir, 'ferretdb'))).toBe(false);
+      expect(existsSync(join(run.dataDir, 'mongodb'))).toBe(false);
+      expect(existsSync(join(run.dataDir, 'dev-run.json'))).toBe(false);
+    });
+
+    it('refuses, in one line naming its pid, a data folder that another running dev run holds', async () => {
+      const dataDir = join(scratch, 'busy-data');
+      mkdirSync(dataDir, { recursive: true });
+      // This test process stands for the dev run that holds the folder: it is alive.
+      writeFileSync(join(dataDir, 'dev-run.json'), JSON.stringify({ pid: process.pid }));
+      const run = startDev('busy', { MONGO_URI: undefined });
+      expect(await run.exited).toBe(1);
+      expect(run.stderr().trimEnd().split('\n').at(-1)).toBe(
+        `dev: ${dataDir} is in use by another \`npm run dev\` (pid ${process.pid}): stop it first, or use its database`,
+      );
+      expect(existsSync(join(dataDir, 'ferretdb'))).toBe(false);
+      expect(existsSync(join(dataDir, 'mongodb'))).toBe(false);
+    });
+  });
+
+  describe('npm run cli beside npm run dev', () => {
+    it('finds the running dev database and the keys in .env.local by itself, saying so in one line', async () => {
+      const envFile = join(scratch, 'cli.env');
+      const dataDir = join(scratch, 'cli-data');
+      const { MONGO_URI, MONGO_NAME, ...keys } = testEnv();
+      writeFileSync(
+        envFile,
+        Object.entries(keys)
+          .filter(([name]) => name.startsWith('LCRYPTO_'))
+          .map(([name, value]) => `${name}=${value}\n`)
+          .join(''),
+      );
+      mkdirSync(dataDir, { recursive: true });
+      // As `npm run dev` records it; this test process stands for the running dev run.
+      writeFileSync(join(dataDir, 'dev-run.json'), JSON.stringify({ pid: process.pid, databaseUri: MONGO_URI }));
+      const run = await runCli({ CRM_ENV_FILE: envFile, CRM_DATA_DIR: dataDir, MONGO_NAME }, ['keys', 'status']);
+      expect(run.stderr.split('\n')[0]).toBe(
+        `crm: using the database of the running \`npm run dev\` (${MONGO_URI}, recorded in ${dataDir}) and the keys in ${envFile}`,
+      );
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/holders/);
+    });
+
+    it('without a running dev run, says nothing of it and asks for MONGO_URI', async () => {
+      const dataDir = join(scratch, 'stale-data');
+      mkdirSync(dataDir, { recursive: true });
+      const deadPid = spawnSync(process.execPath, ['-e', '0']).pid;
+      writeFileSync(
+        join(dataDir, 'dev-run.json'),
+        JSON.stringify({ pid: deadPid, databaseUri: 'mongodb://127.0.0.1:9/' }),
+      );
+      const env = {
+        ...testEnv({ MONGO_URI: undefined }),
+        CRM_DATA_DIR: dataDir,
+        CRM_ENV_FILE: join(scratch, 'absent.env'),
+      };
+      const run = await runCli(env, ['keys', 'status']);
+      expect(run.code).toBe(78);
+      expect(run.stderr).toContain('MONGO_URI or MONGO_HOST is required');
+      expect(run.stderr).not.toContain('npm run dev');
     });
   });
 

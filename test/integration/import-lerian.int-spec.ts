@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Binary, Document } from 'bson';
+import { Binary, Document, EJSON } from 'bson';
 import mongoose, { Connection } from 'mongoose';
 import { AppConfig, loadConfig } from '@crm/config';
 import { NORMALIZERS, ProtectedFields } from '@crm/crypto';
@@ -21,6 +23,7 @@ import {
   legacyEncrypt,
   legacyToken,
   lerianExpected,
+  LERIAN_FIXTURE_DIR,
   lerianFixtureKeys,
   lerianRawCollections,
   loadLerianCollections,
@@ -1001,6 +1004,87 @@ describe('import lerian: malformed source records are reported by id and skipped
       await close();
       await crm.close();
       await dropSource(refused);
+    }
+  });
+});
+
+describe('import lerian --source-dir (an Extended JSON export of the original database)', () => {
+  const RAW_DIR = join(LERIAN_FIXTURE_DIR, 'raw');
+  const scratch = mkdtempSync(join(tmpdir(), 'crm-lerian-export-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const serviceEnv = (config: AppConfig) => ({
+    MONGO_URI: config.mongo.uri,
+    MONGO_NAME: config.mongo.dbName,
+    LCRYPTO_ENCRYPT_SECRET_KEY: config.crypto.encryptKey,
+    LCRYPTO_HASH_SECRET_KEY: config.crypto.hashKey,
+    LOG_LEVEL: 'silent',
+  });
+
+  it('the CLI imports the export as it imports the database: same report, verify clean, a re-run imports nothing', async () => {
+    const [fromDatabase, fromExport] = [await freshTarget(), await freshTarget()];
+    const source = await sourceDatabase();
+    try {
+      const viaDatabase = await runImport(fromDatabase.importer, source);
+      const env = serviceEnv(fromExport.config);
+      const viaExport = await cli(['--source-dir', RAW_DIR], env).done;
+      expect([viaExport.code, viaExport.stdout]).toEqual([0, viaDatabase.report]);
+      expect(viaExport.stdout).toContain('holders  read 6, imported 6, already present 0, skipped 0, failed 0');
+      expect(await fromExport.counts()).toEqual(await fromDatabase.counts());
+
+      expect((await cli(['--source-dir', RAW_DIR, '--verify'], env).done).code).toBe(0);
+      const again = await cli(['--source-dir', RAW_DIR], env).done;
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('holders  read 6, imported 0, already present 6, skipped 0, failed 0');
+      expect(again.stdout).toContain('aliases  read 7, imported 0, already present 7, skipped 0, failed 0');
+    } finally {
+      await source.dropDatabase();
+      await source.close();
+      await fromDatabase.close();
+      await fromExport.close();
+    }
+  });
+
+  it('reads mongoexport files too (one document per line), and only the files of the named database', async () => {
+    const dir = join(scratch, 'mongoexport');
+    const fresh = await freshTarget();
+    try {
+      const collections = lerianRawCollections();
+      mkdirSync(dir);
+      for (const { collection, documents } of collections)
+        writeFileSync(
+          join(dir, `crm.${collection}.json`),
+          documents.map((document) => EJSON.stringify(document, { relaxed: false })).join('\n'),
+        );
+      writeFileSync(join(dir, `other.holders_${ORG_1}.json`), 'not read: another database');
+      const run = await runImport(fresh.importer, { name: 'crm' } as Connection, { sourceDir: dir });
+      expect(run.code).toBe(0);
+      expect(run.report).toContain('holders  read 6, imported 6, already present 0, skipped 0, failed 0');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("an export without the database's files, or with a file that is not Extended JSON, is an error naming it", async () => {
+    const fresh = await freshTarget();
+    const broken = join(scratch, 'broken');
+    try {
+      const empty = mkdtempSync(join(scratch, 'empty-'));
+      for (const [dir, db] of [
+        [empty, 'crm'],
+        [RAW_DIR, 'lerianx'],
+      ])
+        await expect(runImport(fresh.importer, { name: db } as Connection, { sourceDir: dir })).rejects.toThrow(
+          `the export in ${dir} has no ${db}.holders_<organizationId>.json or ${db}.aliases_<organizationId>.json file: nothing to import`,
+        );
+      mkdirSync(broken);
+      for (const file of readdirSync(RAW_DIR)) copyFileSync(join(RAW_DIR, file), join(broken, file));
+      writeFileSync(join(broken, `crm.holders_${ORG_1}.json`), '{"documents": [{"_id": {"$binary": 12}}]}');
+      await expect(runImport(fresh.importer, { name: 'crm' } as Connection, { sourceDir: broken })).rejects.toThrow(
+        new RegExp(`^the export file ${join(broken, `crm.holders_${ORG_1}.json`)} is not Extended JSON \\(`),
+      );
+      expect(await fresh.counts()).toEqual({ holders: 0, aliases: 0 });
+    } finally {
+      await fresh.close();
     }
   });
 });

@@ -14,7 +14,7 @@ import { CliModule } from '../../apps/crm/src/cli/cli.module';
 import { renderRotation } from '../../apps/crm/src/cli/keys/keys-report';
 import { KeysCommandModule } from '../../apps/crm/src/cli/keys/keys.module';
 import { orgClient, OrgClient } from '../utils/api';
-import { runCli, startCli } from '../utils/cli';
+import { runCli, startCli, startCliOnTerminal } from '../utils/cli';
 import { expectNoPlaintext, rawCollectionText } from '../utils/raw-scan';
 import { FakeMidaz } from '../utils/fake-midaz';
 import { keyMaterialOf, testKeys } from '../factories/keys';
@@ -419,6 +419,33 @@ describe('keys CLI: rotation, status, verify', () => {
     expect(again.code).toBe(0);
     const withoutCheckpoints = (state: string) => JSON.stringify((JSON.parse(state) as unknown[]).slice(0, 3));
     expect(withoutCheckpoints(await rawState(connection))).toBe(withoutCheckpoints(stateAfter));
+  });
+
+  it('Ctrl-C stops the bar, restores the terminal, says where the run stopped and how to resume, exits 130', async () => {
+    const { envB, connection } = await seededUnderA(20);
+    const run = startCliOnTerminal(envB, ['keys', 'rotate', '--batch', '2', '--max-per-second', '8']);
+    const checkpoints = connection.db!.collection<Json>('key_rotation_checkpoints');
+    const checkpointedMidway = async () =>
+      !!(await checkpoints.findOne({ 'progress.examined': { $gte: 6 }, finishedAt: null }));
+    expect(await waitUntil(checkpointedMidway, { timeoutMs: 90_000 })).toBe(true);
+    run.pressCtrlC();
+    expect(await run.exited).toBe(130);
+
+    const screen = run.stdout();
+    const [hideCursor, showCursor, wrapOff, wrapOn] = ['\x1b[?25l', '\x1b[?25h', '\x1b[?7l', '\x1b[?7h'];
+    expect(screen).toContain(hideCursor); // the bar was drawn, on a terminal
+    expect(screen.lastIndexOf(showCursor)).toBeGreaterThan(screen.lastIndexOf(hideCursor));
+    expect(screen.lastIndexOf(wrapOn)).toBeGreaterThan(screen.lastIndexOf(wrapOff));
+    expect(screen).toMatch(
+      /keys rotate: interrupted in (alias_accounts|holders) after \d+ of \d+ records\. What is done stays done: run `keys rotate` again to continue from there\./,
+    );
+
+    // The interrupted run gave its lease back: a new run continues at once from the checkpoint.
+    const resumed = await runCli(envB, ['keys', 'rotate']);
+    expect(resumed.stdout).toMatch(/resumed after [0-9a-f-]{36}/);
+    expect(resumed.stdout).not.toMatch(/Took over/);
+    expect(resumed.code).toBe(0);
+    expect((await runCli(envB, ['keys', 'verify'])).code).toBe(0);
   });
 
   it('a tampered record is reported by status, rotate and verify, and left untouched', async () => {

@@ -11,7 +11,7 @@ export type { NormalizerName } from './normalizers';
 export { ProtectedFields, protectedFields } from './protected-fields';
 export type { ProtectedFieldSpec, SearchSpec } from './protected-fields';
 export type { ProtectedModelStatics } from './protection.plugin';
-export { KeyRotationService } from './key-rotation/key-rotation.service';
+export { KeyRotationInterruptedError, KeyRotationService } from './key-rotation/key-rotation.service';
 export type {
   CollectionKeyReport,
   CollectionRotation,

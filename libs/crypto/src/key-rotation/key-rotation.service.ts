@@ -57,6 +57,20 @@ export interface RotationOptions {
   maxPerSecond?: number;
   /** Counts what would be rewritten; writes nothing (no record, no checkpoint, no canary). */
   dryRun: boolean;
+  /** Stops the run after the record in hand, its checkpoint saved (KeyRotationInterruptedError). */
+  signal?: AbortSignal;
+}
+
+/** The run was stopped through its signal; what it did stays done and a new run continues from its checkpoint. */
+export class KeyRotationInterruptedError extends Error {
+  constructor(
+    readonly collection: string,
+    readonly examined: number,
+    readonly total: number,
+  ) {
+    super(`key rotation interrupted in ${collection} after ${examined} of ${total} records`);
+    this.name = 'KeyRotationInterruptedError';
+  }
 }
 
 export interface RotationFailure {
@@ -223,17 +237,24 @@ export class KeyRotationService {
     for await (const batch of batchesOf(records, run.options.batchSize, resumedAfter)) {
       await run.lease.confirm();
       for (const record of batch) {
+        if (run.options.signal?.aborted) break;
         await run.rateLimit.take();
         await run.lease.check();
         this.count(progress, record, await this.rotateRecord(protector, record, run.options.dryRun));
+        checkpoint.lastId = record._id;
       }
-      checkpoint.lastId = batch[batch.length - 1]._id;
       await this.saveCheckpoint(run, checkpoint);
       run.onProgress?.({
         collection: protector.collection,
         done: progress.examined,
         total: Math.max(total, progress.examined),
       });
+      if (run.options.signal?.aborted)
+        throw new KeyRotationInterruptedError(
+          protector.collection,
+          progress.examined,
+          Math.max(total, progress.examined),
+        );
     }
     await this.saveCheckpoint(run, { ...checkpoint, finishedAt: new Date() });
     return { collection: protector.collection, ...progress, ...(resumedAfter !== undefined ? { resumedAfter } : {}) };

@@ -22,6 +22,16 @@ describe('import lerian flags', () => {
     });
   });
 
+  it('--source-dir reads an export instead of a database; not together with --source-uri', () => {
+    expect(importOptions({ ...flags, sourceDir: 'exports/crm' }, config, keys)).toMatchObject({
+      sourceDir: join(process.cwd(), 'exports/crm'),
+      sourceDb: 'crm',
+    });
+    expect(() =>
+      importOptions({ ...flags, sourceDir: 'exports/crm', sourceUri: 'mongodb://lerian-db:27017' }, config, keys),
+    ).toThrow('--source-dir and --source-uri (LERIAN_MONGO_URI) do not go together: read one source');
+  });
+
   it('refuses bad flags with a message naming the flag', () => {
     expect(() =>
       importOptions({ ...flags, organization: ['0192f1a8-0000-7000-8000-00000000f001', 'acme'] }, config, keys),

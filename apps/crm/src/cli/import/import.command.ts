@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Inject } from '@nestjs/common';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { APP_CONFIG, AppConfig } from '@crm/config';
@@ -13,6 +14,7 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 
 interface ImportLerianFlags {
   sourceUri?: string;
+  sourceDir?: string;
   sourceDb: string;
   organization?: string[];
   dryRun?: boolean;
@@ -62,9 +64,12 @@ export function importOptions(
     throw new ImportAbort(`--on-conflict must be one of ${CONFLICT_POLICIES.join(', ')}`);
   if (flags.dryRun && flags.verify)
     throw new ImportAbort('--dry-run and --verify do not go together: verify after the import');
+  if (flags.sourceDir && flags.sourceUri)
+    throw new ImportAbort('--source-dir and --source-uri (LERIAN_MONGO_URI) do not go together: read one source');
   return {
     sourceUri: flags.sourceUri ?? config.mongo.uri,
     sourceDb: flags.sourceDb,
+    ...(flags.sourceDir ? { sourceDir: resolve(flags.sourceDir) } : {}),
     legacyKeys: legacyKeysFrom(env),
     organizations,
     dryRun: flags.dryRun ?? false,
@@ -108,6 +113,15 @@ export class ImportLerianCommand extends CommandRunner {
     env: 'LERIAN_MONGO_URI',
   })
   parseSourceUri(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--source-dir <dir>',
+    description:
+      "read an Extended JSON export of the original's database (<database>.<collection>.json files) instead of a server",
+  })
+  parseSourceDir(value: string): string {
     return value;
   }
 

@@ -17,11 +17,15 @@ import { emptyTally, exitCodeOf, formatReport, OrganizationOutcome, WriteTally }
 import { KeyEvidence } from './lerian-key-check';
 import { LegacyKeys, LerianLegacyCipher } from './lerian-legacy-cipher';
 import { LegacyDocument } from './lerian-record.mapper';
-import { LegacyEntity, LerianSource } from './lerian-source';
+import { describeUnreachableDatabase } from '../failures';
+import { ExportFileError, LegacyEntity, LerianDatabaseSource, LerianExportSource, LerianSource } from './lerian-source';
 
 export interface LerianImportOptions {
   sourceUri: string;
+  /** The original's database; with sourceDir, the database whose files in that folder are read. */
   sourceDb: string;
+  /** A folder holding an Extended JSON export of the original's database, read instead of sourceUri. */
+  sourceDir?: string;
   legacyKeys: LegacyKeys;
   /** Organizations to import; all found in the source when empty. */
   organizations: string[];
@@ -66,15 +70,9 @@ export class LerianImporter {
     progress = new CliProgress(process.stderr, 'import lerian'),
   ): Promise<number> {
     const cipher = new LerianLegacyCipher(options.legacyKeys);
-    // The default source is this service's own server: it takes the same TLS settings.
-    const sameServer = options.sourceUri === this.config.mongo.uri && this.config.mongo.tlsCaCert;
-    const source = await LerianSource.connect(
-      options.sourceUri,
-      options.sourceDb,
-      sameServer ? { tls: true, ca: this.config.mongo.tlsCaCert } : {},
-    );
+    const source = await this.openSource(options);
     try {
-      const organizations = await this.organizationsToImport(source, options.sourceDb, options.organizations);
+      const organizations = await this.organizationsToImport(source, options.organizations);
       await this.checkKeys(source, organizations, cipher);
       const plans: OrganizationPlan[] = [];
       for (const organizationId of organizations)
@@ -86,18 +84,33 @@ export class LerianImporter {
       for (const plan of plans) outcomes.push(await this.importOrganization(source, plan, cipher, options, progress));
       out.write(formatReport(outcomes, options.dryRun));
       return exitCodeOf(outcomes);
+    } catch (error) {
+      if (error instanceof ExportFileError) throw new ImportAbort(error.message);
+      throw error;
     } finally {
       await source.close();
     }
   }
 
-  private async organizationsToImport(source: LerianSource, sourceDb: string, requested: string[]): Promise<string[]> {
+  /** The export in --source-dir, or the original's database (whose server may not answer: one line saying so). */
+  private async openSource(options: LerianImportOptions): Promise<LerianSource> {
+    if (options.sourceDir) return LerianExportSource.open(options.sourceDir, options.sourceDb);
+    // The default source is this service's own server: it takes the same TLS settings.
+    const sameServer = options.sourceUri === this.config.mongo.uri && this.config.mongo.tlsCaCert;
+    return LerianDatabaseSource.connect(
+      options.sourceUri,
+      options.sourceDb,
+      sameServer ? { tls: true, ca: this.config.mongo.tlsCaCert } : {},
+    ).catch((error: unknown) => {
+      const unreachable = describeUnreachableDatabase(error, '--source-uri (LERIAN_MONGO_URI)');
+      throw unreachable ? new ImportAbort(unreachable) : error;
+    });
+  }
+
+  private async organizationsToImport(source: LerianSource, requested: string[]): Promise<string[]> {
     const found = await source.organizations();
     // MongoDB lists no collection for a database that does not exist: a mistyped name looks like an empty source.
-    if (found.length === 0)
-      throw new ImportAbort(
-        `the source database ${sourceDb} has no holders_<organizationId> or aliases_<organizationId> collection: nothing to import`,
-      );
+    if (found.length === 0) throw new ImportAbort(`${source.name} has no ${source.lookedFor}: nothing to import`);
     const missing = requested.filter((organizationId) => !found.includes(organizationId.toLowerCase()));
     if (missing.length > 0)
       throw new ImportAbort(

@@ -1,5 +1,5 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { KeyRotationService } from '@crm/crypto';
+import { KeyRotationInterruptedError, KeyRotationService } from '@crm/crypto';
 import { runCommandGroup } from '../command-group';
 import { CliProgress, perCollection } from '../progress';
 import { blockers, renderRotation, renderStatus } from './keys-report';
@@ -46,24 +46,56 @@ export class KeysRotateCommand extends CommandRunner {
     if (!Number.isInteger(batchSize) || batchSize < 1) this.command.error('--batch must be a positive integer');
     if (!Number.isInteger(maxPerSecond) || maxPerSecond < 0)
       this.command.error('--max-per-second must be a non-negative integer (0: no limit)');
-    const progress = new CliProgress(process.stderr, options.dryRun ? 'keys rotate (dry run)' : 'keys rotate');
+    const label = options.dryRun ? 'keys rotate (dry run)' : 'keys rotate';
+    const progress = new CliProgress(process.stderr, label);
     const listener = perCollection(progress);
+    const interruption = new AbortController();
+    // Ctrl-C: the run stops after the record in hand, its checkpoint saved and its lease released.
+    // A second Ctrl-C stops at once (still restoring the terminal).
+    const onInterrupt = () => {
+      if (!interruption.signal.aborted) return interruption.abort();
+      progress.stop();
+      process.exit(130);
+    };
+    process.on('SIGINT', onInterrupt);
     let started = false;
-    let summary;
+    let outcome;
     try {
-      summary = await this.rotation.rotate(
-        { batchSize, maxPerSecond: maxPerSecond || undefined, dryRun: options.dryRun ?? false },
-        (scan) => {
-          started = true;
-          listener(scan);
-        },
-      );
+      outcome = await this.rotation
+        .rotate(
+          {
+            batchSize,
+            maxPerSecond: maxPerSecond || undefined,
+            dryRun: options.dryRun ?? false,
+            signal: interruption.signal,
+          },
+          (scan) => {
+            started = true;
+            listener(scan);
+          },
+        )
+        .catch((error: unknown) => {
+          if (error instanceof KeyRotationInterruptedError) return error;
+          throw error;
+        });
     } finally {
+      process.off('SIGINT', onInterrupt);
       // A run refused before it began (another one holds the lease) ends with its one-line error alone.
       if (started) progress.stop();
     }
-    process.stdout.write(renderRotation(summary));
-    if (summary.collections.some((rotation) => rotation.failed.count > 0)) process.exitCode = 1;
+    if (outcome instanceof KeyRotationInterruptedError) {
+      process.stderr.write(
+        `${label}: interrupted in ${outcome.collection} after ${outcome.examined} of ${outcome.total} records. ${
+          options.dryRun
+            ? 'Nothing was written.'
+            : 'What is done stays done: run `keys rotate` again to continue from there.'
+        }\n`,
+      );
+      process.exitCode = 130; // 128 + SIGINT, as a shell reports a run stopped by Ctrl-C
+      return;
+    }
+    process.stdout.write(renderRotation(outcome));
+    if (outcome.collections.some((rotation) => rotation.failed.count > 0)) process.exitCode = 1;
   }
 
   @Option({
