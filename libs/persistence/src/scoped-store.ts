@@ -47,15 +47,32 @@ function scopeFilter(organizationId: string, scope: RecordScope): Filter {
 export async function insertRecord(
   model: Model<unknown>,
   data: Record<string, unknown>,
-  { keepTimestamps = false }: { keepTimestamps?: boolean } = {},
+  options: { keepTimestamps?: boolean } = {},
 ): Promise<Record<string, unknown>> {
-  // validate() casts too, and returns the cast record; defaults and timestamps have no validators to pass.
-  const record = (await model.validate({ ...data })) as Record<string, unknown>;
-  model.applyDefaults(record); // (which also creates the nested paths' objects, as a document has them)
-  if (!keepTimestamps) model.applyTimestamps(record);
-  if (model.schema.get('minimize') !== false) dropEmptyObjects(record); // as a document's save does
-  const [stored] = await model.insertMany([record], { lean: true });
+  const [stored] = await insertRecords(model, [data], options);
   return stored;
+}
+
+/**
+ * Stores new records in one `insertMany`, each prepared and sealed as `insertRecord` does: the bulk path
+ * (seeding a large data set). Ordered: the first duplicate key stops it with the driver's error.
+ */
+export async function insertRecords(
+  model: Model<unknown>,
+  data: Record<string, unknown>[],
+  { keepTimestamps = false }: { keepTimestamps?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  const records = await Promise.all(
+    data.map(async (fields) => {
+      // validate() casts too, and returns the cast record; defaults and timestamps have no validators to pass.
+      const record = (await model.validate({ ...fields })) as Record<string, unknown>;
+      model.applyDefaults(record); // (which also creates the nested paths' objects, as a document has them)
+      if (!keepTimestamps) model.applyTimestamps(record);
+      if (model.schema.get('minimize') !== false) dropEmptyObjects(record); // as a document's save does
+      return record;
+    }),
+  );
+  return model.insertMany(records, { lean: true });
 }
 
 /** How often a patch is applied again to a record that changed between its load and its write. */
