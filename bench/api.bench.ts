@@ -1146,9 +1146,10 @@ async function main(): Promise<void> {
     else {
       printTable(figures, floor, originalFigures);
       if (RATES && originalFigures) printRatios(figures, originalFigures);
-      process.stdout.write(
-        `\nstored sizes (per million records, estimated from the seeded documents):\n${JSON.stringify(sizes, null, 2)}\n`,
-      );
+      if (!RATES)
+        process.stdout.write(
+          `\nstored sizes (per million records, estimated from the seeded documents):\n${JSON.stringify(sizes, null, 2)}\n`,
+        );
     }
     const dir = join(ROOT, 'bench/results');
     mkdirSync(dir, { recursive: true });
