@@ -1,5 +1,7 @@
 /**
- * API benchmark: `npm run bench:api [-- --quick] [-- --json] [-- --no-build]`. Prints figures; asserts nothing.
+ * API benchmark: `npm run bench:api [-- --quick] [--json] [--no-build] [--rates 20,50]`. Prints figures; asserts nothing.
+ *
+ * `--rates`: the open-loop mode (see RATES), on SecantusDB unless MONGO_URI is given.
  *
  * Builds and starts the compiled service (LOG_LEVEL=info, output to /dev/null) on its own FerretDB
  * (or targets CRM_URL, with CRM_PID for its CPU, and MONGO_URI for the floor), with a tiny fake Midaz
@@ -30,6 +32,23 @@ type Db = ReturnType<MongoClient['db']>;
 
 const ARGS = new Set(process.argv.slice(2));
 const QUICK = ARGS.has('--quick');
+/**
+ * `--rates 20,50`: the open-loop mode. Each measured route gets requests at a fixed offered rate (one every
+ * 1/rate s, whether or not the previous ones were answered), for RATE_SECONDS after its warm-up, at each
+ * rate in turn; latency counts from the moment a request was due, so a backlog shows in it. Without it,
+ * the closed loop: CONCURRENCY clients, each sending its next request when its last is answered.
+ */
+const RATES = rates();
+const RATE_SECONDS = QUICK ? 8 : 20;
+/** The routes the fixed-rate mode measures: the ones the target ratios name. */
+const RATE_ROUTES = new Set([
+  'POST /v1/holders',
+  'GET /v1/holders/{id}',
+  'GET /v1/holders?document=',
+  'GET /v1/holders?limit=10',
+  'POST /v1/holders/{id}/aliases',
+  'PATCH /v1/holders/{id}',
+]);
 const JSON_OUT = ARGS.has('--json');
 const CONCURRENCY = 8;
 const SIZES = QUICK
@@ -57,6 +76,17 @@ const ORIGINAL_CPU_US: Record<string, number> = {
 };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function rates(): number[] | undefined {
+  const at = process.argv.indexOf('--rates');
+  if (at < 0) return undefined;
+  const values = (process.argv[at + 1] ?? '').split(',').map(Number);
+  if (!values.length || values.some((rate) => !Number.isFinite(rate) || rate <= 0)) {
+    log('bench: --rates takes offered rates in requests per second, e.g. --rates 20,50');
+    process.exit(2);
+  }
+  return values;
+}
 
 interface Call {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -156,6 +186,58 @@ async function measure(
   return figures;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/**
+ * The open loop: operation i is sent at start + i/rate s, not when an earlier one is answered; its latency
+ * counts from that due time. Waits for every answer (a backlog shows in p99 and in the achieved rate).
+ */
+async function measureAtRate(
+  route: string,
+  rate: number,
+  operation: (index: number) => Promise<boolean>,
+  cpu: (() => number) | null,
+): Promise<RouteFigures> {
+  const count = Math.round(rate * RATE_SECONDS);
+  const latencies: number[] = [];
+  let errors = 0;
+  const cpuBefore = cpu?.();
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let index = 0; index < count; index++) {
+    const due = started + (index * 1000) / rate;
+    await sleep(due - performance.now());
+    pending.push(
+      operation(index)
+        .catch((error: Error) => {
+          if (errors === 0) log(`  ${route}: ${error.message}`);
+          return false;
+        })
+        .then((ok) => {
+          latencies.push(performance.now() - due);
+          if (!ok) errors++;
+        }),
+    );
+  }
+  await Promise.all(pending);
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  const cpuUs = cpu && cpuBefore !== undefined ? cpu() - cpuBefore : undefined;
+  latencies.sort((a, b) => a - b);
+  const figures: RouteFigures = {
+    route: `${route} @ ${rate}/s`,
+    requests: latencies.length,
+    errors,
+    reqPerSec: round(latencies.length / elapsedSeconds, 1),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    cpuUsPerRequest: cpuUs === undefined ? null : Math.round(cpuUs / Math.max(1, latencies.length)),
+  };
+  log(
+    `  ${figures.route.padEnd(44)} ${String(figures.requests).padStart(5)} req ${String(figures.reqPerSec).padStart(8)} req/s  p50 ${figures.p50Ms} ms  p99 ${figures.p99Ms} ms  cpu ${figures.cpuUsPerRequest ?? '-'} µs/req${errors ? `  ERRORS ${errors}` : ''}`,
+  );
+  return figures;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The service under test and its neighbours
 
@@ -226,7 +308,8 @@ async function startTarget(): Promise<Target> {
   let mongo: EmbeddedMongo | undefined;
   let mongoUri = process.env.MONGO_URI;
   if (!mongoUri) {
-    process.env.CRM_EMBEDDED_DB ??= 'ferretdb'; // the issue's figures were taken on FerretDB
+    // The fixed-rate mode compares on an engine with real indexes; the closed loop's older figures are FerretDB's.
+    process.env.CRM_EMBEDDED_DB ??= RATES ? 'secantusdb' : 'ferretdb';
     mongo = await startEmbeddedMongo({ log });
     mongoUri = mongo.uri;
   }
@@ -342,7 +425,8 @@ class Client {
     url: string,
     private readonly organizationId: string,
   ) {
-    this.pool = new Pool(url, { connections: CONCURRENCY, pipelining: 1 });
+    // The open loop keeps sending while answers are late: enough connections that the client never queues.
+    this.pool = new Pool(url, { connections: RATES ? 64 : CONCURRENCY, pipelining: 1 });
   }
 
   async call({ method, path, body }: Call, expected: number): Promise<{ ok: boolean; json?: any }> {
@@ -573,12 +657,63 @@ async function runService(
   for (const spec of readAndPatchRoutes(warmupSet, WARMUP_REQUESTS)) await run(warmupClient, spec, false);
 
   log(`bench: seeding ${SIZES.holders} holders and ${SIZES.aliases} aliases through the API (measured)`);
-  const seeded = await seed(client, run, SIZES, true);
+  const seeded = await seed(client, run, SIZES, !RATES);
+  if (RATES) {
+    await runAtRates(client, seeded, cpu, figures, leftOut);
+    await Promise.all([client.close(), warmupClient.close()]);
+    return { figures, organizationId };
+  }
   log('bench: routes');
   for (const spec of [...readAndPatchRoutes(seeded, SIZES.requests), ...deletionRoutes(seeded, SIZES.requests)])
     await run(client, spec, true);
   await Promise.all([client.close(), warmupClient.close()]);
   return { figures, organizationId };
+}
+
+/**
+ * The fixed-rate mode's routes, each at every rate in turn: a POST creates new records (numbered past the
+ * seeded ones, a new block per rate), a GET or PATCH goes over the seeded ones. Routes the compared
+ * service does not serve (left out in its warm-up) are left out here too.
+ */
+async function runAtRates(
+  client: Client,
+  seeded: Seeded,
+  cpu: (() => number) | null,
+  figures: RouteFigures[],
+  leftOut: Set<string>,
+): Promise<void> {
+  const ledgerId = randomUUID();
+  let fresh = SIZES.holders + WARMUP_SET.holders;
+  const creations: RouteSpec[] = [
+    {
+      name: 'POST /v1/holders',
+      count: 0,
+      call: (i) => ({ method: 'POST', path: '/v1/holders', body: holderBody(fresh + i) }),
+      expected: 201,
+    },
+    {
+      name: 'POST /v1/holders/{id}/aliases',
+      count: 0,
+      call: (i) => ({
+        method: 'POST',
+        path: `/v1/holders/${pick(seeded.holders, i).id}/aliases`,
+        body: aliasBody(fresh + i, ledgerId),
+      }),
+      expected: 201,
+    },
+  ];
+  const specs = [...creations, ...readAndPatchRoutes(seeded, 0)].filter(
+    (spec) => RATE_ROUTES.has(spec.name) && !leftOut.has(spec.name),
+  );
+  log(`bench: fixed rates ${RATES!.join(', ')} req/s, ${RATE_SECONDS} s each`);
+  for (const spec of specs) {
+    for (const rate of RATES!) {
+      figures.push(
+        await measureAtRate(spec.name, rate, async (i) => (await client.call(spec.call(i), spec.expected)).ok, cpu),
+      );
+      fresh += Math.round(rate * RATE_SECONDS);
+    }
+  }
 }
 
 /**
@@ -952,6 +1087,20 @@ function printTable(service: RouteFigures[], floor: RouteFigures[], original?: R
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/** The fixed-rate mode's headline: CPU per request, this service over the original, per route and rate. */
+function printRatios(service: RouteFigures[], original: RouteFigures[]): void {
+  const originalRun = new Map(original.map((figures) => [figures.route, figures]));
+  const out = ['\nours / original, CPU per request, same run, same offered rate:'];
+  for (const figures of service) {
+    const beside = originalRun.get(figures.route);
+    const cpu =
+      beside && !beside.errors && !figures.errors ? ratio(figures.cpuUsPerRequest, beside.cpuUsPerRequest) : '';
+    const p50 = beside ? `${(figures.p50Ms / beside.p50Ms).toFixed(2)}×` : '';
+    out.push(`  ${figures.route.padEnd(44)} CPU ${cpu || '-'}   p50 ${p50 || '-'}`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
 /**
  * The original to run beside this service, when ORIGINAL_URL names it (ORIGINAL_PID: its process, for its
  * CPU): it gets the same routes, data set, warm-up and clients, on its own database. Read before anything
@@ -976,14 +1125,14 @@ async function main(): Promise<void> {
   }
   try {
     const { figures, organizationId } = await runService(target);
-    log('bench: raw-driver floor');
-    const floor = await runFloor(target, organizationId);
+    const floor = RATES ? [] : (log('bench: raw-driver floor'), await runFloor(target, organizationId));
     if (original) log(`bench: the original at ${original.url} (pid ${original.pid})`);
     const originalFigures = original && (await runService(original, true)).figures;
     const result = {
       date: new Date().toISOString(),
       node: process.version,
       quick: QUICK,
+      rates: RATES ?? null,
       concurrency: CONCURRENCY,
       sizes: SIZES,
       cpuMethod:
@@ -996,9 +1145,11 @@ async function main(): Promise<void> {
     if (JSON_OUT) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else {
       printTable(figures, floor, originalFigures);
-      process.stdout.write(
-        `\nstored sizes (per million records, estimated from the seeded documents):\n${JSON.stringify(sizes, null, 2)}\n`,
-      );
+      if (RATES && originalFigures) printRatios(figures, originalFigures);
+      if (!RATES)
+        process.stdout.write(
+          `\nstored sizes (per million records, estimated from the seeded documents):\n${JSON.stringify(sizes, null, 2)}\n`,
+        );
     }
     const dir = join(ROOT, 'bench/results');
     mkdirSync(dir, { recursive: true });

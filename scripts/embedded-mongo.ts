@@ -1,7 +1,8 @@
 /**
  * A MongoDB-wire server for tests and local runs when MONGO_URI is not given:
- * mongodb-memory-server where mongod can be downloaded, otherwise FerretDB 1.24 (scripts/ferretdb.sh).
- * Used by the jest global setup and by `npm run dev`.
+ * mongodb-memory-server where mongod can be downloaded, otherwise FerretDB 1.24 (scripts/ferretdb.sh);
+ * SecantusDB (scripts/secantusdb.sh, real secondary indexes and a query planner) when asked for.
+ * Used by the jest global setup, `npm run dev` and the benchmarks.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,11 +11,12 @@ import { join } from 'node:path';
 
 export interface EmbeddedMongo {
   uri: string;
-  kind: 'mongodb-memory-server' | 'ferretdb';
+  kind: 'mongodb-memory-server' | ScriptedEngine;
   stop(): Promise<void>;
 }
 
-const FERRETDB_SCRIPT = join(__dirname, 'ferretdb.sh');
+/** The engines installed and started by a script of their own: `scripts/<kind>.sh start|stop DIR`. */
+type ScriptedEngine = 'ferretdb' | 'secantusdb';
 
 /**
  * Why mongodb-memory-server cannot work here, or undefined when it can: a mongod it downloaded before
@@ -51,18 +53,19 @@ async function startMemoryServer(dataDir?: string): Promise<EmbeddedMongo> {
   };
 }
 
-function startFerretDb(dataDir?: string): EmbeddedMongo {
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'crm-ferretdb-'));
+function startScripted(kind: ScriptedEngine, dataDir?: string): EmbeddedMongo {
+  const script = join(__dirname, `${kind}.sh`);
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), `crm-${kind}-`));
   mkdirSync(dir, { recursive: true });
-  const uri = execFileSync('bash', [FERRETDB_SCRIPT, 'start', dir], {
+  const uri = execFileSync('bash', [script, 'start', dir], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   }).trim();
   return {
     uri,
-    kind: 'ferretdb',
+    kind,
     stop: () => {
-      execFileSync('bash', [FERRETDB_SCRIPT, 'stop', dir], { stdio: 'inherit' });
+      execFileSync('bash', [script, 'stop', dir], { stdio: 'inherit' });
       if (!dataDir) rmSync(dir, { recursive: true, force: true });
       return Promise.resolve();
     },
@@ -70,14 +73,16 @@ function startFerretDb(dataDir?: string): EmbeddedMongo {
 }
 
 /**
- * Starts the first server that works. `CRM_EMBEDDED_DB=ferretdb|mongodb-memory-server` forces one.
- * With `dataDir`, data lives there and survives restarts (the dev run); without it, in a temp dir.
+ * Starts the first server that works. `CRM_EMBEDDED_DB=ferretdb|secantusdb|mongodb-memory-server`
+ * forces one. With `dataDir`, data lives there and survives restarts (the dev run); without it, in a temp dir.
  */
 export async function startEmbeddedMongo(
   options: { dataDir?: string; log?: (line: string) => void } = {},
 ): Promise<EmbeddedMongo> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const forced = process.env.CRM_EMBEDDED_DB;
+  if (forced === 'secantusdb')
+    return startScripted('secantusdb', options.dataDir && join(options.dataDir, 'secantusdb'));
   if (forced !== 'ferretdb') {
     const unavailable = forced === 'mongodb-memory-server' ? undefined : await mongodUnavailable();
     if (unavailable) {
@@ -93,5 +98,5 @@ export async function startEmbeddedMongo(
       }
     }
   }
-  return startFerretDb(options.dataDir && join(options.dataDir, 'ferretdb'));
+  return startScripted('ferretdb', options.dataDir && join(options.dataDir, 'ferretdb'));
 }

@@ -17,7 +17,12 @@ function checkDigit(digits: string, firstWeight: number, maxWeight: number): num
 
 /** A unique valid CPF, 11 digits without punctuation. */
 export function cpf(): string {
-  const base = String(100_000_000 + (++serial % 900_000_000)).padStart(9, '0');
+  return cpfOf(++serial);
+}
+
+/** The valid CPF numbered `n` (0 ≤ n < 900,000,000): distinct numbers give distinct CPFs. */
+export function cpfOf(n: number): string {
+  const base = String(100_000_000 + (n % 900_000_000)).padStart(9, '0');
   const first = checkDigit(base, 10, 10);
   return `${base}${first}${checkDigit(`${base}${first}`, 11, 11)}`;
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import mongoose from 'mongoose';
 import { startEmbeddedMongo } from '../../scripts/embedded-mongo';
 import { runCli } from '../utils/cli';
 import { freePort } from '../utils/ports';
@@ -12,6 +13,7 @@ import { testEnv } from '../utils/test-app';
 const root = join(__dirname, '../..');
 const run = promisify(execFile);
 const hasGo = spawnSync('go', ['version']).status === 0;
+const hasPythonVenv = spawnSync('python3', ['-c', 'import venv, ensurepip']).status === 0;
 
 /** What a new user meets: `npm run dev` and the first installs into an empty cache. */
 describe('first run', () => {
@@ -172,4 +174,35 @@ describe('first run', () => {
       expect((await run(binary, ['--version'])).stdout).toContain('v1.24.2');
     }, 600_000);
   });
+
+  (hasPythonVenv ? describe : describe.skip)(
+    'installs SecantusDB into an empty cache (skipped without python3 venv)',
+    () => {
+      it('two concurrent installs: one installs (saying each step and its time), the other waits; it then starts', async () => {
+        const cache = join(scratch, 'secantus-cache');
+        const env = { ...process.env, CRM_CACHE_DIR: cache };
+        const script = join(root, 'scripts/secantusdb.sh');
+        const installs = await Promise.all(
+          [1, 2].map(() => run('bash', [script, 'install'], { env, timeout: 600_000 })),
+        );
+        expect(new Set(installs.map(({ stdout }) => stdout.trim()))).toEqual(
+          new Set([join(cache, 'secantusdb-0.7.0b3')]),
+        );
+        const stderr = installs.map((install) => install.stderr).join('');
+        expect(stderr.match(/installing SecantusDB/g)).toHaveLength(1);
+        expect(stderr).toMatch(/secantusdb\.sh: installing secantusdb 0\.7\.0b3 from PyPI: done in \d+ s/);
+        // The environment was built under a temporary name and renamed: it must still start a server.
+        const dataDir = join(scratch, 'secantus-data');
+        const uri = (await run('bash', [script, 'start', dataDir], { env })).stdout.trim();
+        try {
+          expect(uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\//);
+          const connection = await mongoose.createConnection(uri).asPromise();
+          expect((await connection.db!.admin().ping()).ok).toBe(1);
+          await connection.close();
+        } finally {
+          await run('bash', [script, 'stop', dataDir], { env });
+        }
+      }, 600_000);
+    },
+  );
 });

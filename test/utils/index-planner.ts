@@ -27,6 +27,7 @@ export interface CapturedQuery {
   operation: string;
   filter: Record<string, unknown>;
   sort?: Record<string, unknown>;
+  limit?: number;
 }
 
 export interface Plan {

@@ -9,6 +9,7 @@ class SummaryReporter {
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
     const lines = [
       '',
+      ...(process.env.CRM_TEST_ENGINE ? [`Integration tests ran on ${process.env.CRM_TEST_ENGINE}.`] : []),
       `Tests: ${results.numPassedTests} passed, ${failed} failed, ${results.numPendingTests + results.numTodoTests} skipped`,
     ];
     const skipped = results.testResults.flatMap((file) =>

@@ -61,19 +61,34 @@ function scopeFilter(organizationId: string, scope: RecordScope): Filter {
 export async function insertRecord(
   model: Model<unknown>,
   data: Record<string, unknown>,
-  { keepTimestamps = false, event }: { keepTimestamps?: boolean; event?: EventOf<Record<string, unknown>> } = {},
+  options: { keepTimestamps?: boolean; event?: EventOf<Record<string, unknown>> } = {},
 ): Promise<Record<string, unknown>> {
-  // validate() casts too, and returns the cast record; defaults and timestamps have no validators to pass.
-  const record = (await model.validate({ ...data })) as Record<string, unknown>;
-  model.applyDefaults(record); // (which also creates the nested paths' objects, as a document has them)
-  if (!keepTimestamps) model.applyTimestamps(record);
-  if (model.schema.get('minimize') !== false) dropEmptyObjects(record); // as a document's save does
-  const created = event?.(record);
-  const [stored] = (await model.insertMany([created ? { ...record, outbox: [created] } : record], {
-    lean: true,
-  })) as Array<Record<string, unknown>>;
-  const { outbox: _events, ...plain } = stored;
-  return plain;
+  const [stored] = await insertRecords(model, [data], options);
+  return stored;
+}
+
+/**
+ * Stores new records in one `insertMany`, each prepared and sealed as `insertRecord` does: the bulk path
+ * (seeding a large data set). Ordered: the first duplicate key stops it with the driver's error.
+ */
+export async function insertRecords(
+  model: Model<unknown>,
+  data: Record<string, unknown>[],
+  { keepTimestamps = false, event }: { keepTimestamps?: boolean; event?: EventOf<Record<string, unknown>> } = {},
+): Promise<Record<string, unknown>[]> {
+  const records = await Promise.all(
+    data.map(async (fields) => {
+      // validate() casts too, and returns the cast record; defaults and timestamps have no validators to pass.
+      const record = (await model.validate({ ...fields })) as Record<string, unknown>;
+      model.applyDefaults(record); // (which also creates the nested paths' objects, as a document has them)
+      if (!keepTimestamps) model.applyTimestamps(record);
+      if (model.schema.get('minimize') !== false) dropEmptyObjects(record); // as a document's save does
+      const created = event?.(record);
+      return created ? { ...record, outbox: [created] } : record;
+    }),
+  );
+  const stored = (await model.insertMany(records, { lean: true })) as Array<Record<string, unknown>>;
+  return stored.map(({ outbox: _events, ...plain }) => plain);
 }
 
 /** How often a patch is applied again to a record that changed between its load and its write. */
