@@ -8,7 +8,7 @@
  *   records the embedded database's URI, where `npm run cli` finds it.
  * - An invalid configuration is refused before anything starts; a failed start stops what it started.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -93,6 +93,43 @@ async function startDatabase(env: NodeJS.ProcessEnv): Promise<Database> {
   }
 }
 
+/**
+ * `--events`: a Kafka broker (scripts/kafka.sh) with its data in the data folder, and the service's change
+ * events streamed to it. Off by default: the broker needs Java and takes a few seconds to start.
+ */
+function startBroker(env: NodeJS.ProcessEnv): Database {
+  const brokerDir = join(dataDir, 'kafka');
+  const address = execFileSync('bash', [join(root, 'scripts/kafka.sh'), 'start', brokerDir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+  env.STREAMING_ENABLED = 'true';
+  env.STREAMING_BROKERS = address;
+  return {
+    description: `change events to Kafka at ${address}`,
+    stop: () => {
+      execFileSync('bash', [join(root, 'scripts/kafka.sh'), 'stop', brokerDir], { stdio: 'inherit' });
+      return Promise.resolve();
+    },
+  };
+}
+
+/** The database, and the broker when asked for, as one thing to describe and stop. */
+async function startDependencies(env: NodeJS.ProcessEnv): Promise<Database> {
+  const database = await startDatabase(env);
+  if (!process.argv.includes('--events')) return database;
+  try {
+    const broker = startBroker(env);
+    return {
+      description: `${database.description} — ${broker.description}`,
+      stop: () => broker.stop().finally(() => database.stop()),
+    };
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+}
+
 /** The service's port, once the configuration is known to be valid (before anything is started). */
 function checkedPort(env: NodeJS.ProcessEnv): number {
   const embedded = !env.MONGO_URI && !env.MONGO_HOST;
@@ -110,7 +147,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', (signal) => forward(signal));
   process.on('SIGTERM', (signal) => forward(signal));
-  const database = await startDatabase(env);
+  const database = await startDependencies(env);
   if (interrupted) {
     await database.stop();
     process.exit(interrupted === 'SIGINT' ? 130 : 143);

@@ -40,9 +40,9 @@ install() {
 fetch() {
   [ -d "$LIBS" ] && return 0 # fetched by the run that held the lock before us
   command -v mvn >/dev/null || debian_install "Maven (to fetch Kafka's jars)" maven
-  local work started=$SECONDS
+  local work
   work="$(mktemp -d)"
-  step "fetching Kafka $KAFKA_VERSION's jars from Maven Central (once; cached in $CRM_CACHE_DIR)"
+  step "fetching Kafka $KAFKA_VERSION's jars from Maven Central into $CRM_CACHE_DIR"
   cat >"$work/pom.xml" <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -62,7 +62,7 @@ EOF
   mkdir -p "$(dirname "$LIBS")"
   mv "$work/libs" "$LIBS" # a rename: the cached folder is whole or absent, never half-filled
   rm -rf "$work"
-  step "$(find "$LIBS" -name '*.jar' | wc -l) jars fetched ($((SECONDS - started)) s)"
+  step "$(find "$LIBS" -name '*.jar' | wc -l) jars fetched"
 }
 
 free_port() {

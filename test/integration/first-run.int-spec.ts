@@ -9,11 +9,32 @@ import { startEmbeddedMongo } from '../../scripts/embedded-mongo';
 import { runCli } from '../utils/cli';
 import { freePort } from '../utils/ports';
 import { testEnv } from '../utils/test-app';
+import { waitUntil } from '../utils/eventually';
 
 const root = join(__dirname, '../..');
 const run = promisify(execFile);
 const hasGo = spawnSync('go', ['version']).status === 0;
 const hasPythonVenv = spawnSync('python3', ['-c', 'import venv, ensurepip']).status === 0;
+
+/** Resolves with the first line of the dev run's stderr that starts with `prefix` (rejects if it exits first). */
+function waitForLine(run: { stderr: () => string; exited: Promise<number | null> }, prefix: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const line = run
+        .stderr()
+        .split('\n')
+        .find((candidate) => candidate.startsWith(prefix));
+      if (line) {
+        clearInterval(timer);
+        resolve(line);
+      }
+    }, 50);
+    void run.exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`dev exited with ${code}: ${run.stderr()}`));
+    });
+  });
+}
 
 /** What a new user meets: `npm run dev` and the first installs into an empty cache. */
 describe('first run', () => {
@@ -25,9 +46,9 @@ describe('first run', () => {
     afterEach(() => dev?.kill('SIGTERM'));
 
     /** Starts `npm run dev` with its key file and data folder in the scratch directory. */
-    function startDev(name: string, env: Record<string, string | undefined>) {
+    function startDev(name: string, env: Record<string, string | undefined>, args: string[] = []) {
       const paths = { envFile: join(scratch, `${name}.env`), dataDir: join(scratch, `${name}-data`) };
-      dev = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'scripts/dev.ts')], {
+      dev = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'scripts/dev.ts'), ...args], {
         cwd: root,
         env: { ...process.env, CRM_ENV_FILE: paths.envFile, CRM_DATA_DIR: paths.dataDir, LOG_LEVEL: 'silent', ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -57,6 +78,43 @@ describe('first run', () => {
       expect(readFileSync(run.envFile, 'utf8')).toMatch(/^LCRYPTO_ENCRYPT_SECRET_KEY=[0-9a-f]{64}$/m);
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     });
+
+    it('with --events, starts a Kafka broker, streams change events to it, and stops it on exit', async () => {
+      const port = await freePort();
+      const run = startDev('events', { SERVER_PORT: String(port), MONGO_NAME: `crm_dev_${randomUUID().slice(0, 8)}` }, [
+        '--events',
+      ]);
+      const ready = await waitForLine(run, 'dev: ready');
+      const address = /change events to Kafka at (127\.0\.0\.1:\d+)/.exec(ready)?.[1];
+      expect(address).toBeDefined();
+      const created = await fetch(`http://127.0.0.1:${port}/v1/holders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-organization-id': randomUUID() },
+        body: JSON.stringify({ type: 'NATURAL_PERSON', name: 'Dev Events', document: '52998224725' }),
+      });
+      const { id } = (await created.json()) as { id: string };
+      const { Consumer, stringDeserializers } = await import('@platformatic/kafka');
+      const consumer = new Consumer({
+        clientId: 'dev-test',
+        groupId: `dev-test-${randomUUID()}`,
+        bootstrapBrokers: [address!],
+        deserializers: stringDeserializers,
+        maxWaitTime: 200,
+      });
+      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, { timeoutMs: 20_000 });
+      const stream = await consumer.consume({ topics: ['lerian.streaming.crm_holder.created'], mode: 'earliest' });
+      let subject: string | undefined;
+      for await (const message of stream) {
+        subject = message.headers.get('ce-subject');
+        if (subject === id) break;
+      }
+      await stream.close();
+      await consumer.close(true);
+      expect(subject).toBe(id);
+      dev!.kill('SIGTERM');
+      await run.exited;
+      expect(existsSync(join(run.dataDir, 'kafka', 'kafka.pid'))).toBe(false);
+    }, 120_000);
 
     it('refuses an invalid configuration with its message alone, exit 78, before starting a database', async () => {
       const run = startDev('invalid', { MONGO_URI: undefined, PLUGIN_AUTH_ENABLED: 'true' });
