@@ -61,12 +61,14 @@ describe('npm test output', () => {
     expect(output).toContain('ERROR [Audit] the log that explains the failure-stderr');
   }, 60_000);
 
-  it('the summary names each skipped test with its reason, after the counts', () => {
+  it('the summary names the engine, then each skipped test with its reason, after the counts', () => {
     const written: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       written.push(String(chunk));
       return true;
     });
+    const engine = process.env.CRM_TEST_ENGINE;
+    process.env.CRM_TEST_ENGINE = 'secantusdb';
     try {
       new SummaryReporter().onRunComplete(new Set(), {
         numPassedTests: 2,
@@ -94,10 +96,13 @@ describe('npm test output', () => {
       });
     } finally {
       write.mockRestore();
+      if (engine === undefined) delete process.env.CRM_TEST_ENGINE;
+      else process.env.CRM_TEST_ENGINE = engine;
     }
     expect(written.join('')).toBe(
       [
         '',
+        'Integration tests ran on secantusdb.',
         'Tests: 2 passed, 0 failed, 2 skipped',
         'Skipped:',
         '  test/integration/first-run.int-spec.ts: first run › installs into an empty cache (skipped without Go) › three concurrent installs',
