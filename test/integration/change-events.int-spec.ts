@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { ALL_TOPICS } from '@crm/events';
@@ -136,12 +137,46 @@ describe('change events on Kafka', () => {
   });
 
   it('never carries personal data: no value a request wrote appears in any message', async () => {
+    const headers = organizationHeaders();
     const body = holderBody({ externalId: 'EXT-PRIVACY' });
-    const created = await crm.request('/v1/holders', { method: 'POST', headers: organizationHeaders(), json: body });
+    const created = await crm.request('/v1/holders', { method: 'POST', headers, json: body });
     expect(created.status).toBe(201);
-    const [event] = await reader.waitFor((found) => found.json.id === created.body.id);
-    // The presence counterpart: the event is there, with the non-personal fields it should carry.
-    expect(event.json.externalId).toBe('EXT-PRIVACY');
+    const party = {
+      document: cpf(),
+      name: 'Parte Privada Souza',
+      role: 'LEGAL_REPRESENTATIVE',
+      startDate: '2025-01-02',
+    };
+    const banking = { branch: '0001', account: '77766-5', iban: 'GB29NWBK60161331926819', type: 'CACC' };
+    const participant = cpf();
+    const alias = await crm.request(`/v1/holders/${created.body.id}/aliases`, {
+      method: 'POST',
+      headers,
+      json: {
+        ledgerId: randomUUID(),
+        accountId: randomUUID(),
+        bankingDetails: banking,
+        regulatoryFields: { participantDocument: participant },
+        relatedParties: [party],
+      },
+    });
+    expect(alias.status).toBe(201);
+    const aliasPath = `/v1/holders/${created.body.id}/aliases/${alias.body.id}`;
+    const added = { ...party, document: cpf(), name: 'Outra Parte Privada' };
+    expect((await crm.request(aliasPath, { method: 'PATCH', headers, json: { relatedParties: [added] } })).status).toBe(
+      200,
+    );
+    const partyId = alias.body.relatedParties[0].id as string;
+    expect((await crm.request(`${aliasPath}/related-parties/${partyId}`, { method: 'DELETE', headers })).status).toBe(
+      204,
+    );
+    // The presence counterpart: the events are there, with the non-personal fields they should carry.
+    const events = await reader.waitFor(
+      (found) => [created.body.id, alias.body.id].includes(found.json.id ?? found.json.aliasId),
+      4,
+    );
+    expect(events.find((found) => found.json.id === created.body.id)?.json.externalId).toBe('EXT-PRIVACY');
+    expect(events.find((found) => found.topic.endsWith('related_party_deleted'))?.json.relatedPartyId).toBe(partyId);
     const personal = [
       body.name,
       body.document,
@@ -150,9 +185,17 @@ describe('change events on Kafka', () => {
       body.naturalPerson.motherName,
       body.naturalPerson.birthDate,
       body.addresses.primary.line1,
+      party.document,
+      party.name,
+      added.document,
+      added.name,
+      banking.account,
+      banking.iban,
+      participant,
     ];
     const everything = reader.events.map((found) => `${found.key} ${found.value} ${JSON.stringify(found.headers)}`);
-    for (const value of personal) expect(everything.filter((text) => text.includes(value))).toEqual([]);
+    for (const value of personal)
+      expect([value, everything.filter((text) => text.includes(value))]).toEqual([value, []]);
   });
 
   it('publishes nothing for a change that did not happen (refused, conflicting, not found)', async () => {
@@ -292,6 +335,34 @@ describe('change events on Kafka', () => {
       await replica.close({ keepDatabase: true });
     }
   }, 60_000);
+
+  it("announces the erasure of a hard-deleted holder's aliases, each with its own event, before the holder's", async () => {
+    const headers = organizationHeaders();
+    const holder = await crm.request('/v1/holders', { method: 'POST', headers, json: holderBody() });
+    const alias = await crm.request(`/v1/holders/${holder.body.id}/aliases`, {
+      method: 'POST',
+      headers,
+      json: { ledgerId: randomUUID(), accountId: randomUUID() },
+    });
+    expect(alias.status).toBe(201);
+    const aliasPath = `/v1/holders/${holder.body.id}/aliases/${alias.body.id}`;
+    expect((await crm.request(aliasPath, { method: 'DELETE', headers })).status).toBe(204);
+    expect(
+      (await crm.request(`/v1/holders/${holder.body.id}?hard_delete=true`, { method: 'DELETE', headers })).status,
+    ).toBe(204);
+    const deletions = await reader.waitFor(
+      (event) => event.topic.endsWith('.deleted') && [holder.body.id, alias.body.id].includes(event.json.id),
+      3,
+    );
+    const changedAt = (event: ReadEvent) => Date.parse(reader.header(event, 'ce-time')!);
+    expect(
+      [...deletions].sort((a, b) => changedAt(a) - changedAt(b)).map((event) => [event.topic, event.json.deletionType]),
+    ).toEqual([
+      ['lerian.streaming.crm_alias.deleted', 'soft'],
+      ['lerian.streaming.crm_alias.deleted', 'hard'],
+      ['lerian.streaming.crm_holder.deleted', 'hard'],
+    ]);
+  });
 
   it('finishes a hard delete that stopped after its decision: the event is published, the record gone', async () => {
     const headers = organizationHeaders();

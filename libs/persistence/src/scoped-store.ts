@@ -349,23 +349,15 @@ export class ScopedStore<T extends { _id: string }, Search extends string = stri
     return true;
   }
 
-  /**
-   * Removes every record matching `filter` for good, live or soft-deleted; the events they still hold
-   * are handed off first.
-   */
-  async hardDeleteAll(
-    organizationId: string,
-    filter: Filter,
-    handOff?: (events: ChangeEvent[]) => Promise<void>,
-  ): Promise<void> {
-    const scoped = { ...filter, organizationId };
-    if (handOff) {
-      const holding = this.model.collection.find({ ...scoped, 'outbox.id': { $gt: '' } } as Filter, {
-        projection: { outbox: 1 },
-      });
-      for await (const record of holding) await handOff(record.outbox as ChangeEvent[]);
-    }
-    await this.model.deleteMany(scoped);
+  /** Removes every record matching `filter` for good, live or soft-deleted (records that hold no events). */
+  async hardDeleteAll(organizationId: string, filter: Filter): Promise<void> {
+    await this.model.deleteMany({ ...filter, organizationId });
+  }
+
+  /** The ids of the records matching `filter`, live or not; nothing else is read. */
+  async idsOf(organizationId: string, filter: Filter): Promise<string[]> {
+    const found = this.model.collection.find({ ...filter, organizationId } as Filter, { projection: { _id: 1 } });
+    return (await found.toArray()).map((record) => String(record._id));
   }
 
   /**

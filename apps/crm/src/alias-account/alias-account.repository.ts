@@ -97,9 +97,14 @@ export class AliasAccountRepository implements OnModuleInit {
     return this.store.hardDeleteAll(organizationId, { ...of, pending: { $ne: null }, createdAt: { $lt: before } });
   }
 
-  /** Erases every alias record of the holder, whatever its state (the events they hold are handed off first). */
-  eraseOfHolder(organizationId: string, holderId: string): Promise<void> {
-    return this.store.hardDeleteAll(organizationId, { holderId }, this.events.handOff);
+  /**
+   * Erases every alias record of the holder, whatever its state: pending ones (creations that announced
+   * nothing) at once, the others one by one as a hard delete does, each with its event.
+   */
+  async eraseOfHolder(organizationId: string, holderId: string): Promise<void> {
+    await this.store.hardDeleteAll(organizationId, { holderId, pending: { $ne: null } });
+    for (const id of await this.store.idsOf(organizationId, { holderId }))
+      await this.hardDelete(organizationId, holderId, id);
   }
 
   findById(

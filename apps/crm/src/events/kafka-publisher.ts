@@ -4,6 +4,8 @@ import { ALL_TOPICS, ChangeEvent, cloudEventHeaders, topicOf } from '@crm/events
 
 /** A send that takes longer fails: the relay backs off and sends the same events again (the same ce-ids). */
 const SEND_TIMEOUT_MS = 10_000;
+/** Events per produce request: a record's outbox grown during a long outage goes in pieces the broker accepts. */
+const EVENTS_PER_SEND = 100;
 
 type KafkaClient = typeof import('@platformatic/kafka');
 type Connection = Pick<ProducerOptions<string, string, string, string>, 'bootstrapBrokers' | 'tls' | 'sasl'>;
@@ -43,17 +45,17 @@ export class KafkaPublisher {
   async publish(events: ChangeEvent[]): Promise<void> {
     const producer = await this.ready();
     try {
-      await withTimeout(
-        producer.send({
-          messages: events.map((event) => ({
-            topic: topicOf(event),
-            key: event.tenantId,
-            value: event.data,
-            headers: new Map(cloudEventHeaders(event, this.config.source)),
-          })),
-        }),
-        'sending to Kafka',
-      );
+      for (let start = 0; start < events.length; start += EVENTS_PER_SEND) {
+        const messages = events.slice(start, start + EVENTS_PER_SEND).map((event) => ({
+          topic: topicOf(event),
+          key: event.tenantId,
+          value: event.data,
+          headers: new Map(cloudEventHeaders(event, this.config.source)),
+          // The change's time, not the send's: after an outage records still say when things happened.
+          timestamp: BigInt(Date.parse(event.time)),
+        }));
+        await withTimeout(producer.send({ messages }), 'sending to Kafka');
+      }
     } catch (error) {
       await this.reset(); // a fresh connection for the next attempt, whatever state this one is in
       throw error;

@@ -17,7 +17,8 @@ const IDLE_POLL_MS = 500;
 const STANDBY_POLL_MS = 5_000;
 const BATCH = 100;
 const FIRST_BACKOFF_MS = 250;
-const MAX_BACKOFF_MS = 30_000;
+/** Never longer than a third of the lease: a backing-off leader keeps renewing it, so leadership does not flap. */
+const MAX_BACKOFF_MS = LEASE.ttlMs / 3;
 
 /** What /readyz and the metrics say of the events. */
 export interface RelayStatus {
@@ -50,6 +51,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private loop?: Promise<void>;
   private wake?: () => void;
   private backoffMs = 0;
+  /** Whether every event topic is known to exist (created when missing); asked again after a failed send. */
+  private topicsReady = false;
   readonly status: RelayStatus = { brokerReachable: true, leader: false };
 
   constructor(
@@ -61,7 +64,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {
     this.config = config.streaming;
     this.publisher = new KafkaPublisher(this.config);
-    events.onEvent(() => setTimeout(() => this.wake?.(), 20).unref());
+    // A standby only asks for the lease on its own schedule: a change made there waits for the leader.
+    events.onEvent(() => this.status.leader && setTimeout(() => this.wake?.(), 20).unref());
     metrics
       .getMeter('crm.events')
       .createObservableGauge('crm.events.outbox.backlog', { description: 'Change events waiting to be published' })
@@ -102,25 +106,28 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async run(): Promise<void> {
-    if (this.config.createTopics) await this.createTopics();
     while (this.running) {
       let pause = STANDBY_POLL_MS;
       try {
-        if (await this.holdLease()) pause = (await this.publishPending()) ? 0 : IDLE_POLL_MS;
+        if (await this.holdLease()) {
+          await this.ensureTopics();
+          pause = (await this.publishPending()) ? 0 : IDLE_POLL_MS;
+        }
       } catch (error) {
         pause = this.failed(error);
       }
-      if (pause > 0) await this.sleep(pause);
+      if (pause > 0 && this.running) await this.sleep(pause);
     }
   }
 
-  private async createTopics(): Promise<void> {
-    try {
-      const created = await this.publisher.createMissingTopics();
-      if (created.length > 0) this.logger.log(`created the event topics ${created.join(', ')}`);
-    } catch (error) {
-      this.logger.warn(`could not create the event topics (retried at the next start): ${(error as Error).message}`);
-    }
+  /** Creates the missing event topics (unless told not to), until it has succeeded once since the last failed send. */
+  private async ensureTopics(): Promise<void> {
+    if (!this.config.createTopics || this.topicsReady) return;
+    const created = await this.publisher.createMissingTopics().catch((error: Error) => {
+      throw new BrokerUnreachable(error.message, { cause: error });
+    });
+    if (created.length > 0) this.logger.log(`created the event topics ${created.join(', ')}`);
+    this.topicsReady = true;
   }
 
   /** Whether this replica holds the relay's lease: taken when free or expired, renewed a few times per period. */
@@ -137,11 +144,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.status.leader;
   }
 
-  /** One pass over every source; whether it found anything (then it goes again at once). */
+  /**
+   * One pass over every source; whether it found anything (then it goes again at once). The lease is
+   * renewed (when due) before each batch, and the pass ends at once if it was lost meanwhile.
+   */
   private async publishPending(): Promise<boolean> {
     let found = false;
     for (const source of this.sources.all()) {
       for (const batch of await source.pending(BATCH)) {
+        if (!this.running || !(await this.holdLease())) return false;
         found = true;
         if (batch.erasing) {
           await this.events.handOff(batch.events);
@@ -149,7 +160,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           continue;
         }
         await this.publisher.publish(batch.events).catch((error: Error) => {
-          throw new BrokerUnreachable(error.message);
+          throw new BrokerUnreachable(error.message, { cause: error });
         });
         this.delivered();
         await batch.acknowledge();
@@ -166,13 +177,22 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.backoffMs = 0;
   }
 
-  /** A failed pass: back off, doubling up to MAX_BACKOFF_MS; the events stay where they are. */
+  /**
+   * A failed pass: back off, doubling up to MAX_BACKOFF_MS; the events stay where they are. Only a send or
+   * a topic request the broker did not answer makes it "unreachable"; /readyz shows the error's class, not
+   * its text (a driver's message can quote stored values).
+   */
   private failed(error: unknown): number {
-    const message = (error as Error).message;
-    if (this.status.brokerReachable)
-      this.logger.warn(`publishing change events failed, retrying with backoff: ${message}`);
-    this.status.brokerReachable = false;
-    this.status.lastError = message;
+    const failure = error as Error & { code?: string; cause?: { code?: string; name?: string } };
+    if (error instanceof BrokerUnreachable) {
+      if (this.status.brokerReachable)
+        this.logger.warn(`publishing change events failed, retrying: ${failure.message}`);
+      this.status.brokerReachable = false;
+      this.status.lastError = failure.cause?.code ?? failure.cause?.name ?? 'Error';
+      this.topicsReady = false; // a topic deleted meanwhile is created again
+    } else {
+      this.logger.warn(`reading or acknowledging change events failed, retrying: ${failure.message}`);
+    }
     this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs === 0 ? FIRST_BACKOFF_MS : this.backoffMs * 2);
     return this.backoffMs;
   }

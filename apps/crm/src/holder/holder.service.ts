@@ -61,16 +61,15 @@ export class HolderService {
    * whatever the interleaving with alias creations (docs/adr/0003-holder-alias-integrity.md). The
    * deletion is marked; the holder's aliases are looked for, live or pending (creations abandoned long ago
    * do not count); none: the deletion is decided, unless a creation that saw the mark cancelled it first.
-   * A hard delete also erases its aliases.
+   * A hard delete also erases its aliases, before the holder is marked for erasure: once marked, a crash
+   * leaves the holder for the event relay to finish, and nothing would be left to find its aliases by.
    */
   async delete(tenant: TenantContext, id: string, hard: boolean): Promise<void> {
     const state = await this.holders.stateOf(tenant.organizationId, id);
     if (!state || (state === 'deleted' && !hard)) throw notFound();
     if (state === 'live') await this.deleteLive(tenant, id, hard);
-    if (hard) {
-      await this.aliases.eraseAll(tenant, id);
-      await this.holders.erase(tenant.organizationId, id);
-    }
+    else await this.aliases.eraseAll(tenant, id);
+    if (hard) await this.holders.erase(tenant.organizationId, id);
   }
 
   private async deleteLive(tenant: TenantContext, id: string, hard: boolean): Promise<void> {
@@ -87,6 +86,7 @@ export class HolderService {
       await this.deletions.withdraw(organizationId, mark).catch(() => undefined);
       throw hasAliases();
     }
+    if (hard) await this.aliases.eraseAll(tenant, id); // decided: no alias creation can link it any more
     await this.holders.softDelete(organizationId, id, { hard });
     await this.deletions.forgetHolder(organizationId, id).catch(() => undefined); // leftovers are harmless
   }
