@@ -131,7 +131,7 @@ stop() {
   pid="$(cat "$dir/kafka.pid")"
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
+  if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
   rm -f "$dir/kafka.pid"
 }
 

@@ -101,11 +101,6 @@ export class EventReader {
     return event.headers.find(([key]) => key === name)?.[1];
   }
 
-  /** The events about one record (ce-subject), in the order they arrived. */
-  about(subject: string): ReadEvent[] {
-    return this.events.filter((event) => this.header(event, 'ce-subject') === subject);
-  }
-
   /** Waits until `count` events match, then returns them (fewer when they did not come in time). */
   async waitFor(match: (event: ReadEvent) => boolean, count = 1, timeoutMs = 30_000): Promise<ReadEvent[]> {
     return eventually(

@@ -6,7 +6,7 @@ import { HandedOffEvents } from './handed-off-events';
  * Where events wait to be published: each module with an outbox registers its collection here. The
  * records' outboxes come first, the handed-off events last: a hard delete a crash left marked is finished
  * (its events handed off again, which stores each once) before the handed-off events are published and
- * removed, so they are not handed off and published a second time.
+ * removed, so a hard delete that died after handing off is not published twice.
  */
 @Injectable()
 export class OutboxSources {

@@ -8,8 +8,8 @@ import { LerianImporter } from './lerian-importer';
 
 /**
  * The `import` command group. It uses the service's own models (crypto plugin included) and
- * repositories, without the HTTP layer: what it writes is exactly what the API would store. It publishes no
- * change events (the imported records' changes happened in the original): no relay runs here.
+ * repositories, without the HTTP layer: what it writes is exactly what the API would store. Its records are
+ * written without change events (their changes happened in the original), and no relay runs here.
  */
 @Module({
   imports: [ProtectedModelsModule, ChangeEventsModule],
