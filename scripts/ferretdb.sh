@@ -8,6 +8,7 @@
 # build/version/version.txt that FerretDB generates in its own builds (without it the binary panics).
 set -euo pipefail
 source "$(dirname "$0")/lib/install-once.sh"
+source "$(dirname "$0")/lib/local-server.sh"
 
 FERRETDB_VERSION="v1.24.2"
 BIN="$CRM_CACHE_DIR/ferretdb-$FERRETDB_VERSION/ferretdb"
@@ -34,10 +35,6 @@ build() {
   rm -rf "$work"
 }
 
-free_port() {
-  node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
-}
-
 start() {
   local dir="$1" port
   install >/dev/null
@@ -47,24 +44,17 @@ start() {
     --listen-addr="127.0.0.1:$port" --debug-addr=- --telemetry=disable --log-level=warn \
     >"$dir/ferretdb.log" 2>&1 &
   echo $! > "$dir/ferretdb.pid"
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "mongodb://127.0.0.1:$port/" | tee "$dir/uri"
-      return
-    fi
-    kill -0 "$(cat "$dir/ferretdb.pid")" 2>/dev/null || break
-    sleep 0.1
-  done
+  if wait_for_port "$port" "$dir/ferretdb.pid" 10; then
+    echo "mongodb://127.0.0.1:$port/" | tee "$dir/uri"
+    return
+  fi
   echo "ferretdb.sh: FerretDB did not start; its log:" >&2
   cat "$dir/ferretdb.log" >&2
   exit 1
 }
 
 stop() {
-  local dir="$1"
-  [ -f "$dir/ferretdb.pid" ] || return 0
-  kill "$(cat "$dir/ferretdb.pid")" 2>/dev/null || true
-  rm -f "$dir/ferretdb.pid"
+  stop_server "$1/ferretdb.pid" 5
 }
 
 case "${1:-}" in

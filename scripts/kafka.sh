@@ -8,6 +8,7 @@
 # Maven Central), each installed from Debian's packages when missing and run as root.
 set -euo pipefail
 source "$(dirname "$0")/lib/install-once.sh"
+source "$(dirname "$0")/lib/local-server.sh"
 
 KAFKA_VERSION="4.1.1"
 LIBS="$CRM_CACHE_DIR/kafka-$KAFKA_VERSION/libs"
@@ -65,12 +66,6 @@ EOF
   step "$(find "$LIBS" -name '*.jar' | wc -l) jars fetched"
 }
 
-free_port() {
-  node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 write_config() {
   local dir="$1" port="$2" controller="$3" advertised="$4"
   cat >"$dir/server.properties" <<EOF
@@ -111,28 +106,18 @@ start() {
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" kafka.Kafka "$dir/server.properties" \
     </dev/null >"$dir/broker.log" 2>&1 &
   echo $! >"$dir/kafka.pid"
-  for _ in $(seq 1 600); do
-    if port_open "$port"; then
-      step "broker up on 127.0.0.1:$port ($((SECONDS - started)) s)"
-      echo "127.0.0.1:$port" | tee "$dir/address"
-      return
-    fi
-    kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null || break
-    sleep 0.1
-  done
+  if wait_for_port "$port" "$dir/kafka.pid" 60; then
+    step "broker up on 127.0.0.1:$port ($((SECONDS - started)) s)"
+    echo "127.0.0.1:$port" | tee "$dir/address"
+    return
+  fi
   echo "kafka.sh: the broker did not start; the end of its log:" >&2
   tail -30 "$dir/broker.log" >&2
   exit 1
 }
 
 stop() {
-  local dir="$1" pid
-  [ -f "$dir/kafka.pid" ] || return 0
-  pid="$(cat "$dir/kafka.pid")"
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
-  rm -f "$dir/kafka.pid"
+  stop_server "$1/kafka.pid" 30
 }
 
 case "${1:-}" in

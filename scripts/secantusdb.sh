@@ -8,6 +8,7 @@
 # Needs python3 (3.10 or later) with its venv module.
 set -euo pipefail
 source "$(dirname "$0")/lib/install-once.sh"
+source "$(dirname "$0")/lib/local-server.sh"
 
 SECANTUSDB_VERSION="0.7.0b3"
 # Its dependencies, pinned too: a later release of one of them must not change the engine under CI.
@@ -51,10 +52,6 @@ build() {
   rm -rf "$work"
 }
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 start() {
   local dir="$1" port
   install >/dev/null
@@ -63,30 +60,17 @@ start() {
   "$PYTHON" -m secantus --host 127.0.0.1 --port "$port" --storage-path "$dir/data" \
     --log-level WARNING >"$dir/secantusdb.log" 2>&1 &
   echo $! > "$dir/secantusdb.pid"
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "mongodb://127.0.0.1:$port/?directConnection=true" | tee "$dir/uri"
-      return
-    fi
-    kill -0 "$(cat "$dir/secantusdb.pid")" 2>/dev/null || break
-    sleep 0.1
-  done
+  if wait_for_port "$port" "$dir/secantusdb.pid" 30; then
+    echo "mongodb://127.0.0.1:$port/?directConnection=true" | tee "$dir/uri"
+    return
+  fi
   echo "secantusdb.sh: SecantusDB did not start; its log:" >&2
   cat "$dir/secantusdb.log" >&2
   exit 1
 }
 
 stop() {
-  local dir="$1" pid
-  [ -f "$dir/secantusdb.pid" ] || return 0
-  pid="$(cat "$dir/secantusdb.pid")"
-  kill "$pid" 2>/dev/null || true
-  # WiredTiger closes its files on SIGTERM; wait for it so the data dir can be removed or reopened.
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  rm -f "$dir/secantusdb.pid"
+  stop_server "$1/secantusdb.pid" 5
 }
 
 case "${1:-}" in
