@@ -477,6 +477,24 @@ function assertWarm(name: string, figures: RouteFigures): void {
   if (figures.errors > 0) throw new Error(`warm-up of ${name}: ${figures.errors} of ${figures.requests} failed`);
 }
 
+/**
+ * A service's warm-up of one route, checked as assertWarm does but for one exception: the warm-up's few
+ * records get concurrent patches, and a service may refuse a patch that raced another of the same record
+ * with a 409 (this one does, CRM-0046). That writes nothing and leaves the data as it was, so it is said
+ * and the run goes on. A seeding route must still succeed on every request.
+ */
+function assertWarmRoute(spec: RouteSpec, figures: RouteFigures, statuses: Set<number | undefined>): void {
+  const raced =
+    !spec.seeds &&
+    figures.errors > 0 &&
+    figures.errors < figures.requests &&
+    [...statuses].every((status) => status === 409);
+  if (!raced) return assertWarm(spec.name, figures);
+  log(
+    `  ${spec.name}: ${figures.errors} of ${figures.requests} warm-up requests raced a patch of the same record (409)`,
+  );
+}
+
 /** What a compared service answers to a route it does not serve (the original's 400 to a cursor). */
 const REFUSALS = new Set([400, 404, 405]);
 
@@ -615,6 +633,31 @@ function deletionRoutes({ holders: h, aliases: a }: Seeded, requests: number): R
 }
 
 /**
+ * Before a compared service's warm-up, one holder written alone in an organization of its own, retried on a
+ * 5xx. The original is started before the bench and sits idle through this service's whole run; after that
+ * wait (about ten minutes in a full fixed-rate run) it answered one of its next writes with a 500 and
+ * nothing in its log, in two runs of two, never when started fresh. Not measured; each failure is said.
+ */
+async function wakeUp(target: Target): Promise<void> {
+  const client = new Client(target.url, randomUUID());
+  try {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const call: Call = { method: 'POST', path: '/v1/holders', body: holderBody(attempt) };
+      const failure = await client.call(call, 201).then(
+        () => undefined,
+        (error: Error & { status?: number }) => error,
+      );
+      if (!failure) return;
+      log(`bench: wake-up write ${attempt} of 3 to the compared service failed: ${failure.message}`);
+      if (!failure.status || failure.status < 500) throw failure;
+    }
+    throw new Error('the compared service failed 3 wake-up writes in a row');
+  } finally {
+    await client.close();
+  }
+}
+
+/**
  * Seeds the target and measures every route on it. `compared`: the target is the service this one is
  * compared with (the original), whose read and patch routes it does not serve are left out.
  */
@@ -647,9 +690,10 @@ async function runService(
     );
     if (measured) figures.push(result);
     else if (!spec.seeds && unserved(spec.name, result, failedStatuses, compared)) leftOut.add(spec.name);
-    else assertWarm(spec.name, result);
+    else assertWarmRoute(spec, result, failedStatuses);
   };
 
+  if (compared) await wakeUp(target);
   log(
     `bench: warm-up (${WARMUP_SET.holders} holders, ${WARMUP_SET.aliases} aliases, ${WARMUP_REQUESTS} requests per route; not measured)`,
   );
