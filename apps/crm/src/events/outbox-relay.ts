@@ -68,7 +68,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     events.onEvent(() => this.status.leader && setTimeout(() => this.wake?.(), 20).unref());
     metrics
       .getMeter('crm.events')
-      .createObservableGauge('crm.events.outbox.backlog', { description: 'Change events waiting to be published' })
+      .createObservableGauge('crm.events.outbox.backlog', {
+        description: 'Records holding change events, and handed-off events, waiting to be published',
+      })
       .addCallback(async (result) => {
         if (this.config.enabled) result.observe((await this.backlog()).waiting);
       });
