@@ -73,7 +73,7 @@ describe('change events: the outbox under chosen interleavings', () => {
     const [, updated] = await eventIdsOf(id);
     expect(updated).toBeDefined();
     // …then the relay acknowledges what it read.
-    await batch.acknowledge();
+    expect(await batch.acknowledge()).toBe(true);
     expect(await eventIdsOf(id)).toEqual([updated]);
     expect(created).not.toBe(updated);
     // The next pass publishes the PATCH's event: nothing lost, nothing twice.
@@ -111,5 +111,13 @@ describe('change events: the outbox under chosen interleavings', () => {
     await relayPass();
     expect(published.filter((event) => event.subject === id).length).toBeGreaterThanOrEqual(events.length);
     expect(await raw.db!.collection('change_events').countDocuments({ 'event.subject': id })).toBe(0);
+  });
+
+  it('an acknowledgement that removes nothing from a record still there says so (the relay pauses, never loops)', async () => {
+    const id = await createHolder('EXT-ALTERED');
+    const [batch] = (await source('holders').pending(100)).filter((found) => found.events[0]?.subject === id);
+    await raw.db!.collection('holders').updateOne({ _id: id as never }, { $set: { 'outbox.0.time': 'altered' } });
+    expect(await batch.acknowledge()).toBe(false);
+    expect(await eventIdsOf(id)).toHaveLength(1);
   });
 });

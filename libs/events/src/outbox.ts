@@ -16,8 +16,11 @@ export interface EventBatch {
   events: ChangeEvent[];
   /** A hard delete under way: its events are to be handed off and the record purged, not published from it. */
   erasing: boolean;
-  /** After the events are published: forget them. */
-  acknowledge(): Promise<void>;
+  /**
+   * After the events are published: forget them. False when they are still there (nothing matched them
+   * in a record that still exists): the relay pauses rather than publish them again at once, in a loop.
+   */
+  acknowledge(): Promise<boolean>;
   /** After an erasure's events were handed off: remove the record. */
   purge(): Promise<void>;
 }
@@ -70,7 +73,8 @@ export class RecordOutbox implements EventSource {
       // a later write of the record added meanwhile stay.
       acknowledge: () =>
         oneWriteAtATime(this.collection.collectionName, _id, async () => {
-          await this.collection.updateOne({ _id }, { $pullAll: { outbox } });
+          const { matchedCount, modifiedCount } = await this.collection.updateOne({ _id }, { $pullAll: { outbox } });
+          return matchedCount === 0 || modifiedCount > 0;
         }),
       purge: async () => {
         await this.collection.deleteOne({ _id, erasing: true });

@@ -45,7 +45,10 @@ export class HandedOffEvents implements EventSource {
     return stored.map(({ _id, event }) => ({
       events: [event],
       erasing: false,
-      acknowledge: async () => void (await this.events().deleteOne({ _id })),
+      acknowledge: async () => {
+        await this.events().deleteOne({ _id });
+        return true;
+      },
       purge: () => Promise.resolve(),
     }));
   }

@@ -165,7 +165,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           throw new BrokerUnreachable(error.message, { cause: error });
         });
         this.delivered();
-        await batch.acknowledge();
+        if (!(await batch.acknowledge()))
+          throw new Error(`published events of a record in ${source.name} were not removed from it; retrying`);
         if (source !== this.handedOff) await this.handedOff.forget(batch.events);
       }
     }
