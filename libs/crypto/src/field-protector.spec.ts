@@ -53,7 +53,7 @@ describe('FieldProtector', () => {
       partyDocuments: [expect.any(String), expect.any(String)],
     });
     expect(protector.searchFilter('document', 'org-1', '12345678909')).toEqual({
-      'search.document': { $in: [search.document] },
+      'search.document': search.document,
     });
 
     protector.open(plainAccess(stored));
@@ -224,6 +224,16 @@ describe('FieldProtector', () => {
       stored.name = stored.document;
       expect(() => after.protector.keyUsage(stored)).toThrow(DecryptionError);
       expect(() => after.protector.resealUnderCurrentKeys(stored)).toThrow(DecryptionError);
+    });
+
+    it('searches by the one current token, and during a rotation by every candidate token', () => {
+      const stored = storedUnderOldKeys() as { search: { document: string } };
+      expect(before.protector.searchFilter('document', 'org-1', '123.456.789-09')).toEqual({
+        'search.document': stored.search.document,
+      });
+      const spanning = after.protector.searchFilter('document', 'org-1', '123.456.789-09');
+      expect(spanning['search.document']).toEqual({ $in: expect.arrayContaining([stored.search.document]) });
+      expect((spanning['search.document'] as { $in: string[] }).$in).toHaveLength(2);
     });
 
     it('says whether searches span previous hash keys (and so whether uniqueness needs a search first)', () => {

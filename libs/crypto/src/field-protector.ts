@@ -105,9 +105,10 @@ export class FieldProtector {
   searchFilter(searchAs: string, organizationId: string, value: string): Record<string, unknown> {
     const field = this.fields.find((candidate) => candidate.tokenPath === `search.${searchAs}`);
     if (!field?.normalizer) throw new ProtectedQueryError(searchAs, 'is not a searchable field');
-    return {
-      [field.tokenPath!]: { $in: this.blindIndex.candidatesFor(field.scope, field.normalizer, organizationId, value) },
-    };
+    const tokens = this.blindIndex.candidatesFor(field.scope, field.normalizer, organizationId, value);
+    // One token (no previous hash key) is an equality: the same match, and a shape every engine's planner
+    // serves from the token's index (SecantusDB scans the collection for an $in followed by a next key).
+    return { [field.tokenPath!]: tokens.length === 1 ? tokens[0] : { $in: tokens } };
   }
 
   /**
