@@ -194,6 +194,8 @@ const selectiveResiduals = (query: CapturedQuery, chosen: Plan) =>
           }
           let found = await explain(connection, query);
           if (ENGINE === 'secantusdb' && found.stages.includes('COLLSCAN')) {
+            // This shows which index's keys serve the filter. Not how fast: SecantusDB answers a hinted query by
+            // walking the whole index, yet reports only the matches as examined (docs/storage.md).
             hinted.push(shape);
             found = await explain(connection, query, chosen.index.name);
           }
