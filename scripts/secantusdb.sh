@@ -57,8 +57,9 @@ start() {
   install >/dev/null
   mkdir -p "$dir/data"
   port="$(free_port)"
+  # SECANTUSDB_CACHE_SIZE (e.g. 8G; its default is 1G): a data set far larger than the cache thrashes it.
   "$PYTHON" -m secantus --host 127.0.0.1 --port "$port" --storage-path "$dir/data" \
-    --log-level WARNING >"$dir/secantusdb.log" 2>&1 &
+    ${SECANTUSDB_CACHE_SIZE:+--cache-size "$SECANTUSDB_CACHE_SIZE"} --log-level WARNING >"$dir/secantusdb.log" 2>&1 &
   echo $! > "$dir/secantusdb.pid"
   if wait_for_port "$port" "$dir/secantusdb.pid" 30; then
     echo "mongodb://127.0.0.1:$port/?directConnection=true" | tee "$dir/uri"
