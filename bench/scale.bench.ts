@@ -98,7 +98,8 @@ interface LevelFigures {
 /** Seeds `level` holders and aliases (what is missing of them), with a progress line every 5 s. */
 async function seed(crm: TestApp, organizationId: string, level: number): Promise<number> {
   const started = performance.now();
-  let lastLine = started;
+  // The rate since the previous line, not since the start: an engine that slows down shows it at once.
+  let last = { at: started, done: 0 };
   const written = await seedScale(crm.app, {
     organizations: [organizationId],
     perOrganization: level,
@@ -106,9 +107,9 @@ async function seed(crm: TestApp, organizationId: string, level: number): Promis
     stopRequested: () => stopRequested,
     onProgress: (done, total) => {
       const now = performance.now();
-      if (now - lastLine < 5000 && done < total) return;
-      lastLine = now;
-      const rate = done / ((now - started) / 1000);
+      if (now - last.at < 5000 && done < total) return;
+      const rate = (done - last.done) / ((now - last.at) / 1000);
+      last = { at: now, done };
       log(
         `bench:scale: seeding ${label(level)}: ${done.toLocaleString('en')}/${total.toLocaleString('en')} records` +
           ` (${Math.round(rate)}/s, ${seconds(((total - done) / rate) * 1000)} left)`,
