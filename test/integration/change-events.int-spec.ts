@@ -379,9 +379,14 @@ describe('change events on Kafka', () => {
     // Every hand-off fails until the request has answered: the relay may meet the marked record first,
     // and a single failure it consumed would let the request finish the delete itself.
     const handOff = jest.spyOn(crm.app.get(ChangeEvents), 'handOff').mockRejectedValue(new Error('process died here'));
-    const erased = await crm.request(`/v1/holders/${created.body.id}?hard_delete=true`, { method: 'DELETE', headers });
-    const leftMarked = await storedHolder(crm, created.body.id);
-    handOff.mockRestore();
+    let erased: Awaited<ReturnType<TestApp['request']>>;
+    let leftMarked: unknown;
+    try {
+      erased = await crm.request(`/v1/holders/${created.body.id}?hard_delete=true`, { method: 'DELETE', headers });
+      leftMarked = await storedHolder(crm, created.body.id);
+    } finally {
+      handOff.mockRestore();
+    }
     expect(erased.status).toBe(500);
     expect(leftMarked).toMatchObject({ erasing: true });
     const [deleted] = await reader.waitFor(
