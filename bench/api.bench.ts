@@ -875,7 +875,7 @@ function floorOps(
     onCopies('findOne holder by id', requests, (i) => stored.holders.findOne({ _id: pick(holders, i)._id })),
     onCopies('find holders by document token', requests, (i) =>
       stored.holders
-        .find({ organizationId, 'search.document': { $in: [pick(holders, i).search.document].flat() }, ...live })
+        .find({ organizationId, 'search.document': [pick(holders, i).search.document].flat()[0], ...live })
         .sort({ _id: 1 })
         .limit(10)
         .toArray(),

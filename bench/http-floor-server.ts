@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     const items = await collection
       .find({
         organizationId: url.searchParams.get('organization'),
-        'search.document': { $in: [url.searchParams.get('document_token')] },
+        'search.document': url.searchParams.get('document_token'),
         deletedAt: null,
       })
       .sort({ _id: 1 })

@@ -86,7 +86,7 @@ func answer(ctx context.Context, db *mongo.Database, r *http.Request) (any, erro
 	query := r.URL.Query()
 	filter := bson.D{
 		{Key: "organizationId", Value: query.Get("organization")},
-		{Key: "search.document", Value: bson.D{{Key: "$in", Value: bson.A{query.Get("document_token")}}}},
+		{Key: "search.document", Value: query.Get("document_token")},
 		{Key: "deletedAt", Value: nil},
 	}
 	cursor, err := collection.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(10))
