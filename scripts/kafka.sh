@@ -58,8 +58,9 @@ fetch() {
   </dependencies>
 </project>
 EOF
+  # Maven prints colour resets even with colour off: stripped, so the install log stays plain text.
   (cd "$work" && mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$work/m2" dependency:copy-dependencies \
-    -DoutputDirectory="$work/libs" -DincludeScope=runtime) >&2
+    -DoutputDirectory="$work/libs" -DincludeScope=runtime 2>&1) | sed -e $'s/\x1b\\[[0-9;]*m//g' >&2
   mkdir -p "$(dirname "$LIBS")"
   mv "$work/libs" "$LIBS" # a rename: the cached folder is whole or absent, never half-filled
   rm -rf "$work"
