@@ -25,7 +25,7 @@ export class BlindIndex {
     return this.token(this.keyring.hashing, scope, kind, organizationId, value);
   }
 
-  /** Tokens under the current and every previous hash key: search with `$in`. */
+  /** Tokens under the current and every previous hash key: a search matches any of them. */
   candidatesFor(scope: string, kind: NormalizerName, organizationId: string, value: string): string[] {
     return this.keyring.allHashKeys().map((hashKey) => this.token(hashKey, scope, kind, organizationId, value));
   }
